@@ -1,0 +1,47 @@
+package io.vdetach.guestfs;
+
+import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.exfat.ExfatFilesystem;
+import io.vdetach.guestfs.ext.ExtFilesystem;
+import io.vdetach.guestfs.fat.FatFilesystem;
+import io.vdetach.guestfs.ntfs.NtfsFilesystem;
+import io.vdetach.guestfs.xfs.XfsFilesystem;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A guest filesystem, read-only over its volume. Everything a parser reads from the volume
+ * is untrusted; damage is reported as {@link io.vdetach.error.CorruptImageException} naming
+ * the filesystem, the structure (with inode or record number) and the byte offset in the volume.
+ */
+public sealed interface GuestFilesystem extends AutoCloseable
+        permits ExtFilesystem, NtfsFilesystem, FatFilesystem, ExfatFilesystem, XfsFilesystem {
+
+    /** "ext2", "ext3", "ext4", "ntfs", "vfat", "exfat", "xfs". */
+    String type();
+
+    /** Volume label, or "" when none. */
+    String label();
+
+    /** Block (cluster) size: file data runs start on multiples of it within the volume. */
+    int blockSize();
+
+    /** Facts about the whole volume a user should see (journal needs recovery, dirty, …). */
+    List<String> warnings();
+
+    long rootId();
+
+    Node node(long id) throws IOException;
+
+    /** The entries of a directory, without "." and "..". */
+    List<DirEntry> list(Node directory) throws IOException;
+
+    /**
+     * A regular file's data: size equals {@code file.size()}; its map gives runs
+     * {@link io.vdetach.extent.Run.Mapped} onto the volume layer, holes, or runs to materialise.
+     */
+    Layer content(Node file) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+}

@@ -1,0 +1,42 @@
+package io.vdetach.image.raw;
+
+import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Run;
+import io.vdetach.image.DiskImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** A raw disk: guest offset N is file offset N. */
+public final class RawImage implements DiskImage {
+    private final HostFile file;
+
+    public RawImage(HostFile file) {
+        this.file = file;
+    }
+
+    @Override
+    public String format() { return "raw"; }
+
+    @Override
+    public List<ChainLink> chain() {
+        return List.of(new ChainLink(file.path(), "raw", file.size() + " bytes"));
+    }
+
+    @Override
+    public long size() { return file.size(); }
+
+    @Override
+    public int read(long offset, ByteBuffer dst) throws IOException { return file.read(offset, dst); }
+
+    @Override
+    public List<Run> map(long offset, long length) {
+        return file.map(offset, length);
+    }
+
+    @Override
+    public String describe() { return file.describe(); }
+
+    @Override
+    public void close() throws IOException { file.close(); }
+}

@@ -1,0 +1,16 @@
+/**
+ * vdetach: turns a virtual machine disk image into host files.
+ *
+ * <p>The packages are the data flow, each depending only on those to its left:
+ * error, sys, extent &rarr; image &rarr; volume &rarr; guestfs &rarr; host, plan &rarr; apply &rarr; cli.
+ */
+module io.vdetach {
+    requires info.picocli;
+
+    exports io.vdetach.error;
+    exports io.vdetach.extent;
+    exports io.vdetach.image;
+    exports io.vdetach.volume;
+    exports io.vdetach.guestfs;
+
+}
