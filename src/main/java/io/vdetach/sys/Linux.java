@@ -58,6 +58,7 @@ public final class Linux {
     private static final MethodHandle FCHOWNAT = Native.errnoCall("fchownat", FunctionDescriptor.of(INT, INT, PTR, INT, INT, INT));
     private static final MethodHandle FCHMODAT = Native.errnoCall("fchmodat", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
     private static final MethodHandle UTIMENSAT = Native.errnoCall("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
+    private static final MethodHandle FUTIMENS = Native.errnoCall("futimens", FunctionDescriptor.of(INT, INT, PTR));
     private static final MethodHandle FSETXATTR = Native.errnoCall("fsetxattr", FunctionDescriptor.of(INT, INT, PTR, PTR, LONG, INT));
     private static final MethodHandle LSETXATTR = Native.errnoCall("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
     private static final MethodHandle FGETXATTR = Native.errnoCall("fgetxattr", FunctionDescriptor.of(LONG, INT, PTR, PTR, LONG));
@@ -389,8 +390,9 @@ public final class Linux {
             ts.set(ValueLayout.JAVA_LONG, 8, atimeNsec);
             ts.set(ValueLayout.JAVA_LONG, 16, mtimeSec);
             ts.set(ValueLayout.JAVA_LONG, 24, mtimeNsec);
-            MemorySegment path = name.length == 0 ? MemorySegment.NULL : Native.cString(a, name);
-            int r = (int) UTIMENSAT.invokeExact(cap, dirfd, path, ts, name.length == 0 ? 0 : AT_SYMLINK_NOFOLLOW);
+            // glibc's utimensat refuses a NULL path; futimens is the fd form
+            int r = name.length == 0 ? (int) FUTIMENS.invokeExact(cap, dirfd, ts)
+                    : (int) UTIMENSAT.invokeExact(cap, dirfd, Native.cString(a, name), ts, AT_SYMLINK_NOFOLLOW);
             if (r < 0) throw fail("utimensat", name.length == 0 ? "fd " + dirfd : show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
