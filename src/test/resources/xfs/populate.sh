@@ -42,7 +42,7 @@ printf o > owned; chown 1234:5678 owned
 printf old > old; touch -d '@1.123456789' old
 printf future > future; touch -d '2100-06-01 12:00:00.987654321 UTC' future
 touch -h -d '@86400.5' shortlink
-mkdir smalldir; for i in $(seq 1 20); do printf "$i" > "smalldir/f$i"; done
+mkdir smalldir; for i in $(seq 1 5); do printf "$i" > "smalldir/f$i"; done
 mkdir middir; for i in $(seq 1 300); do : > "middir/entry-with-a-longer-name-$i"; done
 python3 - <<'PY'
 import os

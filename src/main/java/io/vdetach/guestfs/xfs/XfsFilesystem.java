@@ -93,25 +93,32 @@ public final class XfsFilesystem implements GuestFilesystem {
             d.dataFork().get(0, out);
             return out;
         }
-        XfsForkReader fork = new XfsForkReader(r, dataExtents(d), "symlink block of inode " + d.ino());
+        // each extent of a remote symlink is one buffer; on v5 it starts with one xfs_dsymlink_hdr
+        // (magic, offset, bytes, crc, uuid, owner, blkno, lsn), then that many bytes of the target
         boolean v5 = r.sb.isV5();
-        int perBlock = r.sb.blockSize() - (v5 ? 56 : 0);
+        int bs = r.sb.blockSize();
         int done = 0;
-        for (long fb = 0; done < len; fb++) {
-            ByteBuffer b = fork.read(fb, 1);
-            if (b == null) throw XfsDinode.bad(d.ino(), d.at(), "remote symlink block " + fb + " is a hole");
-            int n = Math.min(perBlock, len - done);
+        for (XfsBmbtRec e : dataExtents(d)) {
+            if (done >= len) break;
+            if (e.blockCount() > 4 || e.unwritten()) throw XfsDinode.bad(d.ino(), d.at(), "remote symlink extent of " + e.blockCount() + " blocks");
+            long at = r.extentToByte(e.startBlock(), e.blockCount(), "symlink of inode " + d.ino(), d.at());
+            byte[] buf = new byte[(int) e.blockCount() * bs];
+            for (int i = 0; i < e.blockCount(); i++) r.block(at + (long) i * bs).get(0, buf, i * bs, bs);
+            ByteBuffer b = ByteBuffer.wrap(buf);
             int hdr = 0;
+            int n = Math.min(buf.length, len - done);
             if (v5) {
-                // xfs_dsymlink_hdr: magic, offset, bytes, crc, uuid, owner, blkno, lsn
-                if (b.getInt(0) != SYMLINK_MAGIC || b.getLong(32) != d.ino()) {
-                    throw XfsDinode.bad(d.ino(), fork.volumeOffset(fb), "remote symlink block header");
-                }
                 hdr = 56;
+                n = b.getInt(8);
+                if (b.getInt(0) != SYMLINK_MAGIC || b.getLong(32) != d.ino() || b.getInt(4) != done
+                        || n <= 0 || n > Math.min(buf.length - hdr, len - done)) {
+                    throw XfsDinode.bad(d.ino(), at, "remote symlink block header");
+                }
             }
             b.get(hdr, out, done, n);
             done += n;
         }
+        if (done != len) throw XfsDinode.bad(d.ino(), d.at(), "remote symlink holds " + done + " of " + len + " bytes");
         return out;
     }
 
