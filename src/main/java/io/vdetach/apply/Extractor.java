@@ -54,6 +54,7 @@ public final class Extractor {
                 if (fs == null) {
                     if (slot.problem() != null) {
                         report.errors.add(new Report.EntryError(slot.volume().name(), slot.problem().getMessage()));
+                        report.volumeFailures++;
                         Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), "damaged");
                         vf.status = "error";
                         report.volumes.add(vf);

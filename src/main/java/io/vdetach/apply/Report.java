@@ -51,8 +51,16 @@ public final class Report {
         }
     }
 
-    /** Exit code: 0 all done, 1 some entries skipped or failed. */
+    /** Volumes whose filesystem was recognised but could not be opened. */
+    public int volumeFailures;
+
+    /**
+     * Exit code: 0 all done, 1 some entries skipped or failed, 3 when a damaged volume was
+     * the reason and nothing at all could be extracted.
+     */
     public int exitCode() {
-        return errors.isEmpty() ? 0 : 1;
+        if (errors.isEmpty()) return 0;
+        boolean nothing = files + directories + symlinks + specials == 0;
+        return nothing && volumeFailures > 0 ? 3 : 1;
     }
 }

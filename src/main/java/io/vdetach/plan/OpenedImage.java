@@ -1,5 +1,6 @@
 package io.vdetach.plan;
 
+import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.guestfs.FilesystemProbe;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -43,7 +44,8 @@ public final class OpenedImage implements AutoCloseable {
                 try {
                     slots.add(new Slot(v, FilesystemProbe.probe(v.layer()), null));
                 } catch (VdetachException e) {
-                    slots.add(new Slot(v, new Probed.NotExtracted("damaged", e.getMessage()), e));
+                    String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
+                    slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));
                 }
             }
             return new OpenedImage(image, slots);
