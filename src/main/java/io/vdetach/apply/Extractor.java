@@ -34,9 +34,11 @@ public final class Extractor {
         Report report = new Report();
         report.warnings.addAll(image.image().warnings());
         if (!o.dryRun()) Files.createDirectories(dest);
-        int destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+        Path existing = dest.toAbsolutePath();
+        while (o.dryRun() && existing.getParent() != null && !Files.isDirectory(existing)) existing = existing.getParent();
+        int destFd = Linux.open(existing.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
         try (SourceFiles sources = new SourceFiles()) {
-            HostFilesystem host = HostFilesystem.of(dest, destFd);
+            HostFilesystem host = HostFilesystem.of(existing, destFd);
             Classifier classifier = new Classifier(host, o.mode());
             if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
             StatFs before = host.statfs();
