@@ -40,7 +40,7 @@ final class HostTreeBuilder {
         if (creatingDirectory && existing.isDirectory()) return name; // merge into a directory already there
         switch (policy) {
             case SKIP -> {
-                report.conflicts.add(new Report.Conflict(displayPath, "skipped", null));
+                report.conflict(displayPath, "skipped", null);
                 return null;
             }
             case FAIL -> throw new HostException(displayPath + ": already exists in DEST (--on-conflict fail)");
@@ -50,7 +50,7 @@ final class HostTreeBuilder {
                 }
                 Linux.unlinkat(dirfd, name, 0);
                 creator.create(name);
-                report.conflicts.add(new Report.Conflict(displayPath, "overwritten", null));
+                report.conflict(displayPath, "overwritten", null);
                 return name;
             }
             case RENAME -> {
@@ -58,7 +58,7 @@ final class HostTreeBuilder {
                     byte[] alt = ConflictPolicy.renamed(name, i);
                     try {
                         creator.create(alt);
-                        report.conflicts.add(new Report.Conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8)));
+                        report.conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8));
                         return alt;
                     } catch (SysException e) {
                         if (!e.is(Errno.EEXIST)) throw e;
