@@ -37,7 +37,7 @@ mke2fs -q -t ext4 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size"
 img=$H/disk.img
 part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
 truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
-sgdisk -q -n 1:2048:+$((fs_bytes / 512))  -t 1:8300 "$img"
+sgdisk -n 1:2048:+$((fs_bytes / 512))  -t 1:8300 "$img"
 dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
 rm -rf "$tree" "$SCRATCH/fs.ext4"
 sync

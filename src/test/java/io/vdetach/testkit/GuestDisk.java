@@ -36,7 +36,7 @@ public final class GuestDisk {
                 + "truncate -s 5M sparse.img; printf tail | dd of=sparse.img bs=1 seek=4194304 conv=notrunc status=none\n"
                 + "ln -s docs/deep/er/hello.txt link\n");
         Sh.run("truncate", "-s", String.valueOf(SIZE), img.toString());
-        Sh.run("sgdisk", "-q", "-n", "1:2048:+40M", "-t", "1:8300", "-c", "1:data", img.toString());
+        Sh.run("sgdisk", "-n", "1:2048:+40M", "-t", "1:8300", "-c", "1:data", img.toString());
         // the filesystem fills the partition: 40 MiB at 1 MiB; the last 7 MiB of the disk stay zero
         Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), "-E", "offset=1048576", img.toString(), "40M");
         Files.move(img, raw, StandardCopyOption.ATOMIC_MOVE);
