@@ -33,6 +33,7 @@ class Qcow2CorpusTest {
         try (DiskImage d = ImageOpener.open(Corpus.file(file), OpenOptions.DEFAULT)) {
             if (size != null) assertThat(d.size()).isEqualTo(size);
             assertThat(ImageCheck.sha256(d)).isEqualTo(sha256);
+            System.out.printf("SHARE corpus %s: %.4f%n", file, ImageCheck.shareRatio(d));
         }
     }
 

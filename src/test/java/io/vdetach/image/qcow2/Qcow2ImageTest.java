@@ -31,7 +31,7 @@ class Qcow2ImageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cluster_size=4096", "cluster_size=65536", "cluster_size=2097152", "-c",
+    @ValueSource(strings = {"cluster_size=512", "cluster_size=4096", "cluster_size=65536", "cluster_size=2097152", "-c",
             "extended_l2=on,cluster_size=65536", "compat=0.10", "extended_l2=on,cluster_size=32768|-c"})
     void qemuImgVariantsReadLikeQemu(String variant) throws Exception {
         Path raw = DiskFixture.raw();
@@ -175,7 +175,7 @@ class Qcow2ImageTest {
     void luksEncryptedIsRefusedByName() throws Exception {
         Path img = dir.resolve("enc.qcow2");
         Sh.run("qemu-img", "create", "-q", "--object", "secret,id=sec0,data=123456", "-f", "qcow2",
-                "-o", "encrypt.format=luks,encrypt.key-secret=sec0", img.toString(), "1M");
+                "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", img.toString(), "1M");
         assertThatThrownBy(() -> open(img)).isInstanceOf(UnsupportedImageException.class)
                 .hasMessageContaining("encrypted qcow2 (method LUKS) is not supported");
     }
