@@ -8,6 +8,7 @@ import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.ParentRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -236,6 +237,10 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
         return List.copyOf(out);
     }
 
+    /** The descriptor and every extent file; not the parent's files (other snapshots may share them). */
+    @Override
+    public List<Path> ownFiles() { return List.copyOf(files.keySet()); }
+
     @Override
     public List<String> warnings() { return warnings; }
 
@@ -281,7 +286,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                 continue;
             }
             if (parentFrom >= 0) {
-                mapParent(out, parentFrom, pos);
+                ParentRuns.append(parent, out, parentFrom, pos - parentFrom);
                 parentFrom = -1;
             }
             long n = p.end() - pos;
@@ -293,22 +298,8 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             });
             pos = p.end();
         }
-        if (parentFrom >= 0) mapParent(out, parentFrom, end);
+        if (parentFrom >= 0) ParentRuns.append(parent, out, parentFrom, end - parentFrom);
         return out;
-    }
-
-    /** Not held here: the parent's own map (down to host files), zeros where there is no parent. */
-    private void mapParent(List<Run> out, long from, long to) throws IOException {
-        long inParent = parent == null ? from : Math.max(from, Math.min(to, parent.size()));
-        if (inParent > from) {
-            long pos = from;
-            for (Run r : ExtentMaps.compose(parent.map(from, inParent - from))) {
-                ExtentMaps.appendMerging(out, r);
-                pos = r.end();
-            }
-            if (pos != inParent) throw new IOException(parent.describe() + " mapped up to " + pos + ", not " + inParent);
-        }
-        if (inParent < to) ExtentMaps.appendMerging(out, new Run.Hole(inParent, to - inParent));
     }
 
     @Override
