@@ -24,7 +24,11 @@ record Descriptor(Map<String, String> keys, List<ExtentLine> extents) {
             "(RW|RDONLY|NOACCESS)\\s+(\\d{1,20})\\s+([A-Za-z]+)(?:\\s+\"([^\"]*)\"(?:\\s+(\\d{1,20}))?)?.*");
     private static final Pattern KEY = Pattern.compile("([A-Za-z0-9_.]+)\\s*=\\s*(?:\"([^\"]*)\"|(\\S*)).*");
 
-    static Descriptor parse(String text, String file, long at) {
+    /**
+     * Parses descriptor text; {@code embedded} descriptors (inside a sparse file, which is its own
+     * extent) may lack extent lines, separate ones may not.
+     */
+    static Descriptor parse(String text, String file, long at, boolean embedded) {
         Map<String, String> keys = new HashMap<>();
         List<ExtentLine> extents = new ArrayList<>();
         int n = 0;
@@ -46,7 +50,7 @@ record Descriptor(Map<String, String> keys, List<ExtentLine> extents) {
             Matcher k = KEY.matcher(line);
             if (k.matches()) keys.putIfAbsent(k.group(1), k.group(2) != null ? k.group(2) : k.group(3));
         }
-        if (extents.isEmpty()) {
+        if (extents.isEmpty() && !embedded) {
             throw new CorruptImageException("vmdk", "descriptor", at, file + " names no extents");
         }
         return new Descriptor(Map.copyOf(keys), List.copyOf(extents));

@@ -82,7 +82,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                 }
                 long at = h.descriptorOffset() * 512;
                 int len = (int) Math.min(h.descriptorSize() * 512, file.size() - at);
-                d = Descriptor.parse(text(file.readBytes(at, len)), name, at);
+                d = Descriptor.parse(text(file.readBytes(at, len)), name, at, true);
                 // An embedded descriptor describes this file itself (monolithicSparse, streamOptimized): its
                 // extent line may carry a stale name (a renamed file), so the file is the one extent, as in QEMU.
                 extents.add(e);
@@ -94,7 +94,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                     throw new CorruptImageException("vmdk", "descriptor", 0, name + " is " + file.size()
                             + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
                 }
-                d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0);
+                d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
                 addExtents(file, opener, files, d, extents, warnings);
             }
             String hint = d.parentFileNameHint();

@@ -82,6 +82,24 @@ class Qcow2ImageTest {
         }
     }
 
+    /** Compressed clusters in both child and backing merge into one Materialise run; reads must split it again. */
+    @Test
+    void compressedChildOverCompressedBackingReadUnaligned() throws Exception {
+        Need.tools("qemu-io");
+        Path base = dir.resolve("cbase.qcow2");
+        Sh.run("qemu-img", "convert", "-c", "-O", "qcow2", DiskFixture.raw().toString(), base.toString());
+        Path top = dir.resolve("ctop.qcow2");
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "cbase.qcow2", "-F", "qcow2", top.toString());
+        Sh.run("qemu-io", "-c", "write -c -P 0x33 1M 64k", "-c", "write -c -P 0x34 1216k 128k", "-c", "write -P 0x35 2M 4k",
+                top.toString());
+        Path oracle = ImageCheck.qemuRaw(top, dir.resolve("oracle.raw"));
+        try (DiskImage d = open(top)) {
+            assertThat(ImageCheck.sha256(d, 7777)).isEqualTo(ImageCheck.sha256(oracle));
+            ImageCheck.assertMapConsistent(d, oracle);
+            assertThat(d.map(1L << 20, 512L << 10)).anyMatch(r -> r instanceof Run.Materialise m && m.length() > 65536);
+        }
+    }
+
     @Test
     void backingSmallerThanImageReadsZerosBeyondIt() throws Exception {
         Need.tools("qemu-io");

@@ -89,6 +89,22 @@ class VmdkImageTest {
         }
     }
 
+    @Test
+    void snapshotOverStreamOptimizedParentReadUnaligned() throws Exception {
+        Need.tools("qemu-io");
+        Path parent = dir.resolve("sparent.vmdk");
+        Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=streamOptimized", DiskFixture.raw().toString(),
+                parent.toString());
+        Path child = dir.resolve("schild.vmdk");
+        Sh.run("qemu-img", "create", "-q", "-f", "vmdk", "-b", "sparent.vmdk", "-F", "vmdk", child.toString());
+        Sh.run("qemu-io", "-c", "write -P 0x21 1M 64k", "-c", "write -P 0x22 1090k 3k", child.toString());
+        Path oracle = ImageCheck.qemuRaw(child, dir.resolve("oracle.raw"));
+        try (DiskImage d = open(child)) {
+            assertThat(ImageCheck.sha256(d, 5555)).isEqualTo(ImageCheck.sha256(oracle));
+            ImageCheck.assertMapConsistent(d, oracle);
+        }
+    }
+
     /**
      * A hand-written descriptor mixing FLAT (with an offset), ZERO, RDONLY and SPARSE extents. qemu-img
      * skips ZERO and non-RW lines, so the oracle is the fixture with the ZERO range zeroed by dd.
