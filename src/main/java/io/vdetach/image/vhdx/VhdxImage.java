@@ -98,7 +98,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         VhdxRegionTable.Entry metaRegion = null;
         List<long[]> reserved = new ArrayList<>();
         reserved.add(new long[] {0, HEADER_SECTION});
-        if (header.logLength() > 0) reserved.add(new long[] {header.logOffset(), header.logOffset() + header.logLength()});
+        // LogGuid is zero, so the log holds nothing to replay; still, no block may lie inside it
+        if (header.logLength() > 0 && header.logOffset() >= 0 && header.logOffset() <= fileSize) {
+            reserved.add(new long[] {header.logOffset(), header.logOffset() + header.logLength()});
+        }
         for (int i = 0; i < regions.entries().size(); i++) {
             VhdxRegionTable.Entry e = regions.entries().get(i);
             long entryAt = 192 * 1024 + 16 + i * 32L;
@@ -106,7 +109,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             else if (e.guid().equals(METADATA_REGION)) metaRegion = e;
             else if (e.required()) throw new UnsupportedImageException("vhdx", "required region " + e.guid());
             else continue;
-            if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() == 0
+            if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() < 64 * 1024
                     || e.fileOffset() > fileSize || e.length() > fileSize - e.fileOffset()) {
                 throw new CorruptImageException("vhdx", "region table entry", entryAt, "region " + e.guid()
                         + " at offset " + e.fileOffset() + " of " + e.length() + " bytes is misaligned or lies outside the"

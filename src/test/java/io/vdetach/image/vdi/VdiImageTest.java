@@ -11,6 +11,7 @@ import io.vdetach.image.ImageOpener;
 import io.vdetach.image.OpenOptions;
 import io.vdetach.testkit.GuestDisk;
 import io.vdetach.testkit.ImageOracle;
+import io.vdetach.testkit.Mutations;
 import io.vdetach.testkit.Openers;
 import io.vdetach.testkit.Sh;
 import java.io.IOException;
@@ -187,5 +188,15 @@ class VdiImageTest {
         ImageOracle.patch(img, 0x170, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 59).array());
         assertThatThrownBy(() -> ImageOpener.open(img, OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("block map");
+    }    @Test
+    void randomDamageIsRejectedCleanly() throws Exception {
+        Path img = GuestDisk.convert(Mutations.smallRaw(dir), "vdi", dir.resolve("m.vdi"));
+        long[][] regions = {{0x40, 0x1c8 - 0x40}, {0x150, 0x40}, {0x200, 16}};
+        int rejected = Mutations.run(img, regions, 200, 42, f -> VdiImage.open(f, Openers.forDirectory(dir)));
+        System.out.println("vdi mutants rejected: " + rejected + " of 200");
+        assertThat(rejected).isGreaterThan(20);
     }
+
+
+
 }

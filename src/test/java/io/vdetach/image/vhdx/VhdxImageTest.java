@@ -13,6 +13,7 @@ import io.vdetach.image.OpenOptions;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.GuestDisk;
 import io.vdetach.testkit.ImageOracle;
+import io.vdetach.testkit.Mutations;
 import io.vdetach.testkit.Openers;
 import io.vdetach.testkit.Sh;
 import java.io.IOException;
@@ -242,6 +243,18 @@ class VhdxImageTest {
         assertThatThrownBy(() -> ImageOpener.open(dir.resolve("other.vhdx"), OpenOptions.DEFAULT))
                 .isInstanceOf(CorruptImageException.class).hasMessageContaining("parent not found");
     }
+
+    @Test
+    void randomDamageIsRejectedCleanly() throws Exception {
+        Path img = GuestDisk.convert(Mutations.smallRaw(dir), "vhdx", dir.resolve("m.vhdx"), "-o", "subformat=dynamic,block_size=1M");
+        long bat = region(img, VhdxImage.BAT_REGION).fileOffset();
+        long md = region(img, VhdxImage.METADATA_REGION).fileOffset();
+        long[][] regions = {{0, 1024}, {64 * 1024, 128}, {192 * 1024, 256}, {bat, 64}, {md, 256}, {md + 64 * 1024, 256}};
+        int rejected = Mutations.run(img, regions, 100, 42, f -> VhdxImage.open(f, Openers.forDirectory(dir)));
+        System.out.println("vhdx mutants rejected: " + rejected + " of 100");
+        assertThat(rejected).isGreaterThan(20);
+    }
+
 
     // ---- helpers (test side)
 
