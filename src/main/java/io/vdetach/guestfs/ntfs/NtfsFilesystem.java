@@ -208,7 +208,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         ReparsePoint rp = reparse(f);
         if (rp != null && (rp.tag() == ReparsePoint.TAG_SYMLINK || rp.tag() == ReparsePoint.TAG_MOUNT_POINT)) {
             type = EntryType.SYMLINK;
-            target = Names.utf8(new SymlinkTarget(this).of(rp, id));
+            target = Names.utf8(new SymlinkTarget(this).of(rp, id, f.header().isDirectory()));
         } else if (rp != null && type == EntryType.FILE && rp.tag() == ReparsePoint.TAG_WOF) {
             notes.add("WOF-compressed (" + wofAlgorithm(f) + "): not decompressed; content is the raw unnamed stream");
         } else if (rp != null && rp.tag() == ReparsePoint.TAG_DEDUP) {
@@ -317,6 +317,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
             if (s.size() > MAX_XATTR_VALUE) out.add(new NamedStream(Names.utf8(e.getKey()), s));
         }
         return out;
+    }
+
+    /** The DOS attributes of record {@code id} from its $STANDARD_INFORMATION (0 when unreadable). */
+    int dosAttributes(long id) throws IOException {
+        StandardInformation si = file(id).standardInformation();
+        return si == null ? 0 : si.fileAttributes();
     }
 
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
