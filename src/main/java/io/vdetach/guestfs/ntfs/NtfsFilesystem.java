@@ -86,8 +86,14 @@ public final class NtfsFilesystem implements GuestFilesystem {
             notes.add("primary boot sector damaged (" + primary.getMessage() + "): used the backup at the volume's end");
         }
         long volumeBytes = boot.totalSectors() * boot.bytesPerSector();
-        if (volumeBytes > volume.size() + boot.bytesPerSector()) {
-            notes.add("the volume claims " + volumeBytes + " bytes but its partition holds " + volume.size());
+        if (volumeBytes > volume.size()) {
+            // A truncated image or partition: runs are then bounded by the bytes that exist.
+            if (volumeBytes > volume.size() + boot.bytesPerSector()) {
+                notes.add("the volume claims " + volumeBytes + " bytes but its partition holds " + volume.size());
+            }
+            boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
+                    boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
+            if (boot.mftLcn() >= boot.clusters()) throw new CorruptImageException("ntfs", "boot sector", 0, "$MFT cluster past the volume's end");
         }
         Mft mft = Mft.open(volume, boot);
         NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system);
