@@ -17,10 +17,22 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.vdetach.testkit.HostTree;
+import io.vdetach.testkit.LoopMount;
+import io.vdetach.testkit.Need;
+import io.vdetach.testkit.Sh;
+import io.vdetach.testkit.TreeAssert;
+import io.vdetach.volume.Volume;
+import io.vdetach.volume.VolumeScanner;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Third-party NTFS images with facts asserted by their sources (testdata/SOURCES.md). */
 class NtfsCorpusTest {
+    @TempDir Path dir;
 
     @Test
     void colinFinckTestfs1() throws Exception {
@@ -68,6 +80,33 @@ class NtfsCorpusTest {
             assertThat(t).containsKey("System Volume Information/tracking.log");
             // Deleted files are not extracted: the only allocated user content is tracking.log.
             assertThat(t.keySet()).containsExactlyInAnyOrder(".", "System Volume Information", "System Volume Information/tracking.log");
+        }
+    }
+
+    /** Volumes formatted and written by Windows, converted to raw by qemu-img, against ntfs-3g's mount. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dissect.hypervisor/dynamic.vhd", "dissect.hypervisor/fixed.vhdx", "dfvfs/vsstest.qcow2"})
+    void windowsMadeVolumesMatchNtfs3g(String image) throws Exception {
+        Path source = Corpus.file(image);
+        Need.root();
+        Need.tools("qemu-img", "ntfs-3g", "getfattr");
+        Path raw = dir.resolve("disk.raw");
+        Sh.run("qemu-img", "convert", "-O", "raw", source.toString(), raw.toString());
+        try (HostFile img = HostFile.open(raw)) {
+            Volume v = VolumeScanner.scan(img).getFirst();
+            TreeMap<String, EntryFacts> expected;
+            try (LoopMount m = LoopMount.readOnly(raw, v.start(), v.size(), "ntfs-3g", "streams_interface=xattr")) {
+                expected = NtfsOracleTest.oracle(HostTree.walk(m.path()), m.path().toString());
+            }
+            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer())) {
+                if (image.startsWith("dissect")) assertThat(fs.label()).isEqualTo("New Volume");
+                TreeAssert.assertSameTree(expected, NtfsOracleTest.ours(GuestTree.walk(fs)));
+            }
+            if (image.startsWith("dissect")) {
+                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true)) {
+                    assertThat(GuestTree.walk(fs)).containsKey("$Extend/$RmMetadata/$TxfLog");
+                }
+            }
         }
     }
 
