@@ -206,6 +206,24 @@ class NtfsCorruptTest {
     }
 
     @Test
+    void encryptedFileIsExtractedRawWithANote() throws Exception {
+        // ntfs-3g cannot create EFS files, so the encrypted flags are set on a real file's record.
+        byte[] img = pristine.clone();
+        long n = record("data");
+        int rec = (int) recordOffset(img, n);
+        int si = attribute(img, rec, Attribute.STANDARD_INFORMATION);
+        int siValue = si + u16(img, si + 20);
+        patch(img, rec, siValue + 33 - rec, (img[siValue + 33] & 0xff) | 0x40);
+        int data = attribute(img, rec, Attribute.DATA);
+        patch(img, rec, data + 13 - rec, (img[data + 13] & 0xff) | 0x40);
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+            Node node = fs.node(n);
+            assertThat(node.notes()).contains("encrypted (EFS): raw ciphertext");
+            assertThat(GuestTree.sha256(fs.content(node))).isEqualTo(pristineTree.get("data").sha256());
+        }
+    }
+
+    @Test
     void randomDamageToTheMftEndsInCorruptionOrSuccess() throws Exception {
         long mft = recordOffset(pristine, 0);
         Random r = new Random(42);

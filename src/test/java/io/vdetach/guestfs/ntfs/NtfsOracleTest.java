@@ -48,6 +48,26 @@ class NtfsOracleTest {
         compare(NtfsFixture.Layout.BARE, 65536, 128L << 20);
     }
 
+    @Test
+    void fragmentedMftWithTwentyThousandFiles() throws Exception {
+        Need.root();
+        Need.tools("mkntfs", "ntfs-3g", "ntfsinfo", "getfattr");
+        NtfsFixture.Disk disk = NtfsFixture.build(dir, NtfsFixture.Layout.BARE, 4096, 64L << 20, NtfsFixture.manyFiles(20_000));
+        String info = io.vdetach.testkit.Sh.run("ntfsinfo", "-v", "-i", "0", disk.image().toString());
+        java.util.regex.Matcher runs = java.util.regex.Pattern.compile("Total runs: (\\d+)").matcher(info);
+        assertThat(runs.find()).isTrue();
+        assertThat(Integer.parseInt(runs.group(1))).as("$MFT fragments").isGreaterThan(1);
+        TreeMap<String, EntryFacts> expected;
+        try (LoopMount m = LoopMount.readOnly(disk.image(), 0, disk.size(), "ntfs-3g", "streams_interface=xattr")) {
+            expected = oracle(HostTree.walk(m.path()), m.path().toString());
+        }
+        try (HostFile img = HostFile.open(disk.image()); NtfsFilesystem fs = NtfsFilesystem.open(img)) {
+            TreeMap<String, EntryFacts> actual = ours(GuestTree.walk(fs));
+            assertThat(actual).hasSizeGreaterThan(20_000);
+            TreeAssert.assertSameTree(expected, actual);
+        }
+    }
+
     private void compare(NtfsFixture.Layout layout, int cluster, long size) throws Exception {
         Need.root();
         Need.tools("mkntfs", "ntfs-3g", "setfattr", "getfattr", "sgdisk", "sfdisk");
