@@ -301,7 +301,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         boolean hasData = f.streams().containsKey(WofStream.STREAM) && f.streams().containsKey("");
         return switch (b.getInt(20)) {
             case 0 -> new Wof("XPRESS4K", 4096, hasData);
-            case 1 -> new Wof("LZX", 0, false);
+            case 1 -> new Wof("LZX", 32768, hasData);
             case 2 -> new Wof("XPRESS8K", 8192, hasData);
             case 3 -> new Wof("XPRESS16K", 16384, hasData);
             default -> new Wof("algorithm " + b.getInt(20), 0, false);

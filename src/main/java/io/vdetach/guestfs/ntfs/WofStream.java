@@ -26,11 +26,17 @@ final class WofStream extends MappedLayer {
     private final long chunks;
     private final int entrySize;
     private final long tableBytes;
-    private final XpressHuffman decoder = new XpressHuffman();
+    private final ChunkDecoder decoder;
     private long cachedChunk = -1;
     private byte[] cachedBytes;
 
+    /** Decompresses one chunk; returns null on success, else why the data is invalid. */
+    interface ChunkDecoder {
+        String decompress(byte[] src, int srcLen, byte[] dst, int dstLen);
+    }
+
     WofStream(Layer compressed, long size, int chunkSize, String algorithm, String name) {
+        this.decoder = algorithm.equals("LZX") ? new Lzx() : new XpressHuffman();
         this.compressed = compressed;
         this.size = size;
         this.chunkSize = chunkSize;
@@ -90,12 +96,14 @@ final class WofStream extends MappedLayer {
         } else {
             out = new byte[usize];
             String bad = decoder.decompress(src, csize, out, usize);
-            if (bad != null) throw new CorruptImageException("ntfs", name + " WOF chunk " + c, start, "XPRESS: " + bad);
+            if (bad != null) throw new CorruptImageException("ntfs", name + " WOF chunk " + c, start, algorithm() + ": " + bad);
         }
         cachedChunk = c;
         cachedBytes = out;
         return out;
     }
+
+    private String algorithm() { return reason.substring(4, reason.indexOf('-')); }
 
     @Override public String describe() { return name; }
 }

@@ -8,7 +8,7 @@ package io.vdetach.guestfs.ntfs;
  * Windows' WOF (CompactOS) XPRESS4K/8K/16K compresses each 4/8/16 KiB chunk this way.
  * One instance is not thread-safe (it reuses its decoding table).
  */
-final class XpressHuffman {
+final class XpressHuffman implements WofStream.ChunkDecoder {
     private static final int SYMBOLS = 512;
     private static final int MAX_LENGTH = 15;
     private static final int BLOCK = 65536;
@@ -22,7 +22,8 @@ final class XpressHuffman {
      *
      * @return null on success, else where and why the data is not valid
      */
-    String decompress(byte[] src, int srcLen, byte[] dst, int dstLen) {
+    @Override
+    public String decompress(byte[] src, int srcLen, byte[] dst, int dstLen) {
         int in = 0;
         int out = 0;
         while (out < dstLen) {

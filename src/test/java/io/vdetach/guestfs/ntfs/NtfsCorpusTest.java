@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
-import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.Node;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.EntryFacts;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
@@ -123,7 +121,4 @@ class NtfsCorpusTest {
         fs.content(n).readFully(0, b);
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b.array()));
     }
-
-    @SuppressWarnings("unused")
-    private static Map<String, EntryType> unused() { return Map.of(); }
 }

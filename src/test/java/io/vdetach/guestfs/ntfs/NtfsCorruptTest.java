@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.VdetachException;
-import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.Node;
 import io.vdetach.testkit.EntryFacts;
@@ -329,7 +328,4 @@ class NtfsCorruptTest {
             p += b.getInt(p + 4);
         }
     }
-
-    @SuppressWarnings("unused")
-    private static Layer unused() { return null; }
 }
