@@ -70,6 +70,8 @@ class ExfatFilesystemTest {
             Node grown = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "grown.bin");
             assertThat(grown.notes()).as("NameHash checked with the up-case table").isEmpty();
             grownId = grown.id();
+            Node a = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "interleaved-a");
+            assertThat(fs.content(a).map(0, a.size())).as("a FAT-chained, fragmented file").hasSizeGreaterThan(1);
             grownData = ((Run.Mapped) fs.content(grown).map(0, 1).get(0)).offset();
         }
         validDataLengthBelowDataLength(img);
@@ -140,6 +142,13 @@ class ExfatFilesystemTest {
         for (int i = 0; i < 300; i++) Files.write(root.resolve("many/entry " + i), bytes(rnd, i * 3));
         Files.write(root.resolve("big.bin"), bytes(rnd, 3 << 20));
         Files.write(root.resolve("grown.bin"), bytes(rnd, 10_000));
+        // two files appended in turn: their clusters interleave, so they need FAT chains
+        for (int i = 0; i < 24; i++) {
+            for (String n : new String[] {"interleaved-a", "interleaved-b"}) {
+                Files.write(root.resolve(n), bytes(rnd, 4096 + i), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
         Sh.run("truncate", "-s", "300000", root.resolve("grown.bin").toString());
         long t = Instant.parse("2022-03-04T05:06:07Z").getEpochSecond();
         try (var walk = Files.walk(root)) {
