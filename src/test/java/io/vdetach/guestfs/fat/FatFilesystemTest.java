@@ -107,7 +107,43 @@ class FatFilesystemTest {
             }
             assertThat(FilesystemProbe.probe(f)).isInstanceOf(Probed.Readable.class);
             checkRunsAreClusters(fs, f);
+            timesAsTheSleuthKitReadsThem(img, fs);
             kernelMount(img, fs);
+        }
+    }
+
+    /**
+     * A third, independent reader for the times mtools does not show: The Sleuth Kit's body file
+     * ({@code fls -r -m / -z UTC}) gives atime (a date), mtime and crtime in seconds for every entry.
+     */
+    private static void timesAsTheSleuthKitReadsThem(Path img, FatFilesystem fs) throws Exception {
+        if (!Sh.has("fls")) {
+            System.out.println("SKIP TSK time comparison: fls (sleuthkit) missing");
+            return;
+        }
+        java.util.Map<String, io.vdetach.guestfs.Node> ours = new java.util.TreeMap<>();
+        nodes(fs, fs.node(fs.rootId()), "", ours);
+        int compared = 0;
+        for (String line : Sh.run("fls", "-r", "-m", "/", "-z", "UTC", img.toString()).split("\n")) {
+            String[] c = line.split("\\|");
+            if (c.length < 11 || c[1].startsWith("/$") || c[1].endsWith("(Volume Label Entry)")) continue;
+            var n = ours.get(c[1].substring(1));
+            assertThat(n).as("TSK lists " + c[1]).isNotNull();
+            assertThat(n.atime().getEpochSecond()).as("atime " + c[1]).isEqualTo(Long.parseLong(c[7]));
+            assertThat(n.mtime().getEpochSecond()).as("mtime " + c[1]).isEqualTo(Long.parseLong(c[8]));
+            assertThat(n.btime().getEpochSecond()).as("crtime " + c[1]).isEqualTo(Long.parseLong(c[10]));
+            compared++;
+        }
+        assertThat(compared).isEqualTo(ours.size());
+    }
+
+    private static void nodes(FatFilesystem fs, io.vdetach.guestfs.Node d, String prefix,
+                              java.util.Map<String, io.vdetach.guestfs.Node> out) throws Exception {
+        for (var e : fs.list(d)) {
+            String p = prefix + new String(e.name(), java.nio.charset.StandardCharsets.UTF_8);
+            var n = fs.node(e.id());
+            out.put(p, n);
+            if (n.isDirectory()) nodes(fs, n, p + "/", out);
         }
     }
 
