@@ -43,17 +43,28 @@ final class FatTable {
                 int v = (fatByte(at) & 0xff) | (fatByte(at + 1) & 0xff) << 8;
                 yield (cluster & 1) == 0 ? v & 0xfff : v >>> 4;
             }
-            case FAT16 -> (fatByte(cluster * 2) & 0xff) | (fatByte(cluster * 2 + 1) & 0xff) << 8;
+            case FAT16 -> {
+                long at = cluster * 2; // 2-byte entries never straddle a chunk
+                byte[] c = chunk(at);
+                int i = (int) (at % CHUNK);
+                yield (c[i] & 0xff) | (c[i + 1] & 0xff) << 8;
+            }
             case FAT32 -> {
                 long at = cluster * 4;
-                long v = (fatByte(at) & 0xffL) | (fatByte(at + 1) & 0xffL) << 8 | (fatByte(at + 2) & 0xffL) << 16
-                        | (fatByte(at + 3) & 0xffL) << 24;
+                byte[] c = chunk(at);
+                int i = (int) (at % CHUNK);
+                long v = (c[i] & 0xffL) | (c[i + 1] & 0xffL) << 8 | (c[i + 2] & 0xffL) << 16 | (c[i + 3] & 0xffL) << 24;
                 yield v & 0x0FFFFFFFL; // the top 4 bits are reserved
             }
         };
     }
 
-    private synchronized byte fatByte(long at) throws IOException {
+    private byte fatByte(long at) throws IOException {
+        return chunk(at)[(int) (at % CHUNK)];
+    }
+
+    /** The cached chunk holding FAT byte {@code at}. */
+    private synchronized byte[] chunk(long at) throws IOException {
         long chunk = at / CHUNK;
         byte[] c = chunks.get(chunk);
         if (c == null) {
@@ -64,7 +75,7 @@ final class FatTable {
             b.get(c);
             chunks.put(chunk, c);
         }
-        return c[(int) (at - chunk * CHUNK)];
+        return c;
     }
 
     /**
