@@ -92,6 +92,58 @@ class ExfatCorruptTest {
         }
     }
 
+    /** Absurd boot sector fields, written to both boot regions with their checksums recomputed. */
+    @Test
+    void absurdBootSectorValues() throws Exception {
+        Object[][] edits = {
+            {109, new byte[] {30}, "SectorsPerClusterShift"},
+            {92, new byte[] {(byte) 0xf0, (byte) 0xff, (byte) 0xff, (byte) 0xff}, "ClusterCount"},
+            {96, new byte[] {1, 0, 0, 0}, "root directory cluster"},
+            {80, new byte[] {1, 0, 0, 0}, "FatOffset"},
+            {110, new byte[] {3}, "NumberOfFats"},
+            {84, new byte[] {1, 0, 0, 0}, "FatLength"},
+        };
+        for (Object[] e : edits) {
+            Path img = copy();
+            for (long region : new long[] {0, 12 * 512}) {
+                ExfatPatch.bytes(img, region + (Integer) e[0], (byte[]) e[1]);
+                fixBootChecksum(img, region);
+            }
+            try (HostFile f = HostFile.open(img)) {
+                assertThatThrownBy(() -> ExfatFilesystem.open(f)).as((String) e[2]).isInstanceOf(CorruptImageException.class)
+                        .hasMessageContaining((String) e[2]).hasMessageContaining("boot sector");
+            }
+            Files.delete(img);
+        }
+    }
+
+    @Test
+    void rootDirectoryChainCycleIsCorruptNotAHang() throws Exception {
+        Path img = copy();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(img)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long fat = (b.getInt(80) & 0xffffffffL) * 512;
+        int root = b.getInt(96);
+        ExfatPatch.bytes(img, fat + 4L * root, java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(root).array());
+        try (HostFile f = HostFile.open(img)) {
+            assertThatThrownBy(() -> ExfatFilesystem.open(f)).isInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("root directory");
+        }
+    }
+
+    /** Recomputes the boot region's checksum sector (spec section 3.4) after a test edit. */
+    private static void fixBootChecksum(Path img, long region) throws Exception {
+        byte[] all = Files.readAllBytes(img);
+        java.nio.ByteBuffer r = java.nio.ByteBuffer.wrap(all, (int) region, 12 * 512).slice();
+        int sum = 0;
+        for (int i = 0; i < 11 * 512; i++) {
+            if (i == 106 || i == 107 || i == 112) continue;
+            sum = ((sum & 1) != 0 ? 0x80000000 : 0) + (sum >>> 1) + (r.get(i) & 0xff);
+        }
+        java.nio.ByteBuffer sector = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 128; i++) sector.putInt(sum);
+        ExfatPatch.bytes(img, region + 11 * 512, sector.array());
+    }
+
     @Test
     void randomDamageGivesOnlyCorruptImageExceptions() throws Exception {
         Path img = copy();
