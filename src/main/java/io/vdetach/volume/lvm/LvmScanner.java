@@ -138,13 +138,13 @@ public final class LvmScanner {
             if (!(e.getValue() instanceof Map<?, ?> lvm)) continue;
             @SuppressWarnings("unchecked") Map<String, Object> lv = (Map<String, Object>) lvm;
             String lvName = e.getKey();
-            if (!flags(lv).contains("VISIBLE")) continue; // sub-LVs of pools, raids, mirrors
-            if (cowStores.contains(lvName)) {
+            if (cowStores.contains(lvName)) { // lvm stores the copy-on-write LV without VISIBLE, yet lists it
                 String name = vgName + "-" + lvName;
                 out.add(new Volume(name, "lvm", 0, 0, "LVM snapshot (not supported)", lvName,
                         new Window(new LvmVolumeLayer(List.of(), 0, name), 0, 0, name)));
                 continue;
             }
+            if (!flags(lv).contains("VISIBLE")) continue; // sub-LVs of pools, raids, mirrors
             out.add(logicalVolume(vgName, lvName, lv, extent, pvByName, peStart, pvUuid));
         }
         return out;
