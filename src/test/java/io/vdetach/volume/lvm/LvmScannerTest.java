@@ -233,6 +233,27 @@ class LvmScannerTest {
             + "origin = \"base\"\ncow_store = \"snap\"\n");
 
     @Test
+    void randomMetadataDamageNeverEscapesAsAnotherException() throws Exception {
+        try (HostFile f = HostFile.open(disk)) {
+            io.vdetach.testkit.MutatingLayer m = new io.vdetach.testkit.MutatingLayer(f);
+            VolumeScanner.scan(m);
+            java.util.Random rnd = new java.util.Random(5);
+            int bad = 0;
+            for (int i = 0; i < 3000; i++) {
+                var patches = m.mutate(rnd, 8);
+                try {
+                    for (Volume v : VolumeScanner.scan(m)) v.layer().map(0, v.size());
+                } catch (io.vdetach.error.VdetachException e) {
+                    bad++;
+                } catch (Throwable t) {
+                    throw new AssertionError("iteration " + i + " patches " + patches + ": " + t, t);
+                }
+            }
+            assertThat(bad).isPositive();
+        }
+    }
+
+    @Test
     void nonLvmVolumesPassThroughUntouched() throws Exception {
         Path plain = dir.resolve("plain.img");
         Sh.run("truncate", "-s", "8M", plain.toString());
