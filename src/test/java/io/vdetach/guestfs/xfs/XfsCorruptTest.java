@@ -134,6 +134,19 @@ class XfsCorruptTest {
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> GuestTree.walk(fs));
             assertThat(t).isNotNull();
             assertThat(t.getMessage()).containsAnyOf("cycle", "corrupt");
+            // extraction's walker reports the cycle as an entry error and finishes the walk
+            java.util.List<String> errors = new java.util.ArrayList<>();
+            int[] entries = new int[1];
+            io.vdetach.guestfs.TreeWalker.walk(fs, new io.vdetach.guestfs.TreeWalker.Visitor() {
+                @Override public boolean enter(java.util.List<byte[]> path, io.vdetach.guestfs.Node dir) { return true; }
+                @Override public void leave(java.util.List<byte[]> path, io.vdetach.guestfs.Node dir) { }
+                @Override public void entry(java.util.List<byte[]> path, io.vdetach.guestfs.Node node) { entries[0]++; }
+                @Override public void error(java.util.List<byte[]> path, String reason) {
+                    errors.add(io.vdetach.guestfs.TreeWalker.display(path) + ": " + reason);
+                }
+            });
+            assertThat(errors).anyMatch(e -> e.startsWith("dir/sub/") && e.contains("second time"));
+            assertThat(entries[0]).isGreaterThan(10);
         }
     }
 
