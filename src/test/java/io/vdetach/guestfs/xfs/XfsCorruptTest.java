@@ -106,6 +106,21 @@ class XfsCorruptTest {
     }
 
     @Test
+    void needsRepairIsAWarning() throws Exception {
+        Path img = copy();
+        byte[] b = new byte[1];
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "r")) {
+            f.seek(219); // low byte of sb_features_incompat
+            f.readFully(b);
+        }
+        patch(img, 219, new byte[] {(byte) (b[0] | 0x10)});
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+            assertThat(fs.warnings()).anyMatch(w -> w.contains("xfs_repair"));
+            assertThat(GuestTree.walk(fs)).containsKey("one");
+        }
+    }
+
+    @Test
     void extentPastTheVolume() throws Exception {
         Path img = copy();
         db(img, "inode " + INO.get("f4097"), "write u3.bmx[0].startblock 16777000");
