@@ -10,6 +10,8 @@ printf x > one
 { seq 1 100000 || true; } | head -c 4096 > f4096
 { seq 1 100000 || true; } | head -c 4097 > f4097
 { seq 1 1000000 || true; } | head -c 3000000 > dir/sub/big
+# shares dir/sub/big's blocks inside the guest (XFS reflink); a plain copy where reflink is off
+cp --reflink=always dir/sub/big reflinked 2>/dev/null || cp dir/sub/big reflinked
 truncate -s 10M sparse
 printf 'middle' | dd of=sparse bs=1 seek=5000000 conv=notrunc status=none
 printf 'end' | dd of=sparse bs=1 seek=10485757 conv=notrunc status=none
