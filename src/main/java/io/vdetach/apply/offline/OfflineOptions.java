@@ -21,6 +21,10 @@ public record OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrite
         return new OfflineOptions(null, true, -1, DEFAULT_BUFFERED_COPY);
     }
 
+    public OfflineOptions undoingTo(Path file) {
+        return new OfflineOptions(file, dryRun, faultAfterWrites, maxBufferedCopyBytes);
+    }
+
     public OfflineOptions withFaultAfter(long writes) {
         return new OfflineOptions(undoFile, dryRun, writes, maxBufferedCopyBytes);
     }

@@ -39,7 +39,10 @@ record HostFixture(Path dir, Path device, Path imageCopy, TreeMap<String, String
         Path dev = dir.resolve("host.ext4");
         Sh.run("truncate", "-s", deviceMiB + "M", dev.toString());
         List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-E", "lazy_itable_init=1,nodiscard"));
-        if (!mkfsFeatures.isEmpty()) cmd.addAll(List.of("-O", mkfsFeatures));
+        // "features" or "features/blocks-per-group": small groups make a 64 MiB host many groups
+        String[] fg = mkfsFeatures.split("/");
+        if (!fg[0].isEmpty()) cmd.addAll(List.of("-O", fg[0]));
+        if (fg.length > 1) cmd.addAll(List.of("-g", fg[1]));
         cmd.addAll(List.of("-d", src.toString(), dev.toString()));
         Sh.run(cmd.toArray(String[]::new));
         Sh.Result fsck = Sh.exec(null, "e2fsck", "-fyD", dev.toString());

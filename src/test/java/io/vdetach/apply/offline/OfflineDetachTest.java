@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OfflineDetachTest {
 
     @ParameterizedTest(name = "mke2fs -O {0}")
-    @ValueSource(strings = {"", "^metadata_csum", "^64bit,^flex_bg", "^metadata_csum,^64bit,^flex_bg,^uninit_bg"})
+    @ValueSource(strings = {"", "/2048", "^metadata_csum,uninit_bg/4096", "^64bit,^flex_bg/2048", "^metadata_csum,^64bit,^flex_bg,^uninit_bg/2048",
+        "^metadata_csum,uninit_bg,^64bit"})
     void detachesIntoTheImageBlocks(String features, @TempDir Path dir) throws Exception {
         Need.root();
         Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");

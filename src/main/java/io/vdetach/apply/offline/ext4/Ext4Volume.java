@@ -106,6 +106,8 @@ public final class Ext4Volume {
 
     public int groups() { return groups; }
 
+    public Ext4GroupDesc descriptor(int g) { return gd[g]; }
+
     // ---- blocks ----
 
     /** The current contents of block {@code n} (changed or on disk); callers must not modify it. */
