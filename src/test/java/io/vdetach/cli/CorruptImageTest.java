@@ -27,7 +27,9 @@ class CorruptImageTest {
         Need.tools("mke2fs", "sgdisk", "debugfs");
         tree = Files.createDirectories(dir.resolve("tree"));
         Files.createDirectories(tree.resolve("a/b"));
-        Files.write(tree.resolve("a/b/data.bin"), new byte[200_000]);
+        byte[] data = new byte[200_000];
+        new java.util.Random(7).nextBytes(data);
+        Files.write(tree.resolve("a/b/data.bin"), data);
         Files.writeString(tree.resolve("hello.txt"), "hello\n");
     }
 
