@@ -59,6 +59,20 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         }
     }
 
+    /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
+    interface DeferredFiles {
+        void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+                  Layer data, long size) throws IOException;
+    }
+
+    private DeferredFiles deferred;
+
+    /** Files go to {@code sink} once planned; directories, symlinks and special files are still made here. */
+    VolumeExtraction deferFilesTo(DeferredFiles sink) {
+        this.deferred = sink;
+        return this;
+    }
+
     VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Report.VolumeFigures vf) {
         this.c = c;
         this.fs = fs;
@@ -238,6 +252,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 }
             }
             c.report().file(vf, size, shared, copied, decoded, sparse);
+            return;
+        }
+        if (deferred != null) {
+            deferred.file(vf, dir, name, display, node, runs, data, size);
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);

@@ -37,7 +37,15 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     public static OpenedImage open(Path path, OpenOptions options) throws IOException {
-        DiskImage image = ImageOpener.open(path, options);
+        return open(ImageOpener.open(path, options));
+    }
+
+    /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
+    public static OpenedImage openConsumed(Path path, OpenOptions options) throws IOException {
+        return open(ImageOpener.openConsumed(path, options));
+    }
+
+    private static OpenedImage open(DiskImage image) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
             for (Volume v : VolumeScanner.scan(image)) {
