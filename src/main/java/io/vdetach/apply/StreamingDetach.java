@@ -30,6 +30,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -197,6 +201,8 @@ public final class StreamingDetach {
         private final boolean resume;
         private final Report report;
         private final List<Planned> files = new ArrayList<>();
+        /** Bytes of the image per copy unit: half the window (see copyWindows), in 64 KiB steps. */
+        private final long unit;
 
         Run(OpenedImage img, Path dest, ExtractOptions o, long window, ProgressFile progress, Path progressPath,
             boolean resume, Report report) {
@@ -204,6 +210,7 @@ public final class StreamingDetach {
             this.dest = dest;
             this.o = o;
             this.window = window;
+            this.unit = Math.max(1L << 16, window / 2 >> 16 << 16);
             this.progress = progress;
             this.progressPath = progressPath;
             this.resume = resume;
@@ -232,6 +239,7 @@ public final class StreamingDetach {
                     walk(ctx);
                 }
                 report.reasons.putAll(totals.reasons());
+                phase("walked and created " + files.size() + " files");
                 haltIfAsked("walked");
                 ContentWriter writer = new ContentWriter(sources, Mode.COPY, host.blockSize());
                 if (!progress.materialised) {
@@ -242,10 +250,13 @@ public final class StreamingDetach {
                     haltIfAsked("materialised");
                 }
                 sample();
+                phase("decoded");
                 copyWindows(destFd, writer);
+                phase("copied " + report.windows + " windows");
                 for (Planned f : files) finishFile(destFd, f, metadata);
                 finisher.finish(destFd, builder, metadata, report);
                 Linux.syncfs(destFd);
+                phase("metadata, links, sync");
                 sample();
                 report.peakExtraSpace = progress.peakExtra;
                 report.extraSpaceUsed = progress.freeBefore - statfs(dest).bytesFree();
@@ -253,6 +264,15 @@ public final class StreamingDetach {
                 Linux.close(destFd);
                 o.progress().done();
             }
+        }
+
+        private long lastPhase = System.nanoTime();
+
+        /** With VDETACH_DEBUG: how long each phase took, on stderr. */
+        private void phase(String what) {
+            long now = System.nanoTime();
+            if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("streaming: %s in %.2f s%n", what, (now - lastPhase) / 1e9);
+            lastPhase = now;
         }
 
         private void walk(VolumeExtraction.Context ctx) throws IOException {
@@ -341,7 +361,7 @@ public final class StreamingDetach {
                     long done = 0;
                     while (done < r.length()) {
                         long at = r.sourceOffset() + done;
-                        long n = Math.min(r.length() - done, (at / window + 1) * window - at);
+                        long n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
                         out.add(new Piece(i, r.fileOffset() + done, n, src, at));
                         done += n;
                     }
@@ -362,6 +382,15 @@ public final class StreamingDetach {
                 boolean mine = own.contains(sources.get(s).path().toAbsolutePath().normalize());
                 punchFd[s] = mine ? Linux.open(sources.get(s).path().toString(), Linux.O_RDWR, 0) : -1;
             }
+            // Copying window k+1 overlaps syncing and punching window k (a second thread): the unit is half the
+            // window, so what is copied but not yet punched stays within one window.
+            ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vdetach-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            Future<?> inFlight = null;
+            long skip = progress.windowsDone; // read once: the sync thread moves it on
             try {
                 long windowNo = 0;
                 int i = 0;
@@ -369,24 +398,54 @@ public final class StreamingDetach {
                     Piece first = pieces.get(i);
                     int j = i;
                     while (j < pieces.size() && pieces.get(j).source == first.source
-                            && pieces.get(j).sourceOffset / window == first.sourceOffset / window) j++;
-                    if (windowNo >= progress.windowsDone) {
+                            && pieces.get(j).sourceOffset / unit == first.sourceOffset / unit) j++;
+                    if (windowNo >= skip) {
                         List<Piece> w = pieces.subList(i, j);
                         copyWindow(destFd, writer, w, sources);
-                        Linux.syncfs(destFd);
-                        sample();
-                        progress.windowsDone = windowNo + 1;
-                        progress.write(progressPath);
-                        haltIfAsked("window:" + progress.windowsDone);
-                        if (punchFd[first.source] >= 0) punch(punchFd[first.source], w, blockSizeOf(sources.get(first.source)));
-                        sample();
+                        await(inFlight);
+                        long done = windowNo + 1;
+                        int fd = punchFd[first.source];
+                        int bs = blockSizeOf(sources.get(first.source));
+                        inFlight = syncer.submit(() -> {
+                            Linux.syncfs(destFd);
+                            sample();
+                            progress.windowsDone = done;
+                            progress.write(progressPath);
+                            haltIfAsked("window:" + done);
+                            if (fd >= 0) punch(fd, w, bs);
+                            sample();
+                            return null;
+                        });
                     }
                     windowNo++;
                     i = j;
                 }
+                await(inFlight);
                 report.windows = windowNo;
             } finally {
+                syncer.shutdownNow();
+                try {
+                    syncer.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 for (int fd : punchFd) if (fd >= 0) Linux.close(fd);
+            }
+        }
+
+        private static void await(Future<?> f) throws IOException {
+            if (f == null) return;
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostException("interrupted");
+            } catch (ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case RuntimeException re -> throw re;
+                    default -> throw new HostException(String.valueOf(e.getCause()), e.getCause());
+                }
             }
         }
 
@@ -437,7 +496,7 @@ public final class StreamingDetach {
         }
 
         /** Free-space drop on DEST's filesystem since the first run began; the peak is kept across runs. */
-        private void sample() {
+        private synchronized void sample() {
             long extra = progress.freeBefore - statfs(dest).bytesFree();
             if (extra > progress.peakExtra) progress.peakExtra = extra;
         }
