@@ -205,6 +205,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     public List<ChainLink> chain() {
         String d = subformat() + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
                 + ", logical sector " + meta.logicalSectorSize() + ", physical sector " + meta.physicalSectorSize()
+                + (meta.page83() != null ? ", disk id " + meta.page83() : "")
                 + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()
                 + (replayed != null ? ", log replayed in memory (LogGuid " + header.logGuid() + ")" : "");
         List<ChainLink> out = new ArrayList<>();
