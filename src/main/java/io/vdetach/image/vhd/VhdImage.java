@@ -203,6 +203,13 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         return out;
     }
 
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
+    }
+
     /** A differencing block: set bitmap bits are here, clear bits come from the parent. */
     private void mapBySectors(List<Run> out, long block, long blockAt, long blockStart, long data, long pos, long n)
             throws IOException {

@@ -137,6 +137,20 @@ class VhdImageTest {
     }
 
     @Test
+    void aParentOfAnotherFormatIsReadThroughItsOwnMap() throws Exception {
+        Chain c = chain();
+        Files.copy(c.baseRaw(), dir.resolve("base.img"));
+        makeDifferencing(c.child(), ".\\base.img", null, "", new byte[16]);
+        Path expected = dir.resolve("expected.raw");
+        Files.copy(c.baseRaw(), expected);
+        Sh.run("dd", "if=" + c.childRaw(), "of=" + expected, "bs=1M", "skip=2", "seek=2", "count=2", "conv=notrunc", "status=none");
+        try (DiskImage d = ImageOpener.open(c.child(), OpenOptions.DEFAULT)) {
+            assertThat(d.chain()).extracting(DiskImage.ChainLink::format).containsExactly("vhd", "raw");
+            ImageOracle.assertSameAsRaw(d, expected);
+        }
+    }
+
+    @Test
     void parentIdMismatchIsAWarning() throws Exception {
         Chain c = chain();
         makeDifferencing(c.child(), ".\\base.vhd", null, "", new byte[16]);
