@@ -51,6 +51,9 @@ class VhdImageTest {
         try (DiskImage d = ImageOpener.open(img, OpenOptions.DEFAULT)) {
             assertThat(d.size()).isEqualTo(10_485_760L); // creator "win ": current_size, not CHS 10,479,616
             assertThat(ImageOracle.sha256(d)).isEqualTo("ecff2ef6615a3cddc6a6885f1c6d9cf13a232697e1dc6575f2c2f01f57247784");
+            ImageOracle.Share s = ImageOracle.assertMapMatches(d, d);
+            System.out.printf("SHARE corpus dynamic.vhd: virtual %d, mapped %d, aligned %d (%.4f), holes %d, runs %d%n",
+                    d.size(), s.mappedBytes(), s.alignedBytes(), s.ratio(), s.holeBytes(), s.runs());
             // SHA-256 of the 512 MBR bytes asserted in dissect's tests/disk/test_vhd.py::test_vhd_dynamic
             assertThat(ImageOracle.sha256(new io.vdetach.extent.Window(d, 0, 512, "mbr")))
                     .isEqualTo("ac22463298b6e8d85e8f24f310b73aedf6917f740c16fb126730d97ac51e6d0a");

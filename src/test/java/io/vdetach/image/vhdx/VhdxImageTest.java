@@ -56,6 +56,9 @@ class VhdxImageTest {
         try (DiskImage d = ImageOpener.open(img, OpenOptions.DEFAULT)) {
             assertThat(d.size()).isEqualTo(0xA00000L);
             assertThat(ImageOracle.sha256(d)).isEqualTo("bc0be4623b15aa84216fb31ba24e3b621ec7f1c72d198c990ac0eced222d9f62");
+            ImageOracle.Share s = ImageOracle.assertMapMatches(d, d);
+            System.out.printf("SHARE corpus fixed.vhdx: virtual %d, mapped %d, aligned %d (%.4f), holes %d, runs %d%n",
+                    d.size(), s.mappedBytes(), s.alignedBytes(), s.ratio(), s.holeBytes(), s.runs());
             assertThat(d.chain().getFirst().detail()).contains("fixed", "block size 2097152", "logical sector 512",
                     "Microsoft Windows 10.0.18363.0", "header sequence 7");
             assertThat(d.chain().getFirst().detail()).contains("disk id 4a49d245-db0a-4634-9818-9f93db5ba6c1");
