@@ -22,7 +22,8 @@ import java.util.Map;
  * then a footer), dynamic (a BAT of 512-byte sector numbers, each block a sector bitmap then
  * the data) or differencing (a dynamic disk whose sector bitmaps say which sectors it holds;
  * the rest comes from the parent). Data of dynamic blocks starts one padded bitmap after the
- * block's sector: usually 512 bytes past a 4 KiB boundary, which the map keeps exact.
+ * block's sector: Windows puts that sector just before a 4 KiB boundary so the data is aligned,
+ * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
  */
 public final class VhdImage extends MappedLayer implements DiskImage {
     private static final long UNUSED = 0xFFFFFFFFL;
