@@ -125,6 +125,13 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                         + " at offset " + e.fileOffset() + " of " + e.length() + " bytes is misaligned or lies outside the"
                         + " file of " + fileSize + " bytes");
             }
+            for (long[] r : reserved) {
+                if (e.fileOffset() < r[1] && r[0] < e.fileOffset() + e.length()) {
+                    throw new CorruptImageException("vhdx", "region table entry", entryAt, "region " + e.guid()
+                            + " at offset " + e.fileOffset() + " overlaps the headers, the log or another region at "
+                            + r[0] + ".." + r[1]);
+                }
+            }
             reserved.add(new long[] {e.fileOffset(), e.fileOffset() + e.length()});
         }
         if (batRegion == null || metaRegion == null) {
