@@ -362,7 +362,8 @@ public final class ExtFilesystem implements GuestFilesystem {
         if (e.valueInode() != 0) {
             // ea_inode: the value is the content of another inode.
             Inode v = inode(e.valueInode());
-            if (!v.hasFlag(Inode.EA_INODE_FL) || v.type() != EntryType.FILE || v.size() < size) {
+            // Never inline: reading it must not come back here through system.data.
+            if (!v.hasFlag(Inode.EA_INODE_FL) || v.hasFlag(Inode.INLINE_DATA_FL) || v.type() != EntryType.FILE || v.size() < size) {
                 throw new CorruptImageException(type, structure, e.entryOffset() + 4, "value inode " + e.valueInode()
                         + " is not an xattr inode of at least " + size + " bytes");
             }
