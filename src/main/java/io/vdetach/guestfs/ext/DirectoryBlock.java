@@ -18,12 +18,16 @@ final class DirectoryBlock {
 
     /**
      * Appends the live entries of {@code [at, at + length)} of {@code b} to {@code out}, without
-     * "." and "..". Entries must tile the region exactly.
+     * the directory's own "." and "..": those are the first two records of its first block
+     * ({@code dotsFirst}). A "." or ".." anywhere else is a crafted name and is passed on for the
+     * extractor to refuse and report. Entries must tile the region exactly.
      */
-    static void parse(ByteBuffer b, int at, int length, long offset, Superblock sb, long dirInode, List<DirEntry> out) {
+    static void parse(ByteBuffer b, int at, int length, long offset, Superblock sb, long dirInode, boolean dotsFirst,
+                      List<DirEntry> out) {
         boolean fileType = sb.hasIncompat(Features.INCOMPAT_FILETYPE);
         int end = at + length;
         int pos = at;
+        int index = 0;
         while (pos < end) {
             long entryOffset = offset + (pos - at);
             if (end - pos < HEADER) fail(sb, dirInode, entryOffset, "entry header cut by the end of the block");
@@ -37,13 +41,15 @@ final class DirectoryBlock {
                     fail(sb, dirInode, entryOffset, "name_len " + nameLen + " in a record of " + recLen);
                 }
                 if (ino > sb.inodesCount()) fail(sb, dirInode, entryOffset, "inode " + ino + " above s_inodes_count");
-                if (!isDot(b, pos + HEADER, nameLen)) {
+                boolean ownDot = dotsFirst && index < 2 && isDot(b, pos + HEADER, nameLen, index + 1);
+                if (!ownDot) {
                     byte[] name = new byte[nameLen];
                     b.get(pos + HEADER, name);
                     out.add(new DirEntry(name, ino));
                 }
             }
             pos += recLen;
+            index++;
         }
     }
 
@@ -54,9 +60,11 @@ final class DirectoryBlock {
         return (stored & 65532) | ((stored & 3) << 16);
     }
 
-    private static boolean isDot(ByteBuffer b, int at, int len) {
-        if (len == 1) return b.get(at) == '.';
-        return len == 2 && b.get(at) == '.' && b.get(at + 1) == '.';
+    /** "." when {@code dots} is 1, ".." when 2. */
+    private static boolean isDot(ByteBuffer b, int at, int len, int dots) {
+        if (len != dots) return false;
+        for (int i = 0; i < len; i++) if (b.get(at + i) != '.') return false;
+        return true;
     }
 
     private static void fail(Superblock sb, long dirInode, long offset, String detail) {

@@ -130,10 +130,10 @@ public final class ExtFilesystem implements GuestFilesystem {
         if (ino.hasFlag(Inode.INLINE_DATA_FL)) {
             // i_block: the parent's inode number, then entries; more entries in system.data.
             ByteBuffer b = ByteBuffer.wrap(ino.block()).order(ByteOrder.LITTLE_ENDIAN);
-            DirectoryBlock.parse(b, 4, Inode.BLOCK_BYTES - 4, ino.offset() + 0x28 + 4, sb, ino.number(), out);
+            DirectoryBlock.parse(b, 4, Inode.BLOCK_BYTES - 4, ino.offset() + 0x28 + 4, sb, ino.number(), false, out);
             byte[] more = systemData(ino);
             if (more.length > 0) {
-                DirectoryBlock.parse(ByteBuffer.wrap(more).order(ByteOrder.LITTLE_ENDIAN), 0, more.length, ino.offset(), sb, ino.number(), out);
+                DirectoryBlock.parse(ByteBuffer.wrap(more).order(ByteOrder.LITTLE_ENDIAN), 0, more.length, ino.offset(), sb, ino.number(), false, out);
             }
         } else {
             int bs = sb.blockSize();
@@ -147,7 +147,10 @@ public final class ExtFilesystem implements GuestFilesystem {
                     int n = (int) Math.min(DIR_READ, m.length() - done);
                     long at = m.offset() + done;
                     ByteBuffer b = volume.readBytes(at, n);
-                    for (int off = 0; off < n; off += bs) DirectoryBlock.parse(b, off, bs, at + off, sb, ino.number(), out);
+                    for (int off = 0; off < n; off += bs) {
+                        boolean firstBlock = r.start() + done + off == 0;
+                        DirectoryBlock.parse(b, off, bs, at + off, sb, ino.number(), firstBlock, out);
+                    }
                     done += n;
                 }
             }
