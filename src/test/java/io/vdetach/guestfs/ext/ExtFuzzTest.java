@@ -56,7 +56,7 @@ class ExtFuzzTest {
             byte[] clean = Files.readAllBytes(img);
             int metadataEnd = metadataEnd(clean);
             SplittableRandom rnd = new SplittableRandom(runs * 7919L + 1);
-            for (int iter = 0; iter < 300; iter++) {
+            for (int iter = 0; iter < 200; iter++) {
                 byte[] bad = clean.clone();
                 int flips = 1 + rnd.nextInt(8);
                 for (int k = 0; k < flips; k++) {

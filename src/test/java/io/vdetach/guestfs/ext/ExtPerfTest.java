@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Walks a filesystem of many inodes (node, list, content map of every entry) and prints the
- * rate. 5,000 files by default (quick); {@code -Dvdetach.perf.files=100000} for the full measurement.
+ * rate. 2,000 files by default (quick); {@code -Dvdetach.perf.files=100000} for the full measurement.
  */
 class ExtPerfTest {
     @TempDir Path dir;
@@ -25,7 +25,7 @@ class ExtPerfTest {
     @Test
     void walksManyInodesQuickly() throws Exception {
         Need.tools("mke2fs");
-        int files = Integer.getInteger("vdetach.perf.files", 5_000);
+        int files = Integer.getInteger("vdetach.perf.files", 2_000);
         assumeTrue(files > 0);
         Path tree = dir.resolve("tree");
         byte[] small = "x".repeat(100).getBytes();
