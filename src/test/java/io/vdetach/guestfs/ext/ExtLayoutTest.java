@@ -147,6 +147,24 @@ class ExtLayoutTest {
     }
 
     @Test
+    void deviceNumbersInOldAndNewEncodings() throws Exception {
+        Path img = mkfs("ext4", "16M");
+        try (LoopMount m = LoopMount.readWrite(img, 0, 0, "ext4", "")) {
+            // The kernel stores numbers below 256 in the old 16-bit form, larger ones in the new form.
+            Sh.run("mknod", m.path().resolve("old-chr").toString(), "c", "1", "3");
+            Sh.run("mknod", m.path().resolve("new-blk").toString(), "b", "300", "70000");
+            Sh.run("mknod", m.path().resolve("new-chr").toString(), "c", "4095", "1048575");
+        }
+        try (HostFile h = HostFile.open(img); LoopMount m = LoopMount.readOnly(img, 0, 0, "ext4", "")) {
+            GuestFilesystem fs = ExtFilesystem.open(h);
+            Node n = ExtCorpusTest.lookup(fs, "new-chr");
+            assertThat(n.rdevMajor()).isEqualTo(4095);
+            assertThat(n.rdevMinor()).isEqualTo(1048575);
+            TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), GuestTree.walk(fs, "lost+found"));
+        }
+    }
+
+    @Test
     void needsRecoveryIsAWarningAndReadingGoesOn() throws Exception {
         Path img = mkfs("ext4", "16M");
         Sh.run("debugfs", "-w", "-R", "write /etc/hostname hostname", img.toString());
