@@ -184,6 +184,11 @@ public final class ExtFilesystem implements GuestFilesystem {
         long group = (n - 1) / sb.inodesPerGroup();
         long index = (n - 1) % sb.inodesPerGroup();
         GroupDescriptor gd = descriptor(group);
+        if ((gd.flags() & GroupDescriptor.INODE_UNINIT) != 0
+                && (sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM) || sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM))) {
+            // The group's inode table was never initialised: none of its inodes is in use.
+            throw new CorruptImageException(type, "inode " + n, gd.offset() + 0x12, "its group " + group + " has no initialised inodes (INODE_UNINIT)");
+        }
         long tableBytes = sb.inodesPerGroup() * sb.inodeSize();
         long byteInTable = index * sb.inodeSize();
         long chunk = byteInTable / CHUNK;
