@@ -1,5 +1,7 @@
 package io.vdetach.guestfs.exfat;
 
+import io.vdetach.guestfs.fat.ChainRuns;
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -218,7 +220,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
         if (s.file().isDirectory()) throw new IllegalArgumentException("not a file: " + file.id());
         RunTable t = fileRuns(st.firstCluster(), st.dataLength(), st.validDataLength(), st.noFatChain(),
                 "file \"" + s.name() + "\"", s.offset());
-        return new ExfatFileLayer(t, "exfat file \"" + s.name() + "\" at entry offset " + s.offset());
+        return new RunTableLayer(t, "exfat file \"" + s.name() + "\" at entry offset " + s.offset());
     }
 
     /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
@@ -226,11 +228,11 @@ public final class ExfatFilesystem implements GuestFilesystem {
             throws IOException {
         RunTable.Builder t = RunTable.builder(size);
         long clusters = (valid + clusterSize - 1) / clusterSize;
-        List<ExfatFat.ClusterRun> runs = noFatChain
+        List<ChainRuns.ClusterRun> runs = noFatChain
                 ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
                 : fat.chain(first, clusters, clusters, what, entryOffset);
         long pos = 0;
-        for (ExfatFat.ClusterRun r : runs) {
+        for (ChainRuns.ClusterRun r : runs) {
             long len = Math.min(r.count() * clusterSize, valid - pos);
             t.add(new Run.Mapped(pos, len, volume, clusterOffset(r.first())));
             pos += len;
@@ -241,7 +243,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
         long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
         List<ExfatDirectory.Extent> ext = new ArrayList<>();
-        for (ExfatFat.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
+        for (ChainRuns.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
             ext.add(new ExfatDirectory.Extent(clusterOffset(r.first()), r.count() * clusterSize));
         }
         return ExfatDirectory.read(volume, ext, up);

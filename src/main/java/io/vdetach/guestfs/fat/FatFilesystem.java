@@ -1,5 +1,6 @@
 package io.vdetach.guestfs.fat;
 
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -155,13 +156,13 @@ public final class FatFilesystem implements GuestFilesystem {
         RunTable.Builder table = RunTable.builder(size);
         if (size > 0) {
             long pos = 0;
-            for (FatTable.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
+            for (ChainRuns.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
                 long len = r.count() * cs;
                 table.add(new Run.Mapped(pos, len, volume, layout.clusterOffset(r.first())));
                 pos += len;
             }
         }
-        return new FatFileLayer(table.build(), "fat file at entry offset " + file.id());
+        return new RunTableLayer(table.build(), "fat file at entry offset " + file.id());
     }
 
     /** The 8.3 entry at a node id, checked to be one this reader hands out. */
@@ -202,13 +203,13 @@ public final class FatFilesystem implements GuestFilesystem {
     private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
         int cs = layout.clusterSize();
         long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / cs));
-        List<FatTable.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
+        List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
         long clusters = 0;
-        for (FatTable.ClusterRun r : runs) clusters += r.count();
+        for (ChainRuns.ClusterRun r : runs) clusters += r.count();
         ByteBuffer data = ByteBuffer.allocate((int) (clusters * cs));
         long[] offsets = new long[(int) clusters];
         int k = 0;
-        for (FatTable.ClusterRun r : runs) {
+        for (ChainRuns.ClusterRun r : runs) {
             long at = layout.clusterOffset(r.first());
             data.limit(data.position() + (int) (r.count() * cs));
             volume.readFully(at, data);
