@@ -1,5 +1,8 @@
 package io.vdetach.image.zstd;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.zip.DataFormatException;
 
 /**
@@ -9,6 +12,7 @@ import java.util.zip.DataFormatException;
  * which decoders use to detect the end (as the format intends).
  */
 final class BackwardBits {
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final byte[] data;
     private final int start;
     private final int end;
@@ -41,9 +45,13 @@ final class BackwardBits {
             return bits(0, n - shift) << shift;
         }
         int byteAt = start + (int) (at >>> 3);
-        long v = 0;
-        int avail = Math.min(8, end - byteAt);
-        for (int i = avail - 1; i >= 0; i--) v = (v << 8) | (data[byteAt + i] & 0xff);
+        long v;
+        if (byteAt + 8 <= end) {
+            v = (long) LE_LONG.get(data, byteAt);
+        } else {
+            v = 0;
+            for (int i = end - byteAt - 1; i >= 0; i--) v = (v << 8) | (data[byteAt + i] & 0xff);
+        }
         return (v >>> (at & 7)) & ((1L << n) - 1);
     }
 }
