@@ -1,6 +1,5 @@
 package io.vdetach.apply;
 
-import io.vdetach.error.HostException;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.sys.Errno;
 import io.vdetach.sys.Linux;
@@ -40,17 +39,17 @@ final class HostTreeBuilder {
         if (creatingDirectory && existing.isDirectory()) return name; // merge into a directory already there
         switch (policy) {
             case SKIP -> {
-                report.conflicts.add(new Report.Conflict(displayPath, "skipped", null));
+                report.conflict(displayPath, "skipped", null);
                 return null;
             }
-            case FAIL -> throw new HostException(displayPath + ": already exists in DEST (--on-conflict fail)");
+            case FAIL -> throw new Abort(displayPath + ": already exists in DEST (--on-conflict fail)");
             case OVERWRITE -> {
                 if (existing.isDirectory()) {
                     throw new EntryFailure(displayPath + ": a directory is in the way; not overwritten");
                 }
                 Linux.unlinkat(dirfd, name, 0);
                 creator.create(name);
-                report.conflicts.add(new Report.Conflict(displayPath, "overwritten", null));
+                report.conflict(displayPath, "overwritten", null);
                 return name;
             }
             case RENAME -> {
@@ -58,7 +57,7 @@ final class HostTreeBuilder {
                     byte[] alt = ConflictPolicy.renamed(name, i);
                     try {
                         creator.create(alt);
-                        report.conflicts.add(new Report.Conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8)));
+                        report.conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8));
                         return alt;
                     } catch (SysException e) {
                         if (!e.is(Errno.EEXIST)) throw e;

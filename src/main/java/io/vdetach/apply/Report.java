@@ -51,6 +51,35 @@ public final class Report {
         }
     }
 
+    public synchronized void conflict(String path, String action, String newName) {
+        conflicts.add(new Conflict(path, action, newName));
+    }
+
+    public synchronized void error(VolumeFigures vf, String path, String reason) {
+        errors.add(new EntryError(path, reason));
+        if (vf != null) vf.errors++;
+    }
+
+    /** Adds a warning once. */
+    public synchronized void warn(String warning) {
+        if (!warnings.contains(warning)) warnings.add(warning);
+    }
+
+    /** Counts one written file. */
+    synchronized void file(VolumeFigures vf, long size, long shared, long copied, long materialised, long sparse) {
+        files++;
+        bytesTotal += size;
+        bytesShared += shared;
+        bytesCopied += copied + materialised;
+        bytesMaterialised += materialised;
+        bytesSparse += sparse;
+        vf.files++;
+        vf.bytesTotal += size;
+        vf.bytesShared += shared;
+        vf.bytesCopied += copied + materialised;
+        vf.bytesSparse += sparse;
+    }
+
     /** Volumes whose filesystem was recognised but could not be opened. */
     public int volumeFailures;
 

@@ -34,8 +34,12 @@ final class WriteOptions {
     @Option(names = "--dry-run", description = "Classify and count; write nothing.")
     boolean dryRun;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Writer threads (default: cores, at most 4).")
+    int threads = ExtractOptions.DEFAULT_THREADS;
+
     ExtractOptions toExtractOptions(Progress progress) {
-        return new ExtractOptions(parseMode(), parseConflict(), volume, include, exclude, owner, dryRun, progress);
+        if (threads < 0 || threads > 64) throw new UsageException("--threads must be 0..64");
+        return new ExtractOptions(parseMode(), parseConflict(), volume, include, exclude, owner, dryRun, progress, threads);
     }
 
     Mode parseMode() {

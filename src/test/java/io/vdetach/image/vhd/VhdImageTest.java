@@ -12,6 +12,7 @@ import io.vdetach.image.OpenOptions;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.GuestDisk;
 import io.vdetach.testkit.ImageOracle;
+import io.vdetach.testkit.Mutations;
 import io.vdetach.testkit.Openers;
 import io.vdetach.testkit.Sh;
 import java.io.IOException;
@@ -282,6 +283,18 @@ class VhdImageTest {
         assertThatThrownBy(() -> ImageOpener.open(fixed, OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("fixed disk of 4611686018427387904 bytes");
     }
+
+    @Test
+    void randomDamageIsRejectedCleanly() throws Exception {
+        Path img = GuestDisk.convert(Mutations.smallRaw(dir), "vpc", dir.resolve("m.vhd"), "-o", "subformat=dynamic,force_size=on");
+        long end = Files.size(img) - 512;
+        long[][] regions = {{0, 512}, {512, 1024}, {1536, 512}, {2048, 512}, {end, 512}};
+        int rejected = Mutations.run(img, regions, 200, 42, f -> VhdImage.open(f, Openers.forDirectory(dir)));
+        System.out.println("vhd mutants rejected: " + rejected + " of 200");
+        // footers and header are checksummed: most single-region damage must be caught
+        assertThat(rejected).isGreaterThan(20);
+    }
+
 
     // ---- helpers that patch qemu-made images (test side; independent of the reader)
 
