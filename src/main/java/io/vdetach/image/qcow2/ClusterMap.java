@@ -16,8 +16,11 @@ import java.nio.ByteOrder;
 final class ClusterMap {
     /** QEMU's QCOW_MAX_L1_SIZE (32 MiB of entries): larger L1 tables are refused. */
     static final int MAX_L1_ENTRIES = (32 << 20) / 8;
-    /** Memory for cached L2 tables. */
-    private static final long L2_CACHE_BYTES = 32L << 20;
+    /**
+     * Memory for cached L2 tables, per image: 8 MiB of 64 KiB-cluster tables map 64 GiB of guest.
+     * Kept small because a chain may hold up to {@code ImageOpener.MAX_CHAIN_DEPTH} images.
+     */
+    private static final long L2_CACHE_BYTES = 8L << 20;
 
     private final HostFile file;
     private final HostFile dataFile;

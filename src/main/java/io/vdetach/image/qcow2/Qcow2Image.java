@@ -28,7 +28,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     /** QEMU refuses backing file names longer than 1023 bytes. */
     static final int MAX_BACKING_NAME = 1023;
     /** Memory for decompressed clusters: a few, so sequential reads of compressed data stay cheap. */
-    private static final long CLUSTER_CACHE_BYTES = 16L << 20;
+    private static final long CLUSTER_CACHE_BYTES = 4L << 20;
 
     private final HostFile file;
     private final Qcow2Header header;

@@ -156,6 +156,12 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
                 Path p = opener.resolve(file.path(), line.fileName(), "vmdk", "extent description");
                 HostFile open = files.get(p);
+                if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
+                    // each sparse extent keeps its own grain directory in memory: naming one file many
+                    // times would multiply that memory, and no real descriptor does it
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                            + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
+                }
                 if (open == null) {
                     open = HostFile.open(p);
                     files.put(p, open);

@@ -138,6 +138,11 @@ class VmdkCorruptionTest {
         Path many = dir.resolve("many.vmdk");
         Files.writeString(many, "# Disk DescriptorFile\n" + "RW 8 ZERO\n".repeat(5000));
         assertThatThrownBy(() -> open(many)).isInstanceOf(CorruptImageException.class).hasMessageContaining("more than 4096");
+        Path twice = dir.resolve("twice.vmdk");
+        Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", raw.toString(),
+                dir.resolve("t.vmdk").toString());
+        Files.writeString(twice, "# Disk DescriptorFile\n" + "RW 16384 SPARSE \"t-s001.vmdk\"\n".repeat(3));
+        assertThatThrownBy(() -> open(twice)).isInstanceOf(CorruptImageException.class).hasMessageContaining("more than once");
         Path lazy = dir.resolve("lazy.vmdk");
         Files.writeString(lazy, "# Disk DescriptorFile\nRW 9007199254740992 ZERO\n"); // 2^62 bytes of zeros: fine, lazily
         try (DiskImage d = open(lazy)) {
