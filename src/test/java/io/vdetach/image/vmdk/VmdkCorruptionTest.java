@@ -187,7 +187,7 @@ class VmdkCorruptionTest {
         for (Path src : new Path[] {img, s}) {
             byte[] good = Files.readAllBytes(src);
             Path bad = dir.resolve("bad.vmdk");
-            for (int i = 0; i < 120; i++) {
+            for (int i = 0; i < 80; i++) {
                 byte[] b = good.clone();
                 int flips = 1 + rnd.nextInt(8);
                 for (int k = 0; k < flips; k++) {
