@@ -152,6 +152,12 @@ class VmdkCorruptionTest {
     }
 
     @Test
+    void textModeDamageOfTheNewlineTest() throws Exception {
+        putLe(img, 75, '\n', 1); // "\r\n" became "\n\n", as a text-mode copy would
+        assertThatThrownBy(() -> open(img)).isInstanceOf(CorruptImageException.class).hasMessageContaining("text mode");
+    }
+
+    @Test
     void parentCycle() throws Exception {
         Path a = dir.resolve("a.vmdk");
         Path b = dir.resolve("b.vmdk");
