@@ -254,6 +254,26 @@ class LvmScannerTest {
     }
 
     @Test
+    void aDamagedFirstMetadataCopyFallsBackToTheSecond() throws Exception {
+        Path d = dir.resolve("two-mda.img");
+        Sh.run("truncate", "-s", "32M", d.toString());
+        try (LvmTool lvm = new LvmTool(dir.resolve("mda2"))) {
+            String l1 = lvm.attach(d, 0, 32 << 20);
+            lvm.must("pvcreate", "-ff", "-y", "--metadatacopies", "2", l1);
+            lvm.must("vgcreate", "-s", "1M", "vgm", l1);
+            lvm.must("lvcreate", "--driverloaded", "n", "-an", "-Zn", "-Wn", "-L", "4M", "-n", "data", "vgm");
+        }
+        long text = findText(d, 0, "vgm {");
+        try (RandomAccessFile r = new RandomAccessFile(d.toFile(), "rw")) {
+            r.seek(text + 3);
+            r.write("}}}".getBytes());
+        }
+        try (HostFile f = HostFile.open(d)) {
+            assertThat(VolumeScanner.scan(f)).extracting(Volume::name).containsExactly("vgm-data");
+        }
+    }
+
+    @Test
     void nonLvmVolumesPassThroughUntouched() throws Exception {
         Path plain = dir.resolve("plain.img");
         Sh.run("truncate", "-s", "8M", plain.toString());
@@ -269,7 +289,7 @@ class LvmScannerTest {
         Path copy = dir.resolve("bad.img");
         Files.copy(disk, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // the first metadata area follows the label at 4 KiB of each PV; its text starts after the 512-byte header
-        long text = findText(copy, P1);
+        long text = findText(copy, P1, "vg0 {");
         try (RandomAccessFile r = new RandomAccessFile(copy.toFile(), "rw")) {
             r.seek(text + 10);
             r.write("{{{{ \"".getBytes());
@@ -277,18 +297,20 @@ class LvmScannerTest {
         try (HostFile f = HostFile.open(copy)) {
             List<Volume> parts = List.of(new Volume("p1", "mbr", P1, PSIZE, "", "", new Window(f, P1, PSIZE, "p1")));
             assertThatThrownBy(() -> LvmScanner.expand(parts)).isInstanceOf(CorruptImageException.class)
-                    .hasMessageContaining("lvm").hasMessageContaining("metadata text");
+                    .hasMessageContaining("lvm").hasMessageContaining("metadata text")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).isEqualTo(text)); // a disk offset
         }
     }
 
-    private static long findText(Path img, long pvStart) throws Exception {
+    /** The first copy of the current metadata text (the one lvm wrote last in the first area). */
+    private static long findText(Path img, long pvStart, String vgStart) throws Exception {
         byte[] b = new byte[1 << 20];
         try (RandomAccessFile r = new RandomAccessFile(img.toFile(), "r")) {
             r.seek(pvStart);
             r.readFully(b);
         }
         String s = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int i = s.lastIndexOf("vg0 {");
+        int i = s.lastIndexOf(vgStart);
         assertThat(i).isPositive();
         return pvStart + i;
     }
