@@ -30,8 +30,8 @@ class XfsFilesystemTest {
     }
 
     @Test
-    void v5With4KiBSectorsAnd8KiBDirectoryBlocksMatchesTheKernel() throws Exception {
-        compareWithKernel("4k", "-m crc=1 -s size=4096 -n size=8192", "full");
+    void v5With4KiBSectors8KiBDirectoryBlocksAndNrext64MatchesTheKernel() throws Exception {
+        compareWithKernel("4k", "-m crc=1 -s size=4096 -n size=8192 -i nrext64=1", "full");
     }
 
     @Test
@@ -39,10 +39,23 @@ class XfsFilesystemTest {
         compareWithKernel("1k", "-m crc=1,bigtime=0 -b size=1024", "small");
     }
 
+    /**
+     * 2.5 TiB sparse (65 MB used) with 512 GiB AGs: directories rotored into AG 4 get inode numbers
+     * above 2^32, so short-form directories store 8-byte inode numbers (i8count).
+     */
+    @Test
+    void v5With64BitInodeNumbersMatchesTheKernel() throws Exception {
+        compareWithKernel("ino64", "-m crc=1 -d agsize=512g -l size=64m", "small", 2560 * 1024);
+    }
+
     private void compareWithKernel(String name, String mkfs, String tree) throws Exception {
+        compareWithKernel(name, mkfs, tree, 96);
+    }
+
+    private void compareWithKernel(String name, String mkfs, String tree, int sizeMb) throws Exception {
         Need.root();
         Need.tools("mkfs.xfs", "setfattr", "getfattr");
-        Path img = XfsFixture.build(dir, name + ".img", 96, mkfs, tree);
+        Path img = XfsFixture.build(dir, name + ".img", sizeMb, mkfs, tree);
         TreeMap<String, EntryFacts> expected;
         try (LoopMount m = LoopMount.readOnly(img, 0, 0, "xfs", "")) {
             expected = HostTree.walk(m.path());
@@ -55,6 +68,9 @@ class XfsFilesystemTest {
             assertThat(fs.blockSize()).isEqualTo(mkfs.contains("size=1024") ? 1024 : 4096);
             if (mkfs.contains("-L")) assertThat(fs.label()).isEqualTo("vdetachxfs");
             checkForks(fs, f);
+            if (name.equals("ino64")) {
+                assertThat(fs.list(fs.node(fs.rootId()))).anyMatch(e -> e.id() > 0xffffffffL);
+            }
         }
     }
 
