@@ -26,7 +26,7 @@ class XfsFilesystemTest {
 
     @Test
     void v5MatchesTheKernel() throws Exception {
-        compareWithKernel("crc=1", "-m crc=1 -L vdetachxfs", "full");
+        compareWithKernel("crc=1", "-m crc=1 -L vdetachxfs", "small");
     }
 
     @Test

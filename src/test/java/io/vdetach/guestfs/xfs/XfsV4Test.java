@@ -27,7 +27,7 @@ class XfsV4Test {
 
     @Test
     void v4WithFtype() throws Exception {
-        check("-m crc=0", 4096, 12000);
+        check("-m crc=0", 4096, 6000);
     }
 
     @Test

@@ -239,7 +239,7 @@ class LvmScannerTest {
             VolumeScanner.scan(m);
             java.util.Random rnd = new java.util.Random(5);
             int bad = 0;
-            for (int i = 0; i < 3000; i++) {
+            for (int i = 0; i < 1000; i++) {
                 var patches = m.mutate(rnd, 8);
                 try {
                     for (Volume v : VolumeScanner.scan(m)) v.layer().map(0, v.size());
