@@ -1,6 +1,5 @@
 package io.vdetach.apply;
 
-import io.vdetach.error.HostException;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.sys.Errno;
 import io.vdetach.sys.Linux;
@@ -43,7 +42,7 @@ final class HostTreeBuilder {
                 report.conflict(displayPath, "skipped", null);
                 return null;
             }
-            case FAIL -> throw new HostException(displayPath + ": already exists in DEST (--on-conflict fail)");
+            case FAIL -> throw new Abort(displayPath + ": already exists in DEST (--on-conflict fail)");
             case OVERWRITE -> {
                 if (existing.isDirectory()) {
                     throw new EntryFailure(displayPath + ": a directory is in the way; not overwritten");

@@ -129,6 +129,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 case DIRECTORY -> throw new IllegalStateException("directories are entered, not created here");
             }
         } catch (EntryFailure | VdetachException | IOException e) {
+            if (Abort.isFatal(e)) throw (RuntimeException) e;
             c.report().error(vf, d, e.getMessage());
         }
         Report r = c.report();
@@ -245,7 +246,8 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             try {
                 writeFile(held, name, display, node, runs, data, size);
             } catch (EntryFailure | VdetachException | IOException e) {
-                c.report().error(vf, display, e.getMessage());
+                if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
+                else c.report().error(vf, display, e.getMessage());
             } catch (RuntimeException e) {
                 c.report().error(vf, display, "unexpected " + e);
             } finally {
@@ -253,7 +255,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             }
         };
         // Guest layers' decoders are read by the walker only: files with runs to decode are written here.
-        if (decodes) task.run();
+        if (decodes) {
+            task.run();
+            c.workers().submit(() -> { }); // surfaces a fatal failure of this task at once
+        }
         else c.workers().submit(task);
     }
 

@@ -22,6 +22,18 @@ final class Workers implements AutoCloseable {
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
+    private volatile RuntimeException fatal;
+
+    /** Records the first failure that must stop the whole run; the walker rethrows it. */
+    void fail(RuntimeException e) {
+        if (fatal == null) fatal = e;
+    }
+
+    private void rethrowFatal() {
+        RuntimeException e = fatal;
+        if (e != null) throw e;
+    }
+
     /** The calling thread's content writer. */
     ContentWriter writer() {
         return writers.get();
@@ -29,6 +41,7 @@ final class Workers implements AutoCloseable {
 
     /** Runs {@code task} on a writer thread, or here when there are none or the queue is full. */
     void submit(Runnable task) {
+        rethrowFatal();
         if (pool == null) task.run();
         else pool.execute(task);
     }
@@ -44,6 +57,7 @@ final class Workers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        rethrowFatal();
     }
 
     @Override

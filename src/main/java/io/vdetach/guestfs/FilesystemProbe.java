@@ -50,7 +50,8 @@ public final class FilesystemProbe {
         int bytesPerSector = b.getShort(11) & 0xffff;
         int sectorsPerCluster = b.get(13) & 0xff;
         boolean bpbOk = Integer.bitCount(bytesPerSector) == 1 && bytesPerSector >= 512 && bytesPerSector <= 4096
-                && Integer.bitCount(sectorsPerCluster) == 1 && (b.getShort(14) & 0xffff) > 0 && (b.get(16) & 0xff) > 0;
+                && Integer.bitCount(sectorsPerCluster) == 1 && (b.getShort(14) & 0xffff) > 0 && (b.get(16) & 0xff) > 0
+                && ((b.get(21) & 0xff) == 0xf0 || (b.get(21) & 0xff) >= 0xf8); // fatgen103 BPB_Media: 0xF0 or 0xF8..0xFF
         return bpbOk && (ascii(b, 0x36, 3).equals("FAT") || ascii(b, 0x52, 3).equals("FAT") || (b.get(0) & 0xff) == 0xeb || (b.get(0) & 0xff) == 0xe9);
     }
 

@@ -25,4 +25,6 @@ public final class Errno {
     public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
     public static final int E2BIG = 7;
+    public static final int EROFS = 30;
+    public static final int EDQUOT = 122;
 }

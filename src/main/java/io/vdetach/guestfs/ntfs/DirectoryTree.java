@@ -84,7 +84,11 @@ final class DirectoryTree {
                     seq[(int) n] = (short) h.sequence();
                     t.state[(int) n] = (byte) (IN_USE | (h.isDirectory() ? DIR : 0));
                     long base = MftRecord.number(h.baseRecord());
-                    collectNames(b, h, (int) (base != 0 ? base : n), base != 0 ? h.baseRecord() : 0, names, count);
+                    if (base >= count) {
+                        t.warn("MFT record " + n + " names base record " + base + " past the MFT's end: skipped");
+                        continue;
+                    }
+                    collectNames(b, h, (int) (base != 0 ? base : n), base != 0 ? h.baseRecord() : 0, names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");
                 }
@@ -96,7 +100,7 @@ final class DirectoryTree {
     }
 
     /** Reads only what the tree needs: each resident $FILE_NAME's parent, namespace and name. */
-    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, List<PendingName> out, long count) {
+    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, List<PendingName> out) {
         int p = h.attrsOffset();
         int end = h.bytesInUse();
         while (p + 16 <= end) {
@@ -111,7 +115,7 @@ final class DirectoryTree {
                 int valueOff = b.getShort(p + 20) & 0xffff;
                 if (valueLen >= 0 && valueOff + (long) valueLen <= len) {
                     FileName fn = FileName.parse(b, p + valueOff, valueLen);
-                    if (fn != null && fn.namespace() != FileName.DOS && owner < count) {
+                    if (fn != null && fn.namespace() != FileName.DOS) {
                         out.add(new PendingName(owner, baseRef, fn.parent(), fn.name()));
                     }
                 }

@@ -37,9 +37,4 @@ record FileRecord(long id, MftRecord header, List<Attribute> attributes) {
         }
         return out;
     }
-
-    Attribute first(int type) {
-        for (Attribute a : attributes) if (a.type() == type) return a;
-        return null;
-    }
 }

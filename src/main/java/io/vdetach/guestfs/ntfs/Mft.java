@@ -52,6 +52,7 @@ final class Mft {
         int rs = boot.mftRecordSize();
         long cs = boot.clusterSize();
         long at = Math.multiplyExact(boot.mftLcn(), cs);
+        if (at > volume.size() - rs) throw MftRecord.corrupt(0, at, "$MFT record 0 past the volume's end");
         byte[] rec = new byte[rs];
         volume.readFully(at, ByteBuffer.wrap(rec));
         String bad = MftRecord.fixup(rec, 0, rs);

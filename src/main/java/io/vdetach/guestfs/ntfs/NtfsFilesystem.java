@@ -86,8 +86,14 @@ public final class NtfsFilesystem implements GuestFilesystem {
             notes.add("primary boot sector damaged (" + primary.getMessage() + "): used the backup at the volume's end");
         }
         long volumeBytes = boot.totalSectors() * boot.bytesPerSector();
-        if (volumeBytes > volume.size() + boot.bytesPerSector()) {
-            notes.add("the volume claims " + volumeBytes + " bytes but its partition holds " + volume.size());
+        if (volumeBytes > volume.size()) {
+            // A truncated image or partition: runs are then bounded by the bytes that exist.
+            if (volumeBytes > volume.size() + boot.bytesPerSector()) {
+                notes.add("the volume claims " + volumeBytes + " bytes but its partition holds " + volume.size());
+            }
+            boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
+                    boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
+            if (boot.mftLcn() >= boot.clusters()) throw new CorruptImageException("ntfs", "boot sector", 0, "$MFT cluster past the volume's end");
         }
         Mft mft = Mft.open(volume, boot);
         NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system);
@@ -208,9 +214,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
         ReparsePoint rp = reparse(f);
         if (rp != null && (rp.tag() == ReparsePoint.TAG_SYMLINK || rp.tag() == ReparsePoint.TAG_MOUNT_POINT)) {
             type = EntryType.SYMLINK;
-            target = Names.utf8(new SymlinkTarget(this).of(rp, id));
+            target = Names.utf8(new SymlinkTarget(this).of(rp, id, f.header().isDirectory()));
         } else if (rp != null && type == EntryType.FILE && rp.tag() == ReparsePoint.TAG_WOF) {
-            notes.add("WOF-compressed (" + wofAlgorithm(f) + "): not decompressed; content is the raw unnamed stream");
+            Wof w = wof(f);
+            if (!w.decompressed()) {
+                notes.add("WOF-compressed (" + w.algorithm() + "): not decompressed; content is the raw unnamed stream");
+            }
         } else if (rp != null && rp.tag() == ReparsePoint.TAG_DEDUP) {
             notes.add("deduplicated (Windows Server data deduplication): content is in the chunk store, not extracted; content is the raw unnamed stream");
         } else if (rp != null) {
@@ -242,11 +251,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
         if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
         if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size();
+        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
         if (type == EntryType.SYMLINK) size = target.length;
         List<Xattr> xattrs = new ArrayList<>();
         if (type == EntryType.FILE || type == EntryType.DIRECTORY) {
             for (Map.Entry<String, List<Attribute>> e : streams.entrySet()) {
-                if (e.getKey().isEmpty()) continue;
+                if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
                 NtfsStream s = new NtfsStream(volume, boot.clusterSize(), e.getValue(), describe(id) + ":" + e.getKey());
                 if (s.size() > MAX_XATTR_VALUE) {
                     notes.add("alternate data stream \"" + e.getKey() + "\" of " + s.size() + " bytes: too large for an xattr, kept as a separate stream");
@@ -273,21 +283,28 @@ public final class NtfsFilesystem implements GuestFilesystem {
         return ReparsePoint.parse(v);
     }
 
-    /** The compression algorithm named by a WOF reparse point (WOF_EXTERNAL_INFO + FILE_PROVIDER_EXTERNAL_INFO_V1). */
-    private String wofAlgorithm(FileRecord f) throws IOException {
+    /**
+     * What a WOF reparse point says (WOF_EXTERNAL_INFO {version, provider} then, for the file
+     * provider 2, FILE_PROVIDER_EXTERNAL_INFO_V1 {version, algorithm}), and whether we decompress it.
+     *
+     * @param chunkSize bytes per compressed chunk; 0 when not decompressed
+     */
+    private record Wof(String algorithm, int chunkSize, boolean decompressed) {}
+
+    private Wof wof(FileRecord f) throws IOException {
         List<Attribute> pieces = new ArrayList<>();
         for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
         byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
-        if (v.length < 24) return "unknown algorithm";
+        if (v.length < 24) return new Wof("unknown algorithm", 0, false);
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
-        int provider = b.getInt(12);
-        if (provider == 1) return "WIM-backed";
+        if (b.getInt(12) == 1) return new Wof("WIM-backed", 0, false);
+        boolean hasData = f.streams().containsKey(WofStream.STREAM) && f.streams().containsKey("");
         return switch (b.getInt(20)) {
-            case 0 -> "XPRESS4K";
-            case 1 -> "LZX";
-            case 2 -> "XPRESS8K";
-            case 3 -> "XPRESS16K";
-            default -> "algorithm " + b.getInt(20);
+            case 0 -> new Wof("XPRESS4K", 4096, hasData);
+            case 1 -> new Wof("LZX", 32768, hasData);
+            case 2 -> new Wof("XPRESS8K", 8192, hasData);
+            case 3 -> new Wof("XPRESS16K", 16384, hasData);
+            default -> new Wof("algorithm " + b.getInt(20), 0, false);
         };
     }
 
@@ -303,7 +320,15 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public Layer content(Node file) throws IOException {
         FileRecord f = file(file.id());
         if (file.type() != EntryType.FILE || f.streams().get("") == null) return new Empty(describe(file.id()));
-        return stream(f, "");
+        NtfsStream data = stream(f, "");
+        ReparsePoint rp = reparse(f);
+        if (rp != null && rp.tag() == ReparsePoint.TAG_WOF) {
+            Wof w = wof(f);
+            if (w.decompressed()) {
+                return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
+            }
+        }
+        return data;
     }
 
     @Override
@@ -311,12 +336,20 @@ public final class NtfsFilesystem implements GuestFilesystem {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
         FileRecord f = file(file.id());
+        ReparsePoint rp = reparse(f);
+        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && file.type() == EntryType.FILE && wof(f).decompressed();
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
-            if (e.getKey().isEmpty()) continue;
+            if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
             NtfsStream s = stream(f, e.getKey());
             if (s.size() > MAX_XATTR_VALUE) out.add(new NamedStream(Names.utf8(e.getKey()), s));
         }
         return out;
+    }
+
+    /** The DOS attributes of record {@code id} from its $STANDARD_INFORMATION (0 when unreadable). */
+    int dosAttributes(long id) throws IOException {
+        StandardInformation si = file(id).standardInformation();
+        return si == null ? 0 : si.fileAttributes();
     }
 
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */

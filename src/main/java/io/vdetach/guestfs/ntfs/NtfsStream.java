@@ -139,8 +139,6 @@ final class NtfsStream extends MappedLayer {
         return -1;
     }
 
-    boolean isResident() { return resident != null; }
-
     @Override
     public long size() { return size; }
 

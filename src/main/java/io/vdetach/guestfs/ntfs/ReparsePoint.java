@@ -23,7 +23,8 @@ record ReparsePoint(int tag, String substituteName, boolean relative) {
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         int tag = b.getInt(0);
         int dataLen = b.getShort(4) & 0xffff;
-        if (8 + dataLen > value.length) return new ReparsePoint(tag, null, false);
+        // Microsoft tags (bit 31) have an 8-byte header, others add a 16-byte GUID; the length must match exactly.
+        if (tag == 0 || 8 + dataLen + (tag < 0 ? 0 : 16) != value.length) return new ReparsePoint(tag, null, false);
         int pathBuffer;
         boolean relative = false;
         if (tag == TAG_SYMLINK) {

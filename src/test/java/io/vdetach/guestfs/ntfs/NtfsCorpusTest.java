@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
-import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.Node;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.EntryFacts;
@@ -15,12 +14,23 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
+import io.vdetach.testkit.HostTree;
+import io.vdetach.testkit.LoopMount;
+import io.vdetach.testkit.Need;
+import io.vdetach.testkit.Sh;
+import io.vdetach.testkit.TreeAssert;
+import io.vdetach.volume.Volume;
+import io.vdetach.volume.VolumeScanner;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Third-party NTFS images with facts asserted by their sources (testdata/SOURCES.md). */
 class NtfsCorpusTest {
+    @TempDir Path dir;
 
     @Test
     void colinFinckTestfs1() throws Exception {
@@ -71,6 +81,33 @@ class NtfsCorpusTest {
         }
     }
 
+    /** Volumes formatted and written by Windows, converted to raw by qemu-img, against ntfs-3g's mount. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dissect.hypervisor/dynamic.vhd", "dissect.hypervisor/fixed.vhdx", "dfvfs/vsstest.qcow2"})
+    void windowsMadeVolumesMatchNtfs3g(String image) throws Exception {
+        Path source = Corpus.file(image);
+        Need.root();
+        Need.tools("qemu-img", "ntfs-3g", "getfattr");
+        Path raw = dir.resolve("disk.raw");
+        Sh.run("qemu-img", "convert", "-O", "raw", source.toString(), raw.toString());
+        try (HostFile img = HostFile.open(raw)) {
+            Volume v = VolumeScanner.scan(img).getFirst();
+            TreeMap<String, EntryFacts> expected;
+            try (LoopMount m = LoopMount.readOnly(raw, v.start(), v.size(), "ntfs-3g", "streams_interface=xattr")) {
+                expected = NtfsOracleTest.oracle(HostTree.walk(m.path()), m.path().toString());
+            }
+            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer())) {
+                if (image.startsWith("dissect")) assertThat(fs.label()).isEqualTo("New Volume");
+                TreeAssert.assertSameTree(expected, NtfsOracleTest.ours(GuestTree.walk(fs)));
+            }
+            if (image.startsWith("dissect")) {
+                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true)) {
+                    assertThat(GuestTree.walk(fs)).containsKey("$Extend/$RmMetadata/$TxfLog");
+                }
+            }
+        }
+    }
+
     static long find(NtfsFilesystem fs, String name) throws Exception {
         for (DirEntry e : fs.list(fs.node(fs.rootId()))) {
             if (new String(e.name(), StandardCharsets.UTF_8).equals(name)) return e.id();
@@ -84,7 +121,4 @@ class NtfsCorpusTest {
         fs.content(n).readFully(0, b);
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b.array()));
     }
-
-    @SuppressWarnings("unused")
-    private static Map<String, EntryType> unused() { return Map.of(); }
 }
