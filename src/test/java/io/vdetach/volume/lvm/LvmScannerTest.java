@@ -199,7 +199,12 @@ class LvmScannerTest {
                     .containsEntry("vgt-thin1", "LVM thin (not supported)")
                     .containsEntry("vgt-snap", "LVM snapshot (not supported)")
                     .doesNotContainKeys("vgt-pool_tdata", "vgt-pool_tmeta", "vgt-lvol0_pmspare", "vgt-snapshot0");
-            for (Volume x : v) if (x.type().contains("not supported")) assertThat(x.layer().size()).isZero();
+            for (Volume x : v) {
+                if (!x.type().contains("not supported")) continue;
+                assertThat(x.layer().size()).isZero();
+                assertThat(io.vdetach.guestfs.FilesystemProbe.probe(x.layer()))
+                        .isEqualTo(new io.vdetach.guestfs.Probed.NotExtracted("no data", "the volume maps no bytes (its type says why)"));
+            }
         }
     }
 
