@@ -68,6 +68,8 @@ class XfsFilesystemTest {
             assertThat(fs.blockSize()).isEqualTo(mkfs.contains("size=1024") ? 1024 : 4096);
             if (mkfs.contains("-L")) assertThat(fs.label()).isEqualTo("vdetachxfs");
             checkForks(fs, f);
+            XfsFixture.assertLogWarningMatches(fs, img);
+            assertThat(fs.warnings()).isEmpty();
             if (name.equals("ino64")) {
                 assertThat(fs.list(fs.node(fs.rootId()))).anyMatch(e -> e.id() > 0xffffffffL);
             }
@@ -116,6 +118,7 @@ class XfsFilesystemTest {
             assertThat(tree.get("test_file").sha256()).isEqualTo(io.vdetach.testkit.HostTree.sha256(writeTemp("test content\n")));
             java.util.Map<String, Long> ids = new java.util.HashMap<>();
             for (DirEntry e : fs.list(fs.node(fs.rootId()))) ids.put(new String(e.name(), StandardCharsets.UTF_8), e.id());
+            XfsFixture.assertLogWarningMatches(fs, img);
             assertThat(ids).containsEntry("test_file", 11075L).containsEntry("test_dir", 11076L).containsEntry("test_link", 11078L);
             if (!"root".equals(System.getProperty("user.name"))) return;
             Path copy = dir.resolve("xfs.bin"); // the mount replays nothing on a read-only copy, but never touch the corpus

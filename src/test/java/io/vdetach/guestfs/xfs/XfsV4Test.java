@@ -97,6 +97,7 @@ class XfsV4Test {
             TreeMap<String, EntryFacts> actual = TreeAssert.ignoring(GuestTree.walk(fs), false, false, true, false);
             TreeAssert.assertSameTree(expected, actual);
             assertThat(fs.blockSize()).isEqualTo(blockSize);
+            XfsFixture.assertLogWarningMatches(fs, img);
         }
         // xfs_db, an independent reader, agrees on the big directory's size
         String ls = Sh.run("xfs_db", "-r", "-c", "path /bigdir", "-c", "ls", img.toString());
