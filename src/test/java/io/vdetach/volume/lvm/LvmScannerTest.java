@@ -278,6 +278,33 @@ class LvmScannerTest {
         }
     }
 
+    /** A PV made with --metadatacopies 0 holds no metadata; its VG is known from the other PV. */
+    @Test
+    void aPvWithoutMetadataIsPlacedByTheOtherPvsMetadata() throws Exception {
+        Need.tools("sgdisk");
+        Path d = dir.resolve("gpt-lvm.img");
+        Sh.run("truncate", "-s", "48M", d.toString());
+        Sh.run("sgdisk", "-n", "1:2048:+20M", "-t", "1:8e00", "-n", "2:0:+20M", "-t", "2:8e00", d.toString());
+        try (LvmTool lvm = new LvmTool(dir.resolve("nomda"))) {
+            String l1 = lvm.attach(d, 1 << 20, 20 << 20);
+            String l2 = lvm.attach(d, 21 << 20, 20 << 20);
+            lvm.must("pvcreate", "-ff", "-y", "--metadatacopies", "0", l1);
+            lvm.must("pvcreate", "-ff", "-y", l2);
+            lvm.must("vgcreate", "-s", "1M", "vgn", l1, l2);
+            lvm.must("lvcreate", "--driverloaded", "n", "-an", "-Zn", "-Wn", "-i", "2", "-I", "128k", "-L", "8M", "-n", "s", "vgn");
+        }
+        try (HostFile f = HostFile.open(d)) {
+            List<Volume> v = VolumeScanner.scan(f);
+            assertThat(v).extracting(Volume::name).containsExactly("vgn-s");
+            assertThat(v.get(0).type()).isEqualTo("LVM striped (2 stripes)");
+            assertThat(v.get(0).size()).isEqualTo(8 << 20);
+            List<Run> runs = v.get(0).layer().map(0, 256 << 10);
+            assertThat(runs).hasSize(2);
+            assertThat(((Window) ((Run.Mapped) runs.get(0)).target()).describe()).isEqualTo("p1");
+            assertThat(((Window) ((Run.Mapped) runs.get(1)).target()).describe()).isEqualTo("p2");
+        }
+    }
+
     @Test
     void nonLvmVolumesPassThroughUntouched() throws Exception {
         Path plain = dir.resolve("plain.img");
