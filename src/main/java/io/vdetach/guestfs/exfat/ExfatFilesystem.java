@@ -264,8 +264,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     /**
      * Reads the set at {@code id} without its directory: the following entries are in the same
-     * cluster, or in the next one of the directory (the FAT's successor when it has one, else the
-     * adjacent cluster of a contiguous directory); the SetChecksum confirms the guess.
+     * cluster, or in the next one of the directory: the FAT's successor for a chained directory,
+     * the adjacent cluster for a contiguous one. Both are tried where they differ; the
+     * SetChecksum tells which was right.
      */
     private EntrySet reread(long id) throws IOException {
         long heap = boot.heapStart();
@@ -277,14 +278,27 @@ public final class ExfatFilesystem implements GuestFilesystem {
             throw new CorruptImageException(FORMAT, "directory entry", id, "no longer a File entry");
         }
         int n = 1 + Math.min(EntrySet.MAX_SECONDARY, first.get(1) & 0xff);
+        long cluster = 2 + (id - heap) / clusterSize;
+        boolean chained = fat.valid(fat.entry(cluster));
+        EntrySet s = rereadVia(id, n, chained);
+        if (s.error() != null && chained) {
+            EntrySet adjacent = rereadVia(id, n, false);
+            if (adjacent.error() == null) return adjacent;
+        }
+        return s;
+    }
+
+    /** The set's {@code n} entries from {@code id}, crossing into the FAT's next cluster or the adjacent one. */
+    private EntrySet rereadVia(long id, int n, boolean viaFat) throws IOException {
+        long heap = boot.heapStart();
         ByteBuffer raw = ByteBuffer.allocate(n * 32);
         long at = id;
         for (int i = 0; i < n; i++) {
             if (i > 0 && (at - heap) % clusterSize == 0) {
-                long prev = 2 + (at - clusterSize - heap) / clusterSize;
-                long next = fat.entry(prev);
-                at = fat.valid(next) ? clusterOffset(next) : at;
-                if (!fat.valid(next) && !fat.valid(prev + 1)) break;
+                long prev = 2 + (at - heap) / clusterSize - 1;
+                long next = viaFat ? fat.entry(prev) : prev + 1;
+                if (!fat.valid(next)) break;
+                at = clusterOffset(next);
             }
             raw.put(volume.readBytes(at, 32));
             at += 32;

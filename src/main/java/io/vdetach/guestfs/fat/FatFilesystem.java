@@ -43,6 +43,11 @@ public final class FatFilesystem implements GuestFilesystem {
     private final ZoneId zone;
     private final String label;
     private final List<String> warnings;
+    /** 8.3 entries of recent listings, so node() and content() rarely re-read them from the volume. */
+    private final java.util.Map<Long, ShortDirEntry> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, ShortDirEntry> eldest) { return size() > 16384; }
+    };
 
     private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, String label, List<String> warnings) {
         this.volume = volume;
@@ -132,6 +137,9 @@ public final class FatFilesystem implements GuestFilesystem {
     public List<DirEntry> list(Node directory) throws IOException {
         FatDirectory d = directory.id() == ROOT_ID ? readRoot() : readDirectory(directory.id(), entryAt(directory.id()));
         List<DirEntry> out = new ArrayList<>(d.items.size());
+        synchronized (recent) {
+            for (FatDirectory.Item i : d.items) recent.put(i.offset(), i.entry());
+        }
         for (FatDirectory.Item i : d.items) out.add(new DirEntry(i.name(), i.offset()));
         return out;
     }
@@ -160,6 +168,10 @@ public final class FatFilesystem implements GuestFilesystem {
     private ShortDirEntry entryAt(long id) throws IOException {
         if (id <= 0 || id % ShortDirEntry.SIZE != 0 || id > volume.size() - ShortDirEntry.SIZE) {
             throw new IllegalArgumentException("not a FAT node id: " + id);
+        }
+        synchronized (recent) {
+            ShortDirEntry cached = recent.get(id);
+            if (cached != null) return cached;
         }
         ShortDirEntry e = ShortDirEntry.parse(volume.readBytes(id, ShortDirEntry.SIZE), 0);
         int first = e.name()[0] & 0xff;
