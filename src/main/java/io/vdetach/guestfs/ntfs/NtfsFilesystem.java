@@ -355,7 +355,30 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
     DirectoryTree treeForLinks() throws IOException { return tree(); }
 
-    /** The volume's $UpCase table (record 10), or null when it cannot be read. */
+    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
+    private final Map<Long, Map<String, DirEntry>> upcasedNames = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Map<String, DirEntry>> e) { return size() > 64; }
+    };
+
+    synchronized Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
+        Map<String, DirEntry> m = upcasedNames.get(dir);
+        if (m != null) return m;
+        m = new java.util.HashMap<>();
+        for (DirEntry e : tree().children(dir)) m.putIfAbsent(upcase(Names.string(e.name())), e);
+        upcasedNames.put(dir, m);
+        return m;
+    }
+
+    /** {@code s} upper-cased with the volume's $UpCase table, as NTFS compares names. */
+    String upcase(String s) {
+        char[] up = upcase();
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) c[i] = up.length == 65536 ? up[c[i]] : Character.toUpperCase(c[i]);
+        return new String(c);
+    }
+
+    /** The volume's $UpCase table (record 10), or empty when it cannot be read. */
     synchronized char[] upcase() {
         if (upcase != null) return upcase;
         try {

@@ -245,6 +245,19 @@ class NtfsCorruptTest {
     }
 
     @Test
+    void mftClaimingTheWholeVolumeCostsNothingExtra() throws Exception {
+        // $MFT's data size raised to the whole volume: the unmapped rest is skipped, not allocated or scanned record by record.
+        byte[] img = pristine.clone();
+        int rec = (int) recordOffset(img, 0);
+        int attr = attribute(img, rec, Attribute.DATA);
+        long claim = img.length;
+        for (int i = 0; i < 8; i++) patch(img, rec, attr + 48 + i - rec, (int) (claim >>> (8 * i)) & 0xff);
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+            assertThat(GuestTree.walk(fs)).isEqualTo(pristineTree);
+        }
+    }
+
+    @Test
     void randomDamageToTheMftEndsInCorruptionOrSuccess() throws Exception {
         long mft = recordOffset(pristine, 0);
         Random r = new Random(42);
