@@ -139,6 +139,10 @@ final class DirectoryTree {
         for (PendingName pn : names) {
             int c = pn.child;
             if (c >= state.length || (state[c] & IN_USE) == 0) continue;
+            if (pn.name.length == 0) {
+                warn("MFT record " + c + " has an empty name: not listed");
+                continue;
+            }
             if (pn.baseRef != 0 && (seq[c] & 0xffff) != MftRecord.sequenceOf(pn.baseRef)) continue;
             long p = MftRecord.number(pn.parentRef);
             if (p == c) {
