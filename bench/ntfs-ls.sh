@@ -4,6 +4,7 @@
 # (NtfsListingBenchmark) versus ntfs-3g's read-only mount with `ls -laR`. The image's pages are
 # evicted from the page cache (posix_fadvise DONTNEED on the image only) before each run.
 #   usage: sudo bench/ntfs-ls.sh [DIRS FILES_PER_DIR]   (defaults 200 1000)
+SCRATCH=${SCRATCH:-/var/tmp/vdetach-bench-ntfs}
 source "$(dirname "$0")/lib.sh"
 DIRS=${1:-200}; PER=${2:-1000}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"

@@ -250,7 +250,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         boolean encrypted = (attrib & StandardInformation.ENCRYPTED) != 0
                 || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
         if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
-        if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size();
+        if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size(); // builds the map: checks the runs now
         boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
         if (type == EntryType.SYMLINK) size = target.length;
         List<Xattr> xattrs = new ArrayList<>();
