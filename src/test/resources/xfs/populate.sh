@@ -10,10 +10,12 @@ printf x > one
 { seq 1 100000 || true; } | head -c 4096 > f4096
 { seq 1 100000 || true; } | head -c 4097 > f4097
 { seq 1 1000000 || true; } | head -c 3000000 > dir/sub/big
+# shares dir/sub/big's blocks inside the guest (XFS reflink); a plain copy where reflink is off
+cp --reflink=always dir/sub/big reflinked 2>/dev/null || cp dir/sub/big reflinked
 truncate -s 10M sparse
 printf 'middle' | dd of=sparse bs=1 seek=5000000 conv=notrunc status=none
 printf 'end' | dd of=sparse bs=1 seek=10485757 conv=notrunc status=none
-truncate -s 1G allhole
+truncate -s 64M allhole
 ln -s one shortlink
 ln -s "$(python3 -c "print('d/'*100 + 'target')")" longlink
 ln -s "$(python3 -c "print('x'*1000)")" maxlink
@@ -26,13 +28,23 @@ mknod bigdev c 300 70000
 setfattr -n user.small -v hello one
 setfattr -n trusted.t -v secret f4095
 setfattr -n security.s -v sec f4096
-python3 -c "import sys; sys.stdout.write('0x' + bytes((i*7+3)%256 for i in range(30000)).hex())" > /tmp/xfs-bigval.$$
-setfattr -n user.big -v "$(cat /tmp/xfs-bigval.$$)" dir/sub/big
-rm -f /tmp/xfs-bigval.$$
-: > manyattrs
-for i in $(seq 1 300); do setfattr -n "user.attr_$i" -v "value-$i-$(printf 'v%.0s' $(seq 1 $((i % 40))))" manyattrs; done
-: > someattrs
-for i in $(seq 1 30); do setfattr -n "user.a$i" -v "val$i" someattrs; done
+python3 - <<'PY'
+import os
+# a 30,000-byte value lives in remote attribute blocks
+os.setxattr('dir/sub/big', 'user.big', bytes((i * 7 + 3) % 256 for i in range(30000)))
+# 300 attributes need a leaf/node attribute fork; 30 short ones a single leaf
+open('manyattrs', 'w').close()
+for i in range(1, 301):
+    os.setxattr('manyattrs', 'user.attr_%d' % i, ('value-%d-' % i + 'v' * (i % 40)).encode())
+open('someattrs', 'w').close()
+for i in range(1, 31):
+    os.setxattr('someattrs', 'user.a%d' % i, b'val%d' % i)
+PY
+# POSIX ACLs in the kernel's xattr form (no setfacl needed): u::rw- u:1000:r-- g::r-- m::r-- o::---
+printf acl > withacl
+setfattr -n system.posix_acl_access -v 0x0200000001000600ffffffff02000400e803000004000400ffffffff10000400ffffffff20000000ffffffff withacl
+mkdir acldir
+setfattr -n system.posix_acl_default -v 0x0200000001000700ffffffff04000500ffffffff20000500ffffffff acldir
 mkdir 'ünïcødé'
 printf 'japanese' > 'ünïcødé/日本語.txt'
 printf s > setuid; chmod 4755 setuid

@@ -1,5 +1,6 @@
 package io.vdetach.cli;
 
+import io.vdetach.apply.ExtractOptions;
 import io.vdetach.apply.Extractor;
 import io.vdetach.apply.Report;
 import io.vdetach.error.HostException;
@@ -31,9 +32,10 @@ final class DetachCommand implements Callable<Integer> {
         if (wo.dryRun) throw new UsageException("detach --dry-run: use `vdetach plan`");
         Report r;
         List<Path> own;
+        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
         try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
             own = img.image().ownFiles();
-            r = Extractor.extract(img, dest, wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0)));
+            r = Extractor.extract(img, dest, options);
         }
         if (r.exitCode() != 0) {
             r.warnings.add("the image was NOT deleted: " + r.errors.size() + " entries failed");

@@ -1,5 +1,6 @@
 package io.vdetach.cli;
 
+import io.vdetach.apply.ExtractOptions;
 import io.vdetach.apply.Extractor;
 import io.vdetach.apply.Report;
 import io.vdetach.plan.OpenedImage;
@@ -18,8 +19,9 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
         try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
-            Report r = Extractor.extract(img, dest, wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0)));
+            Report r = Extractor.extract(img, dest, options);
             Output.report(r, io.json, wo.dryRun ? "would extract" : "extracted");
             return r.exitCode();
         }

@@ -25,8 +25,8 @@ final class PlanCommand implements Callable<Integer> {
         Path probe = dest;
         while (probe != null && !Files.exists(probe)) probe = probe.toAbsolutePath().getParent();
         if (probe == null) throw new UsageException("DEST " + dest + " has no existing parent directory");
+        ExtractOptions o = wo.toExtractOptions(Progress.NONE);
         try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
-            ExtractOptions o = wo.toExtractOptions(Progress.NONE);
             Report r = Extractor.extract(img, probe, o);
             for (OpenedImage.Slot s : img.slots()) {
                 Path vdir = dest.resolve(s.volume().name());

@@ -1,7 +1,7 @@
 package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
-import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A table of fixed-width entries stored in an image file (a VHD/VHDX BAT, a VDI block map),
+ * A table of fixed-width entries stored in an image file, or a view of one (a VHD/VHDX BAT, a VDI block map),
  * read lazily in 4 KiB pages with a bounded cache. The table's length comes from the image and
  * is untrusted: reading it whole could mean gigabytes, so memory stays at
  * {@link #MAX_CACHED_PAGES} pages whatever the table's size. Callers check that the table lies
@@ -20,7 +20,7 @@ public final class TablePages {
     /** 1 MiB of cached table: a 2 MiB-block BAT page covers 1 GiB of guest disk, so this is plenty. */
     private static final int MAX_CACHED_PAGES = 256;
 
-    private final HostFile file;
+    private final Layer file;
     private final long offset;
     private final long entries;
     private final int width;
@@ -37,7 +37,7 @@ public final class TablePages {
     /**
      * @param width entry width in bytes: 4 or 8
      */
-    public TablePages(HostFile file, long offset, long entries, int width, ByteOrder order,
+    public TablePages(Layer file, long offset, long entries, int width, ByteOrder order,
                       String format, String structure) {
         if (width != 4 && width != 8) throw new IllegalArgumentException("entry width " + width);
         this.file = file;

@@ -71,8 +71,8 @@ public final class Classifier {
             return;
         }
         if (Math.floorMod(m.offset() - m.start(), bs) != 0) {
-            out.add(copy(m.start(), m.length(), src, m.offset(), "the container stores these bytes at image offset "
-                    + m.offset() + ", not aligned with the file offset to the host's " + bs + "-byte blocks"));
+            out.add(copy(m.start(), m.length(), src, m.offset(), "stored in the image at an offset not aligned with the file offset"
+                    + " to the host's " + bs + "-byte blocks (guest block or container layout)"));
             return;
         }
         long start = m.start();

@@ -56,8 +56,8 @@ class ShareTest {
             Path disk = host.resolve("guest.img");
             long fsSize = 120 * MIB;
             Sh.run("truncate", "-s", (fsSize + 2 * MIB) + "", disk.toString());
-            Sh.run("sgdisk", "-q", "-n", "1:2048:+" + fsSize / 1024 + "K", "-t", "1:8300", disk.toString());
-            Path fs = ExtFixture.mkfs(work.resolve("share.fs"), fsSize, tree, "ext4", "share");
+            Sh.run("sgdisk", "-n", "1:2048:+" + fsSize / 1024 + "K", "-t", "1:8300", disk.toString());
+            Path fs = ExtFixture.mkfs(work.resolve("share.fs"), fsSize, tree, "ext4", "share", "-b", "4096");
             ExtFixture.place(fs, disk, MIB);
             Files.delete(fs);
             Sh.run("sync");

@@ -28,7 +28,7 @@ public final class DiskFixture {
                 for i in $(seq 1 8); do head -c $((i * 200000)) /dev/urandom | base64 > tree/sub/text$i.txt; done
                 for i in $(seq 1 30); do echo "small file $i" > tree/sub/deeper/s$i; done
                 truncate -s 64M disk.raw
-                sgdisk -q -n 1:2048:+48M -t 1:8300 -c 1:data disk.raw >/dev/null
+                sgdisk -n 1:2048:+48M -t 1:8300 -c 1:data disk.raw >/dev/null
                 mke2fs -q -F -t ext4 -b 4096 -L fixture -d tree part.img 48M
                 dd if=part.img of=disk.raw bs=1M seek=1 conv=notrunc status=none
                 head -c 1048576 /dev/urandom | dd of=disk.raw bs=1M seek=60 conv=notrunc status=none

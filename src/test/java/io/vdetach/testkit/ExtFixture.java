@@ -83,7 +83,7 @@ public final class ExtFixture {
         Path disk = dir.resolve("gpt-ext4.img");
         long fsSize = 40 * MIB;
         Sh.run("truncate", "-s", "48M", disk.toString());
-        Sh.run("sgdisk", "-q", "-n", "1:2048:+" + fsSize / 1024 + "K", "-t", "1:8300", "-c", "1:guest-root", disk.toString());
+        Sh.run("sgdisk", "-n", "1:2048:+" + fsSize / 1024 + "K", "-t", "1:8300", "-c", "1:guest-root", disk.toString());
         Path fs = mkfs(dir.resolve("gpt-ext4.fs"), fsSize, tree, "ext4", "gptroot");
         place(fs, disk, MIB);
         Files.delete(fs);

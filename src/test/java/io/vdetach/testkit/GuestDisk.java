@@ -36,9 +36,11 @@ public final class GuestDisk {
                 + "truncate -s 5M sparse.img; printf tail | dd of=sparse.img bs=1 seek=4194304 conv=notrunc status=none\n"
                 + "ln -s docs/deep/er/hello.txt link\n");
         Sh.run("truncate", "-s", String.valueOf(SIZE), img.toString());
-        Sh.run("sgdisk", "-q", "-n", "1:2048:+40M", "-t", "1:8300", "-c", "1:data", img.toString());
-        // the filesystem fills the partition: 40 MiB at 1 MiB; the last 7 MiB of the disk stay zero
-        Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), "-E", "offset=1048576", img.toString(), "40M");
+        // the filesystem fills the partition: 40 MiB at 1 MiB; the last 7 MiB of the disk stay zero.
+        // mke2fs first: it zeroes the start of the file it is given, offset or not.
+        Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", tree.toString(), "-E", "offset=1048576,nodiscard",
+                img.toString(), "40M");
+        Sh.run("sgdisk", "-n", "1:2048:+40M", "-t", "1:8300", "-c", "1:data", img.toString());
         Files.move(img, raw, StandardCopyOption.ATOMIC_MOVE);
         Sh.run("rm", "-rf", work.toString());
         return raw;

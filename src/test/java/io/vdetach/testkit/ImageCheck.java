@@ -24,8 +24,13 @@ public final class ImageCheck {
 
     /** SHA-256 of the whole layer, read in 1 MiB pieces through {@link Layer#read}. */
     public static String sha256(Layer layer) throws IOException {
+        return sha256(layer, 1 << 20);
+    }
+
+    /** SHA-256 of the whole layer, read in pieces of {@code chunk} bytes (odd sizes cross every boundary). */
+    public static String sha256(Layer layer, int chunk) throws IOException {
         MessageDigest md = sha();
-        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        ByteBuffer b = ByteBuffer.allocate(chunk);
         for (long pos = 0; pos < layer.size(); ) {
             b.clear().limit((int) Math.min(b.capacity(), layer.size() - pos));
             layer.readFully(pos, b);

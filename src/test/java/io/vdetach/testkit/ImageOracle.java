@@ -84,7 +84,13 @@ public final class ImageOracle {
                             throw new AssertionError("hole " + h + " is not zero in the raw disk near " + (run.start() + off));
                         }
                     }
-                    case Run.Materialise x -> throw new AssertionError("unexpected materialised run " + x);
+                    case Run.Materialise x -> {
+                        ByteBuffer got = layer.readBytes(run.start() + off, n);
+                        if (!got.equals(want)) {
+                            throw new AssertionError("materialised run " + x + " reads other bytes than the raw disk near "
+                                    + (run.start() + off));
+                        }
+                    }
                 }
             }
             if (run instanceof Run.Mapped m) {

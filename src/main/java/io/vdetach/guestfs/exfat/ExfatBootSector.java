@@ -63,15 +63,15 @@ record ExfatBootSector(long partitionOffset, long volumeLength, long fatOffset, 
             throw bad(at + 72, "VolumeLength " + volumeLength + " sectors");
         }
         if (fatOffset < MIN_FAT_OFFSET) throw bad(at + 80, "FatOffset " + fatOffset + " is below 24");
+        if (clusterCount == 0 || clusterCount > MAX_CLUSTER_COUNT
+                || clusterCount > (Math.max(0, volumeLength - clusterHeapOffset)) >>> sectorsPerClusterShift) {
+            throw bad(at + 92, "ClusterCount " + clusterCount + " does not fit the volume length " + volumeLength);
+        }
         if ((fatLength << bytesPerSectorShift) / 4 < clusterCount + 2) {
             throw bad(at + 84, "FatLength " + fatLength + " sectors cannot hold " + (clusterCount + 2) + " entries");
         }
         if (clusterHeapOffset < fatOffset + fatLength * numberOfFats) {
             throw bad(at + 88, "ClusterHeapOffset " + clusterHeapOffset + " overlaps the FAT");
-        }
-        if (clusterCount == 0 || clusterCount > MAX_CLUSTER_COUNT
-                || clusterCount > (volumeLength - clusterHeapOffset) >>> sectorsPerClusterShift) {
-            throw bad(at + 92, "ClusterCount " + clusterCount + " does not fit the volume length " + volumeLength);
         }
         if (firstClusterOfRootDirectory < 2 || firstClusterOfRootDirectory > clusterCount + 1) {
             throw bad(at + 96, "root directory cluster " + firstClusterOfRootDirectory + " is outside 2.." + (clusterCount + 1));

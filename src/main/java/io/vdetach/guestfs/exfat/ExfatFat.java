@@ -5,8 +5,6 @@ import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,14 +68,16 @@ final class ExfatFat {
      * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
      */
     List<ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
-        List<ClusterRun> runs = new ArrayList<>();
-        if (wanted == 0) return runs;
+        if (wanted == 0) return List.of();
         if (!valid(first)) {
             throw new CorruptImageException(FORMAT, what, entryOffset,
                     "first cluster " + first + " is outside 2.." + (clusterCount + 1));
         }
-        long runStart = first;
-        long runLen = 1;
+        if (wanted > clusterCount) {
+            throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
+                    + wanted + " clusters, more than the volume's " + clusterCount);
+        }
+        ChainRuns runs = new ChainRuns(first);
         long total = 1;
         long cluster = first;
         while (wanted < 0 || total < wanted) {
@@ -95,32 +95,18 @@ final class ExfatFat {
                 throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset(cluster),
                         "FAT entry of cluster " + cluster + " links to " + why);
             }
+            if (!runs.add(next)) {
+                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
+                        "visits cluster " + next + " twice (a cycle)");
+            }
             total++;
             if (wanted < 0 && total > maxClusters) {
                 throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "longer than " + maxClusters + " clusters (the largest directory exFAT allows, or a cycle)");
-            }
-            if (next == runStart + runLen) {
-                runLen++;
-            } else {
-                runs.add(new ClusterRun(runStart, runLen));
-                runStart = next;
-                runLen = 1;
+                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
             }
             cluster = next;
         }
-        runs.add(new ClusterRun(runStart, runLen));
-        if (runs.size() > 1) {
-            ClusterRun[] s = runs.toArray(ClusterRun[]::new);
-            Arrays.sort(s, (a, b) -> Long.compare(a.first(), b.first()));
-            for (int i = 1; i < s.length; i++) {
-                if (s[i].first() < s[i - 1].first() + s[i - 1].count()) {
-                    throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                            "visits cluster " + s[i].first() + " twice (a cycle)");
-                }
-            }
-        }
-        return runs;
+        return runs.finish();
     }
 
     /** The contiguous clusters of a NoFatChain allocation, checked to lie in the heap. */

@@ -78,13 +78,19 @@ public final class FatFilesystem implements GuestFilesystem {
 
     /** FAT[1] keeps a clean-shutdown bit on FAT16 and FAT32 (fatgen103 section 4). */
     private List<String> volumeWarnings() throws IOException {
+        List<String> w = new ArrayList<>();
+        if (layout.type() == FatType.FAT32 && FatType.ofClusterCount(layout.clusterCount()) != FatType.FAT32) {
+            w.add("FAT32 layout with " + layout.clusterCount() + " clusters, fewer than the specification's 65,525 "
+                    + "(read as FAT32, as Linux does; Windows would not)");
+        }
         long f1 = fat.entry(1);
         boolean dirty = switch (layout.type()) {
             case FAT12 -> false;
             case FAT16 -> (f1 & 0x8000) == 0;
             case FAT32 -> (f1 & 0x08000000) == 0;
         };
-        return dirty ? List.of("the volume was not cleanly unmounted (FAT[1] clean bit clear)") : List.of();
+        if (dirty) w.add("the volume was not cleanly unmounted (FAT[1] clean bit clear)");
+        return List.copyOf(w);
     }
 
     @Override public String type() { return "vfat"; }

@@ -57,6 +57,11 @@ record FatLayout(FatType type, int bytesPerSector, int clusterSize, long fatOffs
         long clusters = (totalSectors - metaSectors) / spc;
         if (clusters == 0) throw bad(13, "no whole cluster in the data region");
         FatType type = FatType.ofClusterCount(clusters);
+        if (type != FatType.FAT32 && p.fatSize16() == 0 && p.rootEntryCount() == 0) {
+            // mkfs.vfat -F 32 makes small FAT32 volumes below the spec's 65,525 clusters (with a warning);
+            // Linux and dosfstools read them as FAT32 by their layout, and so do we (FatFilesystem warns).
+            type = FatType.FAT32;
+        }
         int entryBits = switch (type) { case FAT12 -> 12; case FAT16 -> 16; case FAT32 -> 32; };
         if (fatSectors * bps * 8 / entryBits < clusters + 2) {
             throw bad(22, "FAT of " + fatSectors + " sectors cannot hold " + (clusters + 2) + " " + type + " entries");

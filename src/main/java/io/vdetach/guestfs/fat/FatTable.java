@@ -4,7 +4,6 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +42,28 @@ final class FatTable {
                 int v = (fatByte(at) & 0xff) | (fatByte(at + 1) & 0xff) << 8;
                 yield (cluster & 1) == 0 ? v & 0xfff : v >>> 4;
             }
-            case FAT16 -> (fatByte(cluster * 2) & 0xff) | (fatByte(cluster * 2 + 1) & 0xff) << 8;
+            case FAT16 -> {
+                long at = cluster * 2; // 2-byte entries never straddle a chunk
+                byte[] c = chunk(at);
+                int i = (int) (at % CHUNK);
+                yield (c[i] & 0xff) | (c[i + 1] & 0xff) << 8;
+            }
             case FAT32 -> {
                 long at = cluster * 4;
-                long v = (fatByte(at) & 0xffL) | (fatByte(at + 1) & 0xffL) << 8 | (fatByte(at + 2) & 0xffL) << 16
-                        | (fatByte(at + 3) & 0xffL) << 24;
+                byte[] c = chunk(at);
+                int i = (int) (at % CHUNK);
+                long v = (c[i] & 0xffL) | (c[i + 1] & 0xffL) << 8 | (c[i + 2] & 0xffL) << 16 | (c[i + 3] & 0xffL) << 24;
                 yield v & 0x0FFFFFFFL; // the top 4 bits are reserved
             }
         };
     }
 
-    private synchronized byte fatByte(long at) throws IOException {
+    private byte fatByte(long at) throws IOException {
+        return chunk(at)[(int) (at % CHUNK)];
+    }
+
+    /** The cached chunk holding FAT byte {@code at}. */
+    private synchronized byte[] chunk(long at) throws IOException {
         long chunk = at / CHUNK;
         byte[] c = chunks.get(chunk);
         if (c == null) {
@@ -64,7 +74,7 @@ final class FatTable {
             b.get(c);
             chunks.put(chunk, c);
         }
-        return c[(int) (at - chunk * CHUNK)];
+        return c;
     }
 
     /**
@@ -77,14 +87,16 @@ final class FatTable {
      * @param entryOffset the byte offset of that entry's directory entry, for messages
      */
     List<ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
-        List<ClusterRun> runs = new ArrayList<>();
-        if (wanted == 0) return runs;
+        if (wanted == 0) return List.of();
         if (!layout.validCluster(first)) {
             throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset,
                     "first cluster " + first + " is outside 2.." + (layout.clusterCount() + 1));
         }
-        long runStart = first;
-        long runLen = 1;
+        if (wanted > layout.clusterCount()) {
+            throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
+                    + wanted + " clusters, more than the volume's " + layout.clusterCount());
+        }
+        ChainRuns runs = new ChainRuns(first);
         long total = 1;
         long cluster = first;
         while (wanted < 0 || total < wanted) {
@@ -102,23 +114,18 @@ final class FatTable {
                 throw new CorruptImageException(FORMAT, "cluster chain of " + what, fatEntryOffset(cluster),
                         "FAT entry of cluster " + cluster + " links to " + why);
             }
+            if (!runs.add(next)) {
+                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
+                        "visits cluster " + next + " twice (a cycle)");
+            }
             total++;
             if (wanted < 0 && total > maxClusters) {
                 throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "longer than " + maxClusters + " clusters (the largest directory FAT allows, or a cycle)");
-            }
-            if (next == runStart + runLen) {
-                runLen++;
-            } else {
-                runs.add(new ClusterRun(runStart, runLen));
-                runStart = next;
-                runLen = 1;
+                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
             }
             cluster = next;
         }
-        runs.add(new ClusterRun(runStart, runLen));
-        checkNoRepeats(runs, what, entryOffset);
-        return runs;
+        return runs.finish();
     }
 
     private long fatEntryOffset(long cluster) {
@@ -126,16 +133,4 @@ final class FatTable {
         return layout.fatOffset() + rel;
     }
 
-    /** A chain that visits a cluster twice has a cycle: the FAT links each cluster to one successor. */
-    private static void checkNoRepeats(List<ClusterRun> runs, String what, long entryOffset) {
-        if (runs.size() < 2) return;
-        ClusterRun[] sorted = runs.toArray(ClusterRun[]::new);
-        java.util.Arrays.sort(sorted, (a, b) -> Long.compare(a.first(), b.first()));
-        for (int i = 1; i < sorted.length; i++) {
-            if (sorted[i].first() < sorted[i - 1].first() + sorted[i - 1].count()) {
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "visits cluster " + sorted[i].first() + " twice (a cycle)");
-            }
-        }
-    }
 }

@@ -63,7 +63,7 @@ final class XfsAttributes {
             byte[] value = new byte[valuelen];
             b.get(pos + 3, name);
             b.get(pos + 3 + namelen, value);
-            add(out, flags, name, value);
+            add(ino, out, flags, name, value);
             pos += 3 + namelen + valuelen;
         }
         return out;
@@ -135,7 +135,7 @@ final class XfsAttributes {
                 byte[] value = new byte[valuelen];
                 b.get(nameidx + 3, name);
                 b.get(nameidx + 3 + namelen, value);
-                add(out, flags, name, value);
+                add(ino, out, flags, name, value);
             } else {
                 // xfs_attr_leaf_name_remote: valueblk(4), valuelen(4), namelen(1), name
                 if (nameidx + 9 > size) throw bad(ino, where + nameidx, "remote name header past the block");
@@ -146,7 +146,7 @@ final class XfsAttributes {
                 if (valuelen > MAX_VALUE) throw bad(ino, where + nameidx, "remote value of " + valuelen + " bytes");
                 byte[] name = new byte[namelen];
                 b.get(nameidx + 9, name);
-                add(out, flags, name, remote(r, ino, fork, valueblk, (int) valuelen));
+                add(ino, out, flags, name, remote(r, ino, fork, valueblk, (int) valuelen));
             }
         }
     }
@@ -176,10 +176,16 @@ final class XfsAttributes {
         return out;
     }
 
-    private static void add(List<Xattr> out, int flags, byte[] name, byte[] value) {
+    private static void add(XfsDinode ino, List<Xattr> out, int flags, byte[] name, byte[] value) {
         if ((flags & FLAG_PARENT) != 0) return; // parent pointers are filesystem metadata, not user xattrs
+        String n = new String(name, StandardCharsets.UTF_8);
+        if ((flags & (FLAG_ROOT | FLAG_SECURE)) == FLAG_ROOT && (n.equals(XfsAcl.ACCESS) || n.equals(XfsAcl.DEFAULT))) {
+            String linux = n.equals(XfsAcl.ACCESS) ? "system.posix_acl_access" : "system.posix_acl_default";
+            // the kernel lists both names (getfattr -m - shows trusted.SGI_ACL_* too), so do we
+            out.add(new Xattr(linux, XfsAcl.toLinux(value, ino.ino(), ino.at())));
+        }
         String ns = (flags & FLAG_SECURE) != 0 ? "security." : (flags & FLAG_ROOT) != 0 ? "trusted." : "user.";
-        out.add(new Xattr(ns + new String(name, StandardCharsets.UTF_8), value));
+        out.add(new Xattr(ns + n, value));
     }
 
     private static CorruptImageException bad(XfsDinode ino, long where, String detail) {

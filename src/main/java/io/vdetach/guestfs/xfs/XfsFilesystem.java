@@ -48,7 +48,13 @@ public final class XfsFilesystem implements GuestFilesystem {
     @Override public String type() { return "xfs"; }
     @Override public String label() { return r.sb.label(); }
     @Override public int blockSize() { return r.sb.blockSize(); }
-    @Override public List<String> warnings() { return List.of(); }
+    @Override
+    public List<String> warnings() {
+        List<String> w = new java.util.ArrayList<>();
+        if (r.sb.needsRepair()) w.add("xfs: the superblock says the filesystem needs xfs_repair; files may be inconsistent");
+        if (r.sb.inProgress()) w.add("xfs: mkfs did not finish on this filesystem (sb_inprogress is set)");
+        return w;
+    }
     @Override public long rootId() { return r.sb.rootIno(); }
 
     XfsDinode dinode(long ino) throws IOException {

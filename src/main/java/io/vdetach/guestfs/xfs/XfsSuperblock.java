@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long rtExtents, long rootIno,
                             int agBlocks, int agCount, int version, int sectorSize, int inodeSize,
                             int inodesPerBlock, String label, int blockLog, int inodesPerBlockLog,
-                            int agBlockLog, int dirBlockLog, int features2, int incompat, int roCompat) {
+                            int agBlockLog, int dirBlockLog, int features2, int incompat, int roCompat,
+                            boolean inProgress) {
 
     static final int MAGIC = 0x58465342; // "XFSB"
     /** XFS_SB_VERSION_MOREBITSBIT: features2 is valid on v4. */
@@ -88,10 +89,13 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
         String label = new String(fname, 0, nul, StandardCharsets.UTF_8);
         return new XfsSuperblock(blockSize, dblocks, rblocks, rextents, rootIno, agBlocks, agCount, version,
                 sectSize, inodeSize, inoPerBlock, label, blockLog, inoPbLog, agBlkLog, dirBlkLog,
-                features2, incompat, roCompat);
+                features2, incompat, roCompat, (b.get(126) & 0xff) != 0);
     }
 
     boolean isV5() { return version == 5; }
+
+    /** XFS_SB_FEAT_INCOMPAT_NEEDSREPAIR: xfs_repair stopped half-way, or a tool asked for a repair. */
+    boolean needsRepair() { return (incompat & 0x10) != 0; }
 
     /** Directory entries carry a file type byte (v5 incompat FTYPE, or v4 features2 FTYPE). */
     boolean hasFtype() {

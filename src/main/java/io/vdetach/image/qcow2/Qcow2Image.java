@@ -8,6 +8,7 @@ import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.ParentRuns;
 import io.vdetach.image.raw.RawImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -254,6 +255,11 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     }
 
     @Override
+    public List<Path> ownFiles() {
+        return dataFile == file ? List.of(file.path()) : List.of(file.path(), dataFile.path());
+    }
+
+    @Override
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         if (header.dirty()) {
@@ -408,7 +414,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 continue;
             }
             if (backingFrom >= 0) {
-                mapBacking(out, backingFrom, pos);
+                ParentRuns.append(backing, out, backingFrom, pos - backingFrom);
                 backingFrom = -1;
             }
             switch (p.kind()) {
@@ -419,7 +425,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
             }
             pos = p.end();
         }
-        if (backingFrom >= 0) mapBacking(out, backingFrom, end);
+        if (backingFrom >= 0) ParentRuns.append(backing, out, backingFrom, end - backingFrom);
         return out;
     }
 
@@ -428,20 +434,6 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         long inFile = Math.max(0, Math.min(end - pos, dataFile.size() - host));
         if (inFile > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inFile, dataFile, host));
         if (pos + inFile < end) ExtentMaps.appendMerging(out, new Run.Hole(pos + inFile, end - pos - inFile));
-    }
-
-    /** Unallocated here: the backing file's own map (down to host files), zeros beyond its end. */
-    private void mapBacking(List<Run> out, long from, long to) throws IOException {
-        long inBacking = backing == null ? from : Math.max(from, Math.min(to, backing.size()));
-        if (inBacking > from) {
-            long pos = from;
-            for (Run r : ExtentMaps.compose(backing.map(from, inBacking - from))) {
-                ExtentMaps.appendMerging(out, r);
-                pos = r.end();
-            }
-            if (pos != inBacking) throw new IOException(backing.describe() + " mapped up to " + pos + ", not " + inBacking);
-        }
-        if (inBacking < to) ExtentMaps.appendMerging(out, new Run.Hole(inBacking, to - inBacking));
     }
 
     @Override

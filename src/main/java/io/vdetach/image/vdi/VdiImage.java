@@ -10,6 +10,7 @@ import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +104,13 @@ public final class VdiImage extends MappedLayer implements DiskImage {
             pos += n;
         }
         return out;
+    }
+
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
     }
 
     private long checkedBlock(long block, long entry, long needed) {

@@ -33,7 +33,7 @@ final class VhdParent {
             for (VhdParentLocator l : h.parentLocators()) {
                 if (!l.platformCode().equals(code)) continue;
                 if (l.dataLength() == 0 || l.dataLength() > MAX_LOCATOR_BYTES || l.dataOffset() < 0
-                        || l.dataOffset() + l.dataLength() > child.size()) {
+                        || l.dataOffset() > child.size() - l.dataLength()) {
                     tried.add(code + " locator at file offset " + l.dataOffset() + " with length " + l.dataLength()
                             + " does not lie inside the file");
                     continue;

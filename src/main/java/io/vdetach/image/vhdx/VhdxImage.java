@@ -4,6 +4,7 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
@@ -24,9 +25,10 @@ import java.util.Map;
  * region tables), a log, a BAT whose payload entries are interleaved with one sector bitmap
  * entry per chunk, a metadata region, and payload blocks at 1 MiB-aligned file offsets.
  *
- * <p>The log is not replayed: a header whose LogGuid is non-zero means writes may sit only in
- * the log, and such an image is refused with {@link UnsupportedImageException}. Log entries
- * left behind with LogGuid = 0 are stale by definition ([MS-VHDX] 2.3.3) and ignored.
+ * <p>A header whose LogGuid is non-zero means writes may sit only in the log: the log is then
+ * replayed in memory ({@link VhdxLog}) and every structure and payload byte is read through that
+ * view; bytes that exist only in the log map as materialised runs. The file is never written.
+ * Log entries left behind with LogGuid = 0 are stale by definition ([MS-VHDX] 2.3.3) and ignored.
  */
 public final class VhdxImage extends MappedLayer implements DiskImage {
     static final VhdxGuid BAT_REGION = VhdxGuid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
@@ -45,6 +47,8 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private static final int MAX_CACHED_BITMAPS = 64;
 
     private final HostFile file;
+    private final Layer source;              // the file, or the file with its log replayed
+    private final VhdxReplayedFile replayed; // null when there was no log to replay
     private final String creator;
     private final VhdxHeader header;
     private final VhdxMetadata meta;
@@ -60,9 +64,11 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         }
     };
 
-    private VhdxImage(HostFile file, String creator, VhdxHeader header, VhdxMetadata meta, TablePages bat,
-                      long[][] reserved, DiskImage parent, List<String> warnings) {
+    private VhdxImage(HostFile file, VhdxReplayedFile replayed, String creator, VhdxHeader header, VhdxMetadata meta,
+                      TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
         this.file = file;
+        this.replayed = replayed;
+        this.source = replayed == null ? file : replayed;
         this.creator = creator;
         this.header = header;
         this.meta = meta;
@@ -87,18 +93,25 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         if (creator.indexOf('\0') >= 0) creator = creator.substring(0, creator.indexOf('\0'));
 
         VhdxHeader header = currentHeader(file);
+        List<String> warnings = new ArrayList<>();
+        VhdxReplayedFile replayed = null;
+        Layer source = file;
         if (!header.logGuid().isZero()) {
-            throw UnsupportedImageException.because("vhdx: VHDX log needs replay (LogGuid " + header.logGuid()
-                    + ", log of " + header.logLength() + " bytes at offset " + header.logOffset() + "): the image was not"
-                    + " closed cleanly, and replaying its log is not supported; open it once in Hyper-V (or repair a copy"
-                    + " with `qemu-img check -r all`) and try again");
+            replayed = VhdxLog.replay(file, header, 64 * 1024);
+            source = replayed;
+            fileSize = replayed.size();
+            warnings.add(file.path() + ": not closed cleanly (LogGuid " + header.logGuid() + "); its log was replayed"
+                    + " in memory for reading, the file is unchanged");
         }
-        VhdxRegionTable regions = regionTable(file);
+        VhdxRegionTable regions = regionTable(source);
         VhdxRegionTable.Entry batRegion = null;
         VhdxRegionTable.Entry metaRegion = null;
         List<long[]> reserved = new ArrayList<>();
         reserved.add(new long[] {0, HEADER_SECTION});
-        if (header.logLength() > 0) reserved.add(new long[] {header.logOffset(), header.logOffset() + header.logLength()});
+        // LogGuid is zero, so the log holds nothing to replay; still, no block may lie inside it
+        if (header.logLength() > 0 && header.logOffset() >= 0 && header.logOffset() <= fileSize) {
+            reserved.add(new long[] {header.logOffset(), header.logOffset() + header.logLength()});
+        }
         for (int i = 0; i < regions.entries().size(); i++) {
             VhdxRegionTable.Entry e = regions.entries().get(i);
             long entryAt = 192 * 1024 + 16 + i * 32L;
@@ -106,11 +119,18 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             else if (e.guid().equals(METADATA_REGION)) metaRegion = e;
             else if (e.required()) throw new UnsupportedImageException("vhdx", "required region " + e.guid());
             else continue;
-            if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() == 0
+            if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() < 64 * 1024
                     || e.fileOffset() > fileSize || e.length() > fileSize - e.fileOffset()) {
                 throw new CorruptImageException("vhdx", "region table entry", entryAt, "region " + e.guid()
                         + " at offset " + e.fileOffset() + " of " + e.length() + " bytes is misaligned or lies outside the"
                         + " file of " + fileSize + " bytes");
+            }
+            for (long[] r : reserved) {
+                if (e.fileOffset() < r[1] && r[0] < e.fileOffset() + e.length()) {
+                    throw new CorruptImageException("vhdx", "region table entry", entryAt, "region " + e.guid()
+                            + " at offset " + e.fileOffset() + " overlaps the headers, the log or another region at "
+                            + r[0] + ".." + r[1]);
+                }
             }
             reserved.add(new long[] {e.fileOffset(), e.fileOffset() + e.length()});
         }
@@ -118,7 +138,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             throw new CorruptImageException("vhdx", "region table", 192 * 1024, "no " + (batRegion == null ? "BAT" : "metadata")
                     + " region");
         }
-        VhdxMetadata meta = VhdxMetadata.read(file, metaRegion.fileOffset(), metaRegion.length());
+        VhdxMetadata meta = VhdxMetadata.read(source, metaRegion.fileOffset(), metaRegion.length());
         long blocks = ceilDiv(meta.virtualDiskSize(), meta.blockSize());
         long ratio = meta.chunkRatio();
         long entries = meta.hasParent() ? ceilDiv(blocks, ratio) * (ratio + 1)
@@ -127,14 +147,13 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             throw new CorruptImageException("vhdx", "BAT", batRegion.fileOffset(), "region of " + batRegion.length()
                     + " bytes cannot hold the " + entries + " entries a " + meta.virtualDiskSize() + "-byte disk needs");
         }
-        TablePages bat = new TablePages(file, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
-        List<String> warnings = new ArrayList<>();
+        TablePages bat = new TablePages(source, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
         DiskImage parent = null;
         if (meta.hasParent()) {
             parent = VhdxParent.open(file, meta.parentLocator(), opener, warnings);
             warnings.addAll(parent.warnings());
         }
-        return new VhdxImage(file, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
+        return new VhdxImage(file, replayed, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
     }
 
     /** The valid header with the higher sequence number ([MS-VHDX] 2.2.2.1). */
@@ -146,7 +165,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                 VhdxHeader h = VhdxHeader.parse(file.readBytes(at, VhdxHeader.SIZE), at);
                 if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
             } catch (CorruptImageException e) {
-                errors.add(e.getMessage());
+                errors.add("at " + at + ": " + detail(e));
             }
         }
         if (best == null) {
@@ -156,16 +175,23 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     }
 
     /** The region table, or its copy when the first is damaged ([MS-VHDX] 2.2.3). */
-    private static VhdxRegionTable regionTable(HostFile file) throws IOException {
+    private static VhdxRegionTable regionTable(Layer file) throws IOException {
         List<String> errors = new ArrayList<>();
         for (long at : new long[] {192 * 1024, 256 * 1024}) {
             try {
                 return VhdxRegionTable.parse(file.readBytes(at, VhdxRegionTable.SIZE), at);
             } catch (CorruptImageException e) {
-                errors.add(e.getMessage());
+                errors.add("at " + at + ": " + detail(e));
             }
         }
         throw new CorruptImageException("vhdx", "region table", 192 * 1024, "both copies are invalid: " + String.join("; ", errors));
+    }
+
+    /** The detail part of a nested error's message, for combining two into one. */
+    private static String detail(CorruptImageException e) {
+        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
+        String m = e.getMessage();
+        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -186,7 +212,9 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     public List<ChainLink> chain() {
         String d = subformat() + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
                 + ", logical sector " + meta.logicalSectorSize() + ", physical sector " + meta.physicalSectorSize()
-                + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber();
+                + (meta.page83() != null ? ", disk id " + meta.page83() : "")
+                + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()
+                + (replayed != null ? ", log replayed in memory (LogGuid " + header.logGuid() + ")" : "");
         List<ChainLink> out = new ArrayList<>();
         out.add(new ChainLink(file.path(), "vhdx", d));
         if (parent != null) out.addAll(parent.chain());
@@ -204,6 +232,45 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
 
     @Override
     public List<Run> map(long offset, long length) throws IOException {
+        List<Run> local = local(offset, length);
+        if (replayed == null && parent == null) return local;
+        List<Run> out = new ArrayList<>(local.size());
+        for (Run r : local) {
+            if (r instanceof Run.Mapped m && m.target() == parent) {
+                ParentRuns.append(parent, out, m.start(), m.length());
+            } else if (r instanceof Run.Mapped m && m.target() == replayed) {
+                long pos = m.start();
+                for (Run x : replayed.map(m.offset(), m.length())) {
+                    ExtentMaps.appendMerging(out, x.slice(0, x.length(), pos));
+                    pos += x.length();
+                }
+            } else {
+                ExtentMaps.appendMerging(out, r);
+            }
+        }
+        return out;
+    }
+
+    /** Bytes that exist only in the replayed log, or a materialised run passed up from the parent. */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        for (Run r : local(run.start(), run.length())) {
+            int limit = dst.limit();
+            dst.limit(dst.position() + (int) r.length());
+            try {
+                if (r instanceof Run.Mapped m) m.target().readFully(m.offset(), dst);
+                else zero(dst);
+            } finally {
+                dst.limit(limit);
+            }
+        }
+    }
+
+    /**
+     * This file's own view of a guest range: data mapped onto {@link #source} (the file or its
+     * replayed view), the parent's ranges as runs onto the parent layer itself, and holes.
+     */
+    private List<Run> local(long offset, long length) throws IOException {
         long size = size();
         long end = Math.min(size, offset + length);
         if (offset < 0 || end <= offset) return List.of();
@@ -218,11 +285,11 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             long entry = bat.get(index);
             int state = (int) (entry & 7);
             switch (state) {
-                case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> ParentRuns.append(parent, out, pos, n);
+                case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> fromParent(out, pos, n);
                 case UNDEFINED, ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
                 case FULLY_PRESENT -> {
                     long at = checkedBlock(index, entry, Math.min(bs, size - blockStart));
-                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, at + (pos - blockStart)));
+                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, source, at + (pos - blockStart)));
                 }
                 case PARTIALLY_PRESENT -> {
                     if (!meta.hasParent()) {
@@ -259,12 +326,18 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             long runStart = Math.max(blockStart + s * sector, pos);
             long runEnd = Math.min(blockStart + t * sector, pos + n);
             if (set) {
-                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, file, at + (runStart - blockStart)));
+                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, source, at + (runStart - blockStart)));
             } else {
-                ParentRuns.append(parent, out, runStart, runEnd - runStart);
+                fromParent(out, runStart, runEnd - runStart);
             }
             s = t;
         }
+    }
+
+    private void fromParent(List<Run> out, long pos, long n) {
+        long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
+        if (inParent > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inParent, parent, pos));
+        if (n > inParent) ExtentMaps.appendMerging(out, new Run.Hole(pos + inParent, n - inParent));
     }
 
     /** [MS-VHDX] 2.4.2: bit 0 of byte 0 is the first sector. */
@@ -288,7 +361,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         long sbAt = checkedBlock(index, entry, MIB);
         int bytes = (int) (meta.blockSize() / meta.logicalSectorSize() / 8);
         byte[] b = new byte[bytes];
-        file.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
+        source.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
         synchronized (bitmaps) {
             bitmaps.put(block, b);
         }
@@ -298,11 +371,12 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     /** File offset of a block entry's data, checked to lie in the file and outside every structure. */
     private long checkedBlock(long index, long entry, long needed) {
         long mb = entry >>> 20;
-        long at = mb <= file.size() / MIB ? mb * MIB : Long.MAX_VALUE; // FileOffsetMB is 44 bits: avoid overflow
+        long fileSize = source.size();
+        long at = mb <= fileSize / MIB ? mb * MIB : Long.MAX_VALUE; // FileOffsetMB is 44 bits: avoid overflow
         long entryAt = bat.offsetOf(index);
-        if (at > file.size() || needed > file.size() - at) {
+        if (at > fileSize || needed > fileSize - at) {
             throw new CorruptImageException("vhdx", "BAT", entryAt, "block at file offset " + Long.toUnsignedString(mb) + " MiB of " + needed
-                    + " bytes runs past the end of the file (" + file.size() + " bytes)");
+                    + " bytes runs past the end of the file (" + fileSize + " bytes)");
         }
         for (long[] r : reserved) {
             if (at < r[1] && r[0] < at + needed) {

@@ -2,7 +2,7 @@ package io.vdetach.image.vhdx;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
-import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,7 +33,7 @@ record VhdxMetadata(
     /** [MS-VHDX] 2.6.1: the metadata region holds at most 1 MB of items; no item is larger. */
     private static final long MAX_ITEM = 1L << 20;
 
-    static VhdxMetadata read(HostFile file, long regionAt, long regionLength) throws IOException {
+    static VhdxMetadata read(Layer file, long regionAt, long regionLength) throws IOException {
         VhdxMetadataTable table = VhdxMetadataTable.parse(file.readBytes(regionAt, VhdxMetadataTable.SIZE), regionAt);
         Long blockSize = null;
         boolean leave = false;

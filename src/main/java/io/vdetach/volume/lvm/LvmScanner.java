@@ -94,7 +94,7 @@ public final class LvmScanner {
     }
 
     private static Map<String, Object> readMetadata(Layer pv, long mdaOffset, long mdaSize) throws IOException {
-        if (mdaOffset + 512 > pv.size() || mdaSize < 1024 || mdaOffset + mdaSize > pv.size()) {
+        if (mdaOffset > pv.size() - 512 || mdaSize < 1024 || mdaSize > pv.size() - mdaOffset) {
             throw MdaHeader.bad(mdaOffset, "metadata area " + mdaOffset + "+" + mdaSize + " outside the PV");
         }
         MdaHeader h = MdaHeader.parse(pv.readBytes(mdaOffset, 512), mdaOffset, mdaSize);
@@ -110,8 +110,10 @@ public final class LvmScanner {
     }
 
     private static List<Volume> logicalVolumes(String vgName, Map<String, Object> vg, Map<String, Pv> byUuid) {
-        long extent = num(vg, "extent_size", -1) * 512;
-        if (extent <= 0 || extent > 1L << 40) throw meta(vgName, "extent size " + extent);
+        long extentSectors = num(vg, "extent_size", -1);
+        // extents are at least one sector; 2^31 sectors (1 TiB) is beyond any lvm2 default or limit
+        if (extentSectors <= 0 || extentSectors > 1L << 31) throw meta(vgName, "extent size " + extentSectors + " sectors");
+        long extent = extentSectors * 512;
         Map<String, Pv> pvByName = new HashMap<>();
         Map<String, Long> peStart = new HashMap<>();
         Map<String, String> pvUuid = new HashMap<>();
@@ -122,7 +124,9 @@ public final class LvmScanner {
             pvUuid.put(e.getKey(), uuid);
             Pv pv = byUuid.get(undash(uuid));
             if (pv != null) pvByName.put(e.getKey(), pv);
-            peStart.put(e.getKey(), num(m, "pe_start", 0) * 512);
+            long pe = num(m, "pe_start", -1);
+            if (pe < 0 || pe > 1L << 40) throw meta(vgName, "pe_start " + pe + " of " + e.getKey());
+            peStart.put(e.getKey(), pe * 512);
         }
         // an old-style snapshot is a visible LV holding the copy-on-write store, named by a hidden
         // "snapshot" segment's cow_store: its bytes are not a filesystem
@@ -138,21 +142,22 @@ public final class LvmScanner {
             if (!(e.getValue() instanceof Map<?, ?> lvm)) continue;
             @SuppressWarnings("unchecked") Map<String, Object> lv = (Map<String, Object>) lvm;
             String lvName = e.getKey();
-            if (!flags(lv).contains("VISIBLE")) continue; // sub-LVs of pools, raids, mirrors
-            if (cowStores.contains(lvName)) {
+            if (cowStores.contains(lvName)) { // lvm stores the copy-on-write LV without VISIBLE, yet lists it
                 String name = vgName + "-" + lvName;
                 out.add(new Volume(name, "lvm", 0, 0, "LVM snapshot (not supported)", lvName,
                         new Window(new LvmVolumeLayer(List.of(), 0, name), 0, 0, name)));
                 continue;
             }
-            out.add(logicalVolume(vgName, lvName, lv, extent, pvByName, peStart, pvUuid));
+            if (!flags(lv).contains("VISIBLE")) continue; // sub-LVs of pools, raids, mirrors
+            out.add(logicalVolume(vgName, lvName, lv, extentSectors, pvByName, peStart, pvUuid));
         }
         return out;
     }
 
-    private static Volume logicalVolume(String vgName, String lvName, Map<String, Object> lv, long extent,
+    private static Volume logicalVolume(String vgName, String lvName, Map<String, Object> lv, long extentSectors,
                                         Map<String, Pv> pvByName, Map<String, Long> peStart, Map<String, String> pvUuid) {
         String name = vgName + "-" + lvName;
+        long extent = extentSectors * 512;
         List<LvmSegment> segs = new ArrayList<>();
         long size = 0;
         String unsupported = null;
@@ -176,8 +181,9 @@ public final class LvmScanner {
             if (!(st instanceof List<?> list) || n < 1 || n > MAX_STRIPES || list.size() != 2 * n || count % n != 0) {
                 throw meta(name, "stripes of " + se.getKey());
             }
-            long chunk = n == 1 ? extent : num(seg, "stripe_size", -1) * 512;
-            if (chunk <= 0 || (n > 1 && (count / n * extent) % chunk != 0)) throw meta(name, "stripe size " + chunk);
+            long stripeSectors = n == 1 ? extentSectors : num(seg, "stripe_size", -1);
+            long chunk = stripeSectors * 512;
+            if (stripeSectors <= 0 || stripeSectors > extentSectors || (n > 1 && (count / n * extent) % chunk != 0)) throw meta(name, "stripe size " + chunk);
             List<LvmStripe> stripes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String pvName = str(list.get(2 * i));

@@ -43,6 +43,30 @@ class ExfatCorpusTest {
         }
     }
 
+    /** The same Windows-made image through FUSE exfat (which applies the UTC offsets too): the whole tree agrees. */
+    @Test
+    void dissectExfatAgreesWithFuseMount() throws Exception {
+        java.nio.file.Path img = Corpus.file("dissect.fat/exfat.bin");
+        io.vdetach.testkit.Need.root();
+        io.vdetach.testkit.Need.tools("mount.exfat-fuse", "losetup");
+        java.util.TreeMap<String, io.vdetach.testkit.EntryFacts> expected;
+        try (var m = io.vdetach.testkit.LoopMount.readOnly(img, 0, 0, "exfat-fuse", "")) {
+            expected = io.vdetach.testkit.TreeAssert.ignoring(io.vdetach.testkit.HostTree.walk(m.path()), true, true, false, true);
+        }
+        try (HostFile f = HostFile.open(img)) {
+            var actual = new java.util.TreeMap<String, io.vdetach.testkit.EntryFacts>();
+            GuestTree.walk(ExfatFilesystem.open(f)).forEach((p, e) -> {
+                var x = e.without(true, true, false, true);
+                actual.put(p, new io.vdetach.testkit.EntryFacts(x.type(), x.size(), x.sha256(), x.mode(), x.uid(), x.gid(),
+                        x.mtimeSeconds(), 0, x.linkTarget(), x.rdev(), x.xattrs(), x.linkGroup()));
+            });
+            expected.remove(".");
+            actual.remove(".");
+            assertThat(actual).hasSize(7);
+            io.vdetach.testkit.TreeAssert.assertSameTree(expected, actual);
+        }
+    }
+
     static List<String> names(ExfatFilesystem fs, Node dir) throws Exception {
         return fs.list(dir).stream().map(e -> new String(e.name(), StandardCharsets.UTF_8)).toList();
     }

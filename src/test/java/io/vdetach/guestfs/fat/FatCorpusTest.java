@@ -21,6 +21,7 @@ class FatCorpusTest {
     @Test
     void daylightFloppyFromWindowsXp() throws Exception {
         try (HostFile f = HostFile.open(Corpus.file("dftt/5-fat-daylight/daylight.dd"))) {
+            assertThat(io.vdetach.guestfs.FilesystemProbe.probe(f)).isInstanceOf(io.vdetach.guestfs.Probed.Readable.class);
             FatFilesystem fs = FatFilesystem.open(f);
             assertThat(fs.fatType()).isEqualTo("FAT12");
             Node winter = child(fs, fs.node(fs.rootId()), "winter.txt");
@@ -42,6 +43,7 @@ class FatCorpusTest {
     @Test
     void rustFatfsFat16() throws Exception {
         try (HostFile f = HostFile.open(Corpus.file("rust-fatfs/fat16.img"))) {
+            assertThat(io.vdetach.guestfs.FilesystemProbe.probe(f)).isInstanceOf(io.vdetach.guestfs.Probed.Readable.class);
             FatFilesystem fs = FatFilesystem.open(f);
             assertThat(fs.fatType()).isEqualTo("FAT16");
             assertThat(fs.label()).isEqualTo("Test!");

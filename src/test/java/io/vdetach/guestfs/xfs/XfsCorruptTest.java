@@ -33,7 +33,7 @@ class XfsCorruptTest {
     static void build() throws Exception {
         Need.root();
         Need.tools("mkfs.xfs", "xfs_db", "setfattr");
-        pristine = XfsFixture.build(shared, "base.img", 64, "-m crc=1", "full");
+        pristine = XfsFixture.build(shared, "base.img", 64, "-m crc=1", "small");
         try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f)) {
             for (DirEntry e : fs.list(fs.node(fs.rootId()))) INO.put(new String(e.name(), StandardCharsets.UTF_8), e.id());
             for (DirEntry e : fs.list(fs.node(INO.get("dir")))) INO.put("dir/" + new String(e.name(), StandardCharsets.UTF_8), e.id());
@@ -75,7 +75,7 @@ class XfsCorruptTest {
     @Test
     void pristineWalks() throws Exception {
         try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f)) {
-            assertThat(GuestTree.walk(fs)).containsKey("bigdir/file-number-011999");
+            assertThat(GuestTree.walk(fs)).containsKey("middir/entry-with-a-longer-name-300");
         }
     }
 
@@ -102,6 +102,21 @@ class XfsCorruptTest {
         try (HostFile f = HostFile.open(img)) {
             assertThatThrownBy(() -> XfsFilesystem.open(f)).isInstanceOf(UnsupportedImageException.class)
                     .hasMessageContaining("XFS realtime device is not supported");
+        }
+    }
+
+    @Test
+    void needsRepairIsAWarning() throws Exception {
+        Path img = copy();
+        byte[] b = new byte[1];
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "r")) {
+            f.seek(219); // low byte of sb_features_incompat
+            f.readFully(b);
+        }
+        patch(img, 219, new byte[] {(byte) (b[0] | 0x10)});
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+            assertThat(fs.warnings()).anyMatch(w -> w.contains("xfs_repair"));
+            assertThat(GuestTree.walk(fs)).containsKey("one");
         }
     }
 
@@ -134,6 +149,19 @@ class XfsCorruptTest {
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> GuestTree.walk(fs));
             assertThat(t).isNotNull();
             assertThat(t.getMessage()).containsAnyOf("cycle", "corrupt");
+            // extraction's walker reports the cycle as an entry error and finishes the walk
+            java.util.List<String> errors = new java.util.ArrayList<>();
+            int[] entries = new int[1];
+            io.vdetach.guestfs.TreeWalker.walk(fs, new io.vdetach.guestfs.TreeWalker.Visitor() {
+                @Override public boolean enter(java.util.List<byte[]> path, io.vdetach.guestfs.Node dir) { return true; }
+                @Override public void leave(java.util.List<byte[]> path, io.vdetach.guestfs.Node dir) { }
+                @Override public void entry(java.util.List<byte[]> path, io.vdetach.guestfs.Node node) { entries[0]++; }
+                @Override public void error(java.util.List<byte[]> path, String reason) {
+                    errors.add(io.vdetach.guestfs.TreeWalker.display(path) + ": " + reason);
+                }
+            });
+            assertThat(errors).anyMatch(e -> e.startsWith("dir/sub/") && e.contains("second time"));
+            assertThat(entries[0]).isGreaterThan(10);
         }
     }
 

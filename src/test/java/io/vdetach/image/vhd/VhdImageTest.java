@@ -12,6 +12,7 @@ import io.vdetach.image.OpenOptions;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.GuestDisk;
 import io.vdetach.testkit.ImageOracle;
+import io.vdetach.testkit.Mutations;
 import io.vdetach.testkit.Openers;
 import io.vdetach.testkit.Sh;
 import java.io.IOException;
@@ -50,6 +51,12 @@ class VhdImageTest {
         try (DiskImage d = ImageOpener.open(img, OpenOptions.DEFAULT)) {
             assertThat(d.size()).isEqualTo(10_485_760L); // creator "win ": current_size, not CHS 10,479,616
             assertThat(ImageOracle.sha256(d)).isEqualTo("ecff2ef6615a3cddc6a6885f1c6d9cf13a232697e1dc6575f2c2f01f57247784");
+            ImageOracle.Share s = ImageOracle.assertMapMatches(d, d);
+            System.out.printf("SHARE corpus dynamic.vhd: virtual %d, mapped %d, aligned %d (%.4f), holes %d, runs %d%n",
+                    d.size(), s.mappedBytes(), s.alignedBytes(), s.ratio(), s.holeBytes(), s.runs());
+            // SHA-256 of the 512 MBR bytes asserted in dissect's tests/disk/test_vhd.py::test_vhd_dynamic
+            assertThat(ImageOracle.sha256(new io.vdetach.extent.Window(d, 0, 512, "mbr")))
+                    .isEqualTo("ac22463298b6e8d85e8f24f310b73aedf6917f740c16fb126730d97ac51e6d0a");
             ByteBuffer mbr = d.readBytes(0, 512);
             assertThat(mbr.getShort(510) & 0xffff).isEqualTo(0xaa55);
             assertThat(mbr.get(0x1c2)).isEqualTo((byte) 0x07);
@@ -129,6 +136,20 @@ class VhdImageTest {
                     f -> assertThat(f.path().getFileName().toString()).isEqualTo("child.vhd"));
             assertThat(runs.get(0).length()).isEqualTo(5 * 512);
             assertThat(((HostFile) ((Run.Mapped) runs.get(1)).target()).path().getFileName().toString()).isEqualTo("base.vhd");
+        }
+    }
+
+    @Test
+    void aParentOfAnotherFormatIsReadThroughItsOwnMap() throws Exception {
+        Chain c = chain();
+        Files.copy(c.baseRaw(), dir.resolve("base.img"));
+        makeDifferencing(c.child(), ".\\base.img", null, "", new byte[16]);
+        Path expected = dir.resolve("expected.raw");
+        Files.copy(c.baseRaw(), expected);
+        Sh.run("dd", "if=" + c.childRaw(), "of=" + expected, "bs=1M", "skip=2", "seek=2", "count=2", "conv=notrunc", "status=none");
+        try (DiskImage d = ImageOpener.open(c.child(), OpenOptions.DEFAULT)) {
+            assertThat(d.chain()).extracting(DiskImage.ChainLink::format).containsExactly("vhd", "raw");
+            ImageOracle.assertSameAsRaw(d, expected);
         }
     }
 
@@ -282,6 +303,18 @@ class VhdImageTest {
         assertThatThrownBy(() -> ImageOpener.open(fixed, OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("fixed disk of 4611686018427387904 bytes");
     }
+
+    @Test
+    void randomDamageIsRejectedCleanly() throws Exception {
+        Path img = GuestDisk.convert(Mutations.smallRaw(dir), "vpc", dir.resolve("m.vhd"), "-o", "subformat=dynamic,force_size=on");
+        long end = Files.size(img) - 512;
+        long[][] regions = {{0, 512}, {512, 1024}, {1536, 512}, {2048, 512}, {end, 512}};
+        int rejected = Mutations.run(img, regions, 200, 42, f -> VhdImage.open(f, Openers.forDirectory(dir)));
+        System.out.println("vhd mutants rejected: " + rejected + " of 200");
+        // footers and header are checksummed: most single-region damage must be caught
+        assertThat(rejected).isGreaterThan(20);
+    }
+
 
     // ---- helpers that patch qemu-made images (test side; independent of the reader)
 

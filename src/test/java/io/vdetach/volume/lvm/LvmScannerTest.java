@@ -166,6 +166,93 @@ class LvmScannerTest {
         }
     }
 
+    /**
+     * Thin pools, thin LVs and snapshots cannot be created here without device-mapper, so their
+     * metadata is added to the tools' own vgcfgbackup text and written back with vgcfgrestore --force
+     * (the lvm2 tools validate and write it).
+     */
+    @Test
+    void thinPoolsThinVolumesAndSnapshotsAreListedAsNotSupported() throws Exception {
+        Path d = dir.resolve("thin.img");
+        Sh.run("truncate", "-s", "48M", d.toString());
+        try (LvmTool lvm = new LvmTool(dir.resolve("thin"))) {
+            String l1 = lvm.attach(d, 0, 48 << 20);
+            lvm.must("pvcreate", "-ff", "-y", l1);
+            lvm.must("vgcreate", "-s", "1M", "vgt", l1);
+            lvm.must("lvcreate", "--driverloaded", "n", "-an", "-Zn", "-Wn", "-L", "8M", "-n", "base", "vgt");
+            Path backup = dir.resolve("vgt.txt");
+            lvm.must("vgcfgbackup", "-f", backup.toString(), "vgt");
+            String text = Files.readString(backup);
+            int end = text.lastIndexOf("\t}\n\n}");
+            text = text.substring(0, end) + EXTRA_LVS + text.substring(end);
+            Files.writeString(backup, text);
+            lvm.must("vgcfgrestore", "--force", "-f", backup.toString(), "vgt");
+            String lvs = lvm.must("lvs", "-a", "--noheadings", "-o", "lv_name,segtype,origin", "vgt");
+            assertThat(lvs).contains("thin-pool").contains("thin").containsPattern("snap +linear +base"); // lvm: snap is a snapshot of base
+        }
+        try (HostFile f = HostFile.open(d)) {
+            List<Volume> v = VolumeScanner.scan(f);
+            Map<String, String> types = new java.util.LinkedHashMap<>();
+            for (Volume x : v) types.put(x.name(), x.type());
+            assertThat(types).containsEntry("vgt-base", "LVM linear")
+                    .containsEntry("vgt-pool", "LVM thin-pool (not supported)")
+                    .containsEntry("vgt-thin1", "LVM thin (not supported)")
+                    .containsEntry("vgt-snap", "LVM snapshot (not supported)")
+                    .doesNotContainKeys("vgt-pool_tdata", "vgt-pool_tmeta", "vgt-lvol0_pmspare", "vgt-snapshot0");
+            for (Volume x : v) if (x.type().contains("not supported")) assertThat(x.layer().size()).isZero();
+        }
+    }
+
+    private static String lv(String name, boolean visible, String segment) {
+        return "\t\t" + name + " {\n\t\t\tid = \"" + uuid(name)
+                + "\"\n\t\t\tstatus = [\"READ\", \"WRITE\"" + (visible ? ", \"VISIBLE\"" : "") + "]\n\t\t\tflags = []\n"
+                + "\t\t\tsegment_count = 1\n\t\t\tsegment1 {\n" + segment + "\t\t\t}\n\t\t}\n";
+    }
+
+    /** An LVM id: 32 alphanumerics in groups 6-4-4-4-4-4-6. */
+    private static String uuid(String name) {
+        String raw = (name.replace("_", "x") + "00000000000000000000000000000000").substring(0, 32);
+        return raw.substring(0, 6) + "-" + raw.substring(6, 10) + "-" + raw.substring(10, 14) + "-" + raw.substring(14, 18)
+                + "-" + raw.substring(18, 22) + "-" + raw.substring(22, 26) + "-" + raw.substring(26);
+    }
+
+    private static String linear(int count, int pe) {
+        return "start_extent = 0\nextent_count = " + count + "\ntype = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", " + pe + "]\n";
+    }
+
+    static final String EXTRA_LVS = lv("pool", true, "start_extent = 0\nextent_count = 8\ntype = \"thin-pool\"\n"
+            + "metadata = \"pool_tmeta\"\npool = \"pool_tdata\"\ntransaction_id = 1\nchunk_size = 128\n"
+            + "discards = \"passdown\"\nzero_new_blocks = 1\n")
+            + lv("thin1", true, "start_extent = 0\nextent_count = 16\ntype = \"thin\"\nthin_pool = \"pool\"\n"
+            + "transaction_id = 0\ndevice_id = 1\n")
+            + lv("pool_tmeta", false, linear(1, 8))
+            + lv("pool_tdata", false, linear(8, 9))
+            + lv("lvol0_pmspare", false, linear(1, 17))
+            + lv("snap", true, linear(4, 18))
+            + lv("snapshot0", false, "start_extent = 0\nextent_count = 8\ntype = \"snapshot\"\nchunk_size = 8\n"
+            + "origin = \"base\"\ncow_store = \"snap\"\n");
+
+    @Test
+    void randomMetadataDamageNeverEscapesAsAnotherException() throws Exception {
+        try (HostFile f = HostFile.open(disk)) {
+            io.vdetach.testkit.MutatingLayer m = new io.vdetach.testkit.MutatingLayer(f);
+            VolumeScanner.scan(m);
+            java.util.Random rnd = new java.util.Random(5);
+            int bad = 0;
+            for (int i = 0; i < 3000; i++) {
+                var patches = m.mutate(rnd, 8);
+                try {
+                    for (Volume v : VolumeScanner.scan(m)) v.layer().map(0, v.size());
+                } catch (io.vdetach.error.VdetachException e) {
+                    bad++;
+                } catch (Throwable t) {
+                    throw new AssertionError("iteration " + i + " patches " + patches + ": " + t, t);
+                }
+            }
+            assertThat(bad).isPositive();
+        }
+    }
+
     @Test
     void nonLvmVolumesPassThroughUntouched() throws Exception {
         Path plain = dir.resolve("plain.img");

@@ -1,0 +1,778 @@
+package io.vdetach.apply.offline;
+
+import io.vdetach.apply.offline.device.BlockDevice;
+import io.vdetach.apply.offline.device.CountingDevice;
+import io.vdetach.apply.offline.ext4.DirBlock;
+import io.vdetach.apply.offline.ext4.Ext4Inode;
+import io.vdetach.apply.offline.ext4.Ext4Superblock;
+import io.vdetach.apply.offline.ext4.Ext4Volume;
+import io.vdetach.apply.offline.ext4.Extent;
+import io.vdetach.apply.offline.ext4.ExtentTree;
+import io.vdetach.apply.offline.ext4.XattrCodec;
+import io.vdetach.error.HostException;
+import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Run;
+import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.Node;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The offline detach itself, in three phases:
+ * <ol>
+ * <li>plan: every file block is donated (an image block holding exactly its bytes), a hole,
+ *     or copied;</li>
+ * <li>copy: copied blocks go first into the image's spare blocks (those no run reads; their
+ *     data is read into memory before any of them is overwritten), then into free space;</li>
+ * <li>metadata: inodes, extent trees, directories, xattrs; the image's entry and inode go,
+ *     its remaining blocks are reused for metadata or freed; bitmaps, descriptors and the
+ *     superblock are written last, all through the undo log.</li>
+ * </ol>
+ */
+final class DetachWriter {
+    /** Blocks per copy write batch (one undo sync each). */
+    private static final int COPY_BATCH = 256;
+    /** ext4 keeps directory link counts below this and uses 1 beyond (dir_nlink; EXT4_LINK_MAX). */
+    private static final int LINK_MAX = 65000;
+
+    private final Ext4Volume fs;
+    private final CountingDevice dev;
+    private final OfflineSession session;
+    private final OfflineOptions opt;
+    private final int bs;
+    private final HostFile deviceFile;
+    private final SplittableRandom random = new SplittableRandom(System.nanoTime());
+    private final Instant now = Instant.now();
+
+    // the image: its extents by physical block, and per image-logical-block flags
+    private final List<Extent> imageExtents;
+    private final Extent[] byPhys;
+    private final long[] physStarts;
+    private final BitSet donated = new BitSet();
+    private final BitSet referenced = new BitSet();
+
+    private long blocksDonated;
+    private long blocksCopied;
+    private long blocksFreed;
+
+    DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
+        this.fs = fs;
+        this.dev = dev;
+        this.session = session;
+        this.opt = opt;
+        this.bs = fs.blockSize();
+        this.deviceFile = session.deviceFile();
+        Ext4Inode img = fs.inode(session.imageIno());
+        this.imageExtents = ExtentTree.read(fs, img).extents();
+        this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Extent::physical)).toArray(Extent[]::new);
+        this.physStarts = java.util.Arrays.stream(byPhys).mapToLong(Extent::physical).toArray();
+        if (!imageExtents.isEmpty() && imageExtents.getLast().logicalEnd() > Integer.MAX_VALUE) {
+            throw new HostException("image " + session.imagePath() + " is too large for an offline detach (more than 2^31 blocks)");
+        }
+    }
+
+    // ---------------------------------------------------------------- the tree to create
+
+    /** A directory to create. */
+    private static final class Dir {
+        final byte[] name;
+        final Dir parent;
+        Node meta;
+        final Map<String, Object> children = new LinkedHashMap<>(); // name (latin-1) -> Dir or Ino
+        long ino;
+        int subdirs;
+
+        Dir(byte[] name, Dir parent) {
+            this.name = name;
+            this.parent = parent;
+        }
+    }
+
+    /** A non-directory inode, with every name it gets. */
+    private static final class Ino {
+        final OfflineItem item;
+        int links;
+        long ino;
+        final List<Extent> extents = new ArrayList<>();
+        final List<long[]> copies = new ArrayList<>(); // {logical, count}
+        long dataBlocks;
+
+        Ino(OfflineItem item) { this.item = item; }
+
+        Node node() { return item.node(); }
+
+        OfflineItem item() { return item; }
+    }
+
+    private static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
+
+    private Dir buildTree(List<OfflineItem> items, List<Ino> inodes, long[] counts) {
+        Dir root = new Dir(new byte[0], null);
+        Map<Long, Ino> byId = new HashMap<>();
+        for (OfflineItem it : items) {
+            Node n = it.node();
+            if (n == null) throw new IllegalArgumentException("item without node");
+            byte[][] p = it.path();
+            for (byte[] c : p) {
+                if (c.length == 0 || c.length > 255 || (c.length == 1 && c[0] == '.') || (c.length == 2 && c[0] == '.' && c[1] == '.')) {
+                    throw new IllegalArgumentException("bad name component: " + key(c));
+                }
+                for (byte x : c) if (x == 0 || x == '/') throw new IllegalArgumentException("name with NUL or '/': " + key(c));
+            }
+            if (p.length == 0) {
+                if (!n.isDirectory()) throw new IllegalArgumentException("the destination itself must be a directory");
+                root.meta = n;
+                continue;
+            }
+            Dir d = root;
+            for (int i = 0; i < p.length - 1; i++) d = subdir(d, p[i]);
+            String k = key(p[p.length - 1]);
+            if (n.isDirectory()) {
+                Object existing = d.children.get(k);
+                if (existing instanceof Dir ed) {
+                    if (ed.meta != null) throw new IllegalArgumentException("duplicate name " + k);
+                    ed.meta = n;
+                } else if (existing != null) {
+                    throw new IllegalArgumentException("duplicate name " + k);
+                } else {
+                    Dir nd = new Dir(p[p.length - 1], d);
+                    nd.meta = n;
+                    d.children.put(k, nd);
+                    d.subdirs++;
+                }
+                counts[1]++;
+                continue;
+            }
+            if (d.children.containsKey(k)) throw new IllegalArgumentException("duplicate name " + k);
+            Ino ino = byId.get(n.id());
+            if (ino == null) {
+                ino = new Ino(it);
+                byId.put(n.id(), ino);
+                inodes.add(ino);
+            } else {
+                counts[3]++;
+            }
+            ino.links++;
+            d.children.put(k, ino);
+            switch (n.type()) {
+                case FILE -> counts[0]++;
+                case SYMLINK -> counts[2]++;
+                default -> counts[4]++;
+            }
+        }
+        return root;
+    }
+
+    private static Dir subdir(Dir d, byte[] name) {
+        Object o = d.children.get(key(name));
+        if (o instanceof Dir sd) return sd;
+        if (o != null) throw new IllegalArgumentException("a file is used as a directory: " + key(name));
+        Dir nd = new Dir(name, d);
+        d.children.put(key(name), nd);
+        d.subdirs++;
+        return nd;
+    }
+
+    // ---------------------------------------------------------------- phase 1: plan
+
+    /** The image-logical block held at device block {@code phys}, or -1 when the image does not own it. */
+    private long imageBlockAt(long phys) {
+        int i = java.util.Arrays.binarySearch(physStarts, phys);
+        if (i < 0) i = -i - 2;
+        if (i < 0) return -1;
+        Extent e = byPhys[i];
+        if (phys >= e.physical() + e.length() || e.unwritten()) return -1;
+        return e.logical() + (phys - e.physical());
+    }
+
+    /** Runs of a file with those on the image layer translated to the device. */
+    private List<Run> deviceRuns(List<Run> runs) throws IOException {
+        List<Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            if (r instanceof Run.Mapped m && m.target() == session.image()) {
+                long pos = r.start();
+                for (Run lower : session.image().map(m.offset(), m.length())) {
+                    out.add(lower.slice(0, lower.length(), pos));
+                    pos += lower.length();
+                }
+            } else {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparingLong(Run::start));
+        return out;
+    }
+
+    private boolean onDevice(Run.Mapped m) {
+        if (m.target() == deviceFile) return true;
+        if (m.target() instanceof HostFile hf) {
+            try {
+                return Files.isSameFile(hf.path(), deviceFile.path());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Decides, block by block, what each file block is: donated, hole or copied. */
+    private void plan(Ino f) throws IOException {
+        long size = f.node().size();
+        if (size < 0) throw new IllegalArgumentException("negative size");
+        long nBlocks = Math.ceilDiv(size, bs);
+        if (nBlocks > 0xFFFFFFFFL) throw new HostException("file of " + size + " bytes is too large for ext4 with " + bs + "-byte blocks");
+        List<Run> runs = f.item().runs() == null ? List.of() : deviceRuns(f.item().runs());
+        // first pass: remember every image block a mapped run reads, so no copy lands there
+        for (Run r : runs) {
+            if (r instanceof Run.Mapped m && onDevice(m)) {
+                long first = m.offset() / bs;
+                long last = (m.offset() + m.length() - 1) / bs;
+                for (long p = first; p <= last; p++) {
+                    long ib = imageBlockAt(p);
+                    if (ib >= 0) referenced.set((int) ib);
+                }
+            }
+        }
+        int ri = 0;
+        long l = 0;
+        while (l < nBlocks) {
+            long bStart = l * bs;
+            long bEnd = Math.min(bStart + bs, size);
+            while (ri < runs.size() && runs.get(ri).end() <= bStart) ri++;
+            Run r = ri < runs.size() ? runs.get(ri) : null;
+            if (r == null || r.start() > bStart || r.end() < bEnd) {
+                copy(f, l, 1);
+                l++;
+                continue;
+            }
+            long coverEnd = Math.min(r.end(), size);
+            long full = (coverEnd - bStart) / bs;
+            if (coverEnd == size && (coverEnd - bStart) % bs != 0) full++;
+            switch (r) {
+                case Run.Hole h -> { /* stays a hole */ }
+                case Run.Mapped m when onDevice(m) && (m.offset() + (bStart - m.start())) % bs == 0 -> {
+                    long p0 = (m.offset() + (bStart - m.start())) / bs;
+                    for (long k = 0; k < full; k++) {
+                        long ib = imageBlockAt(p0 + k);
+                        if (ib >= 0 && !donated.get((int) ib)) {
+                            donated.set((int) ib);
+                            ExtentTree.append(f.extents, l + k, p0 + k, 1);
+                            f.dataBlocks++;
+                            blocksDonated++;
+                        } else {
+                            copy(f, l + k, 1);
+                        }
+                    }
+                }
+                default -> copy(f, l, full);
+            }
+            l += full;
+        }
+    }
+
+    private static void copy(Ino f, long logical, long n) {
+        if (!f.copies.isEmpty()) {
+            long[] last = f.copies.getLast();
+            if (last[0] + last[1] == logical) {
+                last[1] += n;
+                return;
+            }
+        }
+        f.copies.add(new long[] {logical, n});
+    }
+
+    // ---------------------------------------------------------------- block sources
+
+    /** Ranges {start, length} of image blocks, consumed first to last. */
+    private final ArrayList<long[]> pool = new ArrayList<>();
+    private int poolHead;
+    private long freeCursor;
+
+    private long[] takeFromPool(long max) {
+        while (poolHead < pool.size()) {
+            long[] r = pool.get(poolHead);
+            if (r[1] == 0) {
+                poolHead++;
+                continue;
+            }
+            long n = Math.min(max, r[1]);
+            long[] got = {r[0], n};
+            r[0] += n;
+            r[1] -= n;
+            return got;
+        }
+        return null;
+    }
+
+    private long[] takeFree(long max) throws IOException {
+        long[] r = fs.findFree(freeCursor, (int) Math.min(max, Integer.MAX_VALUE));
+        if (r == null) throw new HostException(fs.name() + ": no free blocks left in the host filesystem");
+        fs.setBlocks(r[0], r[1], true);
+        freeCursor = r[0] + r[1];
+        return r;
+    }
+
+    private long[] take(long max, boolean poolAllowed) throws IOException {
+        long[] r = poolAllowed ? takeFromPool(max) : null;
+        return r != null ? r : takeFree(max);
+    }
+
+    /** Image blocks matching {@code keep}, as physical ranges. */
+    private List<long[]> imageRanges(java.util.function.IntPredicate keep) {
+        List<long[]> out = new ArrayList<>();
+        for (Extent e : byPhys) {
+            for (int i = 0; i < e.length(); i++) {
+                int ib = (int) (e.logical() + i);
+                if (!keep.test(ib)) continue;
+                long p = e.physical() + i;
+                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1]++;
+                else out.add(new long[] {p, 1});
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- phase 2: copy
+
+    private record Piece(Ino file, long logical, long phys, long count, byte[] data) {}
+
+    private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
+        // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
+        pool.addAll(imageRanges(ib -> !donated.get(ib) && !referenced.get(ib)));
+        for (long b : imageMetaBlocks) pool.add(new long[] {b, 1});
+        List<Piece> buffered = new ArrayList<>();
+        long bufferedBytes = 0;
+        for (Ino f : files) {
+            for (long[] c : f.copies) {
+                long logical = c[0];
+                long left = c[1];
+                while (left > 0) {
+                    boolean poolOk = bufferedBytes < opt.maxBufferedCopyBytes();
+                    long max = poolOk ? Math.min(left, Math.max(1, (opt.maxBufferedCopyBytes() - bufferedBytes) / bs)) : left;
+                    long[] got = poolOk ? takeFromPool(Math.min(max, COPY_BATCH * 64L)) : null;
+                    boolean fromPool = got != null;
+                    if (got == null) got = takeFree(Math.min(left, COPY_BATCH * 64L));
+                    Piece p = new Piece(f, logical, got[0], got[1], null);
+                    if (fromPool) {
+                        byte[] data = opt.dryRun() ? null : read(f, logical, got[1]);
+                        buffered.add(new Piece(f, logical, got[0], got[1], data));
+                        bufferedBytes += got[1] * bs;
+                    } else {
+                        writePiece(p, opt.dryRun() ? null : read(f, logical, got[1]));
+                    }
+                    ExtentTree.append(f.extents, logical, got[0], got[1]);
+                    f.dataBlocks += got[1];
+                    blocksCopied += got[1];
+                    logical += got[1];
+                    left -= got[1];
+                }
+            }
+            f.extents.sort(Comparator.comparingLong(Extent::logical));
+            mergeExtents(f.extents);
+        }
+        // every read from the image is done: now its spare blocks may be overwritten
+        for (Piece p : buffered) writePiece(p, p.data());
+    }
+
+    private static void mergeExtents(List<Extent> ex) {
+        List<Extent> out = new ArrayList<>(ex.size());
+        for (Extent e : ex) ExtentTree.append(out, e.logical(), e.physical(), e.length());
+        ex.clear();
+        ex.addAll(out);
+    }
+
+    private byte[] read(Ino f, long logical, long count) throws IOException {
+        long off = logical * bs;
+        long len = Math.min(count * bs, f.node().size() - off);
+        byte[] buf = new byte[Math.toIntExact(count * bs)];
+        if (f.item().content() == null) throw new IllegalArgumentException("file item without content layer");
+        try {
+            f.item().content().readFully(off, ByteBuffer.wrap(buf, 0, (int) len));
+        } catch (java.io.EOFException e) {
+            throw new HostException("reading " + f.item().content().describe() + " at " + off + ": " + e.getMessage(), e);
+        }
+        return buf;
+    }
+
+    private void writePiece(Piece p, byte[] data) throws IOException {
+        if (opt.dryRun()) return;
+        for (long done = 0; done < p.count(); done += COPY_BATCH) {
+            int n = (int) Math.min(COPY_BATCH, p.count() - done);
+            long[] blocks = new long[n];
+            for (int i = 0; i < n; i++) blocks[i] = p.phys() + done + i;
+            dev.willWrite(blocks);
+            byte[] blk = new byte[bs];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(data, (int) ((done + i) * bs), blk, 0, bs);
+                dev.write(blocks[i], blk);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- phase 3: metadata
+
+    private int preferGroup;
+
+    private long allocBlock() throws IOException {
+        return take(1, true)[0];
+    }
+
+    private ExtentTree.Built writeTree(List<Extent> extents, Ext4Inode owner) throws IOException {
+        int seed = owner.csumSeed(fs.seed());
+        return ExtentTree.build(extents, bs, new ExtentTree.BlockSink() {
+            @Override
+            public long allocate() throws IOException { return allocBlock(); }
+
+            @Override
+            public void write(long block, byte[] data) {
+                if (fs.csum()) ExtentTree.setTail(data, seed);
+                System.arraycopy(data, 0, fs.freshBlock(block), 0, bs);
+            }
+        });
+    }
+
+    private Ext4Inode baseInode(long ino, Node n, int typeBits) {
+        Ext4Inode in = fs.newInode(ino);
+        in.setGeneration(random.nextInt());
+        int mode = n == null ? 0755 : n.mode() & 07777;
+        in.setMode(typeBits | mode);
+        in.setUid(n == null ? 0 : n.uid());
+        in.setGid(n == null ? 0 : n.gid());
+        Instant m = n == null || n.mtime() == null ? now : n.mtime();
+        in.setTimes(n == null || n.atime() == null ? m : n.atime(), n == null || n.ctime() == null ? m : n.ctime(), m,
+                n == null || n.btime() == null ? m : n.btime());
+        return in;
+    }
+
+    /** Xattrs in the inode when they fit, else in one block; returns the blocks used (0 or 1). */
+    private int writeXattrs(Ext4Inode in, Node n) throws IOException {
+        if (n == null || n.xattrs() == null || n.xattrs().isEmpty()) return 0;
+        if ((fs.superblock().compat() & Ext4Superblock.COMPAT_EXT_ATTR) == 0) {
+            throw new HostException(fs.name() + ": host has no ext_attr feature but entries have extended attributes");
+        }
+        List<XattrCodec.Encoded> xs = XattrCodec.encode(n.xattrs());
+        int start = 128 + in.extraIsize();
+        if (in.raw().length > 128 && start + XattrCodec.inInodeSize(xs) <= in.raw().length) {
+            XattrCodec.writeInInode(in.raw(), start, xs);
+            return 0;
+        }
+        long blk = allocBlock();
+        byte[] b = XattrCodec.block(xs, bs, blk, fs.csum(), fs.seed());
+        if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit one " + bs + "-byte block");
+        System.arraycopy(b, 0, fs.freshBlock(blk), 0, bs);
+        in.setFileAcl(blk);
+        return 1;
+    }
+
+    private void writeFile(Ino f) throws IOException {
+        Node n = f.node();
+        int type = switch (n.type()) {
+            case FILE -> Ext4Inode.S_IFREG;
+            case SYMLINK -> Ext4Inode.S_IFLNK;
+            case CHAR_DEVICE -> Ext4Inode.S_IFCHR;
+            case BLOCK_DEVICE -> Ext4Inode.S_IFBLK;
+            case FIFO -> Ext4Inode.S_IFIFO;
+            case SOCKET -> Ext4Inode.S_IFSOCK;
+            case DIRECTORY -> throw new IllegalStateException();
+        };
+        Ext4Inode in = baseInode(f.ino, n, type);
+        in.setLinksCount(f.links);
+        long blocks = writeXattrs(in, n);
+        switch (n.type()) {
+            case FILE -> {
+                in.setSize(n.size());
+                if (n.size() >= (1L << 31)) fs.addRoCompat(Ext4Superblock.RO_LARGE_FILE);
+                in.setFlags(Ext4Inode.FL_EXTENTS);
+                ExtentTree.Built t = writeTree(f.extents, in);
+                in.setIBlock(t.root());
+                blocks += f.dataBlocks + t.treeBlocks();
+            }
+            case SYMLINK -> {
+                byte[] target = n.symlinkTarget();
+                if (target == null || target.length == 0 || target.length >= bs) {
+                    throw new HostException("symlink target of " + target.length + " bytes cannot be stored");
+                }
+                in.setSize(target.length);
+                if (target.length < Ext4Inode.I_BLOCK_SIZE) {
+                    in.setIBlock(target); // 4.1 (fast symlink): the target lives in i_block
+                } else {
+                    long blk = allocBlock();
+                    System.arraycopy(target, 0, fs.freshBlock(blk), 0, target.length);
+                    in.setFlags(Ext4Inode.FL_EXTENTS);
+                    ExtentTree.Built t = writeTree(List.of(new Extent(0, blk, 1, false)), in);
+                    in.setIBlock(t.root());
+                    blocks += 1;
+                }
+            }
+            case CHAR_DEVICE, BLOCK_DEVICE -> {
+                long ma = n.rdevMajor();
+                long mi = n.rdevMinor();
+                ByteBuffer b = ByteBuffer.allocate(Ext4Inode.I_BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                // 4.1 (i_block for devices): old 16-bit encoding in word 0 when it fits, else the new one in word 1
+                if (ma < 256 && mi < 256) b.putInt(0, (int) (ma << 8 | mi));
+                else b.putInt(4, (int) ((mi & 0xFF) | (ma << 8) | ((mi & ~0xFFL) << 12)));
+                in.setIBlock(b.array());
+            }
+            default -> { }
+        }
+        in.setBlocks512(blocks * (bs / 512));
+        fs.writeInode(in);
+    }
+
+    private void writeDir(Dir d, long parentIno) throws IOException {
+        List<DirBlock.NewEntry> entries = new ArrayList<>();
+        for (Map.Entry<String, Object> e : d.children.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
+            if (e.getValue() instanceof Dir sd) entries.add(new DirBlock.NewEntry(name, sd.ino, DirBlock.FT_DIR));
+            else {
+                Ino f = (Ino) e.getValue();
+                entries.add(new DirBlock.NewEntry(name, f.ino, ftype(f.node().type())));
+            }
+        }
+        Ext4Inode in = baseInode(d.ino, d.meta, Ext4Inode.S_IFDIR);
+        int links = 2 + d.subdirs;
+        in.setLinksCount(links >= LINK_MAX ? 1 : links);
+        long blocks = writeXattrs(in, d.meta);
+        List<byte[]> data = DirBlock.pack(d.ino, parentIno, entries, bs, fs.csum());
+        int seed = in.csumSeed(fs.seed());
+        List<Extent> ex = new ArrayList<>();
+        int i = 0;
+        while (i < data.size()) {
+            long[] got = take(data.size() - i, true);
+            for (int k = 0; k < got[1]; k++) {
+                byte[] b = data.get(i + k);
+                if (fs.csum()) DirBlock.writeTail(b, seed);
+                System.arraycopy(b, 0, fs.freshBlock(got[0] + k), 0, bs);
+            }
+            ExtentTree.append(ex, i, got[0], got[1]);
+            i += (int) got[1];
+        }
+        in.setFlags(Ext4Inode.FL_EXTENTS);
+        ExtentTree.Built t = writeTree(ex, in);
+        in.setIBlock(t.root());
+        in.setSize((long) data.size() * bs);
+        in.setBlocks512((blocks + data.size() + t.treeBlocks()) * (bs / 512));
+        fs.writeInode(in);
+    }
+
+    private static int ftype(EntryType t) {
+        return switch (t) {
+            case FILE -> DirBlock.FT_REG;
+            case DIRECTORY -> DirBlock.FT_DIR;
+            case SYMLINK -> DirBlock.FT_SYMLINK;
+            case CHAR_DEVICE -> DirBlock.FT_CHR;
+            case BLOCK_DEVICE -> DirBlock.FT_BLK;
+            case FIFO -> DirBlock.FT_FIFO;
+            case SOCKET -> DirBlock.FT_SOCK;
+        };
+    }
+
+    // ---------------------------------------------------------------- the host directories
+
+    /** Removes the image's entry from its directory (merging it into the previous one). */
+    private void removeEntry(long dirIno, byte[] name, long ino) throws IOException {
+        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
+            DirBlock.Entry e = h.entry();
+            if (e.inode() != ino || !java.util.Arrays.equals(e.name(), name)) continue;
+            byte[] blk = fs.blockForWrite(h.block());
+            List<DirBlock.Entry> all = DirBlock.parse(blk, h.block(), "inode " + dirIno);
+            DirBlock.Entry prev = null;
+            for (DirBlock.Entry x : all) {
+                if (x.offset() == e.offset()) break;
+                prev = x;
+            }
+            if (prev == null) DirBlock.setInode(blk, e.offset(), 0);
+            else {
+                DirBlock.setRecLen(blk, prev.offset(), prev.recLen() + e.recLen());
+                java.util.Arrays.fill(blk, e.offset(), e.offset() + 8, (byte) 0);
+            }
+            sealDirBlock(dirIno, blk);
+            touch(dirIno, 0);
+            return;
+        }
+        throw new HostException("directory entry of the image vanished");
+    }
+
+    private void sealDirBlock(long dirIno, byte[] blk) throws IOException {
+        if (fs.csum() && DirBlock.hasTail(blk)) DirBlock.writeTail(blk, fs.inode(dirIno).csumSeed(fs.seed()));
+    }
+
+    /** Updates a host directory's times and link count. */
+    private void touch(long dirIno, int linkDelta) throws IOException {
+        Ext4Inode d = fs.inode(dirIno);
+        d.setMtimeCtime(now);
+        if (linkDelta != 0 && d.linksCount() != 1) {
+            int n = d.linksCount() + linkDelta;
+            d.setLinksCount(n >= LINK_MAX ? 1 : n);
+        }
+        fs.writeInode(d);
+    }
+
+    /** Adds an entry to a linear host directory, growing it by a block when no block has room. */
+    private void addEntry(long dirIno, byte[] name, long ino, int type) throws IOException {
+        Ext4Inode d = fs.inode(dirIno);
+        if ((d.flags() & Ext4Inode.FL_INDEX) != 0) {
+            throw new HostException("the parent of the destination (inode " + dirIno + ") is an htree-indexed directory;"
+                    + " adding to those is not supported yet: choose a destination in a smaller directory");
+        }
+        int need = DirBlock.need(name.length);
+        int tail = fs.csum() ? DirBlock.TAIL : 0;
+        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
+            DirBlock.Entry e = h.entry();
+            if (tail > 0 && e.offset() == bs - tail && e.inode() == 0 && e.recLen() == tail) continue;
+            int used = e.inode() == 0 ? 0 : DirBlock.need(e.name().length);
+            if (e.recLen() - used < need) continue;
+            byte[] blk = fs.blockForWrite(h.block());
+            if (used == 0) {
+                DirBlock.putEntry(blk, e.offset(), ino, e.recLen(), name, type);
+            } else {
+                DirBlock.setRecLen(blk, e.offset(), used);
+                DirBlock.putEntry(blk, e.offset() + used, ino, e.recLen() - used, name, type);
+            }
+            sealDirBlock(dirIno, blk);
+            return;
+        }
+        // no room: append one block
+        ExtentTree.Contents c = ExtentTree.read(fs, d);
+        long logical = Math.ceilDiv(d.size(), bs);
+        long blk = allocBlock();
+        byte[] b = fs.freshBlock(blk);
+        DirBlock.putEntry(b, 0, ino, bs - tail, name, type);
+        if (fs.csum()) DirBlock.writeTail(b, d.csumSeed(fs.seed()));
+        List<Extent> ex = new ArrayList<>(c.extents());
+        ExtentTree.append(ex, logical, blk, 1);
+        for (long tb : c.treeBlocks()) fs.setBlocks(tb, 1, false);
+        ExtentTree.Built t = writeTree(ex, d);
+        d.setIBlock(t.root());
+        d.setSize((logical + 1) * bs);
+        d.setBlocks512(d.blocks512() + (1 + t.treeBlocks() - c.treeBlocks().size()) * (long) (bs / 512));
+        fs.writeInode(d);
+    }
+
+    // ---------------------------------------------------------------- run
+
+    OfflineReport run(String to, List<OfflineItem> items) throws IOException {
+        // where the destination goes
+        String norm = to.replaceAll("/+$", "");
+        int slash = norm.lastIndexOf('/');
+        String parentPath = slash <= 0 ? "/" : norm.substring(0, slash);
+        byte[] destName = norm.substring(slash + 1).getBytes(StandardCharsets.UTF_8);
+        if (destName.length == 0 || destName.length > 255 || norm.substring(slash + 1).equals("..") || norm.substring(slash + 1).equals(".")) {
+            throw new HostException("bad destination path " + to);
+        }
+        OfflineSession.Lookup parent = OfflineSession.resolve(fs, parentPath);
+        if (parent == null || parent.type() != DirBlock.FT_DIR) throw new HostException("destination parent " + parentPath + " is not a directory in the host filesystem");
+        if (OfflineSession.lookup(fs, parent.ino(), destName) != 0) throw new HostException("destination " + to + " already exists");
+        OfflineSession.Lookup img = OfflineSession.resolve(fs, session.imagePath());
+        if (img == null || img.ino() != session.imageIno()) throw new HostException("image " + session.imagePath() + " changed since it was opened");
+        preferGroup = (int) ((parent.ino() - 1) / fs.superblock().inodesPerGroup());
+
+        long[] counts = new long[5];
+        List<Ino> inodes = new ArrayList<>();
+        Dir root = buildTree(items, inodes, counts);
+        counts[1]++; // the destination itself
+
+        // phase 1: plan
+        long bytes = 0;
+        List<Ino> files = new ArrayList<>();
+        for (Ino f : inodes) {
+            if (f.node().type() == EntryType.FILE) {
+                plan(f);
+                files.add(f);
+                bytes += f.node().size();
+            }
+        }
+        Ext4Inode imgInode = fs.inode(session.imageIno());
+        List<Long> imageMetaBlocks = new ArrayList<>(ExtentTree.read(fs, imgInode).treeBlocks());
+        long xattrBlock = imgInode.fileAcl();
+        if (xattrBlock != 0) {
+            byte[] xb = fs.blockForWrite(xattrBlock);
+            ByteBuffer b = ByteBuffer.wrap(xb).order(ByteOrder.LITTLE_ENDIAN);
+            int ref = b.getInt(4);
+            if (ref <= 1) imageMetaBlocks.add(xattrBlock);
+            else {
+                b.putInt(4, ref - 1);
+                if (fs.csum()) {
+                    b.putInt(16, 0);
+                    b.putInt(16, io.vdetach.apply.offline.ext4.Crc32c.update(
+                            io.vdetach.apply.offline.ext4.Crc32c.updateLong(fs.seed(), xattrBlock), xb, 0, bs));
+                }
+            }
+        }
+
+        // phase 2: copy
+        copyPhase(files, imageMetaBlocks);
+        // from now on every image block not donated may hold metadata
+        pool.subList(0, poolHead).clear();
+        poolHead = 0;
+        pool.addAll(imageRanges(ib -> !donated.get(ib) && referenced.get(ib)));
+
+        // phase 3: metadata. Remove the image's name first: its slot may take the new one
+        removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
+        imgInode = fs.inode(session.imageIno());
+        imgInode.setLinksCount(0);
+        imgInode.setDtime(now.getEpochSecond());
+        imgInode.setSize(0);
+        imgInode.setBlocks512(0);
+        imgInode.setFileAcl(0);
+        imgInode.setIBlock(ExtentTree.build(List.of(), bs, null).root());
+        fs.writeInode(imgInode);
+        fs.freeInode(img.ino(), false);
+
+        root.ino = fs.allocateInode(preferGroup, true);
+        allocateInodes(root);
+        for (Ino f : inodes) writeFile(f);
+        writeDirs(root, parent.ino());
+        addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
+        touch(parent.ino(), 1);
+
+        // image blocks nobody took go back to free space
+        for (int i = poolHead; i < pool.size(); i++) {
+            long[] r = pool.get(i);
+            if (r[1] > 0) {
+                fs.setBlocks(r[0], r[1], false);
+                blocksFreed += r[1];
+            }
+        }
+        long beforeCommit = dev.writes();
+        int meta = fs.commit(!opt.dryRun());
+        if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
+        return new OfflineReport(counts[0], counts[1], counts[2], counts[3], counts[4], bytes, blocksDonated, blocksCopied,
+                blocksFreed, meta, bs, opt.dryRun(), 0);
+    }
+
+    private static byte[] lastName(String path) {
+        String p = path.replaceAll("/+$", "");
+        return p.substring(p.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void allocateInodes(Dir d) throws IOException {
+        for (Object o : d.children.values()) {
+            if (o instanceof Dir sd) {
+                sd.ino = fs.allocateInode(preferGroup, true);
+                allocateInodes(sd);
+            } else {
+                Ino f = (Ino) o;
+                if (f.ino == 0) f.ino = fs.allocateInode(preferGroup, false);
+            }
+        }
+    }
+
+    private void writeDirs(Dir d, long parentIno) throws IOException {
+        writeDir(d, parentIno);
+        for (Object o : d.children.values()) if (o instanceof Dir sd) writeDirs(sd, d.ino);
+    }
+}

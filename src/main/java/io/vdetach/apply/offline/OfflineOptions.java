@@ -1,0 +1,31 @@
+package io.vdetach.apply.offline;
+
+import java.nio.file.Path;
+
+/**
+ * @param undoFile where the old contents of every overwritten block go (must not exist); null
+ *     means no undo (only allowed with {@code dryRun})
+ * @param dryRun plan and count, write nothing
+ * @param faultAfterWrites for crash tests: fail every block write after this many (-1: never)
+ * @param maxBufferedCopyBytes copies into the image's own spare blocks are read into memory first
+ *     (those blocks may hold what the copies read); beyond this many bytes copies go to free space
+ */
+public record OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrites, long maxBufferedCopyBytes) {
+    public static final long DEFAULT_BUFFERED_COPY = 256L << 20;
+
+    public static OfflineOptions withUndo(Path undoFile) {
+        return new OfflineOptions(undoFile, false, -1, DEFAULT_BUFFERED_COPY);
+    }
+
+    public static OfflineOptions dryRunOnly() {
+        return new OfflineOptions(null, true, -1, DEFAULT_BUFFERED_COPY);
+    }
+
+    public OfflineOptions undoingTo(Path file) {
+        return new OfflineOptions(file, dryRun, faultAfterWrites, maxBufferedCopyBytes);
+    }
+
+    public OfflineOptions withFaultAfter(long writes) {
+        return new OfflineOptions(undoFile, dryRun, writes, maxBufferedCopyBytes);
+    }
+}

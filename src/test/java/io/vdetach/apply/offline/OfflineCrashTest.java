@@ -1,0 +1,63 @@
+package io.vdetach.apply.offline;
+
+import io.vdetach.apply.offline.device.FaultInjectingDevice;
+import io.vdetach.testkit.Need;
+import io.vdetach.testkit.Sh;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A crash after the k-th block write, for k across the whole run, is always undone byte for byte. */
+class OfflineCrashTest {
+
+    @Test
+    void undoRestoresEveryCrashPoint(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck");
+        // small pool (copies spill to free space) and small groups: every kind of write happens
+        HostFixture fx = HostFixture.make(dir, "/4096", 16, 300, 64);
+        Path pristine = dir.resolve("pristine.ext4");
+        Files.copy(fx.device(), pristine);
+        String before = HostFixture.sha256(pristine);
+        OfflineOptions base = new OfflineOptions(null, false, -1, 8 * 4096);
+
+        // a full run tells how many block writes there are
+        Path undo0 = dir.resolve("undo0");
+        OfflineReport full = run(fx.device(), base.undoingTo(undo0));
+        long writes = full.blocksCopied() + full.metadataBlocksWritten();
+        System.out.println(full.toJson() + " writes=" + writes);
+        assertThat(Sh.exec(null, "e2fsck", "-fn", fx.device().toString()).exit()).isZero();
+        OfflineDetach.undo(fx.device(), undo0);
+        assertThat(HostFixture.sha256(fx.device())).isEqualTo(before);
+
+        TreeSet<Long> ks = new TreeSet<>(List.of(0L, 1L, writes - 1));
+        for (int i = 1; i <= 6; i++) ks.add(writes * i / 7);
+        List<String> seen = new ArrayList<>();
+        for (long k : ks) {
+            Files.copy(pristine, fx.device(), StandardCopyOption.REPLACE_EXISTING);
+            Path undo = dir.resolve("undo-" + k);
+            assertThatThrownBy(() -> run(fx.device(), base.undoingTo(undo).withFaultAfter(k)))
+                    .isInstanceOf(FaultInjectingDevice.InjectedFault.class);
+            if (k > 0) assertThat(HostFixture.sha256(fx.device())).as("crash after " + k + " writes changed the device").isNotEqualTo(before);
+            long restored = OfflineDetach.undo(fx.device(), undo);
+            assertThat(HostFixture.sha256(fx.device())).as("after undo of a crash after " + k + " writes").isEqualTo(before);
+            seen.add(k + ":" + restored);
+        }
+        System.out.println("crash points (k:restored) " + seen);
+    }
+
+    private static OfflineReport run(Path dev, OfflineOptions o) throws Exception {
+        try (OfflineSession s = OfflineSession.open(dev, "vm/disk.img")) {
+            return s.detach("x", CarvedGuest.standard(s.image(), 300).items, o);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.vdetach.apply.offline;
+
+import io.vdetach.error.HostException;
+import io.vdetach.testkit.EntryFacts;
+import io.vdetach.testkit.HostTree;
+import io.vdetach.testkit.LoopMount;
+import io.vdetach.testkit.Need;
+import io.vdetach.testkit.Sh;
+import io.vdetach.testkit.TreeAssert;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Offline detach end to end on hosts made by mke2fs -d: e2fsck -fn is the judge of the
+ * metadata, a read-only kernel mount the judge of the extracted tree, debugfs the judge of
+ * where the data lies, and undo must give the device back byte for byte.
+ */
+class OfflineDetachTest {
+
+    @ParameterizedTest(name = "mke2fs -O {0}")
+    @ValueSource(strings = {"", "/2048", "^metadata_csum,uninit_bg/4096", "^64bit,^flex_bg/2048", "^metadata_csum,^64bit,^flex_bg,^uninit_bg/2048",
+        "^metadata_csum,uninit_bg,^64bit"})
+    void detachesIntoTheImageBlocks(String features, @TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");
+        HostFixture fx = HostFixture.make(dir, features, 16, 2000, 64);
+        System.out.println(fx.features());
+        String before = HostFixture.sha256(fx.device());
+        List<long[]> imageBlocks = HostFixture.extents(fx.device(), "/vm/disk.img");
+        assertThat(imageBlocks).isNotEmpty();
+        Path undo = dir.resolve("undo");
+        CarvedGuest g;
+        OfflineReport r;
+        try (OfflineSession s = OfflineSession.open(fx.device(), "vm/disk.img")) {
+            g = CarvedGuest.standard(s.image(), 1200);
+            r = s.detach("extracted", g.items, OfflineOptions.withUndo(undo));
+        }
+        System.out.println(r.toJson());
+        Sh.Result fsck = Sh.exec(null, "e2fsck", "-fn", fx.device().toString());
+        assertThat(fsck.exit()).as("e2fsck -fn:\n" + fsck.out() + fsck.err()).isZero();
+
+        try (LoopMount m = LoopMount.readOnly(fx.device(), 0, 0, "ext4", "")) {
+            TreeMap<String, EntryFacts> actual = HostTree.walk(m.path().resolve("extracted"));
+            TreeAssert.assertSameTree(g.expected, actual);
+            assertThat(Files.exists(m.path().resolve("vm/disk.img"))).isFalse();
+            assertThat(Files.exists(m.path().resolve("vm/neighbour-with-a-long-name-1999.txt"))).isTrue();
+            for (var e : fx.otherSha().entrySet()) {
+                assertThat(HostTree.sha256(m.path().resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+        for (String f : g.donatedFiles) {
+            for (long[] e : HostFixture.extents(fx.device(), "/extracted/" + f)) {
+                boolean inside = imageBlocks.stream().anyMatch(i -> e[0] >= i[0] && e[1] <= i[1]);
+                assertThat(inside).as(f + " extent " + e[0] + "-" + e[1] + " inside the image's blocks").isTrue();
+            }
+        }
+        assertThat(r.blocksDonated()).isGreaterThanOrEqualTo(5 + 1 + 700 + 1080);
+        assertThat(r.blocksCopied()).isPositive();
+        assertThat(r.files()).isEqualTo(1200 + 12);
+
+        long restored = OfflineDetach.undo(fx.device(), undo);
+        assertThat(restored).isPositive();
+        assertThat(HostFixture.sha256(fx.device())).isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
+    void dryRunWritesNothing(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck");
+        HostFixture fx = HostFixture.make(dir, "", 16, 10, 64);
+        String before = HostFixture.sha256(fx.device());
+        OfflineReport r;
+        try (OfflineSession s = OfflineSession.open(fx.device(), "/vm/disk.img")) {
+            r = s.detach("out", CarvedGuest.standard(s.image(), 50).items, OfflineOptions.dryRunOnly());
+        }
+        assertThat(r.dryRun()).isTrue();
+        assertThat(r.blocksDonated()).isPositive();
+        assertThat(HostFixture.sha256(fx.device())).isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesWhatItCannotWriteSafely(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");
+        HostFixture fx = HostFixture.make(dir.resolve("a"), "", 16, 10, 64);
+        // the image is not in this filesystem
+        assertRefused(fx.device(), "vm/other.img", "is not in the ext4 filesystem");
+        assertRefused(fx.device(), "vm", "not a regular file");
+        // mounted (read-only, through a loop device)
+        try (LoopMount m = LoopMount.readOnly(fx.device(), 0, 0, "ext4", "")) {
+            assertRefused(fx.device(), "vm/disk.img", "loop");
+        }
+        // journal needs recovery
+        Sh.run("debugfs", "-w", "-R", "feature needs_recovery", fx.device().toString());
+        assertRefused(fx.device(), "vm/disk.img", "journal needs recovery");
+        Sh.run("debugfs", "-w", "-R", "feature ^needs_recovery", fx.device().toString());
+        // errors recorded
+        Sh.run("debugfs", "-w", "-R", "ssv state 3", fx.device().toString());
+        assertRefused(fx.device(), "vm/disk.img", "has errors");
+        Sh.run("debugfs", "-w", "-R", "ssv state 1", fx.device().toString());
+        // a feature the writer does not handle
+        Path cf = dir.resolve("cf.ext4");
+        Sh.run("truncate", "-s", "32M", cf.toString());
+        Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-O", "casefold,encrypt", cf.toString());
+        assertRefused(cf, "x", "casefold");
+        assertRefused(cf, "x", "encrypt");
+        // not ext4 at all
+        Path zero = dir.resolve("zero");
+        Sh.run("truncate", "-s", "4M", zero.toString());
+        assertRefused(zero, "x", "no ext2/3/4 filesystem");
+    }
+
+    private static void assertRefused(Path dev, String image, String message) {
+        try (OfflineSession s = OfflineSession.open(dev, image)) {
+            throw new AssertionError("expected a refusal (" + message + ")");
+        } catch (HostException e) {
+            System.out.println("refused: " + e.getMessage());
+            assertThat(e.getMessage()).contains(message);
+            assertThat(e.exitCode()).isEqualTo(4);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
