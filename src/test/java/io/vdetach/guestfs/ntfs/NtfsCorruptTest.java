@@ -261,7 +261,7 @@ class NtfsCorruptTest {
     void randomDamageToTheMftEndsInCorruptionOrSuccess() throws Exception {
         long mft = recordOffset(pristine, 0);
         Random r = new Random(42);
-        for (int iter = 0; iter < 120; iter++) {
+        for (int iter = 0; iter < 60; iter++) {
             byte[] img = pristine.clone();
             int flips = 1 + r.nextInt(30);
             for (int i = 0; i < flips; i++) {
