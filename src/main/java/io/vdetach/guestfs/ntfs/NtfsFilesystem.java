@@ -78,6 +78,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public static NtfsFilesystem open(Layer volume, boolean system) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
+        if (volume.size() < 512) throw new CorruptImageException("ntfs", "boot sector", 0, "volume of " + volume.size() + " bytes");
         try {
             boot = BootSector.parse(volume.readBytes(0, 512), 0);
         } catch (CorruptImageException primary) {
