@@ -92,12 +92,14 @@ final class DirectoryTree {
                     t.ensure((int) n);
                     t.seq[(int) n] = (short) h.sequence();
                     t.state[(int) n] = (byte) (IN_USE | (h.isDirectory() ? DIR : 0));
+                    // The base reference is 0 for a base record; an extension of $MFT names record 0 with a sequence number.
+                    boolean extension = h.baseRecord() != 0;
                     long base = MftRecord.number(h.baseRecord());
                     if (base >= count) {
                         t.warn("MFT record " + n + " names base record " + base + " past the MFT's end: skipped");
                         continue;
                     }
-                    collectNames(b, h, (int) (base != 0 ? base : n), base != 0 ? h.baseRecord() : 0, names);
+                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");
                 }

@@ -90,7 +90,7 @@ final class Mft {
             if (e.startVcn() != covered) continue;
             ByteBuffer ext = mft.record(n);
             MftRecord eh = MftRecord.parse(ext, rs, n, mft.offsetOf(n));
-            if (eh == null || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
+            if (eh == null || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
             for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), mft.offsetOf(n))) {
                 if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident() && a.startVcn() == covered) runs.addAll(a.runs());
             }

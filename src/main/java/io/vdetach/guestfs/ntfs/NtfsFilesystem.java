@@ -187,7 +187,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 long eat = mft.offsetOf(n);
                 ByteBuffer eb = mft.record(n);
                 MftRecord eh = MftRecord.parse(eb, mft.recordSize(), n, eat);
-                if (eh == null || !eh.inUse() || MftRecord.number(eh.baseRecord()) != id) {
+                if (eh == null || !eh.inUse() || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != id) {
                     throw MftRecord.corrupt(n, eat, "attribute list of record " + id + " names a record that is not its extension");
                 }
                 for (Attribute a : Attribute.parseAll(eb, eh, n, boot.clusters(), eat)) {
