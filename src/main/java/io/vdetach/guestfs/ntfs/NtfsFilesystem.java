@@ -138,8 +138,14 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return boot.clusterSize(); }
 
+    /** Includes what the MFT scan found, so asking builds the tree first. */
     @Override
     public synchronized List<String> warnings() {
+        try {
+            tree();
+        } catch (IOException | RuntimeException e) {
+            return java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of("MFT scan failed: " + e.getMessage())).toList();
+        }
         return List.copyOf(warnings);
     }
 
