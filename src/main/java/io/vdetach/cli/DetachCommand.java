@@ -33,7 +33,7 @@ final class DetachCommand implements Callable<Integer> {
         Report r;
         List<Path> own;
         ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             own = img.image().ownFiles();
             r = Extractor.extract(img, dest, options);
         }

@@ -46,7 +46,7 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             DiskImage d = img.image();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
