@@ -33,11 +33,11 @@ data=$(du -sb "$tree" | cut -f1)
 files=$(find "$tree" -type f | wc -l)
 echo "data: $data bytes in $files files"
 fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
-mke2fs -q -t ext4 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size"
+mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
 img=$H/disk.img
 part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
 truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
-sgdisk -n 1:2048:+$((fs_bytes / 512))  -t 1:8300 "$img"
+sgdisk -n 1:2048:+$((fs_bytes / 512))  -t 1:8300 "$img" >/dev/null
 dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
 rm -rf "$tree" "$SCRATCH/fs.ext4"
 sync
@@ -50,14 +50,14 @@ echo; echo "| tool | wall | bytes written to host | notes |"; echo "|---|---|---
 drop_caches; w0=$(written_bytes "$hostdev"); t0=$(now)
 "$REPO/vdetach" extract --no-progress --json "$img" "$H/out-vdetach" > "$SCRATCH/vdetach.json"
 sync; t1=$(now); w1=$(written_bytes "$hostdev")
-row "vdetach extract" "$(secs "$t0" "$t1")" "$((w1 - w0))" "shared $(grep -o '"bytes_shared": [0-9]*' "$SCRATCH/vdetach.json" | grep -o '[0-9]*$') B"
+row "vdetach extract" "$(secs "$t0" "$t1")" "$((w1 - w0))" "shared $(grep -o '"bytes_shared": [0-9]*' "$SCRATCH/vdetach.json" | head -1 | grep -o '[0-9]*$') of $data B"
 vd=$(secs "$t0" "$t1")
 rm -rf "$H/out-vdetach"
 
 # loop mount + cp -a
 drop_caches; w0=$(written_bytes "$hostdev"); t0=$(now)
-gdev=$(attach "$img" --read-only --partscan)
-mount_at "${gdev}p1" "$SCRATCH/guest" -o ro
+gdev=$(attach "$img" --read-only --offset "$part_start" --sizelimit "$fs_bytes")
+mount_at "$gdev" "$SCRATCH/guest" -o ro
 cp -a "$SCRATCH/guest/." "$H/out-cp"; sync
 t1=$(now); w1=$(written_bytes "$hostdev")
 umount "$SCRATCH/guest"; MOUNTS=("${MOUNTS[@]:0:1}")
@@ -69,7 +69,7 @@ rm -rf "$H/out-cp"
 if command -v debugfs >/dev/null; then
   mkdir -p "$H/out-debugfs"
   drop_caches; w0=$(written_bytes "$hostdev"); t0=$(now)
-  debugfs -R "rdump / $H/out-debugfs" "${gdev}p1" >/dev/null 2>&1; sync
+  debugfs -R "rdump / $H/out-debugfs" "$gdev" >/dev/null 2>&1; sync
   t1=$(now); w1=$(written_bytes "$hostdev")
   row "debugfs -R rdump" "$(secs "$t0" "$t1")" "$((w1 - w0))" "breaks hard links"
   rm -rf "$H/out-debugfs"
@@ -80,10 +80,16 @@ floor_src=$(dirname "$0")/../../shared/bench/clone-floor.c
 if [ -f "$floor_src" ]; then
   cc -O2 -o "$SCRATCH/clone-floor" "$floor_src"
   mean=$((data / files))
-  mkdir -p "$H/out-floor"; drop_caches
-  us=$("$SCRATCH/clone-floor" "$img" "$H/out-floor" "$files" "$mean" write | grep -o '[0-9.]*' | head -1)
-  row "clone-floor (C, per file)" "-" "-" "$us µs per file x $files files, mean $mean B"
+  mkdir -p "$H/out-floor"
+  drop_caches; w0=$(written_bytes "$hostdev"); t0=$(now)
+  line=$("$SCRATCH/clone-floor" "$img" "$H/out-floor" "$files" "$mean" write)
+  t1=$(now); w1=$(written_bytes "$hostdev")
+  us=$(echo "$line" | sed -n 's/.* \([0-9.]*\) us\/file.*/\1/p')
+  row "clone-floor.c (floor)" "$(secs "$t0" "$t1")" "$((w1 - w0))" "$us µs/file x $files files of the mean size $mean B"
+  floor_secs=$(secs "$t0" "$t1")
   rm -rf "$H/out-floor"
 fi
 echo
 echo "vdetach vs cp -a: $(echo "$cp_secs / $vd" | bc -l | xargs printf '%.1f')x faster"
+[ -n "${floor_secs:-}" ] && echo "vdetach / clone-floor: $(echo "$vd / $floor_secs" | bc -l | xargs printf '%.2f')"
+uname -r; "$REPO/vdetach" --version; mkfs.xfs -V; cp --version | head -1; debugfs -V 2>&1 | head -1

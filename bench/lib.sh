@@ -20,7 +20,7 @@ mount_at() { # DEV DIR [mount options]
 }
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 # sectors written to a block device so far (field 10 of /proc/diskstats)
-written_bytes() { awk -v d="$(basename "$1")" '$3 == d {print $10 * 512}' /proc/diskstats; }
-read_bytes() { awk -v d="$(basename "$1")" '$3 == d {print $6 * 512}' /proc/diskstats; }
+written_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $10 * 512}' /proc/diskstats; }
+read_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $6 * 512}' /proc/diskstats; }
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }

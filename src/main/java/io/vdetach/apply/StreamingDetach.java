@@ -4,6 +4,7 @@ import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.MountOptions;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.host.HostFilesystem;
@@ -59,8 +60,8 @@ public final class StreamingDetach {
     /** A COPY run cut at window boundaries: part of a file taken from one image file. */
     private record Piece(int file, long fileOffset, long length, int source, long sourceOffset) {}
 
-    public static Report run(Path imageArg, Path destArg, ExtractOptions o, long window, OpenOptions openOptions)
-            throws IOException {
+    public static Report run(Path imageArg, Path destArg, ExtractOptions o, long window, OpenOptions openOptions,
+                             MountOptions mount) throws IOException {
         long t0 = System.nanoTime();
         if (window < MIN_WINDOW) throw new HostException("--window must be at least 1 MiB");
         Path dest = destArg.toAbsolutePath().normalize();
@@ -95,7 +96,7 @@ public final class StreamingDetach {
             }
             window = progress.window;
         }
-        try (OpenedImage img = OpenedImage.openConsumed(image, openOptions)) {
+        try (OpenedImage img = OpenedImage.openConsumed(image, openOptions, mount)) {
             report.warnings.addAll(img.image().warnings());
             new StreamingDetach.Run(img, dest, o, window, progress, progressPath, resume, report).execute();
         }

@@ -4,6 +4,7 @@ import io.vdetach.error.VdetachException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.plan.Classifier;
@@ -235,7 +236,23 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     }
 
     private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
-        Layer data = fs.content(node);
+        file(dir, name, display, node, fs.content(node));
+        for (NamedStream st : fs.largeStreams(node)) {
+            // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
+            byte[] streamName = new byte[name.length + 1 + st.name().length];
+            System.arraycopy(name, 0, streamName, 0, name.length);
+            streamName[name.length] = ':';
+            System.arraycopy(st.name(), 0, streamName, name.length + 1, st.name().length);
+            String sd = display + ":" + new String(st.name(), StandardCharsets.UTF_8);
+            byte[] host = hostName(streamName, sd);
+            Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
+                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of());
+            c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
+            file(dir, host, sd, asFile, st.content());
+        }
+    }
+
+    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data) throws IOException {
         long size = node.size();
         List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
         synchronized (c.totals()) {

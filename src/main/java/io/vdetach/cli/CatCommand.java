@@ -22,7 +22,7 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
             if (f.node().type() != EntryType.FILE) throw new HostException(guestPath + ": not a regular file (" + f.node().type().name().toLowerCase() + ")");
             Layer content = f.fs().content(f.node());

@@ -38,7 +38,7 @@ final class DetachCommand implements Callable<Integer> {
         Report r;
         List<Path> own;
         ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             own = img.image().ownFiles();
             r = Extractor.extract(img, dest, options);
         }
@@ -72,7 +72,7 @@ final class DetachCommand implements Callable<Integer> {
         long bytes = parseSize(window);
         if (bytes < StreamingDetach.MIN_WINDOW) throw new UsageException("--window must be at least 1M, not " + window);
         ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        Report r = StreamingDetach.run(image, dest, options, bytes, io.openOptions());
+        Report r = StreamingDetach.run(image, dest, options, bytes, io.openOptions(), io.mountOptions());
         Output.report(r, io.json, r.deleted.isEmpty() ? "extracted" : "detached");
         return r.exitCode();
     }

@@ -20,7 +20,7 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             Report r = Extractor.extract(img, dest, options);
             Output.report(r, io.json, wo.dryRun ? "would extract" : "extracted");
             return r.exitCode();

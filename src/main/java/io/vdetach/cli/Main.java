@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vdetach", mixinStandardHelpOptions = true, version = "vdetach 0.1.0",
         description = "Turn a virtual machine disk image into host files by sharing the blocks it already occupies.",
         subcommands = {LsCommand.class, PlanCommand.class, ExtractCommand.class, DetachCommand.class,
-                VerifyCommand.class, CatCommand.class, DumpCommand.class},
+                VerifyCommand.class, CatCommand.class, DumpCommand.class, OfflineCommand.class},
         footer = {"", "Exit codes: 0 done; 1 some entries skipped or failed; 2 usage; 3 image unreadable, corrupt or",
                 "unsupported; 4 the host refused (space, permission, not the same filesystem for --mode share)."})
 public final class Main {

@@ -26,7 +26,7 @@ final class PlanCommand implements Callable<Integer> {
         while (probe != null && !Files.exists(probe)) probe = probe.toAbsolutePath().getParent();
         if (probe == null) throw new UsageException("DEST " + dest + " has no existing parent directory");
         ExtractOptions o = wo.toExtractOptions(Progress.NONE);
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             Report r = Extractor.extract(img, probe, o);
             for (OpenedImage.Slot s : img.slots()) {
                 Path vdir = dest.resolve(s.volume().name());

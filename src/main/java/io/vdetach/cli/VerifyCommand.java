@@ -42,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         int destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions())) {
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             for (OpenedImage.Slot s : img.slots()) {
                 GuestFilesystem fs = s.filesystem();
                 if (fs == null) continue;

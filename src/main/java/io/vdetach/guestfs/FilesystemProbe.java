@@ -23,12 +23,19 @@ public final class FilesystemProbe {
     private static final long ZFS_UBERBLOCK_MAGIC = 0x00bab10cL;
 
     public static Probed probe(Layer volume) throws IOException {
+        return probe(volume, MountOptions.DEFAULT);
+    }
+
+    public static Probed probe(Layer volume, MountOptions options) throws IOException {
+        // LVs vdetach cannot map (thin, snapshot, missing PV) come with a zero-size layer; their
+        // volume type says why
+        if (volume.size() == 0) return new Probed.NotExtracted("no data", "the volume maps no bytes (its type says why)");
         int n = (int) Math.min(volume.size(), PROBE_BYTES);
         ByteBuffer b = volume.readBytes(0, n);
         if (n >= 1024 + 58 && (b.getShort(1024 + 56) & 0xffff) == 0xef53) {
             return new Probed.Readable(ExtFilesystem.open(volume));
         }
-        if (ascii(b, 3, 8).equals("NTFS    ")) return new Probed.Readable(NtfsFilesystem.open(volume));
+        if (ascii(b, 3, 8).equals("NTFS    ")) return new Probed.Readable(NtfsFilesystem.open(volume, options.systemFiles()));
         if (ascii(b, 3, 8).equals("EXFAT   ")) return new Probed.Readable(ExfatFilesystem.open(volume));
         if (ascii(b, 0, 4).equals("XFSB")) return new Probed.Readable(XfsFilesystem.open(volume));
         if (ascii(b, 3, 8).equals("-FVE-FS-")) return new Probed.NotExtracted("BitLocker", "encrypted volume: decrypt it first");
@@ -40,7 +47,7 @@ public final class FilesystemProbe {
         if (looksLikeZfs(b)) return new Probed.NotExtracted("ZFS", "ZFS pool member: import the pool with OpenZFS");
         if (ascii(b, 32, 4).equals("NXSB")) return new Probed.NotExtracted("APFS", "APFS is not read yet");
         if (ascii(b, 1024, 2).equals("H+") || ascii(b, 1024, 2).equals("HX")) return new Probed.NotExtracted("HFS+", "HFS+ is not read yet");
-        if (looksLikeFat(b)) return new Probed.Readable(FatFilesystem.open(volume));
+        if (looksLikeFat(b)) return new Probed.Readable(FatFilesystem.open(volume, options.fatZone()));
         if (allZero(b)) return new Probed.NotExtracted("empty", "all zeros: no filesystem");
         return new Probed.NotExtracted("unknown", "no filesystem signature vdetach knows");
     }

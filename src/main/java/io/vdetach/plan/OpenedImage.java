@@ -4,6 +4,7 @@ import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.guestfs.FilesystemProbe;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.MountOptions;
 import io.vdetach.guestfs.Probed;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
@@ -37,20 +38,24 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     public static OpenedImage open(Path path, OpenOptions options) throws IOException {
-        return open(ImageOpener.open(path, options));
+        return open(path, options, MountOptions.DEFAULT);
+    }
+
+    public static OpenedImage open(Path path, OpenOptions options, MountOptions mount) throws IOException {
+        return open(ImageOpener.open(path, options), mount);
     }
 
     /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
-    public static OpenedImage openConsumed(Path path, OpenOptions options) throws IOException {
-        return open(ImageOpener.openConsumed(path, options));
+    public static OpenedImage openConsumed(Path path, OpenOptions options, MountOptions mount) throws IOException {
+        return open(ImageOpener.openConsumed(path, options), mount);
     }
 
-    private static OpenedImage open(DiskImage image) throws IOException {
+    private static OpenedImage open(DiskImage image, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
             for (Volume v : VolumeScanner.scan(image)) {
                 try {
-                    slots.add(new Slot(v, FilesystemProbe.probe(v.layer()), null));
+                    slots.add(new Slot(v, FilesystemProbe.probe(v.layer(), mount), null));
                 } catch (VdetachException e) {
                     String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
                     slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));

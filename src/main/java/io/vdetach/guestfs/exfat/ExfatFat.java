@@ -1,5 +1,6 @@
 package io.vdetach.guestfs.exfat;
 
+import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
@@ -32,7 +33,6 @@ final class ExfatFat {
     };
 
     /** Clusters {@code [first, first + count)}. */
-    record ClusterRun(long first, long count) {}
 
     ExfatFat(Layer volume, ExfatBootSector boot) {
         this.volume = volume;
@@ -67,7 +67,7 @@ final class ExfatFat {
      * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
      * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
      */
-    List<ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
+    List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
         if (wanted == 0) return List.of();
         if (!valid(first)) {
             throw new CorruptImageException(FORMAT, what, entryOffset,
@@ -110,12 +110,12 @@ final class ExfatFat {
     }
 
     /** The contiguous clusters of a NoFatChain allocation, checked to lie in the heap. */
-    List<ClusterRun> contiguous(long first, long count, String what, long entryOffset) {
+    List<ChainRuns.ClusterRun> contiguous(long first, long count, String what, long entryOffset) {
         if (count == 0) return List.of();
         if (!valid(first) || first + count - 1 > clusterCount + 1) {
             throw new CorruptImageException(FORMAT, what, entryOffset, "contiguous clusters " + first + ".."
                     + (first + count - 1) + " run outside 2.." + (clusterCount + 1));
         }
-        return List.of(new ClusterRun(first, count));
+        return List.of(new ChainRuns.ClusterRun(first, count));
     }
 }

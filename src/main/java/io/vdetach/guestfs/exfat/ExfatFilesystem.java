@@ -1,5 +1,7 @@
 package io.vdetach.guestfs.exfat;
 
+import io.vdetach.guestfs.fat.ChainRuns;
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -218,7 +220,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
         if (s.file().isDirectory()) throw new IllegalArgumentException("not a file: " + file.id());
         RunTable t = fileRuns(st.firstCluster(), st.dataLength(), st.validDataLength(), st.noFatChain(),
                 "file \"" + s.name() + "\"", s.offset());
-        return new ExfatFileLayer(t, "exfat file \"" + s.name() + "\" at entry offset " + s.offset());
+        return new RunTableLayer(t, "exfat file \"" + s.name() + "\" at entry offset " + s.offset());
     }
 
     /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
@@ -226,11 +228,11 @@ public final class ExfatFilesystem implements GuestFilesystem {
             throws IOException {
         RunTable.Builder t = RunTable.builder(size);
         long clusters = (valid + clusterSize - 1) / clusterSize;
-        List<ExfatFat.ClusterRun> runs = noFatChain
+        List<ChainRuns.ClusterRun> runs = noFatChain
                 ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
                 : fat.chain(first, clusters, clusters, what, entryOffset);
         long pos = 0;
-        for (ExfatFat.ClusterRun r : runs) {
+        for (ChainRuns.ClusterRun r : runs) {
             long len = Math.min(r.count() * clusterSize, valid - pos);
             t.add(new Run.Mapped(pos, len, volume, clusterOffset(r.first())));
             pos += len;
@@ -241,7 +243,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
         long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
         List<ExfatDirectory.Extent> ext = new ArrayList<>();
-        for (ExfatFat.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
+        for (ChainRuns.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
             ext.add(new ExfatDirectory.Extent(clusterOffset(r.first()), r.count() * clusterSize));
         }
         return ExfatDirectory.read(volume, ext, up);
@@ -264,8 +266,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     /**
      * Reads the set at {@code id} without its directory: the following entries are in the same
-     * cluster, or in the next one of the directory (the FAT's successor when it has one, else the
-     * adjacent cluster of a contiguous directory); the SetChecksum confirms the guess.
+     * cluster, or in the next one of the directory: the FAT's successor for a chained directory,
+     * the adjacent cluster for a contiguous one. Both are tried where they differ; the
+     * SetChecksum tells which was right.
      */
     private EntrySet reread(long id) throws IOException {
         long heap = boot.heapStart();
@@ -277,14 +280,27 @@ public final class ExfatFilesystem implements GuestFilesystem {
             throw new CorruptImageException(FORMAT, "directory entry", id, "no longer a File entry");
         }
         int n = 1 + Math.min(EntrySet.MAX_SECONDARY, first.get(1) & 0xff);
+        long cluster = 2 + (id - heap) / clusterSize;
+        boolean chained = fat.valid(fat.entry(cluster));
+        EntrySet s = rereadVia(id, n, chained);
+        if (s.error() != null && chained) {
+            EntrySet adjacent = rereadVia(id, n, false);
+            if (adjacent.error() == null) return adjacent;
+        }
+        return s;
+    }
+
+    /** The set's {@code n} entries from {@code id}, crossing into the FAT's next cluster or the adjacent one. */
+    private EntrySet rereadVia(long id, int n, boolean viaFat) throws IOException {
+        long heap = boot.heapStart();
         ByteBuffer raw = ByteBuffer.allocate(n * 32);
         long at = id;
         for (int i = 0; i < n; i++) {
             if (i > 0 && (at - heap) % clusterSize == 0) {
-                long prev = 2 + (at - clusterSize - heap) / clusterSize;
-                long next = fat.entry(prev);
-                at = fat.valid(next) ? clusterOffset(next) : at;
-                if (!fat.valid(next) && !fat.valid(prev + 1)) break;
+                long prev = 2 + (at - heap) / clusterSize - 1;
+                long next = viaFat ? fat.entry(prev) : prev + 1;
+                if (!fat.valid(next)) break;
+                at = clusterOffset(next);
             }
             raw.put(volume.readBytes(at, 32));
             at += 32;

@@ -44,7 +44,8 @@ final class BlockRuns {
             throw new CorruptImageException(sb.typeName(), structure, offset, "logical block " + logical
                     + " overlaps or precedes the previous mapping (ends at " + nextLogical + ")");
         }
-        if (physical < sb.firstDataBlock() || physical > sb.blocksCount() || count > sb.blocksCount() - physical) {
+        // Block first_data_block holds the superblock: no file data can lie there or before it.
+        if (physical <= sb.firstDataBlock() || physical > sb.blocksCount() || count > sb.blocksCount() - physical) {
             throw new CorruptImageException(sb.typeName(), structure, offset, "blocks " + physical + "+" + count
                     + " lie outside the volume (" + sb.blocksCount() + " blocks)");
         }

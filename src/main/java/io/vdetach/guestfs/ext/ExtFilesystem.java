@@ -184,6 +184,11 @@ public final class ExtFilesystem implements GuestFilesystem {
         long group = (n - 1) / sb.inodesPerGroup();
         long index = (n - 1) % sb.inodesPerGroup();
         GroupDescriptor gd = descriptor(group);
+        if ((gd.flags() & GroupDescriptor.INODE_UNINIT) != 0
+                && (sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM) || sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM))) {
+            // The group's inode table was never initialised: none of its inodes is in use.
+            throw new CorruptImageException(type, "inode " + n, gd.offset() + 0x12, "its group " + group + " has no initialised inodes (INODE_UNINIT)");
+        }
         long tableBytes = sb.inodesPerGroup() * sb.inodeSize();
         long byteInTable = index * sb.inodeSize();
         long chunk = byteInTable / CHUNK;
@@ -365,7 +370,8 @@ public final class ExtFilesystem implements GuestFilesystem {
         if (e.valueInode() != 0) {
             // ea_inode: the value is the content of another inode.
             Inode v = inode(e.valueInode());
-            if (!v.hasFlag(Inode.EA_INODE_FL) || v.type() != EntryType.FILE || v.size() < size) {
+            // Never inline: reading it must not come back here through system.data.
+            if (!v.hasFlag(Inode.EA_INODE_FL) || v.hasFlag(Inode.INLINE_DATA_FL) || v.type() != EntryType.FILE || v.size() < size) {
                 throw new CorruptImageException(type, structure, e.entryOffset() + 4, "value inode " + e.valueInode()
                         + " is not an xattr inode of at least " + size + " bytes");
             }

@@ -38,6 +38,8 @@ final class Features {
     static final int RO_COMPAT_LARGE_FILE = 0x2;
     static final int RO_COMPAT_BTREE_DIR = 0x4;
     static final int RO_COMPAT_HUGE_FILE = 0x8;
+    static final int RO_COMPAT_GDT_CSUM = 0x10;
+    static final int RO_COMPAT_METADATA_CSUM = 0x400;
 
     /** What ext3 knows (as blkid decides "ext3" versus "ext4"): anything else makes it ext4. */
     static final int EXT3_INCOMPAT = INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_META_BG;

@@ -5,9 +5,10 @@ import java.nio.ByteBuffer;
 
 /**
  * One block group descriptor (32 bytes, or s_desc_size with 64bit). Only what reading files
- * needs: where the group's inode table starts. Ext4 disk layout, "Block Group Descriptors".
+ * needs: where the group's inode table starts, and whether it was ever initialised.
+ * {@code offset} is where the descriptor lies in the volume, for messages. Ext4 disk layout, "Block Group Descriptors".
  */
-record GroupDescriptor(long group, long inodeTable, int flags) {
+record GroupDescriptor(long group, long inodeTable, int flags, long offset) {
 
     /** bg_flags: the inode table is not initialised (mkfs lazy_itable_init). */
     static final int INODE_UNINIT = 0x1;
@@ -21,6 +22,6 @@ record GroupDescriptor(long group, long inodeTable, int flags) {
                     "inode table at block " + table + " (" + tableBlocks + " blocks) outside the "
                             + sb.blocksCount() + " blocks of the filesystem");
         }
-        return new GroupDescriptor(group, table, b.getShort(at + 0x12) & 0xffff);
+        return new GroupDescriptor(group, table, b.getShort(at + 0x12) & 0xffff, offset);
     }
 }

@@ -7,23 +7,26 @@ import java.util.TreeMap;
 
 /**
  * Collects a cluster chain as runs of consecutive clusters and notices the first cluster visited
- * twice (the FAT gives each cluster one successor, so a repeat is a cycle) as soon as it happens:
+ * twice (a FAT, FAT12/16/32 or exFAT, gives each cluster one successor, so a repeat is a cycle) as soon as it happens:
  * memory and time stay proportional to the distinct clusters, never to a cycle's unrolling.
  */
-final class ChainRuns {
+public final class ChainRuns {
+    /** {@code count} consecutive clusters from {@code first}. */
+    public record ClusterRun(long first, long count) {}
+
     private final TreeMap<Long, Long> closed = new TreeMap<>();
-    private final List<FatTable.ClusterRun> runs = new ArrayList<>();
+    private final List<ClusterRun> runs = new ArrayList<>();
     private long runStart;
     private long runLen;
     /** The start of the nearest closed run above the open one: extending into it is a repeat. */
     private long limit;
 
-    ChainRuns(long first) {
+    public ChainRuns(long first) {
         open(first);
     }
 
     /** Adds {@code next} after the last cluster; false when it was already in the chain. */
-    boolean add(long next) {
+    public boolean add(long next) {
         if (next == runStart + runLen) {
             if (next >= limit) return false;
             runLen++;
@@ -33,7 +36,7 @@ final class ChainRuns {
         Map.Entry<Long, Long> below = closed.floorEntry(next);
         if (below != null && next < below.getKey() + below.getValue()) return false;
         closed.put(runStart, runLen);
-        runs.add(new FatTable.ClusterRun(runStart, runLen));
+        runs.add(new ClusterRun(runStart, runLen));
         open(next);
         return true;
     }
@@ -45,8 +48,8 @@ final class ChainRuns {
         limit = above == null ? Long.MAX_VALUE : above;
     }
 
-    List<FatTable.ClusterRun> finish() {
-        runs.add(new FatTable.ClusterRun(runStart, runLen));
+    public List<ClusterRun> finish() {
+        runs.add(new ClusterRun(runStart, runLen));
         return runs;
     }
 }

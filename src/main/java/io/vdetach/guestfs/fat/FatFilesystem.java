@@ -1,5 +1,6 @@
 package io.vdetach.guestfs.fat;
 
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -43,6 +44,11 @@ public final class FatFilesystem implements GuestFilesystem {
     private final ZoneId zone;
     private final String label;
     private final List<String> warnings;
+    /** 8.3 entries of recent listings, so node() and content() rarely re-read them from the volume. */
+    private final java.util.Map<Long, ShortDirEntry> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, ShortDirEntry> eldest) { return size() > 16384; }
+    };
 
     private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, String label, List<String> warnings) {
         this.volume = volume;
@@ -132,6 +138,9 @@ public final class FatFilesystem implements GuestFilesystem {
     public List<DirEntry> list(Node directory) throws IOException {
         FatDirectory d = directory.id() == ROOT_ID ? readRoot() : readDirectory(directory.id(), entryAt(directory.id()));
         List<DirEntry> out = new ArrayList<>(d.items.size());
+        synchronized (recent) {
+            for (FatDirectory.Item i : d.items) recent.put(i.offset(), i.entry());
+        }
         for (FatDirectory.Item i : d.items) out.add(new DirEntry(i.name(), i.offset()));
         return out;
     }
@@ -147,19 +156,23 @@ public final class FatFilesystem implements GuestFilesystem {
         RunTable.Builder table = RunTable.builder(size);
         if (size > 0) {
             long pos = 0;
-            for (FatTable.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
+            for (ChainRuns.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
                 long len = r.count() * cs;
                 table.add(new Run.Mapped(pos, len, volume, layout.clusterOffset(r.first())));
                 pos += len;
             }
         }
-        return new FatFileLayer(table.build(), "fat file at entry offset " + file.id());
+        return new RunTableLayer(table.build(), "fat file at entry offset " + file.id());
     }
 
     /** The 8.3 entry at a node id, checked to be one this reader hands out. */
     private ShortDirEntry entryAt(long id) throws IOException {
         if (id <= 0 || id % ShortDirEntry.SIZE != 0 || id > volume.size() - ShortDirEntry.SIZE) {
             throw new IllegalArgumentException("not a FAT node id: " + id);
+        }
+        synchronized (recent) {
+            ShortDirEntry cached = recent.get(id);
+            if (cached != null) return cached;
         }
         ShortDirEntry e = ShortDirEntry.parse(volume.readBytes(id, ShortDirEntry.SIZE), 0);
         int first = e.name()[0] & 0xff;
@@ -190,13 +203,13 @@ public final class FatFilesystem implements GuestFilesystem {
     private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
         int cs = layout.clusterSize();
         long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / cs));
-        List<FatTable.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
+        List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
         long clusters = 0;
-        for (FatTable.ClusterRun r : runs) clusters += r.count();
+        for (ChainRuns.ClusterRun r : runs) clusters += r.count();
         ByteBuffer data = ByteBuffer.allocate((int) (clusters * cs));
         long[] offsets = new long[(int) clusters];
         int k = 0;
-        for (FatTable.ClusterRun r : runs) {
+        for (ChainRuns.ClusterRun r : runs) {
             long at = layout.clusterOffset(r.first());
             data.limit(data.position() + (int) (r.count() * cs));
             volume.readFully(at, data);

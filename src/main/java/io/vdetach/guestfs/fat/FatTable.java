@@ -27,7 +27,6 @@ final class FatTable {
     };
 
     /** A run of consecutive clusters {@code [first, first + count)}. */
-    record ClusterRun(long first, long count) {}
 
     FatTable(Layer volume, FatLayout layout) {
         this.volume = volume;
@@ -86,7 +85,7 @@ final class FatTable {
      * @param what the entry the chain belongs to, for messages
      * @param entryOffset the byte offset of that entry's directory entry, for messages
      */
-    List<ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
+    List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
         if (wanted == 0) return List.of();
         if (!layout.validCluster(first)) {
             throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset,

@@ -2,7 +2,7 @@ package io.vdetach.image.qcow2;
 
 /**
  * Bit layout of L1 and L2 entries (spec, "Cluster mapping" and "Compressed Clusters
- * Descriptor"); the decoding of one entry lives in {@link Qcow2Image#classify}.
+ * Descriptor"); the decoding of one entry lives in {@link ClusterMap#classify}.
  */
 final class L2Entry {
     private L2Entry() {}

@@ -23,7 +23,7 @@ public record Snapshot(String id, String name, long size, Instant date, long l1T
     static final int MAX_EXTRA_DATA = 1024;
     private static final int FIXED = 40;
 
-    /** Reads the whole table; {@code defaultSize} is used when an entry lacks the disk size field. */
+    /** Reads the whole table; an entry without the disk size field (old QEMU) has the image's size. */
     static List<Snapshot> readTable(HostFile file, Qcow2Header h) throws IOException {
         if (h.nbSnapshots() == 0) return List.of();
         if (h.nbSnapshots() < 0 || h.nbSnapshots() > MAX_SNAPSHOTS) {

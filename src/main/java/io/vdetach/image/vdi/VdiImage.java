@@ -10,6 +10,7 @@ import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,10 +65,7 @@ public final class VdiImage extends MappedLayer implements DiskImage {
                 + ", blocks " + header.blocksAllocated() + "/" + header.blocksInHdd() + " allocated, data at "
                 + header.offsetData() + ", uuid " + header.uuidCreate()
                 + (header.hasParent() ? ", parent uuid " + header.uuidLinkage() : "");
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vdi", d));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+        return new ChainLink(file.path(), "vdi", d).then(parent);
     }
 
     @Override
@@ -103,6 +101,13 @@ public final class VdiImage extends MappedLayer implements DiskImage {
             pos += n;
         }
         return out;
+    }
+
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
     }
 
     private long checkedBlock(long block, long entry, long needed) {

@@ -22,7 +22,8 @@ import java.util.Map;
  * then a footer), dynamic (a BAT of 512-byte sector numbers, each block a sector bitmap then
  * the data) or differencing (a dynamic disk whose sector bitmaps say which sectors it holds;
  * the rest comes from the parent). Data of dynamic blocks starts one padded bitmap after the
- * block's sector: usually 512 bytes past a 4 KiB boundary, which the map keeps exact.
+ * block's sector: Windows puts that sector just before a 4 KiB boundary so the data is aligned,
+ * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
  */
 public final class VhdImage extends MappedLayer implements DiskImage {
     private static final long UNUSED = 0xFFFFFFFFL;
@@ -61,8 +62,9 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     public static VhdImage open(HostFile file, ImageOpener opener) throws IOException {
         List<String> warnings = new ArrayList<>();
         long fileSize = file.size();
-        long footerAt = fileSize - VhdFooter.SIZE;
-        VhdFooter footer = readFooter(file, warnings);
+        Located located = readFooter(file, warnings);
+        VhdFooter footer = located.footer();
+        long footerAt = located.dataEnd(); // where the end footer is, or would be
         long size = footer.virtualSize();
         if (footer.diskType() == VhdFooter.FIXED) {
             if (size > footerAt) {
@@ -96,8 +98,11 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         return new VhdImage(file, footer, h, headerAt, bat, footerAt, size, parent, warnings);
     }
 
+    /** A footer, and where the data area ends: at the end footer (512 bytes, or 511 in old images). */
+    private record Located(VhdFooter footer, long dataEnd) {}
+
     /** The end footer, or for dynamic disks the copy at offset 0 when the end one is damaged. */
-    private static VhdFooter readFooter(HostFile file, List<String> warnings) throws IOException {
+    private static Located readFooter(HostFile file, List<String> warnings) throws IOException {
         long fileSize = file.size();
         if (fileSize < VhdFooter.SIZE) {
             throw new CorruptImageException("vhd", "footer", 0, "file of " + fileSize + " bytes is too small for a footer");
@@ -105,7 +110,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         long at = fileSize - VhdFooter.SIZE;
         CorruptImageException endError;
         try {
-            return VhdFooter.parse(file.readBytes(at, VhdFooter.SIZE), at);
+            return new Located(VhdFooter.parse(file.readBytes(at, VhdFooter.SIZE), at), at);
         } catch (CorruptImageException e) {
             endError = e;
         }
@@ -113,8 +118,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         ByteBuffer short511 = ByteBuffer.allocate(VhdFooter.SIZE);
         file.readFully(at + 1, short511.limit(511));
         try {
-            VhdFooter f = VhdFooter.parse(short511.clear(), at + 1);
-            return f;
+            return new Located(VhdFooter.parse(short511.clear(), at + 1), at + 1);
         } catch (CorruptImageException ignored) {
             // not the old layout either
         }
@@ -122,14 +126,21 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         try {
             copy = VhdFooter.parse(file.readBytes(0, VhdFooter.SIZE), 0);
         } catch (CorruptImageException e) {
-            throw new CorruptImageException("vhd", "footer", at, endError.getMessage()
-                    + "; and the footer copy at offset 0 is unusable too: " + e.getMessage());
+            throw new CorruptImageException("vhd", "footer", at, detail(endError)
+                    + "; and the footer copy at offset 0 is unusable too: " + detail(e));
         }
         if (copy.diskType() == VhdFooter.FIXED) {
             throw endError; // fixed disks keep no copy: "conectix" at 0 would be guest data
         }
-        warnings.add("the footer at the end is damaged (" + endError.getMessage() + "); using the copy at offset 0");
-        return copy;
+        warnings.add("the footer at the end is damaged (" + detail(endError) + "); using the copy at offset 0");
+        return new Located(copy, at);
+    }
+
+    /** The detail part of a nested error's message, for combining two into one. */
+    private static String detail(CorruptImageException e) {
+        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
+        String m = e.getMessage();
+        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
     }
 
     byte[] uniqueId() { return footer.uniqueId().clone(); }
@@ -148,10 +159,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
                 .append(", current size ").append(footer.currentSize())
                 .append(", CHS ").append(footer.cylinders()).append('/').append(footer.heads())
                 .append('/').append(footer.sectorsPerTrack());
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vhd", d.toString()));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+        return new ChainLink(file.path(), "vhd", d.toString()).then(parent);
     }
 
     @Override
@@ -191,6 +199,13 @@ public final class VhdImage extends MappedLayer implements DiskImage {
             pos += n;
         }
         return out;
+    }
+
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
     }
 
     /** A differencing block: set bitmap bits are here, clear bits come from the parent. */

@@ -125,6 +125,13 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                         + " at offset " + e.fileOffset() + " of " + e.length() + " bytes is misaligned or lies outside the"
                         + " file of " + fileSize + " bytes");
             }
+            for (long[] r : reserved) {
+                if (e.fileOffset() < r[1] && r[0] < e.fileOffset() + e.length()) {
+                    throw new CorruptImageException("vhdx", "region table entry", entryAt, "region " + e.guid()
+                            + " at offset " + e.fileOffset() + " overlaps the headers, the log or another region at "
+                            + r[0] + ".." + r[1]);
+                }
+            }
             reserved.add(new long[] {e.fileOffset(), e.fileOffset() + e.length()});
         }
         if (batRegion == null || metaRegion == null) {
@@ -158,7 +165,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                 VhdxHeader h = VhdxHeader.parse(file.readBytes(at, VhdxHeader.SIZE), at);
                 if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
             } catch (CorruptImageException e) {
-                errors.add(e.getMessage());
+                errors.add("at " + at + ": " + detail(e));
             }
         }
         if (best == null) {
@@ -174,10 +181,17 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             try {
                 return VhdxRegionTable.parse(file.readBytes(at, VhdxRegionTable.SIZE), at);
             } catch (CorruptImageException e) {
-                errors.add(e.getMessage());
+                errors.add("at " + at + ": " + detail(e));
             }
         }
         throw new CorruptImageException("vhdx", "region table", 192 * 1024, "both copies are invalid: " + String.join("; ", errors));
+    }
+
+    /** The detail part of a nested error's message, for combining two into one. */
+    private static String detail(CorruptImageException e) {
+        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
+        String m = e.getMessage();
+        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -198,11 +212,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     public List<ChainLink> chain() {
         String d = subformat() + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
                 + ", logical sector " + meta.logicalSectorSize() + ", physical sector " + meta.physicalSectorSize()
-                + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber();
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vhdx", d));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+                + (meta.page83() != null ? ", disk id " + meta.page83() : "")
+                + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()
+                + (replayed != null ? ", log replayed in memory (LogGuid " + header.logGuid() + ")" : "");
+        return new ChainLink(file.path(), "vhdx", d).then(parent);
     }
 
     @Override

@@ -18,8 +18,12 @@ import java.util.Map;
  * descriptors in order over a view of the file. The file itself is never written.
  */
 final class VhdxLog {
-    /** Hyper-V and qemu make 1 MiB logs; a log read whole must stay small. */
-    static final long MAX_LOG_BYTES = 64L << 20;
+    /**
+     * Hyper-V and qemu make 1 MiB logs. The log is read whole, and replay keeps up to its size in
+     * data blocks plus one small object per 32-byte descriptor (valid entries cannot overlap: every
+     * sector of one starts with "loge", a descriptor or "data"), so 16 MiB bounds memory to tens of MiB.
+     */
+    static final long MAX_LOG_BYTES = 16L << 20;
     /** Entries visited while looking for the active sequence: bounds work on a hostile log. */
     private static final long MAX_WALK_STEPS = 1L << 22;
 

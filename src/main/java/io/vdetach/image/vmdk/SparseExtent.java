@@ -1,5 +1,6 @@
 package io.vdetach.image.vmdk;
 
+import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.HostFile;
 import java.io.IOException;
@@ -20,8 +21,10 @@ import java.util.zip.Inflater;
 final class SparseExtent implements Extent {
     /** Grain directories above 4 Mi entries (16 MiB) are refused; 62 TB with 64 KiB grains needs 2 Mi. */
     static final long MAX_GD_ENTRIES = 4L << 20;
-    private static final long GT_CACHE_BYTES = 16L << 20;
-    private static final long GRAIN_CACHE_BYTES = 8L << 20;
+    /** Per extent (a chain or a twoGbMaxExtent disk has many): 4 MiB of 512-entry GTs map 64 GiB of 64 KiB grains. */
+    private static final long GT_CACHE_BYTES = 4L << 20;
+    /** Decompressed grains kept for sequential reads of streamOptimized extents. */
+    private static final long GRAIN_CACHE_BYTES = 2L << 20;
     /** A grain marker: lba (8) + compressed size (4). */
     private static final int MARKER = 12;
 

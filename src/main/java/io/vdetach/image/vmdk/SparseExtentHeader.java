@@ -28,6 +28,7 @@ record SparseExtentHeader(
     static final int MAGIC = 0x564d444b; // "KDMV"
     static final int SIZE = 512;
     static final long GD_AT_END = -1L;
+    static final int FLAG_VALID_NEWLINE_TEST = 1;
     static final int FLAG_ZEROED_GRAIN_GTE = 1 << 2;
     static final int FLAG_COMPRESSED = 1 << 16;
     static final int FLAG_MARKERS = 1 << 17;
@@ -65,6 +66,12 @@ record SparseExtentHeader(
                     + Integer.toUnsignedString(gtes) + " (must be 1.." + MAX_GTES_PER_GT + ")");
         }
         int flags = b.getInt(8);
+        // flags bit 0: the four end-of-line bytes are valid; a file moved by FTP in text mode changes them
+        if ((flags & FLAG_VALID_NEWLINE_TEST) != 0
+                && (b.get(73) != '\n' || b.get(74) != ' ' || b.get(75) != '\r' || b.get(76) != '\n')) {
+            throw new CorruptImageException("vmdk", "sparse extent header.singleEndLineChar", at + 73, file
+                    + ": end-of-line test bytes are damaged (was the file copied in text mode?)");
+        }
         int compress = b.getShort(77) & 0xffff;
         if ((flags & FLAG_COMPRESSED) != 0 && compress != COMPRESSION_DEFLATE) {
             throw new UnsupportedImageException("vmdk", "grain compression algorithm " + compress + " (" + file + ")");

@@ -55,6 +55,11 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
 
     public static VmdkImage open(HostFile file, ImageOpener opener) throws IOException {
         String name = file.path().toString();
+        if (opener.openingTop() && opener.options().snapshot() != null) {
+            // VMDK snapshots are separate files (open the snapshot's own .vmdk), not internal ones
+            throw UnsupportedImageException.because("vmdk: internal snapshots (--snapshot) are not supported by VMDK;"
+                    + " open the snapshot's own .vmdk file instead of " + name);
+        }
         ByteBuffer head = ByteBuffer.allocate(SparseExtentHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         file.read(0, head);
         head.flip();
@@ -156,6 +161,12 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
                 Path p = opener.resolve(file.path(), line.fileName(), "vmdk", "extent description");
                 HostFile open = files.get(p);
+                if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
+                    // each sparse extent keeps its own grain directory in memory: naming one file many
+                    // times would multiply that memory, and no real descriptor does it
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                            + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
+                }
                 if (open == null) {
                     open = HostFile.open(p);
                     files.put(p, open);

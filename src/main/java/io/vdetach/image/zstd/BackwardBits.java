@@ -1,5 +1,8 @@
 package io.vdetach.image.zstd;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.zip.DataFormatException;
 
 /**
@@ -9,6 +12,7 @@ import java.util.zip.DataFormatException;
  * which decoders use to detect the end (as the format intends).
  */
 final class BackwardBits {
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final byte[] data;
     private final int start;
     private final int end;
@@ -27,11 +31,31 @@ final class BackwardBits {
 
     long remaining() { return pos; }
 
+    /** The 64 bits of the stream from bit {@link #windowLow} (a cache of 8 loaded bytes). */
+    private long window;
+    private long windowLow = Long.MAX_VALUE;
+    private long windowHigh = Long.MIN_VALUE;
+
     /** Reads {@code n} (0..56) bits. */
     long read(int n) {
         if (n == 0) return 0;
         pos -= n;
-        return bits(pos, n);
+        if (pos >= windowLow && pos + n <= windowHigh) return (window >>> (pos - windowLow)) & ((1L << n) - 1);
+        if (pos < 0) return bits(pos, n);
+        // load the 8 bytes that end with the byte holding the highest bit wanted
+        long hi = (pos + n - 1) >>> 3;
+        long lo = Math.max(0, hi - 7);
+        int byteAt = start + (int) lo;
+        int avail = (int) Math.min(8, end - byteAt);
+        if (avail == 8) {
+            window = (long) LE_LONG.get(data, byteAt);
+        } else {
+            window = 0;
+            for (int i = avail - 1; i >= 0; i--) window = (window << 8) | (data[byteAt + i] & 0xff);
+        }
+        windowLow = lo * 8;
+        windowHigh = windowLow + 8L * avail;
+        return (window >>> (pos - windowLow)) & ((1L << n) - 1);
     }
 
     private long bits(long at, int n) {
@@ -41,9 +65,13 @@ final class BackwardBits {
             return bits(0, n - shift) << shift;
         }
         int byteAt = start + (int) (at >>> 3);
-        long v = 0;
-        int avail = Math.min(8, end - byteAt);
-        for (int i = avail - 1; i >= 0; i--) v = (v << 8) | (data[byteAt + i] & 0xff);
+        long v;
+        if (byteAt + 8 <= end) {
+            v = (long) LE_LONG.get(data, byteAt);
+        } else {
+            v = 0;
+            for (int i = end - byteAt - 1; i >= 0; i--) v = (v << 8) | (data[byteAt + i] & 0xff);
+        }
         return (v >>> (at & 7)) & ((1L << n) - 1);
     }
 }

@@ -89,12 +89,14 @@ public final class ZstdDecoder {
         final int[] rep = new int[3];
         FseTable ll, of, ml;
         HuffmanTable huffman;
-        final byte[] literals = new byte[MAX_BLOCK];
+        /** Literals of one block: never more than a block, nor than the whole output. */
+        final byte[] literals;
 
         State(byte[] in, int inLength, byte[] out) {
             this.in = in;
             this.inLength = inLength;
             this.out = out;
+            this.literals = new byte[Math.min(MAX_BLOCK, out.length)];
         }
 
         int le32(int at) {
@@ -202,7 +204,7 @@ public final class ZstdDecoder {
                     }
                 }
             }
-            if (regen > MAX_BLOCK) throw new DataFormatException("literals larger than a block");
+            if (regen > literals.length) throw new DataFormatException("literals larger than a block or the output");
             p += headerLen;
             switch (litType) {
                 case 0 -> {

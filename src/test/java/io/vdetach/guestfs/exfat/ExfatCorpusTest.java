@@ -40,6 +40,8 @@ class ExfatCorpusTest {
             assertThat(((Run.Mapped) runs.get(0)).offset()).isEqualTo(fs.heapStart() + 193L * 512);
             assertThat(putty.notes()).isEmpty();
             GuestTree.walk(fs); // everything readable
+            // a fresh reader (nothing listed, so entry sets re-read from the volume) gives the same node
+            assertThat(ExfatFilesystem.open(f).node(putty.id())).isEqualTo(putty);
         }
     }
 

@@ -70,11 +70,34 @@ class ExfatFilesystemTest {
             Node grown = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "grown.bin");
             assertThat(grown.notes()).as("NameHash checked with the up-case table").isEmpty();
             grownId = grown.id();
+            sameNodesWithoutTheListingCache(fs, f);
             Node a = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "interleaved-a");
             assertThat(fs.content(a).map(0, a.size())).as("a FAT-chained, fragmented file").hasSizeGreaterThan(1);
             grownData = ((Run.Mapped) fs.content(grown).map(0, 1).get(0)).offset();
         }
         validDataLengthBelowDataLength(img);
+    }
+
+    /**
+     * node(id) on a fresh reader (nothing listed yet) re-reads each entry set from the volume,
+     * following the directory into its next cluster where a set crosses one (4 KiB clusters hold
+     * 128 entries; the 3-entry sets of "many" straddle boundaries): it must give the same nodes.
+     */
+    private static void sameNodesWithoutTheListingCache(ExfatFilesystem fs, HostFile f) throws Exception {
+        java.util.Map<Long, Node> all = new java.util.HashMap<>();
+        java.util.ArrayDeque<Node> dirs = new java.util.ArrayDeque<>(List.of(fs.node(fs.rootId())));
+        int crossing = 0;
+        while (!dirs.isEmpty()) {
+            for (var e : fs.list(dirs.pop())) {
+                Node n = fs.node(e.id());
+                all.put(e.id(), n);
+                if (n.isDirectory()) dirs.push(n);
+                if ((e.id() - fs.heapStart()) % 4096 >= 4096 - 64) crossing++;
+            }
+        }
+        ExfatFilesystem fresh = ExfatFilesystem.open(f);
+        for (var e : all.entrySet()) assertThat(fresh.node(e.getKey())).isEqualTo(e.getValue());
+        assertThat(crossing).as("sets that start in a cluster's last two entries").isPositive();
     }
 
     private long grownId;

@@ -126,6 +126,30 @@ class ExtCorruptTest {
     }
 
     @Test
+    void badInodeFailsOnlyItsOwnNodeCall() throws Exception {
+        long ino = inodeOffset("a/b/file");
+        patch16(ino + 0x80, 1000); // i_extra_isize past the 256-byte inode
+        try (HostFile h = HostFile.open(img)) {
+            GuestFilesystem fs = ExtFilesystem.open(h);
+            Node b = ExtCorpusTest.lookup(fs, "a/b");
+            long id = fs.list(b).getFirst().id();
+            assertThatThrownBy(() -> fs.node(id)).isInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("corrupt inode " + id + " at offset " + (ino + 0x80)).hasMessageContaining("i_extra_isize 1000");
+            assertThat(ExtCorpusTest.lookup(fs, "other").size()).isEqualTo(50_000);
+        }
+    }
+
+    @Test
+    void inodeTableOutsideTheVolume() throws Exception {
+        long gdt = BS; // group descriptors follow the superblock's block
+        patch32(gdt + 0x8, 0x7ffffff0);
+        try (HostFile h = HostFile.open(img)) {
+            assertThatThrownBy(() -> ExtFilesystem.open(h)).isInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("corrupt group descriptor 0 at offset " + (gdt + 0x8));
+        }
+    }
+
+    @Test
     void directoryRecLenZero() throws Exception {
         long block = firstBlock("a");
         patch16(block * BS + 4, 0);

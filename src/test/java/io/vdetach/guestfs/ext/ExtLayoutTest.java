@@ -123,6 +123,48 @@ class ExtLayoutTest {
     }
 
     @Test
+    void kernelMadeHashTreeDirectories() throws Exception {
+        for (String type : List.of("ext3", "ext4")) {
+            // 1 KiB blocks and 5000 long names: more leaves than the root can index, so the
+            // tree has interior index nodes; ext4 adds checksum tails (metadata_csum).
+            Path img = mkfs(type, "32M", "-b", "1024");
+            try (LoopMount m = LoopMount.readWrite(img, 0, 0, "ext4", "")) {
+                Path d = java.nio.file.Files.createDirectory(m.path().resolve("big-dir"));
+                for (int i = 0; i < 5000; i++) java.nio.file.Files.createFile(d.resolve("name-" + i + "-" + "q".repeat(i % 30)));
+                for (int i = 0; i < 5000; i += 3) java.nio.file.Files.delete(d.resolve("name-" + i + "-" + "q".repeat(i % 30)));
+            }
+            String htree = Sh.run("debugfs", "-R", "htree big-dir", img.toString());
+            assertThat(htree).contains("Indirect levels: 1");
+            try (HostFile h = HostFile.open(img); LoopMount m = LoopMount.readOnly(img, 0, 0, "ext4", "")) {
+                GuestFilesystem fs = ExtFilesystem.open(h);
+                assertThat(fs.list(ExtCorpusTest.lookup(fs, "big-dir"))).hasSize(5000 - 1667);
+                TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), GuestTree.walk(fs, "lost+found"));
+                Node n = ExtCorpusTest.lookup(fs, "big-dir");
+                String birth = Sh.run("stat", "-c", "%W", m.path().resolve("big-dir").toString()).trim();
+                assertThat(n.btime().getEpochSecond()).isEqualTo(Long.parseLong(birth));
+            }
+        }
+    }
+
+    @Test
+    void deviceNumbersInOldAndNewEncodings() throws Exception {
+        Path img = mkfs("ext4", "16M");
+        try (LoopMount m = LoopMount.readWrite(img, 0, 0, "ext4", "")) {
+            // The kernel stores numbers below 256 in the old 16-bit form, larger ones in the new form.
+            Sh.run("mknod", m.path().resolve("old-chr").toString(), "c", "1", "3");
+            Sh.run("mknod", m.path().resolve("new-blk").toString(), "b", "300", "70000");
+            Sh.run("mknod", m.path().resolve("new-chr").toString(), "c", "4095", "1048575");
+        }
+        try (HostFile h = HostFile.open(img); LoopMount m = LoopMount.readOnly(img, 0, 0, "ext4", "")) {
+            GuestFilesystem fs = ExtFilesystem.open(h);
+            Node n = ExtCorpusTest.lookup(fs, "new-chr");
+            assertThat(n.rdevMajor()).isEqualTo(4095);
+            assertThat(n.rdevMinor()).isEqualTo(1048575);
+            TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), GuestTree.walk(fs, "lost+found"));
+        }
+    }
+
+    @Test
     void needsRecoveryIsAWarningAndReadingGoesOn() throws Exception {
         Path img = mkfs("ext4", "16M");
         Sh.run("debugfs", "-w", "-R", "write /etc/hostname hostname", img.toString());

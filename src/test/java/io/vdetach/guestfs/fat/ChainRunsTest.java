@@ -29,7 +29,7 @@ class ChainRunsTest {
         ChainRuns u = new ChainRuns(2);
         u.add(3);
         u.add(7);
-        assertThat(u.finish()).containsExactly(new FatTable.ClusterRun(2, 2), new FatTable.ClusterRun(7, 1));
+        assertThat(u.finish()).containsExactly(new ChainRuns.ClusterRun(2, 2), new ChainRuns.ClusterRun(7, 1));
     }
 
     @Test

@@ -100,6 +100,32 @@ class Qcow2ImageTest {
         }
     }
 
+    /** Backing files of other formats: a VMDK, and a qcow2 file that the header says to read as raw (as QEMU does). */
+    @Test
+    void otherFormatBackingFiles() throws Exception {
+        Need.tools("qemu-io");
+        Path vmdk = dir.resolve("p.vmdk");
+        Sh.run("qemu-img", "convert", "-O", "vmdk", DiskFixture.raw().toString(), vmdk.toString());
+        Path top = dir.resolve("overvmdk.qcow2");
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "p.vmdk", "-F", "vmdk", top.toString());
+        Sh.run("qemu-io", "-c", "write -P 0x61 5M 64k", top.toString());
+        Path oracle = ImageCheck.qemuRaw(top, dir.resolve("oracle.raw"));
+        try (DiskImage d = open(top)) {
+            assertThat(d.chain()).extracting(DiskImage.ChainLink::format).containsExactly("qcow2", "vmdk");
+            assertThat(ImageCheck.sha256(d)).isEqualTo(ImageCheck.sha256(oracle));
+            ImageCheck.assertMapConsistent(d, oracle);
+        }
+        Path qAsRaw = dir.resolve("looks-like-qcow2.img");
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", qAsRaw.toString(), "1M");
+        Path top2 = dir.resolve("overraw.qcow2");
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "looks-like-qcow2.img", "-F", "raw", top2.toString(), "1M");
+        Path oracle2 = ImageCheck.qemuRaw(top2, dir.resolve("oracle2.raw"));
+        try (DiskImage d = open(top2)) {
+            assertThat(d.chain()).extracting(DiskImage.ChainLink::format).containsExactly("qcow2", "raw");
+            assertThat(ImageCheck.sha256(d)).isEqualTo(ImageCheck.sha256(oracle2));
+        }
+    }
+
     @Test
     void backingSmallerThanImageReadsZerosBeyondIt() throws Exception {
         Need.tools("qemu-io");

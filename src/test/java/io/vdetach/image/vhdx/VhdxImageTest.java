@@ -56,9 +56,15 @@ class VhdxImageTest {
         try (DiskImage d = ImageOpener.open(img, OpenOptions.DEFAULT)) {
             assertThat(d.size()).isEqualTo(0xA00000L);
             assertThat(ImageOracle.sha256(d)).isEqualTo("bc0be4623b15aa84216fb31ba24e3b621ec7f1c72d198c990ac0eced222d9f62");
+            ImageOracle.Share s = ImageOracle.assertMapMatches(d, d);
+            System.out.printf("SHARE corpus fixed.vhdx: virtual %d, mapped %d, aligned %d (%.4f), holes %d, runs %d%n",
+                    d.size(), s.mappedBytes(), s.alignedBytes(), s.ratio(), s.holeBytes(), s.runs());
             assertThat(d.chain().getFirst().detail()).contains("fixed", "block size 2097152", "logical sector 512",
                     "Microsoft Windows 10.0.18363.0", "header sequence 7");
-            assertThat(d.readBytes(0, 512).getShort(510) & 0xffff).isEqualTo(0xaa55);
+            assertThat(d.chain().getFirst().detail()).contains("disk id 4a49d245-db0a-4634-9818-9f93db5ba6c1");
+            // SHA-256 of the 512 MBR bytes asserted in dissect's tests/disk/test_vhdx.py::test_vhdx_fixed
+            assertThat(ImageOracle.sha256(new io.vdetach.extent.Window(d, 0, 512, "mbr")))
+                    .isEqualTo("06c37267f8b87089c014939d244107c245465869dd6559d2a21231c041dbc363");
             ByteBuffer ff = d.readBytes(0x200000, 512);
             for (int i = 0; i < 512; i++) assertThat(ff.get(i)).isEqualTo((byte) 0xff);
             for (Run r : d.map(0, d.size())) assertThat(r).isInstanceOf(Run.Mapped.class); // every block FULLY_PRESENT
@@ -117,6 +123,54 @@ class VhdxImageTest {
     }
 
     @Test
+    void onlyTheActiveSequenceIsReplayedAndItMayWrap() throws Exception {
+        Path img = GuestDisk.convert(GuestDisk.raw(), "vhdx", dir.resolve("d.vhdx"), "-o", "subformat=dynamic,block_size=1M");
+        long block0 = (read(img, region(img, VhdxImage.BAT_REGION).fileOffset(), 8).getLong(0) >>> 20) << 20;
+        VhdxHeader h = VhdxHeader.parse(read(img, 64 * 1024, 4096), 0);
+        long logAt = h.logOffset();
+        int n = (int) (h.logLength() / 4096);
+        long size = Files.size(img);
+        VhdxGuid guid = VhdxGuid.of("0A0B0C0D-1111-2222-3333-444455556666");
+        long tail = (n - 1) * 4096L;
+        // an older, complete sequence (seq 5): valid, but not the active one
+        writeCircular(img, logAt, n, 50, logEntry(5, 50 * 4096L, guid, size, new Object[][] {{block0 + 12288, fill(0x7c)}}));
+        // an entry of another log (other GUID): ignored
+        writeCircular(img, logAt, n, 60, logEntry(99, 60 * 4096L, VhdxGuid.of("11111111-1111-1111-1111-111111111111"),
+                size, new Object[][] {{block0 + 12288, fill(0x3d)}}));
+        // the active sequence: seq 30 from the log's last sector, wrapping to sector 0; seq 31 after it
+        writeCircular(img, logAt, n, n - 1, logEntry(30, tail, guid, size, new Object[][] {{block0 + 4096, fill(0x5a)}}));
+        writeCircular(img, logAt, n, 1, logEntry(31, tail, guid, size, new Object[][] {
+                {block0 + 4096, fill(0x6b)}, {block0 + 8192, 4096L}}));
+        for (long at : new long[] {64 * 1024, 128 * 1024}) {
+            ByteBuffer hb = read(img, at, 4096);
+            putGuid(hb, 48, guid);
+            write(img, at, hb.array());
+            fixCrc(img, at, VhdxHeader.SIZE);
+        }
+        Path qemuCopy = Files.copy(img, dir.resolve("qemu-replayed.vhdx"));
+        Sh.run("qemu-img", "check", "-q", "-r", "all", qemuCopy.toString());
+        Path expected = GuestDisk.expand(qemuCopy, "vhdx", dir.resolve("expected.raw"));
+        try (DiskImage d = ImageOpener.open(img, OpenOptions.DEFAULT)) {
+            ImageOracle.assertSameAsRaw(d, expected);
+            assertThat(d.readBytes(4096, 1).get(0)).isEqualTo((byte) 0x6b); // the later entry wins
+            assertThat(d.map(12288, 4096)).singleElement().isInstanceOf(Run.Mapped.class); // seq 5 not replayed
+        }
+    }
+
+    private static byte[] fill(int v) {
+        byte[] b = new byte[4096];
+        java.util.Arrays.fill(b, (byte) v);
+        return b;
+    }
+
+    /** Writes a log entry at sector {@code start} of a circular log of {@code n} sectors. */
+    private static void writeCircular(Path f, long logAt, int n, int start, byte[] entry) throws IOException {
+        for (int i = 0; i < entry.length / 4096; i++) {
+            write(f, logAt + (long) ((start + i) % n) * 4096, java.util.Arrays.copyOfRange(entry, i * 4096, (i + 1) * 4096));
+        }
+    }
+
+    @Test
     void dirtyLogWithoutAValidSequenceIsCorrupt() throws Exception {
         Path img = GuestDisk.convert(GuestDisk.raw(), "vhdx", dir.resolve("d.vhdx"), "-o", "subformat=dynamic");
         for (long at : new long[] {64 * 1024, 128 * 1024}) {
@@ -129,12 +183,16 @@ class VhdxImageTest {
 
     /** A log entry as [MS-VHDX] 2.3.1 lays it out: {offset, byte[4096]} data or {offset, Long length} zero descriptors. */
     private static byte[] logEntry(long seq, VhdxGuid guid, long fileSize, Object[][] descs) {
+        return logEntry(seq, 0, guid, fileSize, descs);
+    }
+
+    private static byte[] logEntry(long seq, long tail, VhdxGuid guid, long fileSize, Object[][] descs) {
         int dataCount = 0;
         for (Object[] d : descs) if (d[1] instanceof byte[]) dataCount++;
         int headerSectors = (64 + 32 * descs.length + 4095) / 4096;
         byte[] e = new byte[(headerSectors + dataCount) * 4096];
         ByteBuffer b = ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, 0x65676f6c).putInt(8, e.length).putInt(12, 0).putLong(16, seq).putInt(24, descs.length);
+        b.putInt(0, 0x65676f6c).putInt(8, e.length).putInt(12, (int) tail).putLong(16, seq).putInt(24, descs.length);
         putGuid(b, 32, guid);
         b.putLong(48, fileSize).putLong(56, fileSize);
         int sector = headerSectors;

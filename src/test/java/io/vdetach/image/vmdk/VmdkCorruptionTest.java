@@ -138,12 +138,23 @@ class VmdkCorruptionTest {
         Path many = dir.resolve("many.vmdk");
         Files.writeString(many, "# Disk DescriptorFile\n" + "RW 8 ZERO\n".repeat(5000));
         assertThatThrownBy(() -> open(many)).isInstanceOf(CorruptImageException.class).hasMessageContaining("more than 4096");
+        Path twice = dir.resolve("twice.vmdk");
+        Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", raw.toString(),
+                dir.resolve("t.vmdk").toString());
+        Files.writeString(twice, "# Disk DescriptorFile\n" + "RW 16384 SPARSE \"t-s001.vmdk\"\n".repeat(3));
+        assertThatThrownBy(() -> open(twice)).isInstanceOf(CorruptImageException.class).hasMessageContaining("more than once");
         Path lazy = dir.resolve("lazy.vmdk");
         Files.writeString(lazy, "# Disk DescriptorFile\nRW 9007199254740992 ZERO\n"); // 2^62 bytes of zeros: fine, lazily
         try (DiskImage d = open(lazy)) {
             assertThat(d.size()).isEqualTo(1L << 62);
             assertThat(d.map(0, Long.MAX_VALUE)).hasSize(1);
         }
+    }
+
+    @Test
+    void textModeDamageOfTheNewlineTest() throws Exception {
+        putLe(img, 75, '\n', 1); // "\r\n" became "\n\n", as a text-mode copy would
+        assertThatThrownBy(() -> open(img)).isInstanceOf(CorruptImageException.class).hasMessageContaining("text mode");
     }
 
     @Test
@@ -182,7 +193,7 @@ class VmdkCorruptionTest {
         for (Path src : new Path[] {img, s}) {
             byte[] good = Files.readAllBytes(src);
             Path bad = dir.resolve("bad.vmdk");
-            for (int i = 0; i < 120; i++) {
+            for (int i = 0; i < 80; i++) {
                 byte[] b = good.clone();
                 int flips = 1 + rnd.nextInt(8);
                 for (int k = 0; k < flips; k++) {

@@ -151,6 +151,13 @@ class VmdkImageTest {
         }
     }
 
+    @Test
+    void snapshotOptionIsRefused() throws Exception {
+        Path img = Corpus.file("vmdk-rs/monolithicSparse.vmdk");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageOpener.open(img, new OpenOptions("1", false)))
+                .isInstanceOf(io.vdetach.error.UnsupportedImageException.class).hasMessageContaining("--snapshot");
+    }
+
     @ParameterizedTest
     @CsvSource({
         "vmdk-rs/monolithicSparse.vmdk, 10485760, a3bcf05f07a1c06a3380eeca8571f0efb2b85afafa1e21662b8cad436d1f7727",

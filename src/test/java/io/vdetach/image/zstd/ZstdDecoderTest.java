@@ -60,8 +60,7 @@ class ZstdDecoderTest {
     void decodesWhatTheReferenceEncoderWrites() throws Exception {
         Need.tools("zstd");
         Random rnd = new Random(2026);
-        String[][] levels = {{"-1"}, {"-3"}, {"-9"}, {"-19"}, {"--ultra", "-22"}, {"--fast=5"}, {"-3", "--no-check"},
-            {"-6", "--long=20"}};
+        String[][] levels = {{"-1"}, {"-19"}, {"--ultra", "-22"}, {"--fast=5"}, {"-3", "--no-check"}, {"-6", "--long=20"}};
         int cases = 0;
         for (int kind = 0; kind < 5; kind++) {
             for (int size : new int[] {1, 65536, 300_000}) {
@@ -88,7 +87,7 @@ class ZstdDecoderTest {
                 }
             }
         }
-        assertThat(cases).isEqualTo(120);
+        assertThat(cases).isEqualTo(90);
     }
 
     @Test

@@ -1,16 +1,13 @@
-package io.vdetach.guestfs.exfat;
+package io.vdetach.extent;
 
-import io.vdetach.extent.MappedLayer;
-import io.vdetach.extent.Run;
-import io.vdetach.extent.RunTable;
 import java.util.List;
 
-/** An exFAT file's bytes: clusters mapped onto the volume up to ValidDataLength, a hole after it. */
-final class ExfatFileLayer extends MappedLayer {
+/** A layer whose map is a precomputed {@link RunTable}: a file's runs onto its volume. */
+public final class RunTableLayer extends MappedLayer {
     private final RunTable table;
     private final String name;
 
-    ExfatFileLayer(RunTable table, String name) {
+    public RunTableLayer(RunTable table, String name) {
         this.table = table;
         this.name = name;
     }
