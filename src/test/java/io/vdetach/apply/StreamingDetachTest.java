@@ -116,6 +116,7 @@ class StreamingDetachTest {
             Path image = host.resolve("guest.img");
             Sh.run("cp", "--sparse=always", gpt.image().toString(), image.toString());
             Path dest = host.resolve("out");
+            long allocatedBefore = allocated(image);
             // Sampled points: after the walk, after decoding, in the middle of the copy (progress recorded, window
             // not yet punched), after every file was finished but before the image is deleted, and a real kill -9.
             for (String at : List.of("walked", "materialised", "window:2", "window:5", "finished")) {
@@ -131,18 +132,46 @@ class StreamingDetachTest {
                 Cli.Run other = Cli.run("detach", "--streaming", image.toString(), host.resolve("elsewhere").toString());
                 assertThat(other.exit()).isEqualTo(4);
                 assertThat(other.err()).contains("is being consumed");
+                Cli.Run extract = Cli.run("extract", image.toString(), host.resolve("elsewhere").toString());
+                assertThat(extract.exit()).isEqualTo(4);
+                assertThat(extract.err()).contains("is being consumed");
+                if (at.equals("window:5")) {
+                    assertThat(allocated(image)).as("units 1-4 (half-windows) punched out of the image").isLessThan(allocatedBefore - MIB / 2);
+                }
             }
+            // A real kill -9 at whatever point the child has reached (it may also have finished by itself).
+            // The previous child halted after recording everything as finished: start over to kill a copy phase.
+            Cli.Run done = Cli.run("detach", "--streaming", "--window", "1M", image.toString(), dest.toString());
+            assertThat(done.exit()).as(done.err()).isZero();
+            TreeAssert.assertSameTree(gptOracle, HostTree.walk(dest.resolve("p1"), "lost+found"));
+            Sh.run("rm", "-rf", dest.toString());
+            Sh.run("cp", "--sparse=always", gpt.image().toString(), image.toString());
             Process killed = child(null, image, dest);
-            Thread.sleep(1500);
+            Path progress = host.resolve("out.vdetach-progress");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (killed.isAlive() && System.nanoTime() < deadline) {
+                String text = Files.exists(progress) ? Files.readString(progress) : "";
+                if (text.contains("windows_done=") && !text.contains("windows_done=0\n")
+                        && !text.contains("windows_done=1\n")) break;
+                Thread.sleep(2);
+            }
             killed.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
-            Cli.Run r = Cli.run("detach", "--streaming", "--window", "1M", "--json", image.toString(), dest.toString());
-            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            boolean finishedAlone = !Files.exists(image) && !Files.exists(host.resolve("guest.img.vdetach-consuming"));
+            System.out.println("kill -9 child: exit " + killed.exitValue() + (finishedAlone ? ", had finished" : ", resuming"));
+            if (!finishedAlone) {
+                Cli.Run r = Cli.run("detach", "--streaming", "--window", "1M", "--json", image.toString(), dest.toString());
+                assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            }
             TreeAssert.assertSameTree(gptOracle, HostTree.walk(dest.resolve("p1"), "lost+found"));
             assertThat(image).doesNotExist();
             assertThat(host.resolve("guest.img.vdetach-consuming")).doesNotExist();
             assertThat(host.resolve("out.vdetach-progress")).doesNotExist();
             assertThat(Cli.run("ls", image.toString()).exit()).as("the image is gone").isEqualTo(4);
         }
+    }
+
+    private static long allocated(Path file) {
+        return Long.parseLong(Sh.run("du", "-B1", file.toString()).trim().split("\\s+")[0]);
     }
 
     /** The command in a child JVM (same java, same module path), halted where VDETACH_TEST_HALT_AT says. */
