@@ -196,7 +196,6 @@ public final class StreamingDetach {
         private final OpenedImage img;
         private final Path dest;
         private final ExtractOptions o;
-        private final long window;
         private final ProgressFile progress;
         private final Path progressPath;
         private final boolean resume;
@@ -210,7 +209,6 @@ public final class StreamingDetach {
             this.img = img;
             this.dest = dest;
             this.o = o;
-            this.window = window;
             this.unit = Math.max(1L << 16, window / 2 >> 16 << 16);
             this.progress = progress;
             this.progressPath = progressPath;
