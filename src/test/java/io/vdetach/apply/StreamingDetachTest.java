@@ -97,6 +97,30 @@ class StreamingDetachTest {
     }
 
     @Test
+    void destOnAnotherFilesystemAndRefusals() throws Exception {
+        Path dest = Files.createTempDirectory(Path.of("/dev/shm"), "vdetach-streaming");
+        try (ScratchHost host = ScratchHost.create(work, "ext4", 256 * MIB)) {
+            Path image = host.resolve("guest.img");
+            Sh.run("cp", "--sparse=always", gpt.image().toString(), image.toString());
+            Files.writeString(dest.resolve("mine.txt"), "not the guest's\n");
+            Cli.Run notEmpty = Cli.run("detach", "--streaming", image.toString(), dest.toString());
+            assertThat(notEmpty.exit()).isEqualTo(4);
+            assertThat(notEmpty.err()).contains("needs an empty or new DEST");
+            assertThat(host.resolve("guest.img.vdetach-consuming")).doesNotExist();
+            assertThat(Cli.run("detach", "--streaming", "--mode", "share", image.toString(), dest.toString()).exit()).isEqualTo(2);
+            assertThat(Cli.run("detach", "--streaming", "--window", "64K", image.toString(), dest.toString()).exit()).isEqualTo(2);
+            Files.delete(dest.resolve("mine.txt"));
+            // tmpfs DEST, ext4 image: copy_file_range across filesystems may be refused (read and write instead).
+            Cli.Run r = Cli.run("detach", "--streaming", "--window", "1M", "--json", image.toString(), dest.toString());
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            TreeAssert.assertSameTree(gptOracle, HostTree.walk(dest.resolve("p1"), "lost+found"));
+            assertThat(image).doesNotExist();
+        } finally {
+            Sh.exec(null, "rm", "-rf", dest.toString(), dest + ".vdetach-progress");
+        }
+    }
+
+    @Test
     void qcow2WithInlineDataIsConsumedExactly() throws Exception {
         try (ScratchHost host = ScratchHost.create(work, "ext4", 256 * MIB)) {
             Path image = host.resolve("guest.qcow2");
