@@ -158,6 +158,7 @@ public final class StreamingDetach {
         Files.delete(image);
         report.deleted.add(image.toString());
         ProgressFile.fsync(dir, true);
+        haltIfAsked("deleted");
         finishCleanUp(image, progressPath);
     }
 
@@ -185,7 +186,7 @@ public final class StreamingDetach {
         }
     }
 
-    /** Test hook: VDETACH_TEST_HALT_AT=walked|materialised|window:K|finished stops the JVM there, as kill -9 would. */
+    /** Test hook: VDETACH_TEST_HALT_AT=walked|materialised|window:K|finished|deleted stops the JVM there, as kill -9 would. */
     static void haltIfAsked(String point) {
         String at = System.getenv("VDETACH_TEST_HALT_AT");
         if (at != null && at.equals(point)) Runtime.getRuntime().halt(137);

@@ -164,9 +164,17 @@ class StreamingDetachTest {
                 }
             }
             // A real kill -9 at whatever point the child has reached (it may also have finished by itself).
-            // The previous child halted after recording everything as finished: start over to kill a copy phase.
+            // The previous child halted after recording everything as finished; this one after deleting the image.
+            Process deleted = child("deleted", image, dest);
+            assertThat(deleted.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(deleted.exitValue()).isEqualTo(137);
+            assertThat(image).doesNotExist();
+            assertThat(host.resolve("guest.img.vdetach-consuming")).exists();
             Cli.Run done = Cli.run("detach", "--streaming", "--window", "1M", image.toString(), dest.toString());
             assertThat(done.exit()).as(done.err()).isZero();
+            assertThat(done.out()).contains("removed its progress file and marker");
+            assertThat(host.resolve("guest.img.vdetach-consuming")).doesNotExist();
+            assertThat(host.resolve("out.vdetach-progress")).doesNotExist();
             TreeAssert.assertSameTree(gptOracle, HostTree.walk(dest.resolve("p1"), "lost+found"));
             Sh.run("rm", "-rf", dest.toString());
             Sh.run("cp", "--sparse=always", gpt.image().toString(), image.toString());
