@@ -42,7 +42,8 @@ echo "image: $(du -B1 "$img" | cut -f1) bytes allocated"
 host_img=$SCRATCH/host.ext4
 truncate -s $(( (data * 3 + (1 << 30)) / 1048576 ))M "$host_img"
 mkfs.ext4 -q -F "$host_img"
-hostdev=$(attach "$host_img")
+# attach() runs in a command substitution (a subshell): record the device here so cleanup detaches it.
+hostdev=$(losetup --find --show "$host_img"); LOOPS+=("$hostdev")
 H=$SCRATCH/host; mount_at "$hostdev" "$H"
 ( cd "$REPO" && ./vdetach --version >/dev/null )
 "$REPO/vdetach" ls "$img" | grep -q ext4 || { echo "the generated guest is not recognised" >&2; exit 1; }
