@@ -26,6 +26,10 @@ final class ContentWriter {
 
     private final int blockSize;
 
+    SourceFiles sources() {
+        return sources;
+    }
+
     ContentWriter(SourceFiles sources, Mode mode, int blockSize) {
         this.sources = sources;
         this.mode = mode;
@@ -98,6 +102,10 @@ final class ContentWriter {
     /** One COPY run (copy_file_range, or read and write across filesystems that refuse it). */
     void copy(int fd, PlannedRun r) {
         int src = sources.fd(r.source());
+        if (sources.noCopyFileRange) {
+            readWrite(src, fd, r.sourceOffset(), r.fileOffset(), r.length());
+            return;
+        }
         long done = 0;
         while (done < r.length()) {
             long n;
@@ -105,6 +113,8 @@ final class ContentWriter {
                 n = Linux.copyFileRange(src, r.sourceOffset() + done, fd, r.fileOffset() + done, r.length() - done);
             } catch (SysException e) {
                 if (!(e.is(Errno.EXDEV) || e.is(Errno.EINVAL) || e.is(Errno.ENOSYS) || e.is(Errno.EOPNOTSUPP))) throw e;
+                // Across filesystems the kernel refuses it (EXDEV since 5.19): stop asking for every file.
+                if (e.is(Errno.EXDEV) || e.is(Errno.ENOSYS)) sources.noCopyFileRange = true;
                 readWrite(src, fd, r.sourceOffset() + done, r.fileOffset() + done, r.length() - done);
                 return;
             }

@@ -16,9 +16,21 @@ final class SourceFiles implements AutoCloseable {
     private final Map<HostFile, Boolean> nocow = new ConcurrentHashMap<>();
     /** Sources the host refused to clone from (auto mode): their runs are copied from then on. */
     final Set<HostFile> cloneRefused = ConcurrentHashMap.newKeySet();
+    /** Set when copy_file_range was refused between the image and DEST: plain reads and writes from then on. */
+    volatile boolean noCopyFileRange;
 
     int fd(HostFile f) {
-        return fds.computeIfAbsent(f, k -> Linux.open(k.path().toString(), Linux.O_RDONLY, 0));
+        return fds.computeIfAbsent(f, k -> {
+            int fd = Linux.open(k.path().toString(), Linux.O_RDONLY, 0);
+            try {
+                // Files are visited in allocation order, so the image is read mostly front to back:
+                // a larger readahead window turns many small reads into few large ones.
+                Linux.fadvise(fd, 0, 0, Linux.POSIX_FADV_SEQUENTIAL);
+            } catch (RuntimeException e) {
+                // advice only
+            }
+            return fd;
+        });
     }
 
     /** Btrfs NOCOW images (chattr +C, set by libvirt and Proxmox) can only be cloned into NOCOW files. */

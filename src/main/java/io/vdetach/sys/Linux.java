@@ -70,6 +70,8 @@ public final class Linux {
     private static final MethodHandle UNLINKAT = Native.errnoCall("unlinkat", FunctionDescriptor.of(INT, INT, PTR, INT));
     private static final MethodHandle FSYNC = Native.errnoCall("fsync", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle SYNCFS = Native.errnoCall("syncfs", FunctionDescriptor.of(INT, INT));
+    private static final MethodHandle POSIX_FADVISE = Native.plain("posix_fadvise", FunctionDescriptor.of(INT, INT, LONG, LONG, INT));
+    public static final int POSIX_FADV_SEQUENTIAL = 2, POSIX_FADV_WILLNEED = 3, POSIX_FADV_DONTNEED = 4;
     private static final MethodHandle READLINKAT = Native.errnoCall("readlinkat", FunctionDescriptor.of(LONG, INT, PTR, PTR, LONG));
     private static final MethodHandle GETEUID = Native.plain("geteuid", FunctionDescriptor.of(INT));
 
@@ -553,6 +555,16 @@ public final class Linux {
             long n = (long) READLINKAT.invokeExact(cap, dirfd, Native.cString(a, name), buf, 4097L);
             if (n < 0) throw fail("readlinkat", show(name), cap);
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** posix_fadvise(2); it returns the error number instead of setting errno. */
+    public static void fadvise(int fd, long offset, long length, int advice) {
+        try {
+            int r = (int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
+            if (r != 0) throw new SysException("posix_fadvise", "fd " + fd, r, Native.strerror(r));
         } catch (Throwable t) {
             throw rethrow(t);
         }
