@@ -8,6 +8,7 @@ import io.vdetach.apply.offline.ext4.Ext4Superblock;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.Extent;
 import io.vdetach.apply.offline.ext4.ExtentTree;
+import io.vdetach.apply.offline.ext4.Htree;
 import io.vdetach.apply.offline.ext4.XattrCodec;
 import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
@@ -67,6 +68,7 @@ final class DetachWriter {
     private long blocksDonated;
     private long blocksCopied;
     private long blocksFreed;
+    private final List<String> notes = new ArrayList<>();
 
     DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
         this.fs = fs;
@@ -621,30 +623,25 @@ final class DetachWriter {
         fs.writeInode(d);
     }
 
-    /** Adds an entry to a linear host directory, growing it by a block when no block has room. */
+    /**
+     * Adds an entry to a host directory: into the leaf its hash selects when the directory is an
+     * htree with room there; else the index is dropped (a linear directory is always valid, and
+     * e2fsck -D rebuilds it) and the entry goes into the first block with room, or a new block.
+     */
     private void addEntry(long dirIno, byte[] name, long ino, int type) throws IOException {
         Ext4Inode d = fs.inode(dirIno);
         if ((d.flags() & Ext4Inode.FL_INDEX) != 0) {
-            throw new HostException("the parent of the destination (inode " + dirIno + ") is an htree-indexed directory;"
-                    + " adding to those is not supported yet: choose a destination in a smaller directory");
+            List<Extent> ex = ExtentTree.read(fs, d).extents();
+            Htree.LogicalReader reader = l -> fs.block(physOf(ex, l, dirIno));
+            long leaf = Htree.leafFor(name, reader, fs.superblock(), "inode " + dirIno);
+            if (insertInBlock(dirIno, physOf(ex, leaf, dirIno), name, ino, type)) return;
+            dropIndex(dirIno, ex, reader);
+            d = fs.inode(dirIno);
         }
-        int need = DirBlock.need(name.length);
-        int tail = fs.csum() ? DirBlock.TAIL : 0;
         for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
-            DirBlock.Entry e = h.entry();
-            if (tail > 0 && e.offset() == bs - tail && e.inode() == 0 && e.recLen() == tail) continue;
-            int used = e.inode() == 0 ? 0 : DirBlock.need(e.name().length);
-            if (e.recLen() - used < need) continue;
-            byte[] blk = fs.blockForWrite(h.block());
-            if (used == 0) {
-                DirBlock.putEntry(blk, e.offset(), ino, e.recLen(), name, type);
-            } else {
-                DirBlock.setRecLen(blk, e.offset(), used);
-                DirBlock.putEntry(blk, e.offset() + used, ino, e.recLen() - used, name, type);
-            }
-            sealDirBlock(dirIno, blk);
-            return;
+            if (h.entry().offset() == 0 && insertInBlock(dirIno, h.block(), name, ino, type)) return;
         }
+        int tail = fs.csum() ? DirBlock.TAIL : 0;
         // no room: append one block
         ExtentTree.Contents c = ExtentTree.read(fs, d);
         long logical = Math.ceilDiv(d.size(), bs);
@@ -660,6 +657,58 @@ final class DetachWriter {
         d.setSize((logical + 1) * bs);
         d.setBlocks512(d.blocks512() + (1 + t.treeBlocks() - c.treeBlocks().size()) * (long) (bs / 512));
         fs.writeInode(d);
+    }
+
+    private long physOf(List<Extent> ex, long logical, long dirIno) {
+        for (Extent e : ex) {
+            if (logical >= e.logical() && logical < e.logicalEnd() && !e.unwritten()) return e.physical() + (logical - e.logical());
+        }
+        throw new HostException("host ext4: htree directory inode " + dirIno + " points at block " + logical + " it does not have");
+    }
+
+    /** Puts the entry into block {@code blk} of the directory if some entry there has room after it. */
+    private boolean insertInBlock(long dirIno, long blk, byte[] name, long ino, int type) throws IOException {
+        int need = DirBlock.need(name.length);
+        int tail = fs.csum() ? DirBlock.TAIL : 0;
+        for (DirBlock.Entry e : DirBlock.parse(fs.block(blk), blk, "inode " + dirIno)) {
+            if (tail > 0 && e.offset() == bs - tail && e.inode() == 0 && e.recLen() == tail) continue;
+            int used = e.inode() == 0 ? 0 : DirBlock.need(e.name().length);
+            if (e.recLen() - used < need) continue;
+            byte[] b = fs.blockForWrite(blk);
+            if (used == 0) {
+                DirBlock.putEntry(b, e.offset(), ino, e.recLen(), name, type);
+            } else {
+                DirBlock.setRecLen(b, e.offset(), used);
+                DirBlock.putEntry(b, e.offset() + used, ino, e.recLen() - used, name, type);
+            }
+            sealDirBlock(dirIno, b);
+            return true;
+        }
+        return false;
+    }
+
+    /** Turns an htree directory into a linear one: the root and index blocks become empty leaves. */
+    private void dropIndex(long dirIno, List<Extent> ex, Htree.LogicalReader reader) throws IOException {
+        int tail = fs.csum() ? DirBlock.TAIL : 0;
+        List<Long> index = Htree.indexBlocks(reader, "inode " + dirIno);
+        byte[] root = fs.blockForWrite(physOf(ex, 0, dirIno));
+        java.util.Arrays.fill(root, 24, bs, (byte) 0);
+        DirBlock.setRecLen(root, 12, bs - 12 - tail);
+        for (long l : index) {
+            byte[] b = fs.blockForWrite(physOf(ex, l, dirIno));
+            java.util.Arrays.fill(b, (byte) 0);
+            DirBlock.putEntry(b, 0, 0, bs - tail, new byte[0], 0);
+        }
+        Ext4Inode d = fs.inode(dirIno);
+        d.setFlags(d.flags() & ~Ext4Inode.FL_INDEX);
+        notes.add("host directory inode " + dirIno + " had a full htree leaf for the new name; its index was dropped"
+                + " (it is a valid linear directory; e2fsck -fD re-indexes it)");
+        fs.writeInode(d);
+        int seed = d.csumSeed(fs.seed());
+        if (tail > 0) {
+            DirBlock.writeTail(root, seed);
+            for (long l : index) DirBlock.writeTail(fs.blockForWrite(physOf(ex, l, dirIno)), seed);
+        }
     }
 
     // ---------------------------------------------------------------- run
@@ -751,7 +800,7 @@ final class DetachWriter {
         int meta = fs.commit(!opt.dryRun());
         if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
         return new OfflineReport(counts[0], counts[1], counts[2], counts[3], counts[4], bytes, blocksDonated, blocksCopied,
-                blocksFreed, meta, bs, opt.dryRun(), 0);
+                blocksFreed, meta, bs, opt.dryRun(), 0, List.copyOf(notes));
     }
 
     private static byte[] lastName(String path) {

@@ -240,7 +240,7 @@ public final class OfflineSession implements AutoCloseable {
             OfflineReport r = w.run(toPathInFs, items);
             return new OfflineReport(r.files(), r.directories(), r.symlinks(), r.hardlinks(), r.others(), r.bytesTotal(),
                     r.blocksDonated(), r.blocksCopied(), r.blocksFreed(), r.metadataBlocksWritten(), r.blockSize(), r.dryRun(),
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, r.notes());
         } finally {
             dev.close();
         }

@@ -72,6 +72,80 @@ class OfflineDetachTest {
     }
 
     @org.junit.jupiter.api.Test
+    void destinationInsideHtreeDirectories(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");
+        HostFixture fx = HostFixture.make(dir, "", 16, 10, 64);
+        // a directory indexed by the kernel itself: leaves split half full, so the new name fits its leaf
+        try (LoopMount m = LoopMount.readWrite(fx.device(), 0, 0, "ext4", "")) {
+            Path k = Files.createDirectories(m.path().resolve("kdir"));
+            for (int i = 0; i < 3000; i++) Files.writeString(k.resolve("kernel-made-entry-" + i), "k");
+        }
+        String pristine = HostFixture.sha256(fx.device());
+        assertThat(Sh.run("debugfs", "-R", "stat /kdir", fx.device().toString())).contains("Flags: 0x81000");
+        assertThat(Sh.run("debugfs", "-R", "stat /big", fx.device().toString())).contains("Flags: 0x81000");
+        for (String parent : List.of("kdir", "big")) {
+            Path undo = dir.resolve("undo-" + parent);
+            CarvedGuest g;
+            try (OfflineSession s = OfflineSession.open(fx.device(), "vm/disk.img")) {
+                g = CarvedGuest.standard(s.image(), 30);
+                s.detach(parent + "/extracted", g.items, OfflineOptions.withUndo(undo));
+            }
+            Sh.Result fsck = Sh.exec(null, "e2fsck", "-fn", fx.device().toString());
+            assertThat(fsck.exit()).as(parent + ": e2fsck -fn:\n" + fsck.out() + fsck.err()).isZero();
+            String flags = Sh.run("debugfs", "-R", "stat /" + parent, fx.device().toString()).lines()
+                    .filter(l -> l.contains("Flags:")).findFirst().orElseThrow();
+            System.out.println(parent + " after: " + flags);
+            try (LoopMount m = LoopMount.readOnly(fx.device(), 0, 0, "ext4", "")) {
+                TreeAssert.assertSameTree(g.expected, HostTree.walk(m.path().resolve(parent + "/extracted")));
+                try (var l = Files.list(m.path().resolve(parent))) {
+                    assertThat(l.count()).isEqualTo(parent.equals("big") ? 2501 : 3001);
+                }
+            }
+            OfflineDetach.undo(fx.device(), undo);
+            assertThat(HostFixture.sha256(fx.device())).isEqualTo(pristine);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void dropsTheIndexOfAParentWhoseLeafIsFull(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");
+        HostFixture fx = HostFixture.make(dir, "", 16, 10, 64);
+        // the kernel splits a leaf only when a name does not fit: with 255-byte names many leaves hold
+        // 15 entries and 124 free bytes, too few for another long name
+        try (LoopMount m = LoopMount.readWrite(fx.device(), 0, 0, "ext4", "")) {
+            Path k = Files.createDirectories(m.path().resolve("long"));
+            for (int i = 0; i < 600; i++) Files.writeString(k.resolve(String.format("%04d-", i) + "z".repeat(250)), "l" + i);
+        }
+        String name = null;
+        for (int i = 0; i < 60 && name == null; i++) {
+            String n = String.format("d%03d-", i) + "y".repeat(250);
+            try (OfflineSession s = OfflineSession.open(fx.device(), "vm/disk.img")) {
+                OfflineReport r = s.detach("long/" + n, CarvedGuest.standard(s.image(), 3).items, OfflineOptions.dryRunOnly());
+                if (!r.notes().isEmpty()) name = n;
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(name != null, "no full leaf found");
+        CarvedGuest g;
+        try (OfflineSession s = OfflineSession.open(fx.device(), "vm/disk.img")) {
+            g = CarvedGuest.standard(s.image(), 3);
+            OfflineReport r = s.detach("long/" + name, g.items, OfflineOptions.withUndo(dir.resolve("undo")));
+            System.out.println(r.toJson());
+        }
+        Sh.Result fsck = Sh.exec(null, "e2fsck", "-fn", fx.device().toString());
+        assertThat(fsck.exit()).as("e2fsck -fn:\n" + fsck.out() + fsck.err()).isZero();
+        assertThat(Sh.run("debugfs", "-R", "stat /long", fx.device().toString())).contains("Flags: 0x80000");
+        try (LoopMount m = LoopMount.readOnly(fx.device(), 0, 0, "ext4", "")) {
+            TreeAssert.assertSameTree(g.expected, HostTree.walk(m.path().resolve("long/" + name)));
+            try (var l = Files.list(m.path().resolve("long"))) {
+                assertThat(l.count()).isEqualTo(601);
+            }
+            assertThat(Files.readString(m.path().resolve("long/0123-" + "z".repeat(250)))).isEqualTo("l123");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void dryRunWritesNothing(@TempDir Path dir) throws Exception {
         Need.root();
         Need.tools("mke2fs", "e2fsck");
