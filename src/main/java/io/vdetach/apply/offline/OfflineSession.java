@@ -95,6 +95,13 @@ public final class OfflineSession implements AutoCloseable {
             if (ino.linksCount() != 1) throw new HostException(imagePathInFs + " has " + ino.linksCount() + " hard links; an offline detach needs exactly one");
             if ((ino.flags() & Ext4Inode.FL_EXTENTS) == 0) throw new HostException(imagePathInFs + " is block-mapped (ext2/3 style); only extent-mapped images can be detached offline");
             List<Extent> ex = ExtentTree.read(fs, ino).extents();
+            for (Extent e : ex) {
+                // the image's blocks must be ordinary allocated data: a damaged host could point it at its own tables
+                if (fs.overlapsMetadata(e.physical(), e.length()) || !fs.allUsed(e.physical(), e.length())) {
+                    throw new HostException(device + ": extent of " + imagePathInFs + " at block " + e.physical()
+                            + " overlaps filesystem metadata or free space; run e2fsck on the host first");
+                }
+            }
             hf = HostFile.open(device);
             ImageFileLayer layer = new ImageFileLayer(hf, ex, ino.size(), sb.blockSize(), imagePathInFs);
             return new OfflineSession(device, sb, dev, fs, hf, imagePathInFs, img.ino, layer);
@@ -194,7 +201,11 @@ public final class OfflineSession implements AutoCloseable {
             if (e.unwritten()) continue;
             for (int i = 0; i < e.length(); i++) {
                 long blk = e.physical() + i;
-                for (DirBlock.Entry en : DirBlock.parse(fs.block(blk), blk, "inode " + dirIno)) {
+                byte[] data = fs.block(blk);
+            if (fs.csum() && DirBlock.hasTail(data) && !DirBlock.tailValid(data, d.csumSeed(fs.seed()))) {
+                throw new HostException("host ext4: directory inode " + dirIno + " block " + blk + " checksum mismatch; run e2fsck first");
+            }
+            for (DirBlock.Entry en : DirBlock.parse(data, blk, "inode " + dirIno)) {
                     out.add(new DirHit(blk, e.logical() + i, en));
                 }
             }

@@ -87,6 +87,11 @@ public final class DirBlock {
         b.putInt(t + 8, Crc32c.update(inodeSeed, block, 0, t));
     }
 
+    public static boolean tailValid(byte[] block, int inodeSeed) {
+        int t = block.length - TAIL;
+        return ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(t + 8) == Crc32c.update(inodeSeed, block, 0, t);
+    }
+
     /** File type code (4.4.1) for an inode mode. */
     public static int typeOf(int mode) {
         return switch (mode & Ext4Inode.S_IFMT) {
