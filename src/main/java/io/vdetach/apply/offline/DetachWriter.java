@@ -45,7 +45,9 @@ import java.util.SplittableRandom;
  */
 final class DetachWriter {
     /** Blocks per copy write batch (one undo sync each). */
-    private static final int COPY_BATCH = 256;
+    private static final int COPY_BATCH = 2048;
+    /** Largest run of blocks read and placed at once (bounds the read buffer: 64 MiB at 4 KiB blocks). */
+    private static final long MAX_PIECE = 16384;
     /** ext4 keeps directory link counts below this and uses 1 beyond (dir_nlink; EXT4_LINK_MAX). */
     private static final int LINK_MAX = 65000;
 
@@ -364,9 +366,9 @@ final class DetachWriter {
                 while (left > 0) {
                     boolean poolOk = bufferedBytes < opt.maxBufferedCopyBytes();
                     long max = poolOk ? Math.min(left, Math.max(1, (opt.maxBufferedCopyBytes() - bufferedBytes) / bs)) : left;
-                    long[] got = poolOk ? takeFromPool(Math.min(max, COPY_BATCH * 64L)) : null;
+                    long[] got = poolOk ? takeFromPool(Math.min(max, MAX_PIECE)) : null;
                     boolean fromPool = got != null;
-                    if (got == null) got = takeFree(Math.min(left, COPY_BATCH * 64L));
+                    if (got == null) got = takeFree(Math.min(left, MAX_PIECE));
                     Piece p = new Piece(f, logical, got[0], got[1], null);
                     if (fromPool) {
                         byte[] data = opt.dryRun() ? null : read(f, logical, got[1]);
@@ -386,7 +388,9 @@ final class DetachWriter {
             mergeExtents(f.extents);
         }
         // every read from the image is done: now its spare blocks may be overwritten
+        flushCopies();
         for (Piece p : buffered) writePiece(p, p.data());
+        flushCopies();
     }
 
     private static void mergeExtents(List<Extent> ex) {
@@ -409,19 +413,28 @@ final class DetachWriter {
         return buf;
     }
 
+    // copied blocks wait here until a batch is full: one undo sync per batch, not per file
+    private final long[] pendingBlocks = new long[COPY_BATCH];
+    private final byte[][] pendingData = new byte[COPY_BATCH][];
+    private int pending;
+
     private void writePiece(Piece p, byte[] data) throws IOException {
         if (opt.dryRun()) return;
-        for (long done = 0; done < p.count(); done += COPY_BATCH) {
-            int n = (int) Math.min(COPY_BATCH, p.count() - done);
-            long[] blocks = new long[n];
-            for (int i = 0; i < n; i++) blocks[i] = p.phys() + done + i;
-            dev.willWrite(blocks);
-            byte[] blk = new byte[bs];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(data, (int) ((done + i) * bs), blk, 0, bs);
-                dev.write(blocks[i], blk);
-            }
+        for (int i = 0; i < p.count(); i++) {
+            pendingBlocks[pending] = p.phys() + i;
+            pendingData[pending] = java.util.Arrays.copyOfRange(data, i * bs, (i + 1) * bs);
+            if (++pending == COPY_BATCH) flushCopies();
         }
+    }
+
+    private void flushCopies() throws IOException {
+        if (pending == 0) return;
+        dev.willWrite(java.util.Arrays.copyOf(pendingBlocks, pending));
+        for (int i = 0; i < pending; i++) {
+            dev.write(pendingBlocks[i], pendingData[i]);
+            pendingData[i] = null;
+        }
+        pending = 0;
     }
 
     // ---------------------------------------------------------------- phase 3: metadata
@@ -762,8 +775,10 @@ final class DetachWriter {
             }
         }
 
+        lap("plan");
         // phase 2: copy
         copyPhase(files, imageMetaBlocks);
+        lap("copy");
         // from now on every image block not donated may hold metadata
         pool.subList(0, poolHead).clear();
         poolHead = 0;
@@ -783,8 +798,11 @@ final class DetachWriter {
 
         root.ino = fs.allocateInode(preferGroup, true);
         allocateInodes(root);
+        lap("inodes allocated");
         for (Ino f : inodes) writeFile(f);
+        lap("inodes written");
         writeDirs(root, parent.ino());
+        lap("directories written");
         addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
         touch(parent.ino(), 1);
 
@@ -798,9 +816,21 @@ final class DetachWriter {
         }
         long beforeCommit = dev.writes();
         int meta = fs.commit(!opt.dryRun());
+        lap("commit");
         if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
         return new OfflineReport(counts[0], counts[1], counts[2], counts[3], counts[4], bytes, blocksDonated, blocksCopied,
                 blocksFreed, meta, bs, opt.dryRun(), 0, List.copyOf(notes));
+    }
+
+    private static final boolean TIMING = Boolean.getBoolean("vdetach.offline.timing");
+    private long lapStart = System.nanoTime();
+
+    /** Phase timings on stderr with -Dvdetach.offline.timing=true (for the benchmark). */
+    private void lap(String what) {
+        if (!TIMING) return;
+        long t = System.nanoTime();
+        System.err.printf("offline: %-20s %.3f s%n", what, (t - lapStart) / 1e9);
+        lapStart = t;
     }
 
     private static byte[] lastName(String path) {

@@ -42,6 +42,8 @@ public final class Ext4Volume {
     private final boolean[] groupDirty;
     private final boolean[] bbDirty;
     private final boolean[] ibDirty;
+    /** Per group, the index below which no inode is free (allocation only moves forward). */
+    private final int[] inodeCursor;
     private List<List<long[]>> metaRanges;
 
     private Ext4Volume(BlockDevice dev, String name, Ext4Superblock sb) throws IOException {
@@ -84,6 +86,7 @@ public final class Ext4Volume {
         this.groupDirty = new boolean[groups];
         this.bbDirty = new boolean[groups];
         this.ibDirty = new boolean[groups];
+        this.inodeCursor = new int[groups];
     }
 
     public static Ext4Volume open(BlockDevice dev, String name, Ext4Superblock sb) throws IOException {
@@ -347,6 +350,7 @@ public final class Ext4Volume {
         int i = (int) ((ino - 1) % ipg);
         byte[] bm = inodeBitmap(g);
         if (!bit(bm, i)) throw new HostException(name + ": inode " + ino + " is already free in the bitmap; run e2fsck first");
+        inodeCursor[g] = Math.min(inodeCursor[g], i);
         bm[i >>> 3] &= (byte) ~(1 << (i & 7));
         Ext4GroupDesc d = gd[g];
         d.setFreeInodes(d.freeInodes() + 1);
@@ -367,9 +371,14 @@ public final class Ext4Volume {
             Ext4GroupDesc d = gd[g];
             if (d.freeInodes() == 0) continue;
             byte[] bm = inodeBitmap(g);
-            int first = g == 0 ? (int) sb.firstIno() - 1 : 0;
+            int first = Math.max(g == 0 ? (int) sb.firstIno() - 1 : 0, inodeCursor[g]);
             for (int i = first; i < ipg; i++) {
+                if ((i & 7) == 0 && bm[i >>> 3] == (byte) 0xFF) {
+                    i += 7;
+                    continue;
+                }
                 if (bit(bm, i)) continue;
+                inodeCursor[g] = i + 1;
                 bm[i >>> 3] |= (byte) (1 << (i & 7));
                 long ino = (long) g * ipg + i + 1;
                 if (uninitAware()) {
