@@ -87,6 +87,13 @@ public final class DirBlock {
         b.putInt(t + 8, Crc32c.update(inodeSeed, block, 0, t));
     }
 
+    /** An htree interior node: one empty entry spanning the whole block (4.4.5, dx_node). */
+    public static boolean isIndexNode(byte[] block) {
+        ByteBuffer b = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+        int rec = b.getShort(4) & 0xFFFF;
+        return b.getInt(0) == 0 && (rec == block.length || (rec == 0 && block.length == 65536));
+    }
+
     public static boolean tailValid(byte[] block, int inodeSeed) {
         int t = block.length - TAIL;
         return ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(t + 8) == Crc32c.update(inodeSeed, block, 0, t);
