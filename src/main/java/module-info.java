@@ -12,5 +12,12 @@ module io.vdetach {
     exports io.vdetach.image;
     exports io.vdetach.volume;
     exports io.vdetach.guestfs;
+    exports io.vdetach.sys;
+    exports io.vdetach.plan;
+    exports io.vdetach.apply;
+    exports io.vdetach.host;
+    exports io.vdetach.cli;
+
+    opens io.vdetach.cli to info.picocli;
 
 }

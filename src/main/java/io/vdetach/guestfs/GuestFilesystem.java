@@ -42,6 +42,14 @@ public sealed interface GuestFilesystem extends AutoCloseable
      */
     Layer content(Node file) throws IOException;
 
+    /**
+     * Named streams of {@code file} too large for a host xattr (above 64 KiB), which are
+     * therefore not in {@link Node#xattrs()}. Empty for filesystems without named streams.
+     */
+    default List<NamedStream> largeStreams(Node file) throws IOException {
+        return List.of();
+    }
+
     @Override
     default void close() throws IOException {}
 }

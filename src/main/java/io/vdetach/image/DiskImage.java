@@ -30,6 +30,15 @@ public sealed interface DiskImage extends Layer, AutoCloseable
         return chain().stream().map(ChainLink::file).toList();
     }
 
+    /**
+     * The files that make up this image itself, without backing/parent images (which other
+     * images may share): what {@code detach} deletes. Formats with several files (VMDK
+     * descriptor and extents) list them all.
+     */
+    default List<Path> ownFiles() {
+        return List.of(chain().getFirst().file());
+    }
+
     /** Things a user should know that do not stop reading (dirty bit set, …). */
     default List<String> warnings() {
         return List.of();

@@ -37,6 +37,12 @@ public final class ImageOpener {
 
     public OpenOptions options() { return options; }
 
+    /**
+     * True while the image named on the command line itself is being opened (not a parent):
+     * options such as {@link OpenOptions#snapshot()} apply to that image only.
+     */
+    public boolean openingTop() { return opening.size() == 1; }
+
     /** Opens the image at {@code path}, detecting its format. */
     public static DiskImage open(Path path, OpenOptions options) throws IOException {
         Path real = realRegularFile(path, path.toString());

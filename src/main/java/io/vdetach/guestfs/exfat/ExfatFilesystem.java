@@ -1,27 +1,314 @@
 package io.vdetach.guestfs.exfat;
 
-import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.guestfs.fat.ChainRuns;
+import io.vdetach.extent.RunTableLayer;
+import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.DirEntry;
+import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Placeholder until the exfat reader lands. */
+/**
+ * exFAT, read-only, after Microsoft's "exFAT file system specification" (learn.microsoft.com).
+ *
+ * <p>Checked: the boot region checksum (falling back to the backup boot region), the presence
+ * of the allocation bitmap, the up-case table's checksum, every entry set's SetChecksum (a
+ * mismatch fails that entry only) and, with the up-case table, each NameHash (a mismatch is
+ * a note on the node: Linux does not check it when listing). The bitmap itself is not read:
+ * files are located through their own entries, as every driver does.
+ *
+ * <p>Nodes carry what Linux's exfat mount shows with default options as root (umask 022):
+ * uid/gid 0, directories 0755, files 0755 or 0555 when read-only; mtime with its 10 ms
+ * increment and UTC offset applied (no valid offset: read as UTC), ctime = mtime, btime the
+ * creation time. Node ids are the byte offsets of File entries on the volume; the root is 0.
+ */
 public final class ExfatFilesystem implements GuestFilesystem {
-    private ExfatFilesystem() {}
+    static final long ROOT_ID = 0;
+    private static final String FORMAT = ExfatBootSector.FORMAT;
+    private static final int BOOT_REGION_SECTORS = 12;
+    /** Entry sets kept from recent listings, so node() rarely re-reads the directory. */
+    private static final int CACHE_SETS = 16384;
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
-    public static ExfatFilesystem open(Layer volume) {
-        throw new UnsupportedImageException("exfat", "this filesystem (reader not written yet)");
+    private final Layer volume;
+    private final ExfatBootSector boot;
+    private final ExfatFat fat;
+    private final int clusterSize;
+    private final List<String> warnings = new ArrayList<>();
+    private UpcaseTable upcase;
+    private String label = "";
+    private final Map<Long, EntrySet> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, EntrySet> eldest) { return size() > CACHE_SETS; }
+    };
+
+    private ExfatFilesystem(Layer volume, ExfatBootSector boot) {
+        this.volume = volume;
+        this.boot = boot;
+        this.fat = new ExfatFat(volume, boot);
+        this.clusterSize = boot.clusterSize();
+    }
+
+    /** Opens the filesystem on {@code volume}; the probe has already seen its name. */
+    public static ExfatFilesystem open(Layer volume) throws IOException {
+        List<String> notes = new ArrayList<>();
+        ExfatBootSector boot = bootRegion(volume, notes);
+        ExfatFilesystem fs = new ExfatFilesystem(volume, boot);
+        fs.warnings.addAll(notes);
+        if ((boot.volumeFlags() & 2) != 0) fs.warnings.add("the volume is marked dirty (VolumeFlags.VolumeDirty)");
+        if ((boot.volumeFlags() & 4) != 0) fs.warnings.add("the volume reports media failures (VolumeFlags.MediaFailure)");
+        fs.loadRoot();
+        return fs;
+    }
+
+    /** Section 3.4: the main boot region when its checksum holds, else the backup at sector 12. */
+    private static ExfatBootSector bootRegion(Layer volume, List<String> notes) throws IOException {
+        CorruptImageException mainError;
+        int mainShift = volume.size() >= 512 ? volume.readBytes(0, 512).get(108) & 0xff : 0;
+        try {
+            return checkedRegion(volume, 0, mainShift);
+        } catch (CorruptImageException e) {
+            mainError = e;
+        }
+        List<Integer> shifts = new ArrayList<>(List.of(9, 10, 11, 12));
+        if (mainShift >= 9 && mainShift <= 12) {
+            shifts.remove((Integer) mainShift);
+            shifts.addFirst(mainShift);
+        }
+        for (int shift : shifts) {
+            try {
+                ExfatBootSector b = checkedRegion(volume, (long) BOOT_REGION_SECTORS << shift, shift);
+                notes.add("the main boot region is damaged (" + mainError.getMessage() + "); read the backup boot region");
+                return b;
+            } catch (CorruptImageException ignored) {
+                // try the next sector size; the main region's error is the one reported
+            }
+        }
+        throw mainError;
+    }
+
+    private static ExfatBootSector checkedRegion(Layer volume, long at, int shift) throws IOException {
+        if (shift < 9 || shift > 12) {
+            throw new CorruptImageException(FORMAT, "boot sector", at + 108, "BytesPerSectorShift " + shift + " is outside 9..12");
+        }
+        int ss = 1 << shift;
+        if (volume.size() < at + (long) BOOT_REGION_SECTORS * ss) {
+            throw new CorruptImageException(FORMAT, "boot region", at, "volume too small for a boot region");
+        }
+        ByteBuffer region = volume.readBytes(at, BOOT_REGION_SECTORS * ss);
+        ExfatBootSector b = ExfatBootSector.parse(region.slice(0, ss), at);
+        if (b.bytesPerSectorShift() != shift) {
+            throw new CorruptImageException(FORMAT, "boot sector", at + 108, "BytesPerSectorShift differs from the region's");
+        }
+        int sum = ExfatBootSector.bootChecksum(region, ss);
+        for (int i = 0; i < ss; i += 4) {
+            int stored = region.order(ByteOrder.LITTLE_ENDIAN).getInt(11 * ss + i);
+            if (stored != sum) {
+                throw new CorruptImageException(FORMAT, "boot checksum sector", at + 11L * ss + i,
+                        String.format("stored 0x%08X, computed 0x%08X over sectors 0-10", stored, sum));
+            }
+        }
+        return b.validate(volume.size(), at);
+    }
+
+    private void loadRoot() throws IOException {
+        ExfatDirectory root = readRoot(null);
+        if (root.bitmapEntry == null) {
+            throw new CorruptImageException(FORMAT, "root directory", clusterOffset(boot.firstClusterOfRootDirectory()),
+                    "no allocation bitmap entry");
+        }
+        long bmFirst = root.bitmapEntry.getInt(20) & 0xffffffffL;
+        long bmLen = root.bitmapEntry.getLong(24);
+        if (!fat.valid(bmFirst) || bmLen < (boot.clusterCount() + 7) / 8) {
+            throw new CorruptImageException(FORMAT, "allocation bitmap entry", clusterOffset(boot.firstClusterOfRootDirectory()),
+                    "first cluster " + bmFirst + ", length " + bmLen + " for " + boot.clusterCount() + " clusters");
+        }
+        if (root.upcaseEntry == null) {
+            warnings.add("no up-case table: name hashes not checked");
+        } else {
+            long sum = root.upcaseEntry.getInt(4) & 0xffffffffL;
+            long first = root.upcaseEntry.getInt(20) & 0xffffffffL;
+            long len = root.upcaseEntry.getLong(24);
+            if (len <= 0 || len > UpcaseTable.MAX_BYTES || !fat.valid(first)) {
+                warnings.add("up-case table entry is damaged (length " + len + "): name hashes not checked");
+            } else {
+                // The up-case table's clusters follow the FAT like a file's (section 7.2: its entry has no NoFatChain flag).
+                ByteBuffer raw = ByteBuffer.allocate((int) len);
+                for (Run r : fileRuns(first, len, len, false, "up-case table", 0).runs()) {
+                    if (r instanceof Run.Mapped m) {
+                        raw.limit((int) m.end());
+                        volume.readFully(m.offset(), raw);
+                    }
+                }
+                raw.clear();
+                if (UpcaseTable.checksum(raw) != sum) {
+                    warnings.add(String.format("up-case table checksum mismatch (stored 0x%08X): name hashes not checked", sum));
+                } else {
+                    upcase = UpcaseTable.parse(raw);
+                }
+            }
+        }
+        label = root.label == null ? "" : root.label;
     }
 
     @Override public String type() { return "exfat"; }
-    @Override public String label() { return ""; }
-    @Override public int blockSize() { return 512; }
-    @Override public List<String> warnings() { return List.of(); }
-    @Override public long rootId() { return 0; }
-    @Override public Node node(long id) { throw new UnsupportedOperationException(); }
-    @Override public List<DirEntry> list(Node directory) { return List.of(); }
-    @Override public Layer content(Node file) { throw new UnsupportedOperationException(); }
+    @Override public String label() { return label; }
+    @Override public int blockSize() { return clusterSize; }
+    @Override public List<String> warnings() { return List.copyOf(warnings); }
+    @Override public long rootId() { return ROOT_ID; }
+
+    /** Byte offset of the cluster heap in the volume. */
+    public long heapStart() { return boot.heapStart(); }
+
+    @Override
+    public Node node(long id) throws IOException {
+        if (id == ROOT_ID) {
+            return new Node(ROOT_ID, EntryType.DIRECTORY, 0755, 0, 0, 0, 1, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
+                    null, null, 0, 0, List.of(), List.of());
+        }
+        EntrySet s = set(id);
+        FileDirectoryEntry f = s.file();
+        boolean dir = f.isDirectory();
+        int mode = dir || (f.fileAttributes() & FileDirectoryEntry.ATTR_READ_ONLY) == 0 ? 0755 : 0555;
+        Instant mtime = ExfatTime.toInstant(f.lastModifiedTimestamp(), f.lastModified10ms(), f.lastModifiedUtcOffset());
+        Instant atime = ExfatTime.toInstant(f.lastAccessedTimestamp(), 0, f.lastAccessedUtcOffset());
+        Instant btime = ExfatTime.toInstant(f.createTimestamp(), f.create10ms(), f.createUtcOffset());
+        List<String> notes = s.nameHashOk() ? List.of() : List.of("NameHash does not match the name (damaged name?)");
+        return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : s.stream().dataLength(), 1,
+                mtime, atime, mtime, btime, null, 0, 0, List.of(), notes);
+    }
+
+    @Override
+    public List<DirEntry> list(Node directory) throws IOException {
+        ExfatDirectory d;
+        if (directory.id() == ROOT_ID) {
+            d = readRoot(upcase);
+        } else {
+            EntrySet s = set(directory.id());
+            if (!s.file().isDirectory()) throw new IllegalArgumentException("not a directory: " + directory.id());
+            StreamExtensionEntry st = s.stream();
+            List<ExfatDirectory.Extent> ext = new ArrayList<>();
+            long len = st.dataLength() & ~31L; // whole entries only
+            for (Run r : fileRuns(st.firstCluster(), len, len, st.noFatChain(), "directory \"" + s.name() + "\"", s.offset()).runs()) {
+                if (r instanceof Run.Mapped m) ext.add(new ExfatDirectory.Extent(m.offset(), m.length()));
+            }
+            d = ExfatDirectory.read(volume, ext, upcase);
+        }
+        List<DirEntry> out = new ArrayList<>(d.sets.size());
+        synchronized (cache) {
+            for (EntrySet s : d.sets) cache.put(s.offset(), s);
+        }
+        for (EntrySet s : d.sets) out.add(new DirEntry(s.name().getBytes(StandardCharsets.UTF_8), s.offset()));
+        return out;
+    }
+
+    @Override
+    public Layer content(Node file) throws IOException {
+        EntrySet s = set(file.id());
+        StreamExtensionEntry st = s.stream();
+        if (s.file().isDirectory()) throw new IllegalArgumentException("not a file: " + file.id());
+        RunTable t = fileRuns(st.firstCluster(), st.dataLength(), st.validDataLength(), st.noFatChain(),
+                "file \"" + s.name() + "\"", s.offset());
+        return new RunTableLayer(t, "exfat file \"" + s.name() + "\" at entry offset " + s.offset());
+    }
+
+    /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
+    private RunTable fileRuns(long first, long size, long valid, boolean noFatChain, String what, long entryOffset)
+            throws IOException {
+        RunTable.Builder t = RunTable.builder(size);
+        long clusters = (valid + clusterSize - 1) / clusterSize;
+        List<ChainRuns.ClusterRun> runs = noFatChain
+                ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
+                : fat.chain(first, clusters, clusters, what, entryOffset);
+        long pos = 0;
+        for (ChainRuns.ClusterRun r : runs) {
+            long len = Math.min(r.count() * clusterSize, valid - pos);
+            t.add(new Run.Mapped(pos, len, volume, clusterOffset(r.first())));
+            pos += len;
+        }
+        return t.build();
+    }
+
+    private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
+        long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
+        List<ExfatDirectory.Extent> ext = new ArrayList<>();
+        for (ChainRuns.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
+            ext.add(new ExfatDirectory.Extent(clusterOffset(r.first()), r.count() * clusterSize));
+        }
+        return ExfatDirectory.read(volume, ext, up);
+    }
+
+    private long clusterOffset(long cluster) {
+        return boot.heapStart() + (cluster - 2) * clusterSize;
+    }
+
+    /** The entry set at a node id: from the cache, else re-read from the volume; its error thrown. */
+    private EntrySet set(long id) throws IOException {
+        EntrySet s;
+        synchronized (cache) {
+            s = cache.get(id);
+        }
+        if (s == null) s = reread(id);
+        if (s.error() != null) throw s.error();
+        return s;
+    }
+
+    /**
+     * Reads the set at {@code id} without its directory: the following entries are in the same
+     * cluster, or in the next one of the directory: the FAT's successor for a chained directory,
+     * the adjacent cluster for a contiguous one. Both are tried where they differ; the
+     * SetChecksum tells which was right.
+     */
+    private EntrySet reread(long id) throws IOException {
+        long heap = boot.heapStart();
+        if (id < heap || id % 32 != 0 || id >= heap + fat.clusterCount() * clusterSize) {
+            throw new IllegalArgumentException("not an exFAT node id: " + id);
+        }
+        ByteBuffer first = volume.readBytes(id, 32);
+        if ((first.get(0) & 0xff) != FileDirectoryEntry.TYPE) {
+            throw new CorruptImageException(FORMAT, "directory entry", id, "no longer a File entry");
+        }
+        int n = 1 + Math.min(EntrySet.MAX_SECONDARY, first.get(1) & 0xff);
+        long cluster = 2 + (id - heap) / clusterSize;
+        boolean chained = fat.valid(fat.entry(cluster));
+        EntrySet s = rereadVia(id, n, chained);
+        if (s.error() != null && chained) {
+            EntrySet adjacent = rereadVia(id, n, false);
+            if (adjacent.error() == null) return adjacent;
+        }
+        return s;
+    }
+
+    /** The set's {@code n} entries from {@code id}, crossing into the FAT's next cluster or the adjacent one. */
+    private EntrySet rereadVia(long id, int n, boolean viaFat) throws IOException {
+        long heap = boot.heapStart();
+        ByteBuffer raw = ByteBuffer.allocate(n * 32);
+        long at = id;
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && (at - heap) % clusterSize == 0) {
+                long prev = 2 + (at - heap) / clusterSize - 1;
+                long next = viaFat ? fat.entry(prev) : prev + 1;
+                if (!fat.valid(next)) break;
+                at = clusterOffset(next);
+            }
+            raw.put(volume.readBytes(at, 32));
+            at += 32;
+        }
+        raw.flip();
+        int got = raw.limit() / 32;
+        int inUse = 1;
+        while (inUse < got && (raw.get(inUse * 32) & 0xC0) == 0xC0) inUse++;
+        return EntrySet.parse(raw, inUse, id, upcase);
+    }
 }

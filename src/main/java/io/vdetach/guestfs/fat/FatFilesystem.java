@@ -1,27 +1,221 @@
 package io.vdetach.guestfs.fat;
 
-import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.RunTableLayer;
+import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.DirEntry;
+import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Placeholder until the fat reader lands. */
+/**
+ * FAT12, FAT16 and FAT32 with VFAT long names, read-only, after Microsoft's "FAT32 File System
+ * Specification" (fatgen103, 2000).
+ *
+ * <p>What Linux's vfat mount shows with its default options (as root, umask 022) is what a
+ * node carries: uid and gid 0, directories 0755, files 0755 or 0555 when the read-only
+ * attribute is set; 8.3 names with the NT lower-case flags applied and decoded from code
+ * page 437; mtime and ctime from the write time (2 s), atime from the access date, btime from
+ * the creation time (10 ms). FAT stores local time without a zone: like vfat without {@code tz=},
+ * times are read as UTC unless {@link #open(Layer, ZoneId)} names the zone the guest used.
+ *
+ * <p>Node ids are the byte offsets of 8.3 entries on the volume (unique, stable); the root,
+ * which has no entry, is {@link #ROOT_ID} (offset 0 is the boot sector, never an entry).
+ */
 public final class FatFilesystem implements GuestFilesystem {
-    private FatFilesystem() {}
+    static final long ROOT_ID = 0;
+    private static final String FORMAT = BiosParameterBlock.FORMAT;
+    private static final int MODE_DIR = 0755;
+    private static final int MODE_FILE = 0755;
+    private static final int NO_WRITE = 0222;
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
-    public static FatFilesystem open(Layer volume) {
-        throw new UnsupportedImageException("fat", "this filesystem (reader not written yet)");
+    private final Layer volume;
+    private final FatLayout layout;
+    private final FatTable fat;
+    private final ZoneId zone;
+    private final String label;
+    private final List<String> warnings;
+    /** 8.3 entries of recent listings, so node() and content() rarely re-read them from the volume. */
+    private final java.util.Map<Long, ShortDirEntry> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, ShortDirEntry> eldest) { return size() > 16384; }
+    };
+
+    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, String label, List<String> warnings) {
+        this.volume = volume;
+        this.layout = layout;
+        this.fat = new FatTable(volume, layout);
+        this.zone = zone;
+        this.label = label;
+        this.warnings = warnings;
     }
 
-    @Override public String type() { return "fat"; }
-    @Override public String label() { return ""; }
-    @Override public int blockSize() { return 512; }
-    @Override public List<String> warnings() { return List.of(); }
-    @Override public long rootId() { return 0; }
-    @Override public Node node(long id) { throw new UnsupportedOperationException(); }
-    @Override public List<DirEntry> list(Node directory) { return List.of(); }
-    @Override public Layer content(Node file) { throw new UnsupportedOperationException(); }
+    /** Opens the filesystem on {@code volume}, reading its local times as UTC (Linux vfat's default). */
+    public static FatFilesystem open(Layer volume) throws IOException {
+        return open(volume, ZoneOffset.UTC);
+    }
+
+    /** Opens the filesystem on {@code volume}, reading its local times in {@code zone} (vdetach's --fat-tz). */
+    public static FatFilesystem open(Layer volume, ZoneId zone) throws IOException {
+        if (volume.size() < 512) throw new CorruptImageException(FORMAT, "boot sector", 0, "volume is smaller than a sector");
+        ByteBuffer boot = volume.readBytes(0, 512);
+        if ((boot.getShort(510) & 0xffff) != 0xaa55) {
+            throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
+        }
+        BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
+        FatLayout layout = FatLayout.of(bpb, volume.size());
+        FatFilesystem probe = new FatFilesystem(volume, layout, zone, "", List.of());
+        String rootLabel = probe.readRoot().label;
+        String bpbLabel = layout.type() == FatType.FAT32
+                ? (bpb.bootSignature32() == 0x29 ? bpb.label32() : "")
+                : (bpb.bootSignature16() == 0x29 ? bpb.label16() : "");
+        String label = rootLabel != null ? rootLabel.stripTrailing() : bpbLabel.equals("NO NAME") ? "" : bpbLabel;
+        return new FatFilesystem(volume, layout, zone, label, probe.volumeWarnings());
+    }
+
+    /** FAT[1] keeps a clean-shutdown bit on FAT16 and FAT32 (fatgen103 section 4). */
+    private List<String> volumeWarnings() throws IOException {
+        List<String> w = new ArrayList<>();
+        if (layout.type() == FatType.FAT32 && FatType.ofClusterCount(layout.clusterCount()) != FatType.FAT32) {
+            w.add("FAT32 layout with " + layout.clusterCount() + " clusters, fewer than the specification's 65,525 "
+                    + "(read as FAT32, as Linux does; Windows would not)");
+        }
+        long f1 = fat.entry(1);
+        boolean dirty = switch (layout.type()) {
+            case FAT12 -> false;
+            case FAT16 -> (f1 & 0x8000) == 0;
+            case FAT32 -> (f1 & 0x08000000) == 0;
+        };
+        if (dirty) w.add("the volume was not cleanly unmounted (FAT[1] clean bit clear)");
+        return List.copyOf(w);
+    }
+
+    @Override public String type() { return "vfat"; }
+
+    /** FAT12, FAT16 or FAT32, as the cluster count decides. */
+    public String fatType() { return layout.type().name(); }
+
+    @Override public String label() { return label; }
+
+    @Override public int blockSize() { return layout.clusterSize(); }
+
+    /** Byte offset of cluster 2 in the volume: file data lies at multiples of the cluster size from here. */
+    public long dataStart() { return layout.dataStart(); }
+
+    @Override public List<String> warnings() { return warnings; }
+
+    @Override public long rootId() { return ROOT_ID; }
+
+    @Override
+    public Node node(long id) throws IOException {
+        if (id == ROOT_ID) {
+            Instant epoch = Instant.EPOCH; // Linux gives the root, which has no entry, time 0
+            return new Node(ROOT_ID, EntryType.DIRECTORY, MODE_DIR, 0, 0, 0, 1, epoch, epoch, epoch, null,
+                    null, 0, 0, List.of(), List.of());
+        }
+        ShortDirEntry e = entryAt(id);
+        boolean dir = e.isDirectory();
+        int mode = dir ? MODE_DIR : MODE_FILE;
+        // Linux vfat: the read-only attribute removes write bits from files; on directories only with rodir.
+        if (!dir && (e.attributes() & ShortDirEntry.ATTR_READ_ONLY) != 0) mode &= ~NO_WRITE;
+        Instant mtime = FatTime.toInstant(e.writeDate(), e.writeTime(), 0, zone);
+        Instant atime = FatTime.toInstant(e.accessDate(), 0, 0, zone);
+        Instant btime = FatTime.toInstant(e.createDate(), e.createTime(), Math.min(e.createTenths(), 199), zone);
+        return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : e.fileSize(), 1,
+                mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of());
+    }
+
+    @Override
+    public List<DirEntry> list(Node directory) throws IOException {
+        FatDirectory d = directory.id() == ROOT_ID ? readRoot() : readDirectory(directory.id(), entryAt(directory.id()));
+        List<DirEntry> out = new ArrayList<>(d.items.size());
+        synchronized (recent) {
+            for (FatDirectory.Item i : d.items) recent.put(i.offset(), i.entry());
+        }
+        for (FatDirectory.Item i : d.items) out.add(new DirEntry(i.name(), i.offset()));
+        return out;
+    }
+
+    @Override
+    public Layer content(Node file) throws IOException {
+        ShortDirEntry e = entryAt(file.id());
+        if (e.isDirectory()) throw new IllegalArgumentException("not a file: entry at " + file.id());
+        long size = e.fileSize();
+        long cs = layout.clusterSize();
+        long wanted = (size + cs - 1) / cs;
+        String what = "file at entry offset " + file.id();
+        RunTable.Builder table = RunTable.builder(size);
+        if (size > 0) {
+            long pos = 0;
+            for (ChainRuns.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
+                long len = r.count() * cs;
+                table.add(new Run.Mapped(pos, len, volume, layout.clusterOffset(r.first())));
+                pos += len;
+            }
+        }
+        return new RunTableLayer(table.build(), "fat file at entry offset " + file.id());
+    }
+
+    /** The 8.3 entry at a node id, checked to be one this reader hands out. */
+    private ShortDirEntry entryAt(long id) throws IOException {
+        if (id <= 0 || id % ShortDirEntry.SIZE != 0 || id > volume.size() - ShortDirEntry.SIZE) {
+            throw new IllegalArgumentException("not a FAT node id: " + id);
+        }
+        synchronized (recent) {
+            ShortDirEntry cached = recent.get(id);
+            if (cached != null) return cached;
+        }
+        ShortDirEntry e = ShortDirEntry.parse(volume.readBytes(id, ShortDirEntry.SIZE), 0);
+        int first = e.name()[0] & 0xff;
+        if (first == 0 || first == ShortDirEntry.FREE || (e.attributes() & 0x3f) == ShortDirEntry.ATTR_LONG_NAME
+                || (e.attributes() & ShortDirEntry.ATTR_VOLUME_ID) != 0) {
+            throw new CorruptImageException(FORMAT, "directory entry", id, "no longer a file or directory entry");
+        }
+        return e;
+    }
+
+    private FatDirectory readRoot() throws IOException {
+        if (layout.type() == FatType.FAT32) {
+            return readChain(layout.rootCluster(), "root directory", 0);
+        }
+        ByteBuffer data = volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes());
+        return FatDirectory.parse(data, new long[] {layout.rootDirOffset()}, Math.max(1, layout.rootDirBytes()));
+    }
+
+    private FatDirectory readDirectory(long id, ShortDirEntry e) throws IOException {
+        if (!e.isDirectory()) throw new IllegalArgumentException("not a directory: entry at " + id);
+        long first = e.firstCluster(layout.type());
+        if (first == 0) {
+            throw new CorruptImageException(FORMAT, "directory entry", id, "a subdirectory with no cluster");
+        }
+        return readChain(first, "directory at entry offset " + id, id);
+    }
+
+    private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
+        int cs = layout.clusterSize();
+        long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / cs));
+        List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
+        long clusters = 0;
+        for (ChainRuns.ClusterRun r : runs) clusters += r.count();
+        ByteBuffer data = ByteBuffer.allocate((int) (clusters * cs));
+        long[] offsets = new long[(int) clusters];
+        int k = 0;
+        for (ChainRuns.ClusterRun r : runs) {
+            long at = layout.clusterOffset(r.first());
+            data.limit(data.position() + (int) (r.count() * cs));
+            volume.readFully(at, data);
+            for (long c = 0; c < r.count(); c++) offsets[k++] = at + c * cs;
+        }
+        data.flip();
+        return FatDirectory.parse(data, offsets, cs);
+    }
 }

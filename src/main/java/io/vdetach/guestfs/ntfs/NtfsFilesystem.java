@@ -1,27 +1,385 @@
 package io.vdetach.guestfs.ntfs;
 
-import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.MappedLayer;
+import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
+import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.Xattr;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Placeholder until the ntfs reader lands. */
+/**
+ * An NTFS volume (versions 1.2 to 3.1), read-only, presented the way ntfs-3g mounted with
+ * {@code ro,streams_interface=xattr} shows it: modes 0777, owner 0:0, mtime/atime/ctime from
+ * $STANDARD_INFORMATION, named streams as {@code user.<name>} xattrs, Interix symlinks, devices,
+ * FIFOs and sockets, symbolic links and junctions as symlinks. Besides what ntfs-3g shows, each
+ * file and directory carries {@link #XATTR_CRTIME} and {@link #XATTR_ATTRIB}.
+ *
+ * <p>Sources: Microsoft's NTFS documentation (file record segments, attribute records, MS-FSCC
+ * reparse data buffers, MS-XCA LZNT1) and the public NTFS format descriptions.
+ */
 public final class NtfsFilesystem implements GuestFilesystem {
-    private NtfsFilesystem() {}
+    /** Creation time from $STANDARD_INFORMATION: 8 bytes, little-endian NT time (100 ns since 1601). */
+    public static final String XATTR_CRTIME = "user.ntfs.crtime";
+    /** DOS file attributes from $STANDARD_INFORMATION: 4 bytes, little-endian. */
+    public static final String XATTR_ATTRIB = "user.ntfs.attrib";
+    /** Linux refuses xattr values above 64 KiB (XATTR_SIZE_MAX); bigger streams go to {@link #largeStreams}. */
+    public static final int MAX_XATTR_VALUE = 65536;
+    /** An attribute list of 4 MiB names ~130,000 attributes, far beyond any real file. */
+    static final int MAX_ATTRIBUTE_LIST = 4 << 20;
+    /** Reparse data is at most 16 KiB (MAXIMUM_REPARSE_DATA_BUFFER_SIZE). */
+    static final int MAX_REPARSE = 16 << 10;
+    /** ntfs-3g reads Interix files of up to 8 + 2 * PATH_MAX bytes. */
+    private static final int MAX_INTERIX = 8 + 2 * 4096;
+    private static final int FILE_CACHE = 1024;
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
-    public static NtfsFilesystem open(Layer volume) {
-        throw new UnsupportedImageException("ntfs", "this filesystem (reader not written yet)");
+    private final Layer volume;
+    private final BootSector boot;
+    private final Mft mft;
+    private final boolean showSystem;
+    private final List<String> warnings = new ArrayList<>();
+    private final String label;
+    private DirectoryTree tree;
+    private char[] upcase;
+    private final Map<Long, FileRecord> files = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, FileRecord> e) { return size() > FILE_CACHE; }
+    };
+
+    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem) throws IOException {
+        this.volume = volume;
+        this.boot = boot;
+        this.mft = mft;
+        this.showSystem = showSystem;
+        this.label = readVolumeFile();
+    }
+
+    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. Metadata files are hidden. */
+    public static NtfsFilesystem open(Layer volume) throws IOException {
+        return open(volume, false);
+    }
+
+    /**
+     * @param system also list the metadata files ($MFT, $LogFile, … $Extend and its contents)
+     */
+    public static NtfsFilesystem open(Layer volume, boolean system) throws IOException {
+        BootSector boot;
+        List<String> notes = new ArrayList<>();
+        try {
+            boot = BootSector.parse(volume.readBytes(0, 512), 0);
+        } catch (CorruptImageException primary) {
+            // The backup boot sector is the volume's last sector (mkntfs, Windows); a partition may end just after it.
+            boot = backup(volume, primary);
+            notes.add("primary boot sector damaged (" + primary.getMessage() + "): used the backup at the volume's end");
+        }
+        long volumeBytes = boot.totalSectors() * boot.bytesPerSector();
+        if (volumeBytes > volume.size()) {
+            // A truncated image or partition: runs are then bounded by the bytes that exist.
+            if (volumeBytes > volume.size() + boot.bytesPerSector()) {
+                notes.add("the volume claims " + volumeBytes + " bytes but its partition holds " + volume.size());
+            }
+            boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
+                    boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
+            if (boot.mftLcn() >= boot.clusters()) throw new CorruptImageException("ntfs", "boot sector", 0, "$MFT cluster past the volume's end");
+        }
+        Mft mft = Mft.open(volume, boot);
+        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system);
+        fs.warnings.addAll(0, notes);
+        return fs;
+    }
+
+    private static BootSector backup(Layer volume, CorruptImageException primary) throws IOException {
+        for (long at : new long[] {volume.size() - 512, volume.size() - 4096}) {
+            if (at <= 0) continue;
+            try {
+                return BootSector.parse(volume.readBytes(at, 512), at);
+            } catch (CorruptImageException ignored) {
+                // try the next candidate
+            }
+        }
+        throw primary;
+    }
+
+    private String readVolumeFile() throws IOException {
+        FileRecord vol = file(3);
+        String name = "";
+        for (Attribute a : vol.attributes()) {
+            if (a.type() == Attribute.VOLUME_NAME && a.resident()) {
+                ByteBuffer b = ByteBuffer.wrap(a.value()).order(ByteOrder.LITTLE_ENDIAN);
+                name = Attribute.utf16(b, 0, a.value().length / 2);
+            }
+            if (a.type() == Attribute.VOLUME_INFORMATION && a.resident() && a.value().length >= 12) {
+                int flags = (a.value()[10] & 0xff) | (a.value()[11] & 0xff) << 8;
+                if ((flags & 0x0001) != 0) {
+                    warnings.add("volume is marked dirty (not cleanly unmounted); $LogFile is not replayed, so the last changes may be missing");
+                }
+            }
+        }
+        return name;
     }
 
     @Override public String type() { return "ntfs"; }
-    @Override public String label() { return ""; }
-    @Override public int blockSize() { return 512; }
-    @Override public List<String> warnings() { return List.of(); }
-    @Override public long rootId() { return 0; }
-    @Override public Node node(long id) { throw new UnsupportedOperationException(); }
-    @Override public List<DirEntry> list(Node directory) { return List.of(); }
-    @Override public Layer content(Node file) { throw new UnsupportedOperationException(); }
+
+    @Override public String label() { return label; }
+
+    @Override public int blockSize() { return boot.clusterSize(); }
+
+    @Override
+    public synchronized List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    @Override public long rootId() { return DirectoryTree.ROOT; }
+
+    private synchronized DirectoryTree tree() throws IOException {
+        if (tree == null) tree = DirectoryTree.build(mft, showSystem, warnings);
+        return tree;
+    }
+
+    @Override
+    public List<DirEntry> list(Node directory) throws IOException {
+        if (!directory.isDirectory()) return List.of();
+        return tree().children(directory.id());
+    }
+
+    /** The base record {@code id} with every attribute of its extension records. */
+    synchronized FileRecord file(long id) throws IOException {
+        FileRecord f = files.get(id);
+        if (f != null) return f;
+        f = readFile(id);
+        files.put(id, f);
+        return f;
+    }
+
+    private FileRecord readFile(long id) throws IOException {
+        long at = mft.offsetOf(id);
+        ByteBuffer b = mft.record(id);
+        MftRecord h = MftRecord.parse(b, mft.recordSize(), id, at);
+        if (h == null || !h.inUse()) throw MftRecord.corrupt(id, at, "record not in use");
+        if (h.baseRecord() != 0) throw MftRecord.corrupt(id, at, "an extension record, not a file");
+        List<Attribute> attrs = new ArrayList<>(Attribute.parseAll(b, h, id, boot.clusters(), at));
+        Attribute list = null;
+        for (Attribute a : attrs) if (a.type() == Attribute.ATTRIBUTE_LIST) list = a;
+        if (list != null) {
+            byte[] value = list.resident() ? list.value()
+                    : new NtfsStream(volume, boot.clusterSize(), List.of(list), "attribute list of MFT record " + id).readAll(MAX_ATTRIBUTE_LIST);
+            // Each extension record is read once (a list naming a record twice, or itself, cannot loop),
+            // and must name this record as its base: a list pointing into another file is corruption.
+            Set<Long> seen = new HashSet<>();
+            seen.add(id);
+            for (AttributeListEntry e : AttributeListEntry.parseAll(value, id)) {
+                long n = MftRecord.number(e.segment());
+                if (!seen.add(n)) continue;
+                long eat = mft.offsetOf(n);
+                ByteBuffer eb = mft.record(n);
+                MftRecord eh = MftRecord.parse(eb, mft.recordSize(), n, eat);
+                if (eh == null || !eh.inUse() || MftRecord.number(eh.baseRecord()) != id) {
+                    throw MftRecord.corrupt(n, eat, "attribute list of record " + id + " names a record that is not its extension");
+                }
+                for (Attribute a : Attribute.parseAll(eb, eh, n, boot.clusters(), eat)) {
+                    if (a.type() != Attribute.ATTRIBUTE_LIST) attrs.add(a);
+                }
+            }
+        }
+        return new FileRecord(id, h, attrs);
+    }
+
+    @Override
+    public Node node(long id) throws IOException {
+        FileRecord f = file(id);
+        StandardInformation si = f.standardInformation();
+        long crtime = si == null ? 0 : si.creation();
+        int attrib = si == null ? 0 : si.fileAttributes();
+        Map<String, List<Attribute>> streams = f.streams();
+        List<Attribute> unnamed = streams.get("");
+        List<String> notes = new ArrayList<>();
+        EntryType type = f.header().isDirectory() ? EntryType.DIRECTORY : EntryType.FILE;
+        long size = 0;
+        byte[] target = null;
+        long major = 0;
+        long minor = 0;
+        ReparsePoint rp = reparse(f);
+        if (rp != null && (rp.tag() == ReparsePoint.TAG_SYMLINK || rp.tag() == ReparsePoint.TAG_MOUNT_POINT)) {
+            type = EntryType.SYMLINK;
+            target = Names.utf8(new SymlinkTarget(this).of(rp, id, f.header().isDirectory()));
+        } else if (rp != null && type == EntryType.FILE && rp.tag() == ReparsePoint.TAG_WOF) {
+            Wof w = wof(f);
+            if (!w.decompressed()) {
+                notes.add("WOF-compressed (" + w.algorithm() + "): not decompressed; content is the raw unnamed stream");
+            }
+        } else if (rp != null && rp.tag() == ReparsePoint.TAG_DEDUP) {
+            notes.add("deduplicated (Windows Server data deduplication): content is in the chunk store, not extracted; content is the raw unnamed stream");
+        } else if (rp != null) {
+            notes.add(String.format("reparse point with tag 0x%08x: not interpreted", rp.tag()));
+        } else if (type == EntryType.FILE && (attrib & StandardInformation.SYSTEM) != 0 && unnamed != null) {
+            // Interix (Services for Unix) special files, as ntfs-3g creates and shows them.
+            NtfsStream s = stream(f, "");
+            if ((attrib & StandardInformation.HIDDEN) == 0 && s.size() == 0) type = EntryType.FIFO;
+            if ((attrib & StandardInformation.HIDDEN) == 0 && s.size() == 1) type = EntryType.SOCKET;
+            if (s.size() > 8 && s.size() <= MAX_INTERIX) {
+                byte[] v = s.readAll(MAX_INTERIX);
+                ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+                long magic = vb.getLong(0);
+                if (magic == 0x014b4e4c78746e49L) { // "IntxLNK\1"
+                    type = EntryType.SYMLINK;
+                    int units = (v.length - 8) / 2;
+                    char[] c = new char[units];
+                    int n = 0;
+                    while (n < units && (c[n] = vb.getChar(8 + 2 * n)) != 0) n++;
+                    target = Names.utf8(c, 0, n);
+                } else if ((magic == 0x004b4c4278746e49L || magic == 0x0052484378746e49L) && v.length == 24) { // "IntxBLK\0", "IntxCHR\0"
+                    type = magic == 0x004b4c4278746e49L ? EntryType.BLOCK_DEVICE : EntryType.CHAR_DEVICE;
+                    major = vb.getLong(8);
+                    minor = vb.getLong(16);
+                }
+            }
+        }
+        boolean encrypted = (attrib & StandardInformation.ENCRYPTED) != 0
+                || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
+        if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
+        if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size();
+        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
+        if (type == EntryType.SYMLINK) size = target.length;
+        List<Xattr> xattrs = new ArrayList<>();
+        if (type == EntryType.FILE || type == EntryType.DIRECTORY) {
+            for (Map.Entry<String, List<Attribute>> e : streams.entrySet()) {
+                if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
+                NtfsStream s = new NtfsStream(volume, boot.clusterSize(), e.getValue(), describe(id) + ":" + e.getKey());
+                if (s.size() > MAX_XATTR_VALUE) {
+                    notes.add("alternate data stream \"" + e.getKey() + "\" of " + s.size() + " bytes: too large for an xattr, kept as a separate stream");
+                    continue;
+                }
+                xattrs.add(new Xattr("user." + Names.string(Names.utf8(e.getKey())), s.readAll(MAX_XATTR_VALUE)));
+            }
+            xattrs.add(new Xattr(XATTR_CRTIME, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crtime).array()));
+            xattrs.add(new Xattr(XATTR_ATTRIB, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(attrib).array()));
+        }
+        Instant mtime = StandardInformation.instant(si == null ? 0 : si.modification());
+        Instant atime = StandardInformation.instant(si == null ? 0 : si.access());
+        Instant ctime = StandardInformation.instant(si == null ? 0 : si.mftChange());
+        int nlink = type == EntryType.DIRECTORY ? 1 : Math.max(1, f.nonDosNames());
+        return new Node(id, type, 0777, 0, 0, size, nlink, mtime, atime, ctime, StandardInformation.instant(crtime),
+                target, major, minor, List.copyOf(xattrs), List.copyOf(notes));
+    }
+
+    private ReparsePoint reparse(FileRecord f) throws IOException {
+        List<Attribute> pieces = new ArrayList<>();
+        for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
+        if (pieces.isEmpty()) return null;
+        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+        return ReparsePoint.parse(v);
+    }
+
+    /**
+     * What a WOF reparse point says (WOF_EXTERNAL_INFO {version, provider} then, for the file
+     * provider 2, FILE_PROVIDER_EXTERNAL_INFO_V1 {version, algorithm}), and whether we decompress it.
+     *
+     * @param chunkSize bytes per compressed chunk; 0 when not decompressed
+     */
+    private record Wof(String algorithm, int chunkSize, boolean decompressed) {}
+
+    private Wof wof(FileRecord f) throws IOException {
+        List<Attribute> pieces = new ArrayList<>();
+        for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
+        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+        if (v.length < 24) return new Wof("unknown algorithm", 0, false);
+        ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(12) == 1) return new Wof("WIM-backed", 0, false);
+        boolean hasData = f.streams().containsKey(WofStream.STREAM) && f.streams().containsKey("");
+        return switch (b.getInt(20)) {
+            case 0 -> new Wof("XPRESS4K", 4096, hasData);
+            case 1 -> new Wof("LZX", 32768, hasData);
+            case 2 -> new Wof("XPRESS8K", 8192, hasData);
+            case 3 -> new Wof("XPRESS16K", 16384, hasData);
+            default -> new Wof("algorithm " + b.getInt(20), 0, false);
+        };
+    }
+
+    private NtfsStream stream(FileRecord f, String name) {
+        return new NtfsStream(volume, boot.clusterSize(), f.streams().get(name), describe(f.id()) + (name.isEmpty() ? "" : ":" + name));
+    }
+
+    private static String describe(long id) {
+        return "ntfs MFT record " + id;
+    }
+
+    @Override
+    public Layer content(Node file) throws IOException {
+        FileRecord f = file(file.id());
+        if (file.type() != EntryType.FILE || f.streams().get("") == null) return new Empty(describe(file.id()));
+        NtfsStream data = stream(f, "");
+        ReparsePoint rp = reparse(f);
+        if (rp != null && rp.tag() == ReparsePoint.TAG_WOF) {
+            Wof w = wof(f);
+            if (w.decompressed()) {
+                return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
+            }
+        }
+        return data;
+    }
+
+    @Override
+    public List<NamedStream> largeStreams(Node file) throws IOException {
+        if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
+        List<NamedStream> out = new ArrayList<>();
+        FileRecord f = file(file.id());
+        ReparsePoint rp = reparse(f);
+        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && file.type() == EntryType.FILE && wof(f).decompressed();
+        for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
+            if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
+            NtfsStream s = stream(f, e.getKey());
+            if (s.size() > MAX_XATTR_VALUE) out.add(new NamedStream(Names.utf8(e.getKey()), s));
+        }
+        return out;
+    }
+
+    /** The DOS attributes of record {@code id} from its $STANDARD_INFORMATION (0 when unreadable). */
+    int dosAttributes(long id) throws IOException {
+        StandardInformation si = file(id).standardInformation();
+        return si == null ? 0 : si.fileAttributes();
+    }
+
+    /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
+    DirectoryTree treeForLinks() throws IOException { return tree(); }
+
+    /** The volume's $UpCase table (record 10), or null when it cannot be read. */
+    synchronized char[] upcase() {
+        if (upcase != null) return upcase;
+        try {
+            NtfsStream s = stream(file(10), "");
+            byte[] v = s.readAll(2 * 65536);
+            char[] u = new char[v.length / 2];
+            ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(u);
+            upcase = u;
+        } catch (IOException | RuntimeException e) {
+            upcase = new char[0];
+        }
+        return upcase;
+    }
+
+    /** A file without data. */
+    private static final class Empty extends MappedLayer {
+        private final String name;
+
+        Empty(String name) { this.name = name; }
+
+        @Override public long size() { return 0; }
+
+        @Override public List<Run> map(long offset, long length) { return List.of(); }
+
+        @Override public String describe() { return name; }
+    }
 }

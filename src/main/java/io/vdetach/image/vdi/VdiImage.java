@@ -1,27 +1,138 @@
 package io.vdetach.image.vdi;
 
-import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.ParentRuns;
+import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Placeholder until the vdi reader lands: recognised by magic, refused with exit 3. */
-public final class VdiImage implements DiskImage {
-    private VdiImage() {}
+/**
+ * A VirtualBox VDI: a header, a block map of 32-bit entries (block number in the data area,
+ * 0xFFFFFFFF free, 0xFFFFFFFE zero), and the data area. Fixed images have every block
+ * allocated in order; dynamic ones allocate on write; diff images read free blocks from the
+ * parent, found by UUID in the same directory.
+ */
+public final class VdiImage extends MappedLayer implements DiskImage {
+    private static final long FREE = 0xFFFFFFFFL;
+    private static final long ZERO = 0xFFFFFFFEL;
 
-    public static VdiImage open(HostFile file, ImageOpener opener) throws IOException {
-        throw new UnsupportedImageException("vdi", "this image format (reader not written yet)");
+    private final HostFile file;
+    private final VdiHeader header;
+    private final TablePages blockMap;
+    private final DiskImage parent;
+    private final List<String> warnings;
+
+    private VdiImage(HostFile file, VdiHeader header, TablePages blockMap, DiskImage parent, List<String> warnings) {
+        this.file = file;
+        this.header = header;
+        this.blockMap = blockMap;
+        this.parent = parent;
+        this.warnings = List.copyOf(warnings);
     }
 
-    @Override public String format() { return "vdi"; }
-    @Override public List<ChainLink> chain() { return List.of(); }
-    @Override public long size() { return 0; }
-    @Override public int read(long offset, ByteBuffer dst) { return 0; }
-    @Override public List<Run> map(long offset, long length) { return List.of(); }
-    @Override public String describe() { return "vdi"; }
-    @Override public void close() {}
+    public static VdiImage open(HostFile file, ImageOpener opener) throws IOException {
+        if (file.size() < VdiHeader.SIZE) {
+            throw new CorruptImageException("vdi", "header", 0, "file of " + file.size() + " bytes is shorter than the header");
+        }
+        VdiHeader h = VdiHeader.parse(file.readBytes(0, VdiHeader.SIZE), file.size());
+        TablePages map = new TablePages(file, h.offsetBlocks(), h.blocksInHdd(), 4, ByteOrder.LITTLE_ENDIAN, "vdi", "block map");
+        List<String> warnings = new ArrayList<>();
+        DiskImage parent = null;
+        if (h.hasParent()) {
+            parent = VdiParent.open(file, h, opener, warnings);
+            warnings.addAll(parent.warnings());
+        }
+        return new VdiImage(file, h, map, parent, warnings);
+    }
+
+    VdiHeader header() { return header; }
+
+    @Override
+    public String format() { return "vdi"; }
+
+    @Override
+    public List<ChainLink> chain() {
+        String d = header.typeName() + ", virtual size " + header.diskSize() + ", block size " + header.blockSize()
+                + ", blocks " + header.blocksAllocated() + "/" + header.blocksInHdd() + " allocated, data at "
+                + header.offsetData() + ", uuid " + header.uuidCreate()
+                + (header.hasParent() ? ", parent uuid " + header.uuidLinkage() : "");
+        List<ChainLink> out = new ArrayList<>();
+        out.add(new ChainLink(file.path(), "vdi", d));
+        if (parent != null) out.addAll(parent.chain());
+        return out;
+    }
+
+    @Override
+    public List<String> warnings() { return warnings; }
+
+    @Override
+    public long size() { return header.diskSize(); }
+
+    @Override
+    public String describe() { return file.describe(); }
+
+    @Override
+    public List<Run> map(long offset, long length) throws IOException {
+        long size = size();
+        long end = Math.min(size, offset + length);
+        if (offset < 0 || end <= offset) return List.of();
+        long bs = header.blockSize();
+        List<Run> out = new ArrayList<>();
+        long pos = offset;
+        while (pos < end) {
+            long block = pos / bs;
+            long blockStart = block * bs;
+            long n = Math.min(blockStart + bs, end) - pos;
+            long entry = blockMap.get(block);
+            if (entry == FREE) {
+                ParentRuns.append(parent, out, pos, n);
+            } else if (entry == ZERO) {
+                ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
+            } else {
+                long data = checkedBlock(block, entry, Math.min(bs, size - blockStart));
+                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
+            }
+            pos += n;
+        }
+        return out;
+    }
+
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
+    }
+
+    private long checkedBlock(long block, long entry, long needed) {
+        long entryAt = blockMap.offsetOf(block);
+        if (entry >= header.blocksInHdd()) {
+            throw new CorruptImageException("vdi", "block map", entryAt, "block " + block + " points at data block "
+                    + entry + ", beyond the " + header.blocksInHdd() + " blocks of the disk");
+        }
+        long at = header.offsetData() + entry * (header.blockSize() + header.blockExtra()) + header.blockExtra();
+        if (at > file.size() || needed > file.size() - at) {
+            throw new CorruptImageException("vdi", "block map", entryAt, "block " + block + " at file offset " + at
+                    + " runs past the end of the file (" + file.size() + " bytes)");
+        }
+        return at;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (parent != null) parent.close();
+        } finally {
+            file.close();
+        }
+    }
 }

@@ -1,27 +1,295 @@
 package io.vdetach.image.vhd;
 
-import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.ParentRuns;
+import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Placeholder until the vhd reader lands: recognised by magic, refused with exit 3. */
-public final class VhdImage implements DiskImage {
-    private VhdImage() {}
+/**
+ * A VHD (Microsoft "Virtual Hard Disk Image Format Specification" 1.0): fixed (guest bytes,
+ * then a footer), dynamic (a BAT of 512-byte sector numbers, each block a sector bitmap then
+ * the data) or differencing (a dynamic disk whose sector bitmaps say which sectors it holds;
+ * the rest comes from the parent). Data of dynamic blocks starts one padded bitmap after the
+ * block's sector: Windows puts that sector just before a 4 KiB boundary so the data is aligned,
+ * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
+ */
+public final class VhdImage extends MappedLayer implements DiskImage {
+    private static final long UNUSED = 0xFFFFFFFFL;
+    /** Cached sector bitmaps of differencing blocks (at most 64 KiB each). */
+    private static final int MAX_CACHED_BITMAPS = 64;
 
-    public static VhdImage open(HostFile file, ImageOpener opener) throws IOException {
-        throw new UnsupportedImageException("vhd", "this image format (reader not written yet)");
+    private final HostFile file;
+    private final VhdFooter footer;
+    private final VhdDynamicHeader header; // null for fixed disks
+    private final long headerAt;
+    private final TablePages bat;           // null for fixed disks
+    private final long dataEnd;             // blocks must end before the footer
+    private final long size;
+    private final DiskImage parent;
+    private final List<String> warnings;
+    private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
+            return size() > MAX_CACHED_BITMAPS;
+        }
+    };
+
+    private VhdImage(HostFile file, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
+                     long dataEnd, long size, DiskImage parent, List<String> warnings) {
+        this.file = file;
+        this.footer = footer;
+        this.header = header;
+        this.headerAt = headerAt;
+        this.bat = bat;
+        this.dataEnd = dataEnd;
+        this.size = size;
+        this.parent = parent;
+        this.warnings = List.copyOf(warnings);
     }
 
-    @Override public String format() { return "vhd"; }
-    @Override public List<ChainLink> chain() { return List.of(); }
-    @Override public long size() { return 0; }
-    @Override public int read(long offset, ByteBuffer dst) { return 0; }
-    @Override public List<Run> map(long offset, long length) { return List.of(); }
-    @Override public String describe() { return "vhd"; }
-    @Override public void close() {}
+    public static VhdImage open(HostFile file, ImageOpener opener) throws IOException {
+        List<String> warnings = new ArrayList<>();
+        long fileSize = file.size();
+        Located located = readFooter(file, warnings);
+        VhdFooter footer = located.footer();
+        long footerAt = located.dataEnd(); // where the end footer is, or would be
+        long size = footer.virtualSize();
+        if (footer.diskType() == VhdFooter.FIXED) {
+            if (size > footerAt) {
+                throw new CorruptImageException("vhd", "footer", footerAt + 48, "fixed disk of " + size
+                        + " bytes, but only " + Math.max(0, footerAt) + " bytes precede the footer (truncated file?)");
+            }
+            return new VhdImage(file, footer, null, -1, null, footerAt, size, null, warnings);
+        }
+        long headerAt = footer.dataOffset();
+        if (headerAt < VhdFooter.SIZE || headerAt > fileSize - VhdDynamicHeader.SIZE) {
+            throw new CorruptImageException("vhd", "footer", footerAt + 16, "dynamic disk header offset " + headerAt
+                    + " lies outside the file of " + fileSize + " bytes");
+        }
+        VhdDynamicHeader h = VhdDynamicHeader.parse(file.readBytes(headerAt, VhdDynamicHeader.SIZE), headerAt);
+        long blocks = size == 0 ? 0 : (size - 1) / h.blockSize() + 1;
+        if (blocks > h.maxTableEntries()) {
+            throw new CorruptImageException("vhd", "dynamic disk header", headerAt + 28, "max table entries "
+                    + h.maxTableEntries() + " cannot cover the virtual size of " + size + " bytes ("
+                    + blocks + " blocks of " + h.blockSize() + ")");
+        }
+        if (h.tableOffset() > fileSize || blocks * 4 > fileSize - h.tableOffset()) {
+            throw new CorruptImageException("vhd", "BAT", h.tableOffset(), blocks + " entries of 4 bytes at offset "
+                    + h.tableOffset() + " run past the end of the file (" + fileSize + " bytes)");
+        }
+        TablePages bat = new TablePages(file, h.tableOffset(), blocks, 4, ByteOrder.BIG_ENDIAN, "vhd", "BAT");
+        DiskImage parent = null;
+        if (footer.diskType() == VhdFooter.DIFFERENCING) {
+            parent = VhdParent.open(file, h, headerAt, opener, warnings);
+            warnings.addAll(parent.warnings());
+        }
+        return new VhdImage(file, footer, h, headerAt, bat, footerAt, size, parent, warnings);
+    }
+
+    /** A footer, and where the data area ends: at the end footer (512 bytes, or 511 in old images). */
+    private record Located(VhdFooter footer, long dataEnd) {}
+
+    /** The end footer, or for dynamic disks the copy at offset 0 when the end one is damaged. */
+    private static Located readFooter(HostFile file, List<String> warnings) throws IOException {
+        long fileSize = file.size();
+        if (fileSize < VhdFooter.SIZE) {
+            throw new CorruptImageException("vhd", "footer", 0, "file of " + fileSize + " bytes is too small for a footer");
+        }
+        long at = fileSize - VhdFooter.SIZE;
+        CorruptImageException endError;
+        try {
+            return new Located(VhdFooter.parse(file.readBytes(at, VhdFooter.SIZE), at), at);
+        } catch (CorruptImageException e) {
+            endError = e;
+        }
+        // Virtual PC before 2004 wrote a 511-byte footer.
+        ByteBuffer short511 = ByteBuffer.allocate(VhdFooter.SIZE);
+        file.readFully(at + 1, short511.limit(511));
+        try {
+            return new Located(VhdFooter.parse(short511.clear(), at + 1), at + 1);
+        } catch (CorruptImageException ignored) {
+            // not the old layout either
+        }
+        VhdFooter copy;
+        try {
+            copy = VhdFooter.parse(file.readBytes(0, VhdFooter.SIZE), 0);
+        } catch (CorruptImageException e) {
+            throw new CorruptImageException("vhd", "footer", at, detail(endError)
+                    + "; and the footer copy at offset 0 is unusable too: " + detail(e));
+        }
+        if (copy.diskType() == VhdFooter.FIXED) {
+            throw endError; // fixed disks keep no copy: "conectix" at 0 would be guest data
+        }
+        warnings.add("the footer at the end is damaged (" + detail(endError) + "); using the copy at offset 0");
+        return new Located(copy, at);
+    }
+
+    /** The detail part of a nested error's message, for combining two into one. */
+    private static String detail(CorruptImageException e) {
+        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
+        String m = e.getMessage();
+        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+    }
+
+    byte[] uniqueId() { return footer.uniqueId().clone(); }
+
+    @Override
+    public String format() { return "vhd"; }
+
+    @Override
+    public List<ChainLink> chain() {
+        StringBuilder d = new StringBuilder(footer.diskTypeName());
+        d.append(", virtual size ").append(size);
+        if (header != null) d.append(", block size ").append(header.blockSize());
+        d.append(", creator \"").append(footer.creatorApplication().replace("\0", "\\0")).append('"')
+                .append(String.format(" 0x%08x", footer.creatorVersion()))
+                .append(" on \"").append(footer.creatorHostOs().replace("\0", "\\0")).append('"')
+                .append(", current size ").append(footer.currentSize())
+                .append(", CHS ").append(footer.cylinders()).append('/').append(footer.heads())
+                .append('/').append(footer.sectorsPerTrack());
+        List<ChainLink> out = new ArrayList<>();
+        out.add(new ChainLink(file.path(), "vhd", d.toString()));
+        if (parent != null) out.addAll(parent.chain());
+        return out;
+    }
+
+    @Override
+    public List<String> warnings() { return warnings; }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public String describe() { return file.describe(); }
+
+    @Override
+    public List<Run> map(long offset, long length) throws IOException {
+        long end = Math.min(size, offset + length);
+        if (offset < 0 || end <= offset) return List.of();
+        if (header == null) return List.of(new Run.Mapped(offset, end - offset, file, offset));
+        List<Run> out = new ArrayList<>();
+        long bs = header.blockSize();
+        long pos = offset;
+        while (pos < end) {
+            long block = pos / bs;
+            long blockStart = block * bs;
+            long n = Math.min(blockStart + bs, end) - pos;
+            long sector = bat.get(block);
+            if (sector == UNUSED) {
+                if (parent == null) ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
+                else ParentRuns.append(parent, out, pos, n);
+            } else {
+                long data = checkedBlock(block, sector, Math.min(bs, size - blockStart)) + header.bitmapBytes();
+                if (parent == null) {
+                    // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
+                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
+                } else {
+                    mapBySectors(out, block, sector * 512, blockStart, data, pos, n);
+                }
+            }
+            pos += n;
+        }
+        return out;
+    }
+
+    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        if (parent == null) super.readMaterialised(run, dst);
+        else parent.readFully(run.start(), dst);
+    }
+
+    /** A differencing block: set bitmap bits are here, clear bits come from the parent. */
+    private void mapBySectors(List<Run> out, long block, long blockAt, long blockStart, long data, long pos, long n)
+            throws IOException {
+        byte[] bm = bitmap(block, blockAt);
+        long from = (pos - blockStart) / 512;
+        long last = (pos - blockStart + n - 1) / 512;
+        long s = from;
+        while (s <= last) {
+            boolean set = bit(bm, s);
+            long t = s + 1;
+            int same = set ? 0xFF : 0x00;
+            while (t <= last) {
+                if ((t & 7) == 0 && t + 8 <= last + 1 && (bm[(int) (t >>> 3)] & 0xFF) == same) {
+                    t += 8;
+                } else if (bit(bm, t) == set) {
+                    t++;
+                } else {
+                    break;
+                }
+            }
+            long runStart = Math.max(blockStart + s * 512, pos);
+            long runEnd = Math.min(blockStart + t * 512, pos + n);
+            if (set) {
+                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, file,
+                        data + (runStart - blockStart)));
+            } else {
+                ParentRuns.append(parent, out, runStart, runEnd - runStart);
+            }
+            s = t;
+        }
+    }
+
+    /** Bit 7 of byte 0 is the block's first sector (spec: the bitmap is big-endian bit order, as QEMU reads it). */
+    private static boolean bit(byte[] bm, long sector) {
+        return (bm[(int) (sector >>> 3)] & (0x80 >>> (sector & 7))) != 0;
+    }
+
+    private byte[] bitmap(long block, long blockAt) throws IOException {
+        synchronized (bitmaps) {
+            byte[] b = bitmaps.get(block);
+            if (b != null) return b;
+        }
+        int len = (int) ((header.blockSize() / 512 + 7) / 8);
+        byte[] b = new byte[len];
+        file.readFully(blockAt, ByteBuffer.wrap(b));
+        synchronized (bitmaps) {
+            bitmaps.put(block, b);
+        }
+        return b;
+    }
+
+    /** Checks that block {@code block} (bitmap and the {@code needed} data bytes) lies in the data area. */
+    private long checkedBlock(long block, long sector, long needed) {
+        long at = sector * 512;
+        long end = at + header.bitmapBytes() + needed;
+        long entryAt = bat.offsetOf(block);
+        if (end > dataEnd) {
+            throw new CorruptImageException("vhd", "BAT", entryAt, "block " + block + " at file offset " + at
+                    + " ends at " + end + ", past the data area that ends at " + dataEnd);
+        }
+        long batEnd = header.tableOffset() + bat.entries() * 4;
+        if (at < VhdFooter.SIZE || overlaps(at, end, headerAt, headerAt + VhdDynamicHeader.SIZE)
+                || overlaps(at, end, header.tableOffset(), batEnd)) {
+            throw new CorruptImageException("vhd", "BAT", entryAt, "block " + block + " at file offset " + at
+                    + " overlaps the footer copy, the dynamic disk header or the BAT");
+        }
+        return at;
+    }
+
+    private static boolean overlaps(long a, long b, long c, long d) {
+        return a < d && c < b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (parent != null) parent.close();
+        } finally {
+            file.close();
+        }
+    }
 }

@@ -1,27 +1,351 @@
 package io.vdetach.image.vmdk;
 
+import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.ParentRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Placeholder until the vmdk reader lands: recognised by magic, refused with exit 3. */
-public final class VmdkImage implements DiskImage {
-    private VmdkImage() {}
+/**
+ * A VMDK (VMware "Virtual Disk Format 1.1"): a text descriptor, embedded in a hosted sparse
+ * file or in a small file of its own, lists extents (FLAT, VMFS, SPARSE, VMFSSPARSE, ZERO)
+ * that lie end to end in the virtual disk. A snapshot names its parent with
+ * parentFileNameHint; grains it does not hold come from the parent.
+ */
+public final class VmdkImage extends MappedLayer implements DiskImage {
+    private final HostFile file;
+    private final Descriptor descriptor;
+    private final List<Extent> extents;
+    private final long[] starts;
+    private final long size;
+    private final Map<Path, HostFile> files;
+    private final DiskImage parent;
+    private final List<String> warnings;
 
-    public static VmdkImage open(HostFile file, ImageOpener opener) throws IOException {
-        throw new UnsupportedImageException("vmdk", "this image format (reader not written yet)");
+    private VmdkImage(HostFile file, Descriptor descriptor, List<Extent> extents, Map<Path, HostFile> files,
+            DiskImage parent, List<String> warnings) {
+        this.file = file;
+        this.descriptor = descriptor;
+        this.extents = extents;
+        this.files = files;
+        this.parent = parent;
+        this.warnings = warnings;
+        this.starts = new long[extents.size()];
+        long pos = 0;
+        for (int i = 0; i < extents.size(); i++) {
+            starts[i] = pos;
+            pos += extents.get(i).size();
+        }
+        this.size = pos;
     }
 
-    @Override public String format() { return "vmdk"; }
-    @Override public List<ChainLink> chain() { return List.of(); }
-    @Override public long size() { return 0; }
-    @Override public int read(long offset, ByteBuffer dst) { return 0; }
-    @Override public List<Run> map(long offset, long length) { return List.of(); }
-    @Override public String describe() { return "vmdk"; }
-    @Override public void close() {}
+    public static VmdkImage open(HostFile file, ImageOpener opener) throws IOException {
+        String name = file.path().toString();
+        if (opener.openingTop() && opener.options().snapshot() != null) {
+            // VMDK snapshots are separate files (open the snapshot's own .vmdk), not internal ones
+            throw UnsupportedImageException.because("vmdk: internal snapshots (--snapshot) are not supported by VMDK;"
+                    + " open the snapshot's own .vmdk file instead of " + name);
+        }
+        ByteBuffer head = ByteBuffer.allocate(SparseExtentHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        file.read(0, head);
+        head.flip();
+        int magic = head.limit() >= 4 ? head.getInt(0) : 0;
+        Map<Path, HostFile> files = new LinkedHashMap<>();
+        files.put(file.path(), file);
+        List<String> warnings = new ArrayList<>();
+        DiskImage parent = null;
+        boolean ok = false;
+        try {
+            Descriptor d;
+            List<Extent> extents = new ArrayList<>();
+            if (magic == SparseExtentHeader.MAGIC) {
+                SparseExtentHeader h = SparseExtentHeader.parse(head, 0, name);
+                SparseExtent e = SparseExtent.hosted(file, h, Math.multiplyExact(h.capacity(), 512L));
+                if (e.uncleanShutdown()) warnings.add(name + ": unclean shutdown flag set");
+                if (h.descriptorOffset() == 0 || h.descriptorSize() == 0) {
+                    // a bare sparse extent (e.g. disk-s001.vmdk opened directly): one extent, no parent
+                    return new VmdkImage(file, null, List.of(e), files, null, List.copyOf(warnings));
+                }
+                if (h.descriptorSize() > Descriptor.MAX_BYTES / 512 || h.descriptorOffset() > (file.size() - 512) / 512) {
+                    throw new CorruptImageException("vmdk", "sparse extent header.descriptorSize", 36, name + ": descriptor of "
+                            + h.descriptorSize() + " sectors at sector " + h.descriptorOffset()
+                            + " is larger than " + Descriptor.MAX_BYTES + " bytes or outside the file");
+                }
+                long at = h.descriptorOffset() * 512;
+                int len = (int) Math.min(h.descriptorSize() * 512, file.size() - at);
+                d = Descriptor.parse(text(file.readBytes(at, len)), name, at, true);
+                // An embedded descriptor describes this file itself (monolithicSparse, streamOptimized): its
+                // extent line may carry a stale name (a renamed file), so the file is the one extent, as in QEMU.
+                extents.add(e);
+            } else if (magic == CowdHeader.MAGIC) {
+                CowdHeader h = CowdHeader.parse(head, 0, name);
+                return new VmdkImage(file, null, List.of(SparseExtent.cowd(file, h, h.numSectors() * 512)), files, null, List.of());
+            } else {
+                if (file.size() > Descriptor.MAX_BYTES) {
+                    throw new CorruptImageException("vmdk", "descriptor", 0, name + " is " + file.size()
+                            + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
+                }
+                d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
+                addExtents(file, opener, files, d, extents, warnings);
+            }
+            String hint = d.parentFileNameHint();
+            if (hint != null) {
+                Path p = opener.resolve(file.path(), hint, "vmdk", "parentFileNameHint");
+                parent = opener.openParent(p, "vmdk", "parent \"" + hint + "\" of " + name);
+                long want = d.cid("parentCID");
+                if (parent instanceof VmdkImage pv && pv.descriptor != null) {
+                    long have = pv.descriptor.cid("CID");
+                    if (want != have) {
+                        warnings.add(String.format("%s: parentCID %08x does not match the parent's CID %08x (%s):"
+                                + " the parent changed after this snapshot was taken", name, want, have, p));
+                    }
+                }
+                warnings.addAll(parent.warnings());
+            }
+            VmdkImage img = new VmdkImage(file, d, List.copyOf(extents), files, parent, List.copyOf(warnings));
+            ok = true;
+            return img;
+        } finally {
+            if (!ok) {
+                for (HostFile f : files.values()) if (f != file) f.close();
+                if (parent != null) parent.close();
+            }
+        }
+    }
+
+    private static void addExtents(HostFile file, ImageOpener opener, Map<Path, HostFile> files, Descriptor d,
+            List<Extent> extents, List<String> warnings) throws IOException {
+        String name = file.path().toString();
+        long total = 0;
+        for (ExtentLine line : d.extents()) {
+            Extent e = extent(file, opener, files, line, name);
+            if (e instanceof SparseExtent s && s.uncleanShutdown()) {
+                warnings.add(s.file().path() + ": unclean shutdown flag set");
+            }
+            try {
+                total = Math.addExact(total, e.size());
+            } catch (ArithmeticException overflow) {
+                throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                        + ": extents add up to more than 2^63 bytes");
+            }
+            extents.add(e);
+        }
+    }
+
+    private static Extent extent(HostFile file, ImageOpener opener, Map<Path, HostFile> files, ExtentLine line,
+            String name) throws IOException {
+        long size = line.sectors() * 512;
+        if (line.access().equals("NOACCESS")) {
+            throw new UnsupportedImageException("vmdk", "NOACCESS extent (line " + line.lineNumber() + " of " + name + ")");
+        }
+        if (line.type().equals("ZERO")) return new ZeroExtent(size);
+        if (line.fileName() == null) {
+            throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name + ": "
+                    + line.type() + " extent without a file name");
+        }
+        HostFile f = switch (line.type()) {
+            case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
+                Path p = opener.resolve(file.path(), line.fileName(), "vmdk", "extent description");
+                HostFile open = files.get(p);
+                if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
+                    // each sparse extent keeps its own grain directory in memory: naming one file many
+                    // times would multiply that memory, and no real descriptor does it
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                            + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
+                }
+                if (open == null) {
+                    open = HostFile.open(p);
+                    files.put(p, open);
+                }
+                yield open;
+            }
+            default -> throw new UnsupportedImageException("vmdk", line.type() + " extents (line " + line.lineNumber()
+                    + " of " + name + ")");
+        };
+        String fname = f.path().toString();
+        return switch (line.type()) {
+            case "FLAT", "VMFS" -> {
+                if (line.offset() > Long.MAX_VALUE / 512) {
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, "offset out of range");
+                }
+                yield new FlatExtent(line.type(), f, line.offset() * 512, size);
+            }
+            case "SPARSE" -> SparseExtent.hosted(f, SparseExtentHeader.parse(header(f), 0, fname), size);
+            default -> SparseExtent.cowd(f, CowdHeader.parse(header(f), 0, fname), size);
+        };
+    }
+
+    private static ByteBuffer header(HostFile f) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(SparseExtentHeader.SIZE);
+        f.read(0, b);
+        return b.flip();
+    }
+
+    private static String text(ByteBuffer b) {
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        int n = 0;
+        while (n < bytes.length && bytes[n] != 0) n++;
+        return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String format() { return "vmdk"; }
+
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public String describe() { return file.path().toString(); }
+
+    /** The parent of a snapshot, or null. */
+    public DiskImage parent() { return parent; }
+
+    @Override
+    public List<ChainLink> chain() {
+        List<ChainLink> out = new ArrayList<>();
+        StringBuilder d = new StringBuilder();
+        if (descriptor == null) {
+            d.append("bare extent, ").append(extents.getFirst().detail());
+        } else {
+            d.append(descriptor.createType()).append(", virtual size ").append(size);
+            d.append(String.format(", CID %08x", descriptor.cid("CID")));
+            if (descriptor.parentFileNameHint() != null) {
+                d.append(String.format(", parentCID %08x, parent \"%s\"", descriptor.cid("parentCID"),
+                        descriptor.parentFileNameHint()));
+            }
+            d.append(", ").append(extents.size()).append(extents.size() == 1 ? " extent" : " extents");
+            for (Extent e : extents) {
+                if (e.file() == file) d.append("; ").append(e.detail());
+            }
+        }
+        out.add(new ChainLink(file.path(), "vmdk", d.toString()));
+        for (Extent e : extents) {
+            if (e.file() != null && e.file() != file) out.add(new ChainLink(e.file().path(), "vmdk extent", e.detail()));
+        }
+        if (parent != null) out.addAll(parent.chain());
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<Path> files() {
+        List<Path> out = new ArrayList<>(files.keySet());
+        if (parent != null) out.addAll(parent.files());
+        return List.copyOf(out);
+    }
+
+    /** The descriptor and every extent file; not the parent's files (other snapshots may share them). */
+    @Override
+    public List<Path> ownFiles() { return List.copyOf(files.keySet()); }
+
+    @Override
+    public List<String> warnings() { return warnings; }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (HostFile f : files.values()) {
+            try {
+                f.close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (parent != null) parent.close();
+        if (first != null) throw first;
+    }
+
+    // ---- mapping
+
+    /** The piece at guest {@code pos}, with its end in guest coordinates. */
+    private Piece classify(long pos, long limit) throws IOException {
+        int i = Arrays.binarySearch(starts, pos);
+        if (i < 0) i = -i - 2;
+        while (extents.get(i).size() == 0) i++; // empty extents hold nothing
+        long s = starts[i];
+        Extent e = extents.get(i);
+        Piece p = e.classify(pos - s, Math.min(limit, s + e.size()) - s);
+        return new Piece(p.kind(), p.end() + s, p.file(), p.host());
+    }
+
+    @Override
+    public List<Run> map(long offset, long length) throws IOException {
+        long end = Math.min(size, offset + length);
+        if (offset < 0 || end <= offset) return List.of();
+        List<Run> out = new ArrayList<>();
+        long pos = offset;
+        long parentFrom = -1;
+        while (pos < end) {
+            Piece p = classify(pos, end);
+            if (p.kind() == Piece.Kind.PARENT) {
+                if (parentFrom < 0) parentFrom = pos;
+                pos = p.end();
+                continue;
+            }
+            if (parentFrom >= 0) {
+                ParentRuns.append(parent, out, parentFrom, pos - parentFrom);
+                parentFrom = -1;
+            }
+            long n = p.end() - pos;
+            ExtentMaps.appendMerging(out, switch (p.kind()) {
+                case DATA -> new Run.Mapped(pos, n, p.file(), p.host());
+                case ZERO -> new Run.Hole(pos, n);
+                case COMPRESSED -> new Run.Materialise(pos, n, "compressed vmdk grain (deflate)");
+                case PARENT -> throw new AssertionError();
+            });
+            pos = p.end();
+        }
+        if (parentFrom >= 0) ParentRuns.append(parent, out, parentFrom, end - parentFrom);
+        return out;
+    }
+
+    @Override
+    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
+        long pos = run.start();
+        while (pos < run.end()) {
+            int i = Arrays.binarySearch(starts, pos);
+            if (i < 0) i = -i - 2;
+            while (extents.get(i).size() == 0) i++;
+            Piece p = classify(pos, run.end());
+            int n = (int) (p.end() - pos);
+            int limit = dst.limit();
+            dst.limit(dst.position() + n);
+            try {
+                switch (p.kind()) {
+                    case COMPRESSED -> {
+                        SparseExtent s = (SparseExtent) extents.get(i);
+                        long rel = pos - starts[i];
+                        byte[] g = s.grain(rel, p.host());
+                        dst.put(g, (int) (rel % s.grainBytes()), n);
+                    }
+                    case PARENT -> {
+                        long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
+                        dst.limit(dst.position() + (int) inParent);
+                        if (inParent > 0) parent.readFully(pos, dst);
+                        dst.limit(dst.position() + n - (int) inParent);
+                        zero(dst);
+                    }
+                    case ZERO -> zero(dst);
+                    case DATA -> p.file().readFully(p.host(), dst);
+                }
+            } finally {
+                dst.limit(limit);
+            }
+            pos = p.end();
+        }
+    }
 }

@@ -1,0 +1,29 @@
+package io.vdetach.apply;
+
+import io.vdetach.plan.ConflictPolicy;
+import io.vdetach.plan.Mode;
+import java.util.List;
+
+/**
+ * @param volume only this volume (name or 1-based number), its files straight into DEST; null for all
+ * @param include guest path globs to include (empty: everything); matched against "p1/etc/hosts"
+ * @param exclude guest path globs to leave out
+ * @param restoreOwners set uid/gid (root, or --owner)
+ * @param dryRun classify and count, write nothing
+ * @param threads writer threads making the system calls while the walker reads the guest (0: none)
+ */
+public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include,
+                             List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
+
+    /** Two writers: measured best on 2 cores (the walker needs little CPU). */
+    public static final int DEFAULT_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    public static ExtractOptions defaults() {
+        return new ExtractOptions(Mode.AUTO, ConflictPolicy.RENAME, null, List.of(), List.of(), false, false, Progress.NONE,
+                DEFAULT_THREADS);
+    }
+
+    public ExtractOptions withThreads(int n) {
+        return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, n);
+    }
+}

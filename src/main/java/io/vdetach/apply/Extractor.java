@@ -1,0 +1,98 @@
+package io.vdetach.apply;
+
+import io.vdetach.error.HostException;
+import io.vdetach.extent.HostFile;
+import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.TreeWalker;
+import io.vdetach.host.HostFilesystem;
+import io.vdetach.plan.Classifier;
+import io.vdetach.plan.Mode;
+import io.vdetach.plan.OpenedImage;
+import io.vdetach.plan.Totals;
+import io.vdetach.sys.Linux;
+import io.vdetach.sys.StatFs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * extract: every readable volume's tree into DEST, sharing blocks where the plan says so.
+ * Files are written by writer threads; hard links and directory metadata come last.
+ */
+public final class Extractor {
+    private Extractor() {}
+
+    public static Report extract(OpenedImage image, Path dest, ExtractOptions o) throws IOException {
+        long t0 = System.nanoTime();
+        Report report = new Report();
+        report.warnings.addAll(image.image().warnings());
+        if (!o.dryRun()) Files.createDirectories(dest);
+        Path existing = dest.toAbsolutePath();
+        while (o.dryRun() && existing.getParent() != null && !Files.isDirectory(existing)) existing = existing.getParent();
+        int destFd = Linux.open(existing.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+        try (SourceFiles sources = new SourceFiles()) {
+            HostFilesystem host = HostFilesystem.of(existing, destFd);
+            Classifier classifier = new Classifier(host, o.mode());
+            if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
+            StatFs before = host.statfs();
+            List<OpenedImage.Slot> slots = image.slots();
+            if (o.volume() != null) {
+                OpenedImage.Slot s = image.slot(o.volume());
+                if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
+                slots = List.of(s);
+            }
+            MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
+            HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
+            Finisher finisher = new Finisher();
+            try (Workers workers = new Workers(o.dryRun() ? 0 : o.threads(),
+                    () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
+                Totals totals = new Totals();
+                VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
+                        host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher);
+                for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null);
+                workers.drain();
+                report.reasons.putAll(totals.reasons());
+            }
+            if (!o.dryRun()) {
+                finisher.finish(destFd, builder, metadata, report);
+                Linux.syncfs(destFd);
+                StatFs after = Linux.fstatfs(destFd);
+                report.extraSpaceUsed = (before.blocksFree() - after.blocksFree()) * after.blockSize();
+            }
+        } finally {
+            Linux.close(destFd);
+            o.progress().done();
+        }
+        report.seconds = (System.nanoTime() - t0) / 1e9;
+        return report;
+    }
+
+    private static void extractVolume(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest) throws IOException {
+        Report report = ctx.report();
+        GuestFilesystem fs = slot.filesystem();
+        if (fs == null) {
+            if (slot.problem() != null) {
+                report.volumeFailures++;
+                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), slot.probed().toString());
+                vf.status = "error";
+                report.volumes.add(vf);
+                report.error(vf, slot.volume().name(), slot.problem().getMessage());
+            }
+            return;
+        }
+        for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
+        Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), fs.type());
+        report.volumes.add(vf);
+        TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf));
+    }
+
+    private static void requireSharing(OpenedImage image, Classifier classifier) throws IOException {
+        for (Path p : image.image().files()) {
+            try (HostFile f = HostFile.open(p)) {
+                String why = classifier.whyNotShared(f);
+                if (why != null) throw new HostException("--mode share: cannot share blocks of " + p + " into DEST: " + why);
+            }
+        }
+    }
+}

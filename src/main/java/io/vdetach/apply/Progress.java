@@ -1,0 +1,14 @@
+package io.vdetach.apply;
+
+/** Receives progress of long work; the CLI draws a line on a terminal. */
+public interface Progress {
+    Progress NONE = new Progress() {
+        @Override public void update(long files, long bytes, long bytesShared) { }
+        @Override public void done() { }
+    };
+
+    /** Called often; implementations rate-limit their output. */
+    void update(long files, long bytes, long bytesShared);
+
+    void done();
+}

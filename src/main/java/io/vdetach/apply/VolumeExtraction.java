@@ -1,0 +1,296 @@
+package io.vdetach.apply;
+
+import io.vdetach.error.VdetachException;
+import io.vdetach.extent.ExtentMaps;
+import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TreeWalker;
+import io.vdetach.plan.Classifier;
+import io.vdetach.plan.Glob;
+import io.vdetach.plan.GuestName;
+import io.vdetach.plan.PlannedRun;
+import io.vdetach.plan.RunClass;
+import io.vdetach.plan.Totals;
+import io.vdetach.sys.Linux;
+import io.vdetach.sys.SysException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The walk over one volume (the walker thread): reads the guest, plans each file, creates
+ * directories, symlinks and special files itself, and hands files to the writer threads.
+ */
+final class VolumeExtraction implements TreeWalker.Visitor {
+
+    /** Shared by every volume of one extraction. */
+    record Context(int destFd, ExtractOptions options, Report report, Classifier classifier, MetadataWriter metadata,
+                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
+
+    private final Context c;
+    private final GuestFilesystem fs;
+    private final String volumeName;
+    private final boolean intoDest;
+    private final Report.VolumeFigures vf;
+    private final Glob include;
+    private final Glob exclude;
+    private final ArrayDeque<Dir> dirs = new ArrayDeque<>();
+    private final Set<Long> linkedSeen = new HashSet<>();
+
+    /** A guest directory on the walk's stack and its host counterpart (null until created). */
+    private static final class Dir {
+        final Node node;
+        final byte[] guestName;
+        final String display;
+        final boolean included;
+        DirHandle handle;
+        boolean failed;
+
+        Dir(Node node, byte[] guestName, String display, boolean included) {
+            this.node = node;
+            this.guestName = guestName;
+            this.display = display;
+            this.included = included;
+        }
+    }
+
+    VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Report.VolumeFigures vf) {
+        this.c = c;
+        this.fs = fs;
+        this.volumeName = volumeName;
+        this.intoDest = intoDest;
+        this.vf = vf;
+        this.include = new Glob(c.options().include());
+        this.exclude = new Glob(c.options().exclude());
+    }
+
+    private boolean dryRun() {
+        return c.options().dryRun();
+    }
+
+    private String display(List<byte[]> path) {
+        String p = TreeWalker.display(path);
+        return p.isEmpty() ? volumeName : volumeName + "/" + p;
+    }
+
+    @Override
+    public boolean enter(List<byte[]> path, Node dir) {
+        String d = display(path);
+        if (!path.isEmpty() && exclude.matchesSelfOrAncestor(d)) return false;
+        Dir parent = dirs.peek();
+        if (parent != null && parent.failed) return false;
+        boolean included = include.isEmpty() || include.matchesSelfOrAncestor(d);
+        dirs.push(new Dir(dir, path.isEmpty() ? null : path.getLast(), d, included));
+        if (included) {
+            try {
+                ensureCreated();
+            } catch (EntryFailure | SysException e) {
+                c.report().error(vf, d, e.getMessage());
+                dirs.peek().failed = true;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void leave(List<byte[]> path, Node dir) {
+        Dir d = dirs.pop();
+        if (d.handle != null) d.handle.release();
+    }
+
+    @Override
+    public void error(List<byte[]> path, String reason) {
+        c.report().error(vf, display(path), reason);
+    }
+
+    @Override
+    public void entry(List<byte[]> path, Node node) {
+        String d = display(path);
+        if (exclude.matchesSelfOrAncestor(d) || !(include.isEmpty() || include.matchesSelfOrAncestor(d))) return;
+        Dir parent = dirs.peek();
+        if (parent == null || parent.failed) return;
+        try {
+            ensureCreated();
+            byte[] name = hostName(path.getLast(), d);
+            if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
+                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d);
+                else synchronized (c.report()) { c.report().hardlinks++; }
+                return;
+            }
+            switch (node.type()) {
+                case FILE -> file(parent.handle, name, d, node);
+                case SYMLINK -> symlink(parent.handle, name, d, node);
+                case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node);
+                case DIRECTORY -> throw new IllegalStateException("directories are entered, not created here");
+            }
+        } catch (EntryFailure | VdetachException | IOException e) {
+            if (Abort.isFatal(e)) throw (RuntimeException) e;
+            c.report().error(vf, d, e.getMessage());
+        }
+        Report r = c.report();
+        c.options().progress().update(r.files, r.bytesTotal, r.bytesShared);
+    }
+
+    /** Creates the directories on the stack that do not exist on the host yet, outermost first. */
+    private void ensureCreated() {
+        Iterator<Dir> it = dirs.descendingIterator();
+        Dir parent = null;
+        while (it.hasNext()) {
+            Dir d = it.next();
+            if (d.handle == null) {
+                d.handle = dryRun() ? new DirHandle(-1, new byte[0], false)
+                        : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
+                if (!dryRun()) c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
+                if (parent != null) {
+                    synchronized (c.report()) {
+                        c.report().directories++;
+                        vf.directories++;
+                    }
+                }
+            }
+            parent = d;
+        }
+    }
+
+    private DirHandle openVolumeRoot() {
+        if (intoDest) return new DirHandle(c.destFd(), new byte[0], false);
+        byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
+        int destFd = c.destFd();
+        byte[] used = c.builder().create(destFd, name, volumeName, true, n -> Linux.mkdirat(destFd, n, 0700));
+        if (used == null) throw new EntryFailure("volume directory skipped (--on-conflict skip)");
+        return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), used, true);
+    }
+
+    private DirHandle makeDirectory(DirHandle parent, Dir d) {
+        byte[] name = hostName(d.guestName, d.display);
+        byte[] used = c.builder().create(parent.fd, name, d.display, true, n -> Linux.mkdirat(parent.fd, n, 0700));
+        if (used == null) throw new EntryFailure("skipped (--on-conflict skip)");
+        int fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
+        return new DirHandle(fd, join(parent.hostPath, used), true);
+    }
+
+    private byte[] hostName(byte[] guest, String display) {
+        return switch (GuestName.sanitize(guest)) {
+            case GuestName.Safe s -> s.name();
+            case GuestName.Renamed rn -> {
+                c.report().conflict(display, "renamed: " + rn.reason(), new String(rn.name(), StandardCharsets.UTF_8));
+                yield rn.name();
+            }
+            case GuestName.Refused rf -> throw new EntryFailure(rf.reason());
+        };
+    }
+
+    private void symlink(DirHandle dir, byte[] name, String display, Node node) {
+        byte[] target = node.symlinkTarget();
+        for (byte b : target) if (b == 0) throw new EntryFailure("symlink target holds a NUL byte");
+        if (!dryRun()) {
+            byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
+            if (used == null) return;
+            for (String p : c.metadata().applyAt(dir.fd, used, node)) c.report().error(vf, display, p);
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+        }
+        synchronized (c.report()) {
+            c.report().symlinks++;
+        }
+    }
+
+    private void special(DirHandle dir, byte[] name, String display, Node node) {
+        if (!dryRun()) {
+            int type = switch (node.type()) {
+                case FIFO -> Linux.S_IFIFO;
+                case SOCKET -> Linux.S_IFSOCK;
+                case CHAR_DEVICE -> Linux.S_IFCHR;
+                default -> Linux.S_IFBLK;
+            };
+            boolean device = type == Linux.S_IFCHR || type == Linux.S_IFBLK;
+            if (device && Linux.geteuid() != 0) throw new EntryFailure("device node not created: needs root");
+            long dev = makedev(node.rdevMajor(), node.rdevMinor());
+            byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
+            if (used == null) return;
+            for (String p : c.metadata().applyAt(dir.fd, used, node)) c.report().error(vf, display, p);
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+        }
+        synchronized (c.report()) {
+            c.report().specials++;
+        }
+    }
+
+    private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
+        Layer data = fs.content(node);
+        long size = node.size();
+        List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
+        synchronized (c.totals()) {
+            for (PlannedRun r : runs) c.totals().add(r);
+        }
+        if (dryRun()) {
+            long shared = 0, copied = 0, decoded = 0, sparse = 0;
+            for (PlannedRun r : runs) {
+                switch (r.kind()) {
+                    case SHARE -> shared += r.length();
+                    case COPY -> copied += r.length();
+                    case MATERIALISE -> decoded += r.length();
+                    case HOLE -> sparse += r.length();
+                }
+            }
+            c.report().file(vf, size, shared, copied, decoded, sparse);
+            return;
+        }
+        boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
+        DirHandle held = dir.retain();
+        Runnable task = () -> {
+            try {
+                writeFile(held, name, display, node, runs, data, size);
+            } catch (EntryFailure | VdetachException | IOException e) {
+                if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
+                else c.report().error(vf, display, e.getMessage());
+            } catch (RuntimeException e) {
+                c.report().error(vf, display, "unexpected " + e);
+            } finally {
+                held.release();
+            }
+        };
+        // Guest layers' decoders are read by the walker only: files with runs to decode are written here.
+        if (decodes) {
+            task.run();
+            c.workers().submit(() -> { }); // surfaces a fatal failure of this task at once
+        }
+        else c.workers().submit(task);
+    }
+
+    private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
+                           long size) throws IOException {
+        int[] fd = {-1};
+        byte[] used = c.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n,
+                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600));
+        if (used == null) return;
+        try {
+            ContentWriter.Written w = c.workers().writer().write(fd[0], runs, data, size, c.destIsBtrfs());
+            c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
+            if (w.fallback() != null) c.report().warn(w.fallback());
+            for (String p : c.metadata().apply(fd[0], node)) c.report().error(vf, display, p);
+        } finally {
+            Linux.close(fd[0]);
+        }
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+        for (String note : node.notes()) c.report().warn(display + ": " + note);
+    }
+
+    static byte[] join(byte[] parent, byte[] name) {
+        if (parent == null || parent.length == 0) return name;
+        byte[] out = new byte[parent.length + 1 + name.length];
+        System.arraycopy(parent, 0, out, 0, parent.length);
+        out[parent.length] = '/';
+        System.arraycopy(name, 0, out, parent.length + 1, name.length);
+        return out;
+    }
+
+    /** glibc's makedev. */
+    static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+}

@@ -1,0 +1,29 @@
+package io.vdetach.cli;
+
+import io.vdetach.apply.ExtractOptions;
+import io.vdetach.apply.Extractor;
+import io.vdetach.apply.Report;
+import io.vdetach.plan.OpenedImage;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "extract", description = "Extract every file of the image into DEST (the image is never modified).")
+final class ExtractCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE") Path image;
+    @Parameters(index = "1", paramLabel = "DEST") Path dest;
+    @Mixin ImageOptions io = new ImageOptions();
+    @Mixin WriteOptions wo = new WriteOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
+            Report r = Extractor.extract(img, dest, options);
+            Output.report(r, io.json, wo.dryRun ? "would extract" : "extracted");
+            return r.exitCode();
+        }
+    }
+}

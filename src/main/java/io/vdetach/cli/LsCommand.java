@@ -1,0 +1,214 @@
+package io.vdetach.cli;
+
+import io.vdetach.extent.ExtentMaps;
+import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.Probed;
+import io.vdetach.guestfs.TreeWalker;
+import io.vdetach.image.DiskImage;
+import io.vdetach.plan.Classifier;
+import io.vdetach.plan.OpenedImage;
+import io.vdetach.plan.PlannedRun;
+import io.vdetach.plan.RunClass;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "ls", description = "List the image's chain and volumes, then its files with sizes and share status.")
+final class LsCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE") Path image;
+    @Parameters(index = "1", paramLabel = "GUEST_PATH", arity = "0..1", description = "Only this subtree (p1/etc).") String guestPath;
+    @Mixin ImageOptions io = new ImageOptions();
+    @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
+    @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
+
+    /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
+    private static final int ASSUMED_HOST_BLOCK = 4096;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    private final List<Object> entries = new ArrayList<>();
+    private final Classifier classifier = Classifier.hypothetical(ASSUMED_HOST_BLOCK);
+    private int errors;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
+            DiskImage d = img.image();
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+            List<Object> chain = new ArrayList<>();
+            for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+            json.put("chain", chain);
+            json.put("warnings", d.warnings());
+            List<Object> vols = new ArrayList<>();
+            if (!io.json) {
+                out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
+                for (DiskImage.ChainLink l : d.chain()) out.printf("chain   %s  %s  %s%n", l.file(), l.format(), l.detail());
+                for (String w : d.warnings()) out.println("warning " + w);
+                out.printf("%-8s %-6s %14s %14s  %-26s %s%n", "volume", "scheme", "start", "size", "type", "contents");
+            }
+            for (OpenedImage.Slot s : img.slots()) {
+                String contents = contents(s);
+                Map<String, Object> vm = new LinkedHashMap<>();
+                vm.put("name", s.volume().name());
+                vm.put("scheme", s.volume().scheme());
+                vm.put("start", s.volume().start());
+                vm.put("size", s.volume().size());
+                vm.put("type", s.volume().type());
+                vm.put("label", s.volume().label());
+                vm.put("contents", contents);
+                GuestFilesystem fs = s.filesystem();
+                if (fs != null) {
+                    vm.put("filesystem", fs.type());
+                    vm.put("fs_label", fs.label());
+                    vm.put("block_size", fs.blockSize());
+                    vm.put("warnings", fs.warnings());
+                }
+                vols.add(vm);
+                if (!io.json) {
+                    String label = s.volume().label().isEmpty() ? "" : " \"" + s.volume().label() + "\"";
+                    out.printf("%-8s %-6s %14d %14d  %-26s %s%n", s.volume().name(), s.volume().scheme(), s.volume().start(),
+                            s.volume().size(), s.volume().type() + label, contents);
+                    if (fs != null) for (String w : fs.warnings()) out.println("         warning: " + w);
+                }
+            }
+            json.put("volumes", vols);
+            if (!volumesOnly) {
+                if (!io.json) out.println();
+                if (guestPath != null) {
+                    GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
+                    String base = f.slot().volume().name() + (f.rest().isEmpty() ? "" : "/" + f.rest().replaceAll("/+$", ""));
+                    list(f.fs(), f.node(), base, out);
+                } else {
+                    for (OpenedImage.Slot s : img.slots()) {
+                        if (s.filesystem() != null) list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
+                    }
+                }
+                json.put("entries", entries);
+            }
+            if (io.json) out.println(Json.render(json));
+            return errors == 0 ? 0 : 1;
+        }
+    }
+
+    private static String contents(OpenedImage.Slot s) {
+        return switch (s.probed()) {
+            case Probed.Readable r -> r.filesystem().type() + (r.filesystem().label().isEmpty() ? "" : " \"" + r.filesystem().label() + "\"")
+                    + " (" + r.filesystem().blockSize() + "-byte blocks)";
+            case Probed.NotExtracted n -> n.what() + ": " + n.why() + (s.problem() != null ? "" : ", not extracted");
+        };
+    }
+
+    private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+        TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
+            @Override
+            public boolean enter(List<byte[]> path, Node dir) {
+                show(path, dir, "");
+                return true;
+            }
+
+            @Override
+            public void leave(List<byte[]> path, Node dir) { }
+
+            @Override
+            public void entry(List<byte[]> path, Node node) throws IOException {
+                String status = "";
+                if (node.type() == EntryType.FILE) status = shareStatus(fs, node);
+                show(path, node, status);
+            }
+
+            @Override
+            public void error(List<byte[]> path, String reason) {
+                errors++;
+                String p = join(base, path);
+                if (io.json) entries.add(Map.of("path", p, "error", reason));
+                else out.println(escape(p) + "  ERROR: " + reason);
+            }
+
+            private void show(List<byte[]> path, Node n, String status) {
+                String p = join(base, path) + (n.isDirectory() ? "/" : "");
+                if (io.json) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("path", p);
+                    e.put("type", n.type().name().toLowerCase());
+                    e.put("size", n.size());
+                    e.put("mode", String.format("%04o", n.mode()));
+                    e.put("uid", n.uid());
+                    e.put("gid", n.gid());
+                    e.put("mtime", n.mtime().toString());
+                    if (n.symlinkTarget() != null) e.put("target", new String(n.symlinkTarget(), StandardCharsets.UTF_8));
+                    if (!status.isEmpty()) e.put("share", status);
+                    if (!n.notes().isEmpty()) e.put("notes", n.notes());
+                    entries.add(e);
+                    return;
+                }
+                String target = n.symlinkTarget() == null ? "" : " -> " + escape(new String(n.symlinkTarget(), StandardCharsets.UTF_8));
+                if (longFormat) {
+                    out.printf("%s %04o %5d %5d %s %12d  %s%s  %s%n", typeChar(n), n.mode(), n.uid(), n.gid(),
+                            TIME.format(n.mtime()), n.size(), escape(p), target, status);
+                } else {
+                    out.printf("%12d  %s%s  %s%n", n.isDirectory() ? 0 : n.size(), escape(p), target, status);
+                }
+            }
+        });
+    }
+
+    private String shareStatus(GuestFilesystem fs, Node n) throws IOException {
+        if (n.size() == 0) return "empty";
+        long share = 0, copy = 0, decode = 0, hole = 0;
+        for (PlannedRun r : classifier.classify(ExtentMaps.toHostFiles(fs.content(n), 0, n.size()), n.size())) {
+            if (r.kind() == RunClass.SHARE) share += r.length();
+            else if (r.kind() == RunClass.COPY) copy += r.length();
+            else if (r.kind() == RunClass.MATERIALISE) decode += r.length();
+            else hole += r.length();
+        }
+        long data = share + copy + decode;
+        if (data == 0) return "sparse";
+        String s = "shareable " + Units.percent(share, data);
+        if (decode > 0) s += ", decode " + Units.percent(decode, data);
+        if (hole > 0) s += ", sparse " + Units.bytes(hole);
+        return s;
+    }
+
+    private static String typeChar(Node n) {
+        return switch (n.type()) {
+            case FILE -> "-";
+            case DIRECTORY -> "d";
+            case SYMLINK -> "l";
+            case CHAR_DEVICE -> "c";
+            case BLOCK_DEVICE -> "b";
+            case FIFO -> "p";
+            case SOCKET -> "s";
+        };
+    }
+
+    private static String join(String base, List<byte[]> path) {
+        String p = TreeWalker.display(path);
+        return p.isEmpty() ? base : base + "/" + p;
+    }
+
+    /** Control characters in guest names would break the one-entry-per-line output. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
+    }
+}

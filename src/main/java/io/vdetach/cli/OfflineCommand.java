@@ -1,0 +1,68 @@
+package io.vdetach.cli;
+
+import io.vdetach.apply.offline.GuestItems;
+import io.vdetach.apply.offline.OfflineDetach;
+import io.vdetach.apply.offline.OfflineOptions;
+import io.vdetach.apply.offline.OfflineReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The offline writer: detach into an unmounted ext4 host by writing its metadata. */
+@Command(name = "offline", description = "Detach into an unmounted ext4 host filesystem (no data copied).",
+        subcommands = {OfflineCommand.Detach.class, OfflineCommand.Undo.class})
+final class OfflineCommand {
+
+    @Command(name = "detach", description = "The image's files take over the image's blocks inside DEV; the image is removed.")
+    static final class Detach implements Callable<Integer> {
+        @Option(names = "--device", required = true, paramLabel = "DEV", description = "Unmounted block device or file holding the ext4 host.")
+        Path device;
+        @Option(names = "--image", required = true, paramLabel = "PATH", description = "The image's path inside that filesystem (a raw disk image).")
+        String image;
+        @Option(names = "--to", required = true, paramLabel = "PATH", description = "Destination directory inside that filesystem (created; its parent must exist).")
+        String to;
+        @Option(names = "--undo", paramLabel = "FILE", description = "Save every overwritten block here first (outside DEV).")
+        Path undo;
+        @Option(names = "--volume", paramLabel = "N|NAME", description = "Only this guest volume, straight into --to.")
+        String volume;
+        @Option(names = "--dry-run", description = "Plan and count; write nothing.") boolean dryRun;
+        @Option(names = "--json", description = "Print one JSON object.") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            OfflineOptions o = dryRun ? OfflineOptions.dryRunOnly() : OfflineOptions.withUndo(undo);
+            java.util.concurrent.atomic.AtomicReference<List<String>> errors = new java.util.concurrent.atomic.AtomicReference<>();
+            OfflineReport r = OfflineDetach.run(device, image, to, layer -> {
+                GuestItems.Result items = GuestItems.of(layer, volume);
+                errors.set(items.errors());
+                return items.items();
+            }, o);
+            if (json) {
+                System.out.println(r.toJson());
+            } else {
+                System.out.printf("%s %d files, %d directories, %d symlinks, %d hard links in %.2f s%n",
+                        dryRun ? "would detach" : "detached", r.files(), r.directories(), r.symlinks(), r.hardlinks(), r.seconds());
+                System.out.printf("blocks of %d bytes: donated %d, copied %d, freed %d, metadata written %d%n", r.blockSize(),
+                        r.blocksDonated(), r.blocksCopied(), r.blocksFreed(), r.metadataBlocksWritten());
+            }
+            List<String> failed = errors.get() == null ? List.of() : errors.get();
+            for (String e : failed) System.err.println("error: " + e);
+            return failed.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "undo", description = "Restore DEV byte for byte from an undo file.")
+    static final class Undo implements Callable<Integer> {
+        @Option(names = "--device", required = true, paramLabel = "DEV") Path device;
+        @Option(names = "--undo", required = true, paramLabel = "FILE") Path undo;
+
+        @Override
+        public Integer call() throws Exception {
+            long n = OfflineDetach.undo(device, undo);
+            System.out.println("restored " + n + " blocks");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.vdetach.guestfs;
+
+import io.vdetach.error.VdetachException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Depth-first walk of a guest filesystem without recursion (a hostile image can be deep),
+ * detecting directory cycles and directories reached twice. Errors of one entry are handed
+ * to the visitor and the walk goes on.
+ */
+public final class TreeWalker {
+    /** Deeper trees than this cannot be recreated on Linux anyway (PATH_MAX is 4096 bytes). */
+    public static final int MAX_DEPTH = 2048;
+
+    public interface Visitor {
+        /** A directory about to be entered; false skips its subtree (and its leave call). */
+        boolean enter(List<byte[]> path, Node dir) throws IOException;
+
+        /** All entries of the directory at {@code path} have been visited. */
+        void leave(List<byte[]> path, Node dir) throws IOException;
+
+        /** A non-directory entry. */
+        void entry(List<byte[]> path, Node node) throws IOException;
+
+        /** An entry that could not be read; {@code path} names it. */
+        void error(List<byte[]> path, String reason);
+    }
+
+    private record Frame(List<byte[]> path, Node dir, Iterator<DirEntry> children) {}
+
+    public static void walk(GuestFilesystem fs, Visitor v) throws IOException {
+        Node root = fs.node(fs.rootId());
+        walk(fs, root, List.of(), v);
+    }
+
+    /** Walks the subtree of {@code start}, whose path is {@code startPath}. */
+    public static void walk(GuestFilesystem fs, Node start, List<byte[]> startPath, Visitor v) throws IOException {
+        Set<Long> directoriesSeen = new HashSet<>();
+        Deque<Frame> stack = new ArrayDeque<>();
+        if (!start.isDirectory()) {
+            v.entry(startPath, start);
+            return;
+        }
+        directoriesSeen.add(start.id());
+        if (!v.enter(startPath, start)) return;
+        Frame first = open(fs, startPath, start, v);
+        if (first == null) {
+            v.leave(startPath, start);
+            return;
+        }
+        stack.push(first);
+        while (!stack.isEmpty()) {
+            Frame f = stack.peek();
+            if (!f.children.hasNext()) {
+                stack.pop();
+                v.leave(f.path, f.dir);
+                continue;
+            }
+            DirEntry e = f.children.next();
+            List<byte[]> path = append(f.path, e.name());
+            Node n;
+            try {
+                n = fs.node(e.id());
+            } catch (VdetachException | IOException ex) {
+                v.error(path, ex.getMessage());
+                continue;
+            }
+            if (!n.isDirectory()) {
+                v.entry(path, n);
+                continue;
+            }
+            if (!directoriesSeen.add(n.id())) {
+                v.error(path, "directory " + n.id() + " is reached a second time (a directory cycle or a directory hard link): not followed");
+                continue;
+            }
+            if (stack.size() >= MAX_DEPTH) {
+                v.error(path, "deeper than " + MAX_DEPTH + " levels: not followed");
+                continue;
+            }
+            if (!v.enter(path, n)) continue;
+            Frame child = open(fs, path, n, v);
+            if (child == null) v.leave(path, n);
+            else stack.push(child);
+        }
+    }
+
+    private static Frame open(GuestFilesystem fs, List<byte[]> path, Node dir, Visitor v) {
+        try {
+            return new Frame(path, dir, fs.list(dir).iterator());
+        } catch (VdetachException | IOException ex) {
+            v.error(path, ex.getMessage());
+            return null;
+        }
+    }
+
+    private static List<byte[]> append(List<byte[]> path, byte[] name) {
+        List<byte[]> p = new ArrayList<>(path.size() + 1);
+        p.addAll(path);
+        p.add(name);
+        return p;
+    }
+
+    /** A path for messages: components joined by '/', bytes decoded as UTF-8 leniently. */
+    public static String display(List<byte[]> path) {
+        StringBuilder b = new StringBuilder();
+        for (byte[] c : path) {
+            if (!b.isEmpty()) b.append('/');
+            b.append(new String(c, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return b.toString();
+    }
+}

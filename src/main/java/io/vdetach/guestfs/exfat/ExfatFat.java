@@ -1,0 +1,121 @@
+package io.vdetach.guestfs.exfat;
+
+import io.vdetach.guestfs.fat.ChainRuns;
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.Layer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The active exFAT FAT (section 4): 32-bit entries read in chunks through a small LRU cache,
+ * and cluster chains as runs of consecutive clusters, checked against the cluster count and for
+ * repeats. Files with NoFatChain never come here: their clusters are contiguous.
+ */
+final class ExfatFat {
+    private static final String FORMAT = ExfatBootSector.FORMAT;
+    private static final int CHUNK = 64 << 10;
+    /** 256 chunks of 64 KiB: 16 MiB of FAT, four million clusters' entries. */
+    private static final int MAX_CHUNKS = 256;
+    /** Section 4.1: the end-of-chain mark; 0xFFFFFFF7 marks a bad cluster. */
+    private static final long END_OF_CHAIN = 0xFFFFFFFFL;
+
+    private final Layer volume;
+    private final long fatStart;
+    private final long fatBytes;
+    private final long clusterCount;
+    private final Map<Long, ByteBuffer> chunks = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ByteBuffer> eldest) { return size() > MAX_CHUNKS; }
+    };
+
+    /** Clusters {@code [first, first + count)}. */
+
+    ExfatFat(Layer volume, ExfatBootSector boot) {
+        this.volume = volume;
+        // VolumeFlags bit 0, ActiveFat: the second FAT is the one in use (section 3.1.13.1).
+        int active = boot.numberOfFats() == 2 && (boot.volumeFlags() & 1) != 0 ? 1 : 0;
+        this.fatStart = (boot.fatOffset() + active * boot.fatLength()) << boot.bytesPerSectorShift();
+        this.fatBytes = (clusterCountPlus2(boot)) * 4;
+        this.clusterCount = boot.clusterCount();
+    }
+
+    private static long clusterCountPlus2(ExfatBootSector boot) { return boot.clusterCount() + 2; }
+
+    boolean valid(long cluster) { return cluster >= 2 && cluster <= clusterCount + 1; }
+
+    long clusterCount() { return clusterCount; }
+
+    synchronized long entry(long cluster) throws IOException {
+        long at = cluster * 4;
+        long chunk = at / CHUNK;
+        ByteBuffer c = chunks.get(chunk);
+        if (c == null) {
+            long start = chunk * CHUNK;
+            c = volume.readBytes(fatStart + start, (int) Math.min(CHUNK, fatBytes - start)).order(ByteOrder.LITTLE_ENDIAN);
+            chunks.put(chunk, c);
+        }
+        return c.getInt((int) (at - chunk * CHUNK)) & 0xffffffffL;
+    }
+
+    long entryOffset(long cluster) { return fatStart + cluster * 4; }
+
+    /**
+     * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
+     * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
+     */
+    List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
+        if (wanted == 0) return List.of();
+        if (!valid(first)) {
+            throw new CorruptImageException(FORMAT, what, entryOffset,
+                    "first cluster " + first + " is outside 2.." + (clusterCount + 1));
+        }
+        if (wanted > clusterCount) {
+            throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
+                    + wanted + " clusters, more than the volume's " + clusterCount);
+        }
+        ChainRuns runs = new ChainRuns(first);
+        long total = 1;
+        long cluster = first;
+        while (wanted < 0 || total < wanted) {
+            long next = entry(cluster);
+            if (next == END_OF_CHAIN) {
+                if (wanted >= 0) {
+                    throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
+                            "ends after " + total + " clusters; the length needs " + wanted);
+                }
+                break;
+            }
+            if (!valid(next)) {
+                String why = next == 0xFFFFFFF7L ? "a bad-cluster mark" : next == 0 ? "cluster 0"
+                        : "cluster " + next + ", beyond the " + clusterCount + " clusters";
+                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset(cluster),
+                        "FAT entry of cluster " + cluster + " links to " + why);
+            }
+            if (!runs.add(next)) {
+                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
+                        "visits cluster " + next + " twice (a cycle)");
+            }
+            total++;
+            if (wanted < 0 && total > maxClusters) {
+                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
+                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
+            }
+            cluster = next;
+        }
+        return runs.finish();
+    }
+
+    /** The contiguous clusters of a NoFatChain allocation, checked to lie in the heap. */
+    List<ChainRuns.ClusterRun> contiguous(long first, long count, String what, long entryOffset) {
+        if (count == 0) return List.of();
+        if (!valid(first) || first + count - 1 > clusterCount + 1) {
+            throw new CorruptImageException(FORMAT, what, entryOffset, "contiguous clusters " + first + ".."
+                    + (first + count - 1) + " run outside 2.." + (clusterCount + 1));
+        }
+        return List.of(new ChainRuns.ClusterRun(first, count));
+    }
+}

@@ -1,0 +1,175 @@
+package io.vdetach.guestfs.ntfs;
+
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.guestfs.DirEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The directory tree, built in one sequential pass over the MFT from each record's $FILE_NAME
+ * attributes (their parent references), not from the $I30 indexes.
+ *
+ * <p>Why: every name of every file is in its own record, so one pass of large sequential reads
+ * gives the whole tree with no random reads of index buffers; and the result is exact on a
+ * consistent volume, since Windows and ntfs-3g keep each $FILE_NAME and its index entry equal.
+ * A name counts only when its parent record is in use, is a directory, and has the sequence
+ * number the reference names (so a name pointing at a deleted and reused directory is an orphan).
+ * A directory keeps only its first parent, which makes a cycle reachable from the root impossible.
+ */
+final class DirectoryTree {
+    static final long ROOT = 5;
+    /** Records 0..15 are the metadata files ($MFT … $Extend and reserved ones), hidden like ntfs-3g does. */
+    static final long FIRST_USER = 16;
+    /** At most this many warnings are kept verbatim; the rest are counted. */
+    private static final int MAX_WARNINGS = 50;
+
+    private final Map<Long, List<DirEntry>> children = new HashMap<>();
+    private final int[] firstParent;
+    private final byte[] state;
+    private final List<String> warnings;
+    private int dropped;
+
+    private static final byte IN_USE = 1;
+    private static final byte DIR = 2;
+
+    private DirectoryTree(int records, List<String> warnings) {
+        this.firstParent = new int[records];
+        Arrays.fill(firstParent, -1);
+        this.state = new byte[records];
+        this.warnings = warnings;
+    }
+
+    private record PendingName(int child, long baseRef, long parentRef, char[] name) {}
+
+    static DirectoryTree build(Mft mft, boolean showSystem, List<String> warnings) throws IOException {
+        long count = mft.records();
+        if (count > Integer.MAX_VALUE - 16) throw new UnsupportedImageException("ntfs", "an MFT of " + count + " records");
+        int records = (int) count;
+        DirectoryTree t = new DirectoryTree(records, warnings);
+        short[] seq = new short[records];
+        List<PendingName> names = new ArrayList<>();
+        int rs = mft.recordSize();
+        byte[] rec = new byte[rs];
+        ByteBuffer b = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
+        int perChunk = Mft.CHUNK_BYTES / rs;
+        long chunks = (count + perChunk - 1) / perChunk;
+        for (long ci = 0; ci < chunks; ci++) {
+            byte[] chunk = mft.readChunk(ci);
+            for (int j = 0; j < perChunk; j++) {
+                long n = ci * perChunk + j;
+                if (n >= count) break;
+                int off = j * rs;
+                if (!Mft.isFile(chunk, off)) {
+                    if (chunk[off] == 'B' && chunk[off + 1] == 'A' && chunk[off + 2] == 'A' && chunk[off + 3] == 'D') {
+                        t.warn("MFT record " + n + " is marked BAAD (torn write): skipped");
+                    }
+                    continue;
+                }
+                System.arraycopy(chunk, off, rec, 0, rs);
+                String bad = MftRecord.fixup(rec, 0, rs);
+                if (bad != null) {
+                    t.warn("MFT record " + n + " at offset " + mft.offsetOf(n) + ": " + bad + ": skipped");
+                    continue;
+                }
+                try {
+                    MftRecord h = MftRecord.parse(b, rs, n, mft.offsetOf(n));
+                    if (h == null || !h.inUse()) continue;
+                    seq[(int) n] = (short) h.sequence();
+                    t.state[(int) n] = (byte) (IN_USE | (h.isDirectory() ? DIR : 0));
+                    long base = MftRecord.number(h.baseRecord());
+                    if (base >= count) {
+                        t.warn("MFT record " + n + " names base record " + base + " past the MFT's end: skipped");
+                        continue;
+                    }
+                    collectNames(b, h, (int) (base != 0 ? base : n), base != 0 ? h.baseRecord() : 0, names);
+                } catch (CorruptImageException e) {
+                    t.warn(e.getMessage() + ": skipped");
+                }
+            }
+        }
+        t.link(names, seq, showSystem);
+        if (t.dropped > 0) warnings.add("... and " + t.dropped + " more MFT warnings");
+        return t;
+    }
+
+    /** Reads only what the tree needs: each resident $FILE_NAME's parent, namespace and name. */
+    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, List<PendingName> out) {
+        int p = h.attrsOffset();
+        int end = h.bytesInUse();
+        while (p + 16 <= end) {
+            int type = b.getInt(p);
+            if (type == Attribute.END) break;
+            int len = b.getInt(p + 4);
+            if (len < 24 || len % 8 != 0 || len > end - p) {
+                throw Attribute.corrupt(owner, p, "attribute length " + len);
+            }
+            if (type == Attribute.FILE_NAME && b.get(p + 8) == 0) {
+                int valueLen = b.getInt(p + 16);
+                int valueOff = b.getShort(p + 20) & 0xffff;
+                if (valueLen >= 0 && valueOff + (long) valueLen <= len) {
+                    FileName fn = FileName.parse(b, p + valueOff, valueLen);
+                    if (fn != null && fn.namespace() != FileName.DOS) {
+                        out.add(new PendingName(owner, baseRef, fn.parent(), fn.name()));
+                    }
+                }
+            }
+            p += len;
+        }
+    }
+
+    private void link(List<PendingName> names, short[] seq, boolean showSystem) {
+        int orphans = 0;
+        int surrogates = 0;
+        for (PendingName pn : names) {
+            int c = pn.child;
+            if ((state[c] & IN_USE) == 0) continue;
+            if (pn.baseRef != 0 && (seq[c] & 0xffff) != MftRecord.sequenceOf(pn.baseRef)) continue;
+            long p = MftRecord.number(pn.parentRef);
+            if (p == c) {
+                if (c != ROOT) warn("MFT record " + c + " names itself as its parent: not listed");
+                continue;
+            }
+            int ps = MftRecord.sequenceOf(pn.parentRef);
+            if (p >= state.length || (state[(int) p] & DIR) == 0 || (ps != 0 && (seq[(int) p] & 0xffff) != ps)) {
+                orphans++;
+                continue;
+            }
+            boolean isDir = (state[c] & DIR) != 0;
+            if (isDir && firstParent[c] >= 0) {
+                warn("directory record " + c + " has a second name in directory " + p + ": only the first is listed");
+                continue;
+            }
+            if (firstParent[c] < 0) firstParent[c] = (int) p;
+            if (!showSystem && c < FIRST_USER) continue;
+            if (Names.hasUnpairedSurrogate(pn.name)) surrogates++;
+            children.computeIfAbsent(p, k -> new ArrayList<>()).add(new DirEntry(Names.utf8(pn.name), c));
+        }
+        if (orphans > 0) warn(orphans + " name(s) whose parent directory is not in use or was reused: not listed (orphans)");
+        if (surrogates > 0) warn(surrogates + " name(s) hold unpaired UTF-16 surrogates: written as WTF-8 (ntfs-3g hides them)");
+    }
+
+    private void warn(String w) {
+        if (warnings.size() < MAX_WARNINGS) warnings.add(w);
+        else dropped++;
+    }
+
+    List<DirEntry> children(long dir) {
+        return children.getOrDefault(dir, List.of());
+    }
+
+    /** The directory holding the first listed name of {@code record}, or -1. */
+    long parentOf(long record) {
+        return record >= 0 && record < firstParent.length ? firstParent[(int) record] : -1;
+    }
+
+    boolean isDirectory(long record) {
+        return record >= 0 && record < state.length && (state[(int) record] & DIR) != 0;
+    }
+}

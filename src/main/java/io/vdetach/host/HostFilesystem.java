@@ -1,0 +1,57 @@
+package io.vdetach.host;
+
+import io.vdetach.sys.Linux;
+import io.vdetach.sys.StatFs;
+import java.nio.file.Path;
+
+/**
+ * Facts about the host filesystem of a path: type, block size, device, free space, and
+ * whether it can share extents between files (FICLONERANGE).
+ */
+public record HostFilesystem(Path path, StatFs statfs, long device) {
+
+    public static HostFilesystem of(Path path) {
+        int fd = Linux.open(path.toString(), Linux.O_RDONLY, 0);
+        try {
+            return of(path, fd);
+        } finally {
+            Linux.close(fd);
+        }
+    }
+
+    /** Facts of the filesystem holding {@code fd} (opened O_RDONLY, file or directory). */
+    public static HostFilesystem of(Path path, int fd) {
+        return new HostFilesystem(path, Linux.fstatfs(fd), Linux.fstat(fd).dev());
+    }
+
+    public String type() { return statfs.typeName(); }
+
+    public int blockSize() { return (int) statfs.blockSize(); }
+
+    /** Filesystems whose kernel driver implements remap_file_range for FICLONERANGE. */
+    public boolean canShareExtents() {
+        long t = statfs.type();
+        return t == StatFs.XFS_MAGIC || t == StatFs.BTRFS_MAGIC || t == StatFs.BCACHEFS_MAGIC
+                || t == StatFs.ZFS_MAGIC || t == StatFs.OCFS2_MAGIC || t == StatFs.NFS_MAGIC;
+    }
+
+    /**
+     * Same filesystem: same st_dev, or the same fsid (Btrfs subvolumes have their own st_dev
+     * but clone across them works).
+     */
+    public boolean sameFilesystemAs(HostFilesystem other) {
+        return device == other.device || (statfs.type() == other.statfs.type() && statfs.fsid() == other.statfs.fsid()
+                && statfs.fsid() != 0);
+    }
+
+    /**
+     * How a file's last partial block is best written here: measured (FIELD-NOTES) — on XFS
+     * truncating a cloned block unshares it synchronously (189 µs vs 70 µs per file), on Btrfs
+     * clone-then-truncate keeps the block shared and costs least.
+     */
+    public TailPolicy tailPolicy() {
+        return statfs.type() == StatFs.BTRFS_MAGIC ? TailPolicy.CLONE_AND_TRUNCATE : TailPolicy.WRITE;
+    }
+
+    public enum TailPolicy { WRITE, CLONE_AND_TRUNCATE }
+}

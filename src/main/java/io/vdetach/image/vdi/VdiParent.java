@@ -1,0 +1,79 @@
+package io.vdetach.image.vdi;
+
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.HostFile;
+import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageOpener;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A VDI diff names its parent only by UUID (VirtualBox keeps the path in its media registry),
+ * so the parent is searched among the *.vdi files of the child's own directory: the one whose
+ * creation UUID equals the child's linkage UUID. No other directory is searched.
+ */
+final class VdiParent {
+    /** Directories with more VDI files than this are not scanned further (bounded work). */
+    private static final int MAX_CANDIDATES = 4096;
+
+    private VdiParent() {}
+
+    static DiskImage open(HostFile child, VdiHeader h, ImageOpener opener, List<String> warnings) throws IOException {
+        Path dir = child.path().getParent();
+        List<Path> matches = new ArrayList<>();
+        int scanned = 0;
+        List<Path> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")) continue;
+                if (++scanned > MAX_CANDIDATES) {
+                    warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
+                    break;
+                }
+                names.add(p);
+            }
+        }
+        names.sort(null);
+        for (Path p : names) {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSameFile(p, child.path())) continue;
+            VdiUuid created = creationUuid(p);
+            if (created != null && created.equals(h.uuidLinkage())) matches.add(p);
+        }
+        if (matches.isEmpty()) {
+            throw new CorruptImageException("vdi", "header", 0x1a8, "diff image " + child.path() + ": no VDI file in "
+                    + dir + " has the parent UUID " + h.uuidLinkage());
+        }
+        if (matches.size() > 1) {
+            warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": " + matches
+                    + "; using " + matches.getFirst());
+        }
+        Path real = opener.resolve(child.path(), matches.getFirst().getFileName().toString(), "vdi", "parent");
+        DiskImage parent = opener.openParent(real, "vdi", "parent of " + child.path());
+        if (parent instanceof VdiImage v && !h.uuidParentModify().isZero()
+                && !v.header().uuidModify().equals(h.uuidParentModify())) {
+            warnings.add("parent " + real + " was modified (UUID " + v.header().uuidModify() + ") after " + child.path()
+                    + " was made (expected " + h.uuidParentModify() + ")");
+        }
+        return parent;
+    }
+
+    /** The creation UUID of a VDI file, or null if it is not one. */
+    private static VdiUuid creationUuid(Path p) {
+        try (HostFile f = HostFile.open(p)) {
+            if (f.size() < VdiHeader.SIZE) return null;
+            ByteBuffer b = f.readBytes(0, VdiHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0x40) != VdiHeader.SIGNATURE) return null;
+            return VdiUuid.read(b, 0x188);
+        } catch (IOException e) {
+            return null; // unreadable files are simply not the parent
+        }
+    }
+}

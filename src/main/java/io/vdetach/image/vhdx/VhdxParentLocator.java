@@ -1,0 +1,51 @@
+package io.vdetach.image.vhdx;
+
+import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.UnsupportedImageException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The parent locator metadata item: a type GUID and UTF-16LE key/value pairs ([MS-VHDX] 2.6.2.6). */
+record VhdxParentLocator(VhdxGuid locatorType, Map<String, String> entries) {
+    /** [MS-VHDX] 2.6.2.6.1: the VHDX parent locator type. */
+    static final VhdxGuid VHDX_LOCATOR = VhdxGuid.of("B04AEFB7-D19E-4A81-B789-25B8E9445913");
+
+    /** {@code b} holds the whole item (positions 0..limit); offsets are relative to its start. */
+    static VhdxParentLocator parse(ByteBuffer b, long at) {
+        b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int len = b.limit();
+        if (len < 20) throw new CorruptImageException("vhdx", "parent locator", at, "item of " + len + " bytes is too short");
+        VhdxGuid type = VhdxGuid.read(b, 0);
+        if (!type.equals(VHDX_LOCATOR)) {
+            throw new UnsupportedImageException("vhdx", "parent locator type " + type);
+        }
+        int count = Short.toUnsignedInt(b.getShort(18));
+        if (20L + count * 12L > len) {
+            throw new CorruptImageException("vhdx", "parent locator", at + 18, count + " key/value entries do not fit in "
+                    + len + " bytes");
+        }
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            int e = 20 + i * 12;
+            long keyOffset = Integer.toUnsignedLong(b.getInt(e));
+            long valueOffset = Integer.toUnsignedLong(b.getInt(e + 4));
+            int keyLength = Short.toUnsignedInt(b.getShort(e + 8));
+            int valueLength = Short.toUnsignedInt(b.getShort(e + 10));
+            kv.put(text(b, keyOffset, keyLength, at + e), text(b, valueOffset, valueLength, at + e));
+        }
+        return new VhdxParentLocator(type, Map.copyOf(kv));
+    }
+
+    private static String text(ByteBuffer b, long offset, int length, long entryAt) {
+        if (offset + length > b.limit() || (length & 1) != 0) {
+            throw new CorruptImageException("vhdx", "parent locator entry", entryAt, "string at " + offset + " of "
+                    + length + " bytes lies outside the item or has an odd length");
+        }
+        byte[] s = new byte[length];
+        b.get((int) offset, s);
+        return new String(s, StandardCharsets.UTF_16LE);
+    }
+}

@@ -1,0 +1,19 @@
+package io.vdetach.image.vmdk;
+
+import io.vdetach.extent.HostFile;
+
+/**
+ * A FLAT or VMFS extent: the slice lies as-is in {@code file} from {@code start}. Bytes past
+ * the end of a short file read as zeros, as QEMU reads them.
+ */
+record FlatExtent(String type, HostFile file, long start, long size) implements Extent {
+    @Override
+    public Piece classify(long pos, long limit) {
+        long host = start + pos;
+        if (host >= file.size()) return Piece.zero(limit);
+        return new Piece(Piece.Kind.DATA, Math.min(limit, pos + (file.size() - host)), file, host);
+    }
+
+    @Override
+    public String detail() { return type + " " + size / 512 + " sectors at offset " + start; }
+}

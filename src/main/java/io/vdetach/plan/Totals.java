@@ -1,0 +1,28 @@
+package io.vdetach.plan;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Bytes per run class and per reason, for plan and extract reports. Not thread-safe. */
+public final class Totals {
+    private final EnumMap<RunClass, Long> bytes = new EnumMap<>(RunClass.class);
+    private final Map<String, Long> reasons = new TreeMap<>();
+
+    public void add(PlannedRun r) {
+        bytes.merge(r.kind(), r.length(), Long::sum);
+        if (!r.reason().isEmpty()) reasons.merge(r.kind().name().toLowerCase() + ": " + r.reason(), r.length(), Long::sum);
+    }
+
+    public void addAll(Totals other) {
+        other.bytes.forEach((k, v) -> bytes.merge(k, v, Long::sum));
+        other.reasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
+    }
+
+    public long bytes(RunClass c) { return bytes.getOrDefault(c, 0L); }
+
+    public long total() { return bytes.values().stream().mapToLong(Long::longValue).sum(); }
+
+    /** "copy: reason" &rarr; bytes, sorted by reason. */
+    public Map<String, Long> reasons() { return reasons; }
+}
