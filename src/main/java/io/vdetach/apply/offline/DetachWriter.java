@@ -9,6 +9,7 @@ import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.Extent;
 import io.vdetach.apply.offline.ext4.ExtentTree;
 import io.vdetach.apply.offline.ext4.Htree;
+import io.vdetach.apply.offline.ext4.HtreeBuilder;
 import io.vdetach.apply.offline.ext4.XattrCodec;
 import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
@@ -562,6 +563,16 @@ final class DetachWriter {
         in.setLinksCount(links >= LINK_MAX ? 1 : links);
         long blocks = writeXattrs(in, d.meta);
         List<byte[]> data = DirBlock.pack(d.ino, parentIno, entries, bs, fs.csum());
+        int indexBlocks = 0;
+        // like the kernel: a directory that outgrows one block gets an htree index (when the host has dir_index)
+        if (data.size() > 1 && (fs.superblock().compat() & Ext4Superblock.COMPAT_DIR_INDEX) != 0) {
+            HtreeBuilder.Built h = HtreeBuilder.build(d.ino, parentIno, entries, bs, fs.csum(), fs.superblock());
+            if (h != null) {
+                data = h.blocks();
+                indexBlocks = h.indexBlocks();
+                in.setFlags(Ext4Inode.FL_INDEX);
+            }
+        }
         int seed = in.csumSeed(fs.seed());
         List<Extent> ex = new ArrayList<>();
         int i = 0;
@@ -569,13 +580,14 @@ final class DetachWriter {
             long[] got = take(data.size() - i, true);
             for (int k = 0; k < got[1]; k++) {
                 byte[] b = data.get(i + k);
-                if (fs.csum()) DirBlock.writeTail(b, seed);
+                if (fs.csum() && i + k < indexBlocks) HtreeBuilder.writeDxTail(b, seed);
+                else if (fs.csum()) DirBlock.writeTail(b, seed);
                 System.arraycopy(b, 0, fs.freshBlock(got[0] + k), 0, bs);
             }
             ExtentTree.append(ex, i, got[0], got[1]);
             i += (int) got[1];
         }
-        in.setFlags(Ext4Inode.FL_EXTENTS);
+        in.setFlags(in.flags() | Ext4Inode.FL_EXTENTS);
         ExtentTree.Built t = writeTree(ex, in);
         in.setIBlock(t.root());
         in.setSize((long) data.size() * bs);

@@ -157,6 +157,28 @@ class OfflineDetachTest {
         }
     }
 
+    /** New directories that outgrow a block get an htree: one level for 1,200 names, two for 9,000 long ones. */
+    @org.junit.jupiter.api.Test
+    void newDirectoriesAreIndexed(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "debugfs", "losetup", "mount");
+        HostFixture fx = HostFixture.make(dir, "", 16, 2000, 64);
+        CarvedGuest g;
+        try (OfflineSession s = OfflineSession.open(fx.device(), "vm/disk.img")) {
+            g = CarvedGuest.standard(s.image(), 1200);
+            g.dir("wide", 0755, java.time.Instant.ofEpochSecond(1700000000));
+            for (int i = 0; i < 9000; i++) g.special("wide/" + String.format("%05d-", i) + "w".repeat(240), io.vdetach.guestfs.EntryType.FIFO, 0, 0);
+            s.detach("x", g.items, OfflineOptions.withUndo(dir.resolve("undo")));
+        }
+        Sh.Result fsck = Sh.exec(null, "e2fsck", "-fn", fx.device().toString());
+        assertThat(fsck.exit()).as("e2fsck -fn:\n" + fsck.out() + fsck.err()).isZero();
+        assertThat(Sh.run("debugfs", "-R", "htree /x/many", fx.device().toString())).contains("Indirect levels: 0");
+        assertThat(Sh.run("debugfs", "-R", "htree /x/wide", fx.device().toString())).contains("Indirect levels: 1");
+        try (LoopMount m = LoopMount.readOnly(fx.device(), 0, 0, "ext4", "")) {
+            TreeAssert.assertSameTree(g.expected, HostTree.walk(m.path().resolve("x")));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void dryRunWritesNothing(@TempDir Path dir) throws Exception {
         Need.root();
