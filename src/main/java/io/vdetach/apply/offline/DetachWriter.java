@@ -1,5 +1,8 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.apply.offline.DestinationTree.Dir;
+import io.vdetach.apply.offline.DestinationTree.Ino;
+
 import io.vdetach.apply.offline.device.BlockDevice;
 import io.vdetach.apply.offline.device.CountingDevice;
 import io.vdetach.apply.offline.ext4.DirBlock;
@@ -8,7 +11,6 @@ import io.vdetach.apply.offline.ext4.Ext4Superblock;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.Extent;
 import io.vdetach.apply.offline.ext4.ExtentTree;
-import io.vdetach.apply.offline.ext4.Htree;
 import io.vdetach.apply.offline.ext4.HtreeBuilder;
 import io.vdetach.apply.offline.ext4.XattrCodec;
 import io.vdetach.error.HostException;
@@ -49,8 +51,6 @@ final class DetachWriter {
     private static final int COPY_BATCH = 2048;
     /** Largest run of blocks read and placed at once (bounds the read buffer: 64 MiB at 4 KiB blocks). */
     private static final long MAX_PIECE = 16384;
-    /** ext4 keeps directory link counts below this and uses 1 beyond (dir_nlink; EXT4_LINK_MAX). */
-    private static final int LINK_MAX = 65000;
 
     private final Ext4Volume fs;
     private final CountingDevice dev;
@@ -72,6 +72,8 @@ final class DetachWriter {
     private long blocksCopied;
     private long blocksFreed;
     private final List<String> notes = new ArrayList<>();
+    private final BlockSource blocks;
+    private final HostDirectories dirs;
 
     DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
         this.fs = fs;
@@ -80,6 +82,8 @@ final class DetachWriter {
         this.opt = opt;
         this.bs = fs.blockSize();
         this.deviceFile = session.deviceFile();
+        this.blocks = new BlockSource(fs);
+        this.dirs = new HostDirectories(fs, blocks, notes, now);
         Ext4Inode img = fs.inode(session.imageIno());
         this.imageExtents = ExtentTree.read(fs, img).extents();
         this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Extent::physical)).toArray(Extent[]::new);
@@ -87,108 +91,6 @@ final class DetachWriter {
         if (!imageExtents.isEmpty() && imageExtents.getLast().logicalEnd() > Integer.MAX_VALUE) {
             throw new HostException("image " + session.imagePath() + " is too large for an offline detach (more than 2^31 blocks)");
         }
-    }
-
-    // ---------------------------------------------------------------- the tree to create
-
-    /** A directory to create. */
-    private static final class Dir {
-        final byte[] name;
-        final Dir parent;
-        Node meta;
-        final Map<String, Object> children = new LinkedHashMap<>(); // name (latin-1) -> Dir or Ino
-        long ino;
-        int subdirs;
-
-        Dir(byte[] name, Dir parent) {
-            this.name = name;
-            this.parent = parent;
-        }
-    }
-
-    /** A non-directory inode, with every name it gets. */
-    private static final class Ino {
-        final OfflineItem item;
-        int links;
-        long ino;
-        final List<Extent> extents = new ArrayList<>();
-        final List<long[]> copies = new ArrayList<>(); // {logical, count}
-        long dataBlocks;
-
-        Ino(OfflineItem item) { this.item = item; }
-
-        Node node() { return item.node(); }
-
-        OfflineItem item() { return item; }
-    }
-
-    private static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
-
-    private Dir buildTree(List<OfflineItem> items, List<Ino> inodes, long[] counts) {
-        Dir root = new Dir(new byte[0], null);
-        Map<Long, Ino> byId = new HashMap<>();
-        for (OfflineItem it : items) {
-            Node n = it.node();
-            if (n == null) throw new IllegalArgumentException("item without node");
-            byte[][] p = it.path();
-            for (byte[] c : p) {
-                if (c.length == 0 || c.length > 255 || (c.length == 1 && c[0] == '.') || (c.length == 2 && c[0] == '.' && c[1] == '.')) {
-                    throw new IllegalArgumentException("bad name component: " + key(c));
-                }
-                for (byte x : c) if (x == 0 || x == '/') throw new IllegalArgumentException("name with NUL or '/': " + key(c));
-            }
-            if (p.length == 0) {
-                if (!n.isDirectory()) throw new IllegalArgumentException("the destination itself must be a directory");
-                root.meta = n;
-                continue;
-            }
-            Dir d = root;
-            for (int i = 0; i < p.length - 1; i++) d = subdir(d, p[i]);
-            String k = key(p[p.length - 1]);
-            if (n.isDirectory()) {
-                Object existing = d.children.get(k);
-                if (existing instanceof Dir ed) {
-                    if (ed.meta != null) throw new IllegalArgumentException("duplicate name " + k);
-                    ed.meta = n;
-                } else if (existing != null) {
-                    throw new IllegalArgumentException("duplicate name " + k);
-                } else {
-                    Dir nd = new Dir(p[p.length - 1], d);
-                    nd.meta = n;
-                    d.children.put(k, nd);
-                    d.subdirs++;
-                }
-                counts[1]++;
-                continue;
-            }
-            if (d.children.containsKey(k)) throw new IllegalArgumentException("duplicate name " + k);
-            Ino ino = byId.get(n.id());
-            if (ino == null) {
-                ino = new Ino(it);
-                byId.put(n.id(), ino);
-                inodes.add(ino);
-            } else {
-                counts[3]++;
-            }
-            ino.links++;
-            d.children.put(k, ino);
-            switch (n.type()) {
-                case FILE -> counts[0]++;
-                case SYMLINK -> counts[2]++;
-                default -> counts[4]++;
-            }
-        }
-        return root;
-    }
-
-    private static Dir subdir(Dir d, byte[] name) {
-        Object o = d.children.get(key(name));
-        if (o instanceof Dir sd) return sd;
-        if (o != null) throw new IllegalArgumentException("a file is used as a directory: " + key(name));
-        Dir nd = new Dir(name, d);
-        d.children.put(key(name), nd);
-        d.subdirs++;
-        return nd;
     }
 
     // ---------------------------------------------------------------- phase 1: plan
@@ -299,42 +201,6 @@ final class DetachWriter {
         f.copies.add(new long[] {logical, n});
     }
 
-    // ---------------------------------------------------------------- block sources
-
-    /** Ranges {start, length} of image blocks, consumed first to last. */
-    private final ArrayList<long[]> pool = new ArrayList<>();
-    private int poolHead;
-    private long freeCursor;
-
-    private long[] takeFromPool(long max) {
-        while (poolHead < pool.size()) {
-            long[] r = pool.get(poolHead);
-            if (r[1] == 0) {
-                poolHead++;
-                continue;
-            }
-            long n = Math.min(max, r[1]);
-            long[] got = {r[0], n};
-            r[0] += n;
-            r[1] -= n;
-            return got;
-        }
-        return null;
-    }
-
-    private long[] takeFree(long max) throws IOException {
-        long[] r = fs.findFree(freeCursor, (int) Math.min(max, Integer.MAX_VALUE));
-        if (r == null) throw new HostException(fs.name() + ": no free blocks left in the host filesystem");
-        fs.setBlocks(r[0], r[1], true);
-        freeCursor = r[0] + r[1];
-        return r;
-    }
-
-    private long[] take(long max, boolean poolAllowed) throws IOException {
-        long[] r = poolAllowed ? takeFromPool(max) : null;
-        return r != null ? r : takeFree(max);
-    }
-
     /** Image blocks matching {@code keep}, as physical ranges. */
     private List<long[]> imageRanges(java.util.function.IntPredicate keep) {
         List<long[]> out = new ArrayList<>();
@@ -356,8 +222,8 @@ final class DetachWriter {
 
     private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
         // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
-        pool.addAll(imageRanges(ib -> !donated.get(ib) && !referenced.get(ib)));
-        for (long b : imageMetaBlocks) pool.add(new long[] {b, 1});
+        blocks.pool.addAll(imageRanges(ib -> !donated.get(ib) && !referenced.get(ib)));
+        for (long b : imageMetaBlocks) blocks.pool.add(new long[] {b, 1});
         List<Piece> buffered = new ArrayList<>();
         long bufferedBytes = 0;
         for (Ino f : files) {
@@ -367,9 +233,9 @@ final class DetachWriter {
                 while (left > 0) {
                     boolean poolOk = bufferedBytes < opt.maxBufferedCopyBytes();
                     long max = poolOk ? Math.min(left, Math.max(1, (opt.maxBufferedCopyBytes() - bufferedBytes) / bs)) : left;
-                    long[] got = poolOk ? takeFromPool(Math.min(max, MAX_PIECE)) : null;
+                    long[] got = poolOk ? blocks.takeFromPool(Math.min(max, MAX_PIECE)) : null;
                     boolean fromPool = got != null;
-                    if (got == null) got = takeFree(Math.min(left, MAX_PIECE));
+                    if (got == null) got = blocks.takeFree(Math.min(left, MAX_PIECE));
                     Piece p = new Piece(f, logical, got[0], got[1], null);
                     if (fromPool) {
                         byte[] data = opt.dryRun() ? null : read(f, logical, got[1]);
@@ -442,24 +308,6 @@ final class DetachWriter {
 
     private int preferGroup;
 
-    private long allocBlock() throws IOException {
-        return take(1, true)[0];
-    }
-
-    private ExtentTree.Built writeTree(List<Extent> extents, Ext4Inode owner) throws IOException {
-        int seed = owner.csumSeed(fs.seed());
-        return ExtentTree.build(extents, bs, new ExtentTree.BlockSink() {
-            @Override
-            public long allocate() throws IOException { return allocBlock(); }
-
-            @Override
-            public void write(long block, byte[] data) {
-                if (fs.csum()) ExtentTree.setTail(data, seed);
-                System.arraycopy(data, 0, fs.freshBlock(block), 0, bs);
-            }
-        });
-    }
-
     private Ext4Inode baseInode(long ino, Node n, int typeBits) {
         Ext4Inode in = fs.newInode(ino);
         in.setGeneration(random.nextInt());
@@ -485,7 +333,7 @@ final class DetachWriter {
             XattrCodec.writeInInode(in.raw(), start, xs);
             return 0;
         }
-        long blk = allocBlock();
+        long blk = blocks.allocBlock();
         byte[] b = XattrCodec.block(xs, bs, blk, fs.csum(), fs.seed());
         if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit one " + bs + "-byte block");
         System.arraycopy(b, 0, fs.freshBlock(blk), 0, bs);
@@ -506,15 +354,15 @@ final class DetachWriter {
         };
         Ext4Inode in = baseInode(f.ino, n, type);
         in.setLinksCount(f.links);
-        long blocks = writeXattrs(in, n);
+        long iblocks = writeXattrs(in, n);
         switch (n.type()) {
             case FILE -> {
                 in.setSize(n.size());
                 if (n.size() >= (1L << 31)) fs.addRoCompat(Ext4Superblock.RO_LARGE_FILE);
                 in.setFlags(Ext4Inode.FL_EXTENTS);
-                ExtentTree.Built t = writeTree(f.extents, in);
+                ExtentTree.Built t = blocks.writeTree(f.extents, in);
                 in.setIBlock(t.root());
-                blocks += f.dataBlocks + t.treeBlocks();
+                iblocks += f.dataBlocks + t.treeBlocks();
             }
             case SYMLINK -> {
                 byte[] target = n.symlinkTarget();
@@ -525,12 +373,12 @@ final class DetachWriter {
                 if (target.length < Ext4Inode.I_BLOCK_SIZE) {
                     in.setIBlock(target); // 4.1 (fast symlink): the target lives in i_block
                 } else {
-                    long blk = allocBlock();
+                    long blk = blocks.allocBlock();
                     System.arraycopy(target, 0, fs.freshBlock(blk), 0, target.length);
                     in.setFlags(Ext4Inode.FL_EXTENTS);
-                    ExtentTree.Built t = writeTree(List.of(new Extent(0, blk, 1, false)), in);
+                    ExtentTree.Built t = blocks.writeTree(List.of(new Extent(0, blk, 1, false)), in);
                     in.setIBlock(t.root());
-                    blocks += 1;
+                    iblocks += 1;
                 }
             }
             case CHAR_DEVICE, BLOCK_DEVICE -> {
@@ -544,7 +392,7 @@ final class DetachWriter {
             }
             default -> { }
         }
-        in.setBlocks512(blocks * (bs / 512));
+        in.setBlocks512(iblocks * (bs / 512));
         fs.writeInode(in);
     }
 
@@ -560,8 +408,8 @@ final class DetachWriter {
         }
         Ext4Inode in = baseInode(d.ino, d.meta, Ext4Inode.S_IFDIR);
         int links = 2 + d.subdirs;
-        in.setLinksCount(links >= LINK_MAX ? 1 : links);
-        long blocks = writeXattrs(in, d.meta);
+        in.setLinksCount(links >= HostDirectories.LINK_MAX ? 1 : links);
+        long iblocks = writeXattrs(in, d.meta);
         List<byte[]> data = DirBlock.pack(d.ino, parentIno, entries, bs, fs.csum());
         int indexBlocks = 0;
         // like the kernel: a directory that outgrows one block gets an htree index (when the host has dir_index)
@@ -577,7 +425,7 @@ final class DetachWriter {
         List<Extent> ex = new ArrayList<>();
         int i = 0;
         while (i < data.size()) {
-            long[] got = take(data.size() - i, true);
+            long[] got = blocks.take(data.size() - i, true);
             for (int k = 0; k < got[1]; k++) {
                 byte[] b = data.get(i + k);
                 if (fs.csum() && i + k < indexBlocks) HtreeBuilder.writeDxTail(b, seed);
@@ -588,10 +436,10 @@ final class DetachWriter {
             i += (int) got[1];
         }
         in.setFlags(in.flags() | Ext4Inode.FL_EXTENTS);
-        ExtentTree.Built t = writeTree(ex, in);
+        ExtentTree.Built t = blocks.writeTree(ex, in);
         in.setIBlock(t.root());
         in.setSize((long) data.size() * bs);
-        in.setBlocks512((blocks + data.size() + t.treeBlocks()) * (bs / 512));
+        in.setBlocks512((iblocks + data.size() + t.treeBlocks()) * (bs / 512));
         fs.writeInode(in);
     }
 
@@ -605,135 +453,6 @@ final class DetachWriter {
             case FIFO -> DirBlock.FT_FIFO;
             case SOCKET -> DirBlock.FT_SOCK;
         };
-    }
-
-    // ---------------------------------------------------------------- the host directories
-
-    /** Removes the image's entry from its directory (merging it into the previous one). */
-    private void removeEntry(long dirIno, byte[] name, long ino) throws IOException {
-        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
-            DirBlock.Entry e = h.entry();
-            if (e.inode() != ino || !java.util.Arrays.equals(e.name(), name)) continue;
-            byte[] blk = fs.blockForWrite(h.block());
-            List<DirBlock.Entry> all = DirBlock.parse(blk, h.block(), "inode " + dirIno);
-            DirBlock.Entry prev = null;
-            for (DirBlock.Entry x : all) {
-                if (x.offset() == e.offset()) break;
-                prev = x;
-            }
-            if (prev == null) DirBlock.setInode(blk, e.offset(), 0);
-            else {
-                DirBlock.setRecLen(blk, prev.offset(), prev.recLen() + e.recLen());
-                java.util.Arrays.fill(blk, e.offset(), e.offset() + 8, (byte) 0);
-            }
-            sealDirBlock(dirIno, blk);
-            touch(dirIno, 0);
-            return;
-        }
-        throw new HostException("directory entry of the image vanished");
-    }
-
-    private void sealDirBlock(long dirIno, byte[] blk) throws IOException {
-        if (fs.csum() && DirBlock.hasTail(blk)) DirBlock.writeTail(blk, fs.inode(dirIno).csumSeed(fs.seed()));
-    }
-
-    /** Updates a host directory's times and link count. */
-    private void touch(long dirIno, int linkDelta) throws IOException {
-        Ext4Inode d = fs.inode(dirIno);
-        d.setMtimeCtime(now);
-        if (linkDelta != 0 && d.linksCount() != 1) {
-            int n = d.linksCount() + linkDelta;
-            d.setLinksCount(n >= LINK_MAX ? 1 : n);
-        }
-        fs.writeInode(d);
-    }
-
-    /**
-     * Adds an entry to a host directory: into the leaf its hash selects when the directory is an
-     * htree with room there; else the index is dropped (a linear directory is always valid, and
-     * e2fsck -D rebuilds it) and the entry goes into the first block with room, or a new block.
-     */
-    private void addEntry(long dirIno, byte[] name, long ino, int type) throws IOException {
-        Ext4Inode d = fs.inode(dirIno);
-        if ((d.flags() & Ext4Inode.FL_INDEX) != 0) {
-            List<Extent> ex = ExtentTree.read(fs, d).extents();
-            Htree.LogicalReader reader = l -> fs.block(physOf(ex, l, dirIno));
-            long leaf = Htree.leafFor(name, reader, fs.superblock(), "inode " + dirIno);
-            if (insertInBlock(dirIno, physOf(ex, leaf, dirIno), name, ino, type)) return;
-            dropIndex(dirIno, ex, reader);
-            d = fs.inode(dirIno);
-        }
-        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
-            if (h.entry().offset() == 0 && insertInBlock(dirIno, h.block(), name, ino, type)) return;
-        }
-        int tail = fs.csum() ? DirBlock.TAIL : 0;
-        // no room: append one block
-        ExtentTree.Contents c = ExtentTree.read(fs, d);
-        long logical = Math.ceilDiv(d.size(), bs);
-        long blk = allocBlock();
-        byte[] b = fs.freshBlock(blk);
-        DirBlock.putEntry(b, 0, ino, bs - tail, name, type);
-        if (fs.csum()) DirBlock.writeTail(b, d.csumSeed(fs.seed()));
-        List<Extent> ex = new ArrayList<>(c.extents());
-        ExtentTree.append(ex, logical, blk, 1);
-        for (long tb : c.treeBlocks()) fs.setBlocks(tb, 1, false);
-        ExtentTree.Built t = writeTree(ex, d);
-        d.setIBlock(t.root());
-        d.setSize((logical + 1) * bs);
-        d.setBlocks512(d.blocks512() + (1 + t.treeBlocks() - c.treeBlocks().size()) * (long) (bs / 512));
-        fs.writeInode(d);
-    }
-
-    private long physOf(List<Extent> ex, long logical, long dirIno) {
-        for (Extent e : ex) {
-            if (logical >= e.logical() && logical < e.logicalEnd() && !e.unwritten()) return e.physical() + (logical - e.logical());
-        }
-        throw new HostException("host ext4: htree directory inode " + dirIno + " points at block " + logical + " it does not have");
-    }
-
-    /** Puts the entry into block {@code blk} of the directory if some entry there has room after it. */
-    private boolean insertInBlock(long dirIno, long blk, byte[] name, long ino, int type) throws IOException {
-        int need = DirBlock.need(name.length);
-        int tail = fs.csum() ? DirBlock.TAIL : 0;
-        for (DirBlock.Entry e : DirBlock.parse(fs.block(blk), blk, "inode " + dirIno)) {
-            if (tail > 0 && e.offset() == bs - tail && e.inode() == 0 && e.recLen() == tail) continue;
-            int used = e.inode() == 0 ? 0 : DirBlock.need(e.name().length);
-            if (e.recLen() - used < need) continue;
-            byte[] b = fs.blockForWrite(blk);
-            if (used == 0) {
-                DirBlock.putEntry(b, e.offset(), ino, e.recLen(), name, type);
-            } else {
-                DirBlock.setRecLen(b, e.offset(), used);
-                DirBlock.putEntry(b, e.offset() + used, ino, e.recLen() - used, name, type);
-            }
-            sealDirBlock(dirIno, b);
-            return true;
-        }
-        return false;
-    }
-
-    /** Turns an htree directory into a linear one: the root and index blocks become empty leaves. */
-    private void dropIndex(long dirIno, List<Extent> ex, Htree.LogicalReader reader) throws IOException {
-        int tail = fs.csum() ? DirBlock.TAIL : 0;
-        List<Long> index = Htree.indexBlocks(reader, "inode " + dirIno);
-        byte[] root = fs.blockForWrite(physOf(ex, 0, dirIno));
-        java.util.Arrays.fill(root, 24, bs, (byte) 0);
-        DirBlock.setRecLen(root, 12, bs - 12 - tail);
-        for (long l : index) {
-            byte[] b = fs.blockForWrite(physOf(ex, l, dirIno));
-            java.util.Arrays.fill(b, (byte) 0);
-            DirBlock.putEntry(b, 0, 0, bs - tail, new byte[0], 0);
-        }
-        Ext4Inode d = fs.inode(dirIno);
-        d.setFlags(d.flags() & ~Ext4Inode.FL_INDEX);
-        notes.add("host directory inode " + dirIno + " had a full htree leaf for the new name; its index was dropped"
-                + " (it is a valid linear directory; e2fsck -fD re-indexes it)");
-        fs.writeInode(d);
-        int seed = d.csumSeed(fs.seed());
-        if (tail > 0) {
-            DirBlock.writeTail(root, seed);
-            for (long l : index) DirBlock.writeTail(fs.blockForWrite(physOf(ex, l, dirIno)), seed);
-        }
     }
 
     // ---------------------------------------------------------------- run
@@ -756,8 +475,8 @@ final class DetachWriter {
 
         long[] counts = new long[5];
         List<Ino> inodes = new ArrayList<>();
-        Dir root = buildTree(items, inodes, counts);
-        counts[1]++; // the destination itself
+        Dir root = DestinationTree.build(items, inodes, counts);
+        counts[1] = DestinationTree.countDirs(root);
 
         // phase 1: plan
         long bytes = 0;
@@ -792,12 +511,12 @@ final class DetachWriter {
         copyPhase(files, imageMetaBlocks);
         lap("copy");
         // from now on every image block not donated may hold metadata
-        pool.subList(0, poolHead).clear();
-        poolHead = 0;
-        pool.addAll(imageRanges(ib -> !donated.get(ib) && referenced.get(ib)));
+        blocks.pool.subList(0, blocks.poolHead).clear();
+        blocks.poolHead = 0;
+        blocks.pool.addAll(imageRanges(ib -> !donated.get(ib) && referenced.get(ib)));
 
         // phase 3: metadata. Remove the image's name first: its slot may take the new one
-        removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
+        dirs.removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
         imgInode = fs.inode(session.imageIno());
         imgInode.setLinksCount(0);
         imgInode.setDtime(now.getEpochSecond());
@@ -815,12 +534,12 @@ final class DetachWriter {
         lap("inodes written");
         writeDirs(root, parent.ino());
         lap("directories written");
-        addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
-        touch(parent.ino(), 1);
+        dirs.addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
+        dirs.touch(parent.ino(), 1);
 
         // image blocks nobody took go back to free space
-        for (int i = poolHead; i < pool.size(); i++) {
-            long[] r = pool.get(i);
+        for (int i = blocks.poolHead; i < blocks.pool.size(); i++) {
+            long[] r = blocks.pool.get(i);
             if (r[1] > 0) {
                 fs.setBlocks(r[0], r[1], false);
                 blocksFreed += r[1];
