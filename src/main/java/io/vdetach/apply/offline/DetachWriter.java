@@ -202,18 +202,31 @@ final class DetachWriter {
     }
 
     /** Image blocks matching {@code keep}, as physical ranges. */
-    private List<long[]> imageRanges(java.util.function.IntPredicate keep) {
+    private List<long[]> imageRanges(BitSet keep) {
         List<long[]> out = new ArrayList<>();
         for (Extent e : byPhys) {
-            for (int i = 0; i < e.length(); i++) {
-                int ib = (int) (e.logical() + i);
-                if (!keep.test(ib)) continue;
-                long p = e.physical() + i;
-                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1]++;
-                else out.add(new long[] {p, 1});
+            int from = (int) e.logical();
+            int end = (int) e.logicalEnd();
+            // walk the set bits run by run, not block by block: images are millions of blocks
+            for (int i = keep.nextSetBit(from); i >= 0 && i < end; ) {
+                int j = Math.min(end, keep.nextClearBit(i));
+                long p = e.physical() + (i - from);
+                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1] += j - i;
+                else out.add(new long[] {p, j - i});
+                i = keep.nextSetBit(j);
             }
         }
         return out;
+    }
+
+    /** Image-logical blocks not donated: those no run reads, or (with {@code referencedOnly}) those runs read. */
+    private BitSet spare(boolean referencedOnly) {
+        BitSet b = new BitSet();
+        for (Extent e : imageExtents) b.set((int) e.logical(), (int) e.logicalEnd());
+        b.andNot(donated);
+        if (referencedOnly) b.and(referenced);
+        else b.andNot(referenced);
+        return b;
     }
 
     // ---------------------------------------------------------------- phase 2: copy
@@ -222,7 +235,7 @@ final class DetachWriter {
 
     private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
         // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
-        blocks.pool.addAll(imageRanges(ib -> !donated.get(ib) && !referenced.get(ib)));
+        blocks.pool.addAll(imageRanges(spare(false)));
         for (long b : imageMetaBlocks) blocks.pool.add(new long[] {b, 1});
         List<Piece> buffered = new ArrayList<>();
         long bufferedBytes = 0;
@@ -513,7 +526,7 @@ final class DetachWriter {
         // from now on every image block not donated may hold metadata
         blocks.pool.subList(0, blocks.poolHead).clear();
         blocks.poolHead = 0;
-        blocks.pool.addAll(imageRanges(ib -> !donated.get(ib) && referenced.get(ib)));
+        blocks.pool.addAll(imageRanges(spare(true)));
 
         // phase 3: metadata. Remove the image's name first: its slot may take the new one
         dirs.removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
