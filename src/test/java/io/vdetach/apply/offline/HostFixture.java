@@ -52,11 +52,12 @@ record HostFixture(Path dir, Path device, Path imageCopy, TreeMap<String, String
         Path copy = src.resolve("vm/disk.img");
         Path dev = dir.resolve("host.ext4");
         Sh.run("truncate", "-s", deviceMiB + "M", dev.toString());
-        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-E", "lazy_itable_init=1,nodiscard"));
-        // "features" or "features/blocks-per-group": small groups make a 64 MiB host many groups
+        // "features[/blocks-per-group[/block-size]]": small groups make a 64 MiB host many groups
         String[] fg = mkfsFeatures.split("/");
+        String bs = fg.length > 2 ? fg[2] : "4096";
+        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", bs, "-E", "lazy_itable_init=1,nodiscard"));
         if (!fg[0].isEmpty()) cmd.addAll(List.of("-O", fg[0]));
-        if (fg.length > 1) cmd.addAll(List.of("-g", fg[1]));
+        if (fg.length > 1 && !fg[1].isEmpty()) cmd.addAll(List.of("-g", fg[1]));
         cmd.addAll(List.of("-d", src.toString(), dev.toString()));
         Sh.run(cmd.toArray(String[]::new));
         Sh.Result fsck = Sh.exec(null, "e2fsck", "-fyD", dev.toString());
