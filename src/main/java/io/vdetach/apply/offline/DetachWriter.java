@@ -237,6 +237,15 @@ final class DetachWriter {
         // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
         blocks.pool.addAll(imageRanges(spare(false)));
         for (long b : imageMetaBlocks) blocks.pool.add(new long[] {b, 1});
+        // refuse before the first write when copies cannot fit (metadata needs a little more, checked as it goes)
+        long toCopy = 0;
+        for (Ino f : files) for (long[] c : f.copies) toCopy += c[1];
+        long poolBlocks = 0;
+        for (long[] r : blocks.pool) poolBlocks += r[1];
+        if (toCopy > poolBlocks + fs.superblock().freeBlocks()) {
+            throw new HostException(fs.name() + ": " + toCopy + " blocks must be copied but only " + poolBlocks
+                    + " spare image blocks and " + fs.superblock().freeBlocks() + " free blocks exist");
+        }
         List<Piece> buffered = new ArrayList<>();
         long bufferedBytes = 0;
         for (Ino f : files) {
@@ -342,13 +351,22 @@ final class DetachWriter {
         }
         List<XattrCodec.Encoded> xs = XattrCodec.encode(n.xattrs());
         int start = 128 + in.extraIsize();
-        if (in.raw().length > 128 && start + XattrCodec.inInodeSize(xs) <= in.raw().length) {
-            XattrCodec.writeInInode(in.raw(), start, xs);
-            return 0;
+        int space = in.raw().length - start;
+        // like the kernel: what fits goes into the inode body, the rest into one xattr block
+        List<XattrCodec.Encoded> inInode = new ArrayList<>();
+        List<XattrCodec.Encoded> rest = new ArrayList<>();
+        for (XattrCodec.Encoded x : xs) {
+            inInode.add(x);
+            if (in.raw().length <= 128 || XattrCodec.inInodeSize(inInode) > space) {
+                inInode.removeLast();
+                rest.add(x);
+            }
         }
+        if (!inInode.isEmpty()) XattrCodec.writeInInode(in.raw(), start, inInode);
+        if (rest.isEmpty()) return 0;
         long blk = blocks.allocBlock();
-        byte[] b = XattrCodec.block(xs, bs, blk, fs.csum(), fs.seed());
-        if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit one " + bs + "-byte block");
+        byte[] b = XattrCodec.block(rest, bs, blk, fs.csum(), fs.seed());
+        if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit the inode and one " + bs + "-byte block");
         System.arraycopy(b, 0, fs.freshBlock(blk), 0, bs);
         in.setFileAcl(blk);
         return 1;

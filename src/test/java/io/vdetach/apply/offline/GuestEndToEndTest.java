@@ -43,6 +43,10 @@ class GuestEndToEndTest {
         try (LoopMount m = LoopMount.readOnly(img, offset, 39 << 20, "ext4", "")) {
             reference = HostTree.walk(m.path());
         }
+        if (Sh.has("setfacl")) {
+            assertThat(reference.get("size-4097").xattrs()).containsKey("system.posix_acl_access");
+            assertThat(reference.get("deep").xattrs()).containsKey("system.posix_acl_default");
+        }
         Path dev = dir.resolve("host.ext4");
         Sh.run("truncate", "-s", "96M", dev.toString());
         Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", dir.resolve("host-src").toString(), dev.toString());
@@ -99,6 +103,10 @@ class GuestEndToEndTest {
         Sh.run("setfattr", "-n", "user.colour", "-v", "green", g.resolve("size-1").toString());
         Sh.run("setfattr", "-n", "user.big", "-v", "0x" + "ab".repeat(400), g.resolve("size-70000").toString());
         Sh.run("chown", "1234:5678", g.resolve("size-0").toString());
+        if (Sh.has("setfacl")) {
+            Sh.run("setfacl", "-m", "u:1234:rwx,g:5678:r-x", g.resolve("size-4097").toString());
+            Sh.run("setfacl", "-d", "-m", "u:1234:rwx", g.resolve("deep").toString());
+        }
         Sh.run("chmod", "4751", g.resolve("size-4096").toString());
         Sh.run("touch", "-d", "2041-03-04 05:06:07.123456789", g.resolve("size-4095").toString());
     }
