@@ -58,6 +58,7 @@ final class DetachWriter {
     private final OfflineOptions opt;
     private final int bs;
     private final HostFile deviceFile;
+    private final long base;
     private final SplittableRandom random = new SplittableRandom(System.nanoTime());
     private final Instant now = Instant.now();
 
@@ -82,6 +83,7 @@ final class DetachWriter {
         this.opt = opt;
         this.bs = fs.blockSize();
         this.deviceFile = session.deviceFile();
+        this.base = session.offset();
         this.blocks = new BlockSource(fs);
         this.dirs = new HostDirectories(fs, blocks, notes, now);
         Ext4Inode img = fs.inode(session.imageIno());
@@ -123,7 +125,9 @@ final class DetachWriter {
         return out;
     }
 
+    /** True for runs on the host device inside this filesystem (offsets then count from {@link #base}). */
     private boolean onDevice(Run.Mapped m) {
+        if (m.offset() < base) return false;
         if (m.target() == deviceFile) return true;
         if (m.target() instanceof HostFile hf) {
             try {
@@ -145,8 +149,8 @@ final class DetachWriter {
         // first pass: remember every image block a mapped run reads, so no copy lands there
         for (Run r : runs) {
             if (r instanceof Run.Mapped m && onDevice(m)) {
-                long first = m.offset() / bs;
-                long last = (m.offset() + m.length() - 1) / bs;
+                long first = (m.offset() - base) / bs;
+                long last = (m.offset() - base + m.length() - 1) / bs;
                 for (long p = first; p <= last; p++) {
                     long ib = imageBlockAt(p);
                     if (ib >= 0) referenced.set((int) ib);
@@ -170,8 +174,8 @@ final class DetachWriter {
             if (coverEnd == size && (coverEnd - bStart) % bs != 0) full++;
             switch (r) {
                 case Run.Hole h -> { /* stays a hole */ }
-                case Run.Mapped m when onDevice(m) && (m.offset() + (bStart - m.start())) % bs == 0 -> {
-                    long p0 = (m.offset() + (bStart - m.start())) / bs;
+                case Run.Mapped m when onDevice(m) && (m.offset() - base + (bStart - m.start())) % bs == 0 -> {
+                    long p0 = (m.offset() - base + (bStart - m.start())) / bs;
                     for (long k = 0; k < full; k++) {
                         long ib = imageBlockAt(p0 + k);
                         if (ib >= 0 && !donated.get((int) ib)) {

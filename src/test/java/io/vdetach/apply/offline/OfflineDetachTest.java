@@ -182,6 +182,53 @@ class OfflineDetachTest {
         }
     }
 
+    /** A whole disk with an MBR partition holding the host: the partition is found by looking for the image. */
+    @org.junit.jupiter.api.Test
+    void findsTheHostPartitionOfAWholeDisk(@TempDir Path dir) throws Exception {
+        Need.root();
+        Need.tools("mke2fs", "e2fsck", "sfdisk", "losetup", "mount");
+        HostFixture plain = HostFixture.make(dir.resolve("plain"), "", 16, 2000, 64);
+        Path disk = dir.resolve("disk.raw");
+        long start = 1 << 20;
+        Sh.run("truncate", "-s", "66M", disk.toString());
+        Sh.bash("printf 'start=2048, size=131072, type=83\\n' | sfdisk -q " + disk);
+        Sh.bash("dd if=" + plain.device() + " of=" + disk + " bs=1M seek=1 conv=notrunc,sparse status=none");
+        String before = HostFixture.sha256(disk);
+        CarvedGuest g;
+        OfflineReport r;
+        Path undo = dir.resolve("undo");
+        try (OfflineSession s = OfflineSession.open(disk, "vm/disk.img")) {
+            assertThat(s.offset()).isEqualTo(start);
+            g = CarvedGuest.standard(s.image(), 200);
+            r = s.detach("extracted", g.items, OfflineOptions.withUndo(undo));
+        }
+        assertThat(r.blocksDonated()).isPositive();
+        Path part = dir.resolve("part.ext4");
+        Sh.bash("dd if=" + disk + " of=" + part + " bs=1M skip=1 count=64 status=none");
+        Sh.Result fsck = Sh.exec(null, "e2fsck", "-fn", part.toString());
+        assertThat(fsck.exit()).as("e2fsck -fn:\n" + fsck.out() + fsck.err()).isZero();
+        try (LoopMount m = LoopMount.readOnly(disk, start, 64L << 20, "ext4", "")) {
+            TreeAssert.assertSameTree(g.expected, HostTree.walk(m.path().resolve("extracted")));
+        }
+        OfflineDetach.undo(disk, undo);
+        assertThat(HostFixture.sha256(disk)).isEqualTo(before);
+        // a partition named explicitly, and one that does not exist
+        try (OfflineSession s = OfflineSession.open(disk, "p1", "vm/disk.img")) {
+            assertThat(s.offset()).isEqualTo(start);
+        }
+        assertRefused(disk, "p2", "vm/disk.img", "has no partition p2");
+    }
+
+    private static void assertRefused(Path dev, String partition, String image, String message) {
+        try (OfflineSession s = OfflineSession.open(dev, partition, image)) {
+            throw new AssertionError("expected a refusal (" + message + ")");
+        } catch (HostException e) {
+            assertThat(e.getMessage()).contains(message);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void dryRunWritesNothing(@TempDir Path dir) throws Exception {
         Need.root();
@@ -226,7 +273,7 @@ class OfflineDetachTest {
         // not ext4 at all
         Path zero = dir.resolve("zero");
         Sh.run("truncate", "-s", "4M", zero.toString());
-        assertRefused(zero, "x", "no ext2/3/4 filesystem");
+        assertRefused(zero, "x", "holds no ext4 filesystem at its start nor in a partition");
     }
 
     private static void assertRefused(Path dev, String image, String message) {
