@@ -10,7 +10,7 @@ rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
 host_img=$SCRATCH/host.xfs
 truncate -s 24G "$host_img"
 mkfs.xfs -q -f -m reflink=1 "$host_img"
-hostdev=$(attach "$host_img")
+attach "$host_img"; hostdev=$ATTACHED
 H=$SCRATCH/host; mount_at "$hostdev" "$H"
 
 echo "== building the guest tree ($SMALL small, $MEDIUM medium, $BIG x 500 MiB)"
@@ -56,7 +56,7 @@ rm -rf "$H/out-vdetach"
 
 # loop mount + cp -a
 drop_caches; w0=$(written_bytes "$hostdev"); t0=$(now)
-gdev=$(attach "$img" --read-only --offset "$part_start" --sizelimit "$fs_bytes")
+attach "$img" --read-only --offset "$part_start" --sizelimit "$fs_bytes"; gdev=$ATTACHED
 mount_at "$gdev" "$SCRATCH/guest" -o ro
 cp -a "$SCRATCH/guest/." "$H/out-cp"; sync
 t1=$(now); w1=$(written_bytes "$hostdev")

@@ -12,8 +12,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-attach() { # FILE [losetup options] -> prints the loop device
-  local dev; dev=$(losetup --find --show "${@:2}" "$1"); LOOPS+=("$dev"); echo "$dev"
+attach() { # FILE [losetup options] -> sets ATTACHED to the loop device (no subshell: LOOPS must see it)
+  ATTACHED=$(losetup --find --show "${@:2}" "$1"); LOOPS+=("$ATTACHED")
 }
 mount_at() { # DEV DIR [mount options]
   mkdir -p "$2"; mount "${@:3}" "$1" "$2"; MOUNTS+=("$2")

@@ -95,7 +95,8 @@ final class ContentWriter {
         return end;
     }
 
-    private void copy(int fd, PlannedRun r) {
+    /** One COPY run (copy_file_range, or read and write across filesystems that refuse it). */
+    void copy(int fd, PlannedRun r) {
         int src = sources.fd(r.source());
         long done = 0;
         while (done < r.length()) {

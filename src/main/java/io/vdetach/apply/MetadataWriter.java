@@ -56,6 +56,9 @@ final class MetadataWriter {
 
     private boolean mayRestore(String xattr) {
         if (xattr.startsWith("user.")) return true;
+        // XFS keeps POSIX ACLs under these names too; they are restored as system.posix_acl_*,
+        // which an XFS host stores under them again and any other host would keep as junk.
+        if (xattr.startsWith("trusted.SGI_ACL_")) return false;
         if (xattr.startsWith("trusted.") || xattr.startsWith("security.")) return root;
         return xattr.startsWith("system.posix_acl_");
     }

@@ -21,6 +21,10 @@ public final class Report {
     /** statfs free-space drop over the run; negative when space was freed (detach). */
     public long extraSpaceUsed;
     public long spaceReclaimed;
+    /** detach --streaming: image windows copied and punched (-1: not a streaming run). */
+    public long windows = -1;
+    /** detach --streaming: max statfs free-space drop on DEST's filesystem, sampled around each window. */
+    public long peakExtraSpace = -1;
     public final Map<String, Long> reasons = new LinkedHashMap<>();
     public final List<VolumeFigures> volumes = new ArrayList<>();
     public final List<Conflict> conflicts = new ArrayList<>();

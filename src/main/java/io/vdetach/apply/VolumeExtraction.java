@@ -4,6 +4,7 @@ import io.vdetach.error.VdetachException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.plan.Classifier;
@@ -57,6 +58,20 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             this.display = display;
             this.included = included;
         }
+    }
+
+    /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
+    interface DeferredFiles {
+        void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+                  Layer data, long size) throws IOException;
+    }
+
+    private DeferredFiles deferred;
+
+    /** Files go to {@code sink} once planned; directories, symlinks and special files are still made here. */
+    VolumeExtraction deferFilesTo(DeferredFiles sink) {
+        this.deferred = sink;
+        return this;
     }
 
     VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Report.VolumeFigures vf) {
@@ -221,7 +236,23 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     }
 
     private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
-        Layer data = fs.content(node);
+        file(dir, name, display, node, fs.content(node));
+        for (NamedStream st : fs.largeStreams(node)) {
+            // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
+            byte[] streamName = new byte[name.length + 1 + st.name().length];
+            System.arraycopy(name, 0, streamName, 0, name.length);
+            streamName[name.length] = ':';
+            System.arraycopy(st.name(), 0, streamName, name.length + 1, st.name().length);
+            String sd = display + ":" + new String(st.name(), StandardCharsets.UTF_8);
+            byte[] host = hostName(streamName, sd);
+            Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
+                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of());
+            c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
+            file(dir, host, sd, asFile, st.content());
+        }
+    }
+
+    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data) throws IOException {
         long size = node.size();
         List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
         synchronized (c.totals()) {
@@ -238,6 +269,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 }
             }
             c.report().file(vf, size, shared, copied, decoded, sparse);
+            return;
+        }
+        if (deferred != null) {
+            deferred.file(vf, dir, name, display, node, runs, data, size);
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);

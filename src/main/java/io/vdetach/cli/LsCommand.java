@@ -7,6 +7,8 @@ import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Probed;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.qcow2.Qcow2Image;
+import io.vdetach.image.qcow2.Snapshot;
 import io.vdetach.plan.Classifier;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
@@ -34,6 +36,7 @@ final class LsCommand implements Callable<Integer> {
     @Mixin ImageOptions io = new ImageOptions();
     @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
     @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
+    @Option(names = "--snapshots", description = "List the image's internal snapshots (qcow2) and stop.") boolean snapshots;
 
     /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
     private static final int ASSUMED_HOST_BLOCK = 4096;
@@ -54,6 +57,7 @@ final class LsCommand implements Callable<Integer> {
             for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
             json.put("chain", chain);
             json.put("warnings", d.warnings());
+            if (snapshots) return listSnapshots(d, json, out);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
                 out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
@@ -103,6 +107,27 @@ final class LsCommand implements Callable<Integer> {
             if (io.json) out.println(Json.render(json));
             return errors == 0 ? 0 : 1;
         }
+    }
+
+    private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
+        List<Object> list = new ArrayList<>();
+        if (d instanceof Qcow2Image q) {
+            for (Snapshot s : q.snapshots()) {
+                list.add(Map.of("id", s.id(), "name", s.name(), "virtual_size", s.size(), "date", String.valueOf(s.date())));
+            }
+        }
+        if (io.json) {
+            json.put("snapshots", list);
+            out.println(Json.render(json));
+        } else if (list.isEmpty()) {
+            out.println("no internal snapshots" + (d instanceof Qcow2Image ? "" : " (only qcow2 has them; this is " + d.format() + ")"));
+        } else {
+            out.printf("%-6s %-30s %14s  %s%n", "id", "name", "virtual size", "date");
+            for (Snapshot s : ((Qcow2Image) d).snapshots()) {
+                out.printf("%-6s %-30s %14d  %s%n", s.id(), s.name(), s.size(), s.date());
+            }
+        }
+        return 0;
     }
 
     private static String contents(OpenedImage.Slot s) {

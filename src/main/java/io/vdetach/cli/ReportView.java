@@ -24,6 +24,10 @@ final class ReportView {
         m.put("bytes_materialised", r.bytesMaterialised);
         m.put("bytes_sparse", r.bytesSparse);
         m.put("extra_space_used", r.extraSpaceUsed);
+        if (r.windows >= 0) {
+            m.put("peak_extra_space", r.peakExtraSpace);
+            m.put("windows", r.windows);
+        }
         if (!r.deleted.isEmpty()) {
             m.put("space_reclaimed", r.spaceReclaimed);
             m.put("deleted", r.deleted);
@@ -76,6 +80,7 @@ final class ReportView {
                 Units.bytes(r.bytesCopied), Units.percent(r.bytesCopied, data), Units.bytes(r.bytesMaterialised),
                 Units.bytes(r.bytesSparse));
         out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed));
+        if (r.windows >= 0) out.printf("streaming: %d windows, peak extra space %s%n", r.windows, Units.bytes(r.peakExtraSpace));
         if (!r.deleted.isEmpty()) out.printf("deleted %s; space reclaimed: %s%n", String.join(", ", r.deleted), Units.bytes(r.spaceReclaimed));
         r.reasons.forEach((why, bytes) -> out.printf("  %s: %s%n", why, Units.bytes(bytes)));
         for (String w : r.warnings) out.println("warning: " + w);

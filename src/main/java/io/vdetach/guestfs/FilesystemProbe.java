@@ -27,6 +27,9 @@ public final class FilesystemProbe {
     }
 
     public static Probed probe(Layer volume, MountOptions options) throws IOException {
+        // LVs vdetach cannot map (thin, snapshot, missing PV) come with a zero-size layer; their
+        // volume type says why
+        if (volume.size() == 0) return new Probed.NotExtracted("no data", "the volume maps no bytes (its type says why)");
         int n = (int) Math.min(volume.size(), PROBE_BYTES);
         ByteBuffer b = volume.readBytes(0, n);
         if (n >= 1024 + 58 && (b.getShort(1024 + 56) & 0xffff) == 0xef53) {

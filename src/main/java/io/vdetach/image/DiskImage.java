@@ -48,5 +48,14 @@ public sealed interface DiskImage extends Layer, AutoCloseable
     void close() throws IOException;
 
     /** One file of a chain as {@code ls} shows it. */
-    record ChainLink(Path file, String format, String detail) {}
+    record ChainLink(Path file, String format, String detail) {
+
+        /** This link followed by {@code parent}'s chain (none when parent is null). */
+        public List<ChainLink> then(DiskImage parent) {
+            List<ChainLink> out = new java.util.ArrayList<>();
+            out.add(this);
+            if (parent != null) out.addAll(parent.chain());
+            return out;
+        }
+    }
 }

@@ -42,7 +42,15 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     public static OpenedImage open(Path path, OpenOptions options, MountOptions mount) throws IOException {
-        DiskImage image = ImageOpener.open(path, options);
+        return open(ImageOpener.open(path, options), mount);
+    }
+
+    /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
+    public static OpenedImage openConsumed(Path path, OpenOptions options, MountOptions mount) throws IOException {
+        return open(ImageOpener.openConsumed(path, options), mount);
+    }
+
+    private static OpenedImage open(DiskImage image, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
             for (Volume v : VolumeScanner.scan(image)) {

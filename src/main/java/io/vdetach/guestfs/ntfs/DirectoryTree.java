@@ -31,19 +31,28 @@ final class DirectoryTree {
     private static final int MAX_WARNINGS = 50;
 
     private final Map<Long, List<DirEntry>> children = new HashMap<>();
-    private final int[] firstParent;
-    private final byte[] state;
+    /** Per record, grown to the highest record in use (memory follows real files, not the MFT's claimed size). */
+    private int[] firstParent = new int[0];
+    private byte[] state = new byte[0];
+    private short[] seq = new short[0];
     private final List<String> warnings;
     private int dropped;
 
     private static final byte IN_USE = 1;
     private static final byte DIR = 2;
 
-    private DirectoryTree(int records, List<String> warnings) {
-        this.firstParent = new int[records];
-        Arrays.fill(firstParent, -1);
-        this.state = new byte[records];
+    private DirectoryTree(List<String> warnings) {
         this.warnings = warnings;
+    }
+
+    private void ensure(int n) {
+        if (n < state.length) return;
+        int cap = (int) Math.min(Integer.MAX_VALUE - 16L, Math.max(n + 1L, state.length * 2L + 1024));
+        int old = firstParent.length;
+        firstParent = Arrays.copyOf(firstParent, cap);
+        Arrays.fill(firstParent, old, cap, -1);
+        state = Arrays.copyOf(state, cap);
+        seq = Arrays.copyOf(seq, cap);
     }
 
     private record PendingName(int child, long baseRef, long parentRef, char[] name) {}
@@ -51,9 +60,7 @@ final class DirectoryTree {
     static DirectoryTree build(Mft mft, boolean showSystem, List<String> warnings) throws IOException {
         long count = mft.records();
         if (count > Integer.MAX_VALUE - 16) throw new UnsupportedImageException("ntfs", "an MFT of " + count + " records");
-        int records = (int) count;
-        DirectoryTree t = new DirectoryTree(records, warnings);
-        short[] seq = new short[records];
+        DirectoryTree t = new DirectoryTree(warnings);
         List<PendingName> names = new ArrayList<>();
         int rs = mft.recordSize();
         byte[] rec = new byte[rs];
@@ -62,6 +69,7 @@ final class DirectoryTree {
         long chunks = (count + perChunk - 1) / perChunk;
         for (long ci = 0; ci < chunks; ci++) {
             byte[] chunk = mft.readChunk(ci);
+            if (chunk == null) continue;
             for (int j = 0; j < perChunk; j++) {
                 long n = ci * perChunk + j;
                 if (n >= count) break;
@@ -81,20 +89,23 @@ final class DirectoryTree {
                 try {
                     MftRecord h = MftRecord.parse(b, rs, n, mft.offsetOf(n));
                     if (h == null || !h.inUse()) continue;
-                    seq[(int) n] = (short) h.sequence();
+                    t.ensure((int) n);
+                    t.seq[(int) n] = (short) h.sequence();
                     t.state[(int) n] = (byte) (IN_USE | (h.isDirectory() ? DIR : 0));
+                    // The base reference is 0 for a base record; an extension of $MFT names record 0 with a sequence number.
+                    boolean extension = h.baseRecord() != 0;
                     long base = MftRecord.number(h.baseRecord());
                     if (base >= count) {
                         t.warn("MFT record " + n + " names base record " + base + " past the MFT's end: skipped");
                         continue;
                     }
-                    collectNames(b, h, (int) (base != 0 ? base : n), base != 0 ? h.baseRecord() : 0, names);
+                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");
                 }
             }
         }
-        t.link(names, seq, showSystem);
+        t.link(names, showSystem);
         if (t.dropped > 0) warnings.add("... and " + t.dropped + " more MFT warnings");
         return t;
     }
@@ -124,12 +135,16 @@ final class DirectoryTree {
         }
     }
 
-    private void link(List<PendingName> names, short[] seq, boolean showSystem) {
+    private void link(List<PendingName> names, boolean showSystem) {
         int orphans = 0;
         int surrogates = 0;
         for (PendingName pn : names) {
             int c = pn.child;
-            if ((state[c] & IN_USE) == 0) continue;
+            if (c >= state.length || (state[c] & IN_USE) == 0) continue;
+            if (pn.name.length == 0) {
+                warn("MFT record " + c + " has an empty name: not listed");
+                continue;
+            }
             if (pn.baseRef != 0 && (seq[c] & 0xffff) != MftRecord.sequenceOf(pn.baseRef)) continue;
             long p = MftRecord.number(pn.parentRef);
             if (p == c) {

@@ -90,7 +90,7 @@ final class Mft {
             if (e.startVcn() != covered) continue;
             ByteBuffer ext = mft.record(n);
             MftRecord eh = MftRecord.parse(ext, rs, n, mft.offsetOf(n));
-            if (eh == null || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
+            if (eh == null || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
             for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), mft.offsetOf(n))) {
                 if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident() && a.startVcn() == covered) runs.addAll(a.runs());
             }
@@ -133,20 +133,28 @@ final class Mft {
         return rec[off] == 'F' && rec[off + 1] == 'I' && rec[off + 2] == 'L' && rec[off + 3] == 'E';
     }
 
+    /** Shared for chunks with no allocated cluster: never written. */
+    private static final byte[] ZEROS = new byte[CHUNK_BYTES];
+
     /** Chunk {@code i} of $MFT's data (zeros where the runlist has no cluster), cached. */
     synchronized byte[] chunk(long i) throws IOException {
         byte[] c = cache.get(i);
         if (c != null) return c;
         c = readChunk(i);
+        if (c == null) return ZEROS;
         cache.put(i, c);
         return c;
     }
 
-    /** Chunk {@code i} read without entering the cache (the one-pass scan). */
+    /**
+     * Chunk {@code i} read without entering the cache (the one-pass scan), or null when no
+     * cluster of it is allocated (a sparse or unmapped stretch: nothing to read, nothing in use).
+     */
     byte[] readChunk(long i) throws IOException {
         long total = records * recordSize;
         long start = i * CHUNK_BYTES;
         int len = (int) Math.min(CHUNK_BYTES, total - start);
+        if (!allocated(start, start + len)) return null;
         byte[] c = new byte[CHUNK_BYTES];
         long pos = start;
         while (pos < start + len) {
@@ -162,6 +170,18 @@ final class Mft {
             pos += n;
         }
         return c;
+    }
+
+    private boolean allocated(long from, long to) {
+        long v0 = from / clusterSize;
+        long v1 = (to + clusterSize - 1) / clusterSize;
+        int lo = 0, hi = vcns.length - 1, first = vcns.length;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (vcns[mid] + lengths[mid] > v0) { first = mid; hi = mid - 1; } else lo = mid + 1;
+        }
+        for (int r = first; r < vcns.length && vcns[r] < v1; r++) if (lcns[r] >= 0) return true;
+        return false;
     }
 
     private int runIndex(long vcn) {

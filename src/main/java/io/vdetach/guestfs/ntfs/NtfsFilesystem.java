@@ -78,6 +78,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public static NtfsFilesystem open(Layer volume, boolean system) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
+        if (volume.size() < 512) throw new CorruptImageException("ntfs", "boot sector", 0, "volume of " + volume.size() + " bytes");
         try {
             boot = BootSector.parse(volume.readBytes(0, 512), 0);
         } catch (CorruptImageException primary) {
@@ -137,8 +138,14 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return boot.clusterSize(); }
 
+    /** Includes what the MFT scan found, so asking builds the tree first. */
     @Override
     public synchronized List<String> warnings() {
+        try {
+            tree();
+        } catch (IOException | RuntimeException e) {
+            return java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of("MFT scan failed: " + e.getMessage())).toList();
+        }
         return List.copyOf(warnings);
     }
 
@@ -186,7 +193,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 long eat = mft.offsetOf(n);
                 ByteBuffer eb = mft.record(n);
                 MftRecord eh = MftRecord.parse(eb, mft.recordSize(), n, eat);
-                if (eh == null || !eh.inUse() || MftRecord.number(eh.baseRecord()) != id) {
+                if (eh == null || !eh.inUse() || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != id) {
                     throw MftRecord.corrupt(n, eat, "attribute list of record " + id + " names a record that is not its extension");
                 }
                 for (Attribute a : Attribute.parseAll(eb, eh, n, boot.clusters(), eat)) {
@@ -250,7 +257,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         boolean encrypted = (attrib & StandardInformation.ENCRYPTED) != 0
                 || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
         if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
-        if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size();
+        if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size(); // builds the map: checks the runs now
         boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
         if (type == EntryType.SYMLINK) size = target.length;
         List<Xattr> xattrs = new ArrayList<>();
@@ -355,7 +362,30 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
     DirectoryTree treeForLinks() throws IOException { return tree(); }
 
-    /** The volume's $UpCase table (record 10), or null when it cannot be read. */
+    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
+    private final Map<Long, Map<String, DirEntry>> upcasedNames = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Map<String, DirEntry>> e) { return size() > 64; }
+    };
+
+    synchronized Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
+        Map<String, DirEntry> m = upcasedNames.get(dir);
+        if (m != null) return m;
+        m = new java.util.HashMap<>();
+        for (DirEntry e : tree().children(dir)) m.putIfAbsent(upcase(Names.string(e.name())), e);
+        upcasedNames.put(dir, m);
+        return m;
+    }
+
+    /** {@code s} upper-cased with the volume's $UpCase table, as NTFS compares names. */
+    String upcase(String s) {
+        char[] up = upcase();
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) c[i] = up.length == 65536 ? up[c[i]] : Character.toUpperCase(c[i]);
+        return new String(c);
+    }
+
+    /** The volume's $UpCase table (record 10), or empty when it cannot be read. */
     synchronized char[] upcase() {
         if (upcase != null) return upcase;
         try {

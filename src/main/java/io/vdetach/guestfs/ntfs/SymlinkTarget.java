@@ -159,13 +159,9 @@ final class SymlinkTarget {
     }
 
     /** The entry of {@code dir} whose name equals {@code p[at, at + len)} ignoring case ($UpCase), or null. */
-    private DirEntry lookup(long dir, char[] p, int at, int len) {
+    private DirEntry lookup(long dir, char[] p, int at, int len) throws IOException {
         if (len == 0 || !tree.isDirectory(dir)) return null;
-        for (DirEntry e : tree.children(dir)) {
-            String name = Names.string(e.name());
-            if (name.length() == len && sameName(name, p, at)) return e;
-        }
-        return null;
+        return fs.caseInsensitiveIndex(dir).get(fs.upcase(new String(p, at, len)));
     }
 
     private static void fixCase(char[] p, int at, DirEntry e) {
@@ -173,14 +169,4 @@ final class SymlinkTarget {
         name.getChars(0, name.length(), p, at);
     }
 
-    private boolean sameName(String a, char[] p, int at) {
-        char[] up = fs.upcase();
-        for (int i = 0; i < a.length(); i++) {
-            char x = a.charAt(i);
-            char y = p[at + i];
-            if (x == y) continue;
-            if (up.length == 65536 ? up[x] != up[y] : Character.toUpperCase(x) != Character.toUpperCase(y)) return false;
-        }
-        return true;
-    }
 }

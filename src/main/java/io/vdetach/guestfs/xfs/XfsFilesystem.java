@@ -25,8 +25,11 @@ public final class XfsFilesystem implements GuestFilesystem {
 
     private final XfsBlockReader r;
 
-    private XfsFilesystem(XfsBlockReader r) {
+    private final XfsLog.State logState;
+
+    private XfsFilesystem(XfsBlockReader r) throws IOException {
         this.r = r;
+        this.logState = XfsLog.state(r);
     }
 
     /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
@@ -53,6 +56,10 @@ public final class XfsFilesystem implements GuestFilesystem {
         List<String> w = new java.util.ArrayList<>();
         if (r.sb.needsRepair()) w.add("xfs: the superblock says the filesystem needs xfs_repair; files may be inconsistent");
         if (r.sb.inProgress()) w.add("xfs: mkfs did not finish on this filesystem (sb_inprogress is set)");
+        if (logState == XfsLog.State.DIRTY) {
+            w.add("xfs: the log was not cleanly unmounted (image of a running or crashed guest): changes still in "
+                    + "the log are not seen; mount the filesystem once to replay it for an exact copy");
+        }
         return w;
     }
     @Override public long rootId() { return r.sb.rootIno(); }

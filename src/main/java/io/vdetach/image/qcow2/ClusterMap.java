@@ -1,5 +1,6 @@
 package io.vdetach.image.qcow2;
 
+import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.HostFile;

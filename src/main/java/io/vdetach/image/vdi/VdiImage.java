@@ -65,10 +65,7 @@ public final class VdiImage extends MappedLayer implements DiskImage {
                 + ", blocks " + header.blocksAllocated() + "/" + header.blocksInHdd() + " allocated, data at "
                 + header.offsetData() + ", uuid " + header.uuidCreate()
                 + (header.hasParent() ? ", parent uuid " + header.uuidLinkage() : "");
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vdi", d));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+        return new ChainLink(file.path(), "vdi", d).then(parent);
     }
 
     @Override

@@ -159,10 +159,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
                 .append(", current size ").append(footer.currentSize())
                 .append(", CHS ").append(footer.cylinders()).append('/').append(footer.heads())
                 .append('/').append(footer.sectorsPerTrack());
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vhd", d.toString()));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+        return new ChainLink(file.path(), "vhd", d.toString()).then(parent);
     }
 
     @Override

@@ -215,10 +215,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                 + (meta.page83() != null ? ", disk id " + meta.page83() : "")
                 + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()
                 + (replayed != null ? ", log replayed in memory (LogGuid " + header.logGuid() + ")" : "");
-        List<ChainLink> out = new ArrayList<>();
-        out.add(new ChainLink(file.path(), "vhdx", d));
-        if (parent != null) out.addAll(parent.chain());
-        return out;
+        return new ChainLink(file.path(), "vhdx", d).then(parent);
     }
 
     @Override

@@ -40,14 +40,23 @@ public final class LvmScanner {
         Map<String, Volume> vgFirstPv = new HashMap<>();
         Map<Volume, String> vgOfPv = new HashMap<>();
         for (Volume v : volumes) {
-            PvLabel label = findLabel(v.layer());
+            PvLabel label = findLabel(v.layer(), v.start());
             if (label == null) continue;
             Pv pv = new Pv(v, label);
             pvs.put(v, pv);
             byUuid.put(label.uuid(), pv);
+            CorruptImageException firstError = null;
+            boolean found = false;
             for (long[] mda : label.metadataAreas()) {
-                Map<String, Object> top = readMetadata(v.layer(), mda[0], mda[1]);
+                Map<String, Object> top;
+                try {
+                    top = readMetadata(v.layer(), v.start(), mda[0], mda[1]);
+                } catch (CorruptImageException e) { // a PV may carry a second copy (pvcreate --metadatacopies 2)
+                    if (firstError == null) firstError = e;
+                    continue;
+                }
                 if (top == null) continue;
+                found = true;
                 for (var e : top.entrySet()) {
                     if (!(e.getValue() instanceof Map<?, ?> vg) || !vg.containsKey("physical_volumes")) continue;
                     @SuppressWarnings("unchecked") Map<String, Object> vgMap = (Map<String, Object>) vg;
@@ -55,6 +64,7 @@ public final class LvmScanner {
                     if (old == null || num(vgMap, "seqno", 0) > num(old, "seqno", 0)) vgs.put(e.getKey(), vgMap);
                 }
             }
+            if (!found && firstError != null) throw firstError;
         }
         if (pvs.isEmpty()) return volumes;
         // which VG each PV belongs to, by uuid in each VG's physical_volumes
@@ -83,30 +93,31 @@ public final class LvmScanner {
         return out;
     }
 
-    private static PvLabel findLabel(Layer pv) throws IOException {
+    /** Offsets in messages are disk offsets: {@code base} is where the PV starts on the disk. */
+    private static PvLabel findLabel(Layer pv, long base) throws IOException {
         if (pv.size() < 4 * 512) return null;
         ByteBuffer b = pv.readBytes(0, 4 * 512);
         for (int s = 0; s < 4; s++) {
-            PvLabel l = PvLabel.parse(b.slice(s * 512, 512), s);
+            PvLabel l = PvLabel.parse(b.slice(s * 512, 512), s, base);
             if (l != null) return l;
         }
         return null;
     }
 
-    private static Map<String, Object> readMetadata(Layer pv, long mdaOffset, long mdaSize) throws IOException {
+    private static Map<String, Object> readMetadata(Layer pv, long base, long mdaOffset, long mdaSize) throws IOException {
         if (mdaOffset > pv.size() - 512 || mdaSize < 1024 || mdaSize > pv.size() - mdaOffset) {
-            throw MdaHeader.bad(mdaOffset, "metadata area " + mdaOffset + "+" + mdaSize + " outside the PV");
+            throw MdaHeader.bad(base + mdaOffset, "metadata area " + mdaOffset + "+" + mdaSize + " outside the PV");
         }
-        MdaHeader h = MdaHeader.parse(pv.readBytes(mdaOffset, 512), mdaOffset, mdaSize);
+        MdaHeader h = MdaHeader.parse(pv.readBytes(mdaOffset, 512), base + mdaOffset, mdaSize);
         if (h.textSize() == 0) return null;
-        if (h.textSize() > MAX_TEXT) throw MdaHeader.bad(mdaOffset, "metadata text of " + h.textSize() + " bytes");
+        if (h.textSize() > MAX_TEXT) throw MdaHeader.bad(base + mdaOffset, "metadata text of " + h.textSize() + " bytes");
         byte[] text = new byte[(int) h.textSize()];
         long first = Math.min(h.textSize(), h.size() - h.textOffset());
         pv.readFully(mdaOffset + h.textOffset(), ByteBuffer.wrap(text, 0, (int) first));
         if (first < h.textSize()) { // the ring wrapped: the rest follows the 512-byte header
             pv.readFully(mdaOffset + 512, ByteBuffer.wrap(text, (int) first, (int) (h.textSize() - first)));
         }
-        return LvmText.parse(new String(text, StandardCharsets.UTF_8), mdaOffset + h.textOffset());
+        return LvmText.parse(new String(text, StandardCharsets.UTF_8), base + mdaOffset + h.textOffset());
     }
 
     private static List<Volume> logicalVolumes(String vgName, Map<String, Object> vg, Map<String, Pv> byUuid) {

@@ -21,11 +21,14 @@ public record PvLabel(long sector, String uuid, long deviceSize, List<long[]> da
     /** Disk locations per list: LVM writes one or two; 16 is generous and bounds a hostile list. */
     private static final int MAX_LOCATIONS = 16;
 
-    /** The label in {@code sector} (its 512 bytes in {@code b}), or null when the sector holds none. */
-    public static PvLabel parse(ByteBuffer raw, long sector) {
+    /**
+     * The label in {@code sector} (its 512 bytes in {@code raw}), or null when the sector holds none.
+     * {@code base} is the PV's offset on the disk, for messages.
+     */
+    public static PvLabel parse(ByteBuffer raw, long sector, long base) {
         ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (!ascii(b, 0, 8).equals("LABELONE")) return null;
-        long at = sector * 512;
+        long at = base + sector * 512;
         if (b.getLong(8) != sector) throw bad(at, "label says it is in sector " + b.getLong(8));
         if (!ascii(b, 24, 8).equals("LVM2 001")) throw bad(at, "label type " + ascii(b, 24, 8));
         int off = b.getInt(20);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The numbers behind docs/formats-fat.md: mkfs.vfat on a partition at 1 MiB, populated with the
+ * The numbers behind docs/formats.md (FAT section): mkfs.vfat on a partition at 1 MiB, populated with the
  * fixture tree by mtools, then per layout the share of file bytes that lie in whole 4 KiB blocks
  * at 4 KiB-aligned disk offsets (what a 4 KiB-block host can clone). Prints one line per layout.
  */

@@ -14,7 +14,7 @@ class NtfsDecoderFuzzTest {
         XpressHuffman xpress = new XpressHuffman();
         Lzx lzx = new Lzx();
         int rejected = 0;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             byte[] src = new byte[1 + r.nextInt(600)];
             r.nextBytes(src);
             if (r.nextBoolean()) {

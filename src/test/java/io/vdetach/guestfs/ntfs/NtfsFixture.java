@@ -67,16 +67,15 @@ final class NtfsFixture {
             touch -d '2021-01-01 13:37:00.123456789' small
             """;
 
-    /** Many files with data written in between, so the MFT grows in several fragments. */
-    static String manyFiles(int files) {
-        int step = 5000;
-        StringBuilder s = new StringBuilder("set -eu\nmkdir many\n");
-        for (int from = 1, k = 0; from <= files; from += step, k++) {
-            int to = Math.min(files, from + step - 1);
-            s.append("head -c 3M /dev/zero > blob").append(k).append('\n');
-            s.append("(cd many && seq ").append(from).append(' ').append(to).append(" | sed 's/^/f/' | xargs touch)\n");
-        }
-        return s.toString();
+    /**
+     * {@code cycles} rounds of {@code perCycle} new files then one 4 KiB data file, after a large
+     * file has filled the MFT zone: each growth of the MFT lands after the last data file, so
+     * $MFT ends up in hundreds of fragments, more than its own record holds (an attribute list).
+     */
+    static String fragmentedMft(int cycles, int perCycle) {
+        return "set -eu\nhead -c 40M /dev/zero > fill\nmkdir many\nfor c in $(seq 1 " + cycles + "); do"
+                + " (cd many && seq $((c*" + perCycle + ")) $((c*" + perCycle + "+" + (perCycle - 1) + ")) | sed 's/^/f/' | xargs touch);"
+                + " head -c 4096 /dev/urandom > many/d$c; done\n";
     }
 
     static Disk build(Path dir, Layout layout, int cluster, long ntfsBytes, String... scripts) throws Exception {

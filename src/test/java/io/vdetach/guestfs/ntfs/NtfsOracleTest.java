@@ -52,11 +52,12 @@ class NtfsOracleTest {
     void fragmentedMftWithTwentyThousandFiles() throws Exception {
         Need.root();
         Need.tools("mkntfs", "ntfs-3g", "ntfsinfo", "getfattr");
-        NtfsFixture.Disk disk = NtfsFixture.build(dir, NtfsFixture.Layout.BARE, 4096, 64L << 20, NtfsFixture.manyFiles(20_000));
+        NtfsFixture.Disk disk = NtfsFixture.build(dir, NtfsFixture.Layout.BARE, 4096, 112L << 20, NtfsFixture.fragmentedMft(700, 29));
         String info = io.vdetach.testkit.Sh.run("ntfsinfo", "-v", "-i", "0", disk.image().toString());
         java.util.regex.Matcher runs = java.util.regex.Pattern.compile("Total runs: (\\d+)").matcher(info);
         assertThat(runs.find()).isTrue();
-        assertThat(Integer.parseInt(runs.group(1))).as("$MFT fragments").isGreaterThan(1);
+        assertThat(Integer.parseInt(runs.group(1))).as("$MFT fragments").isGreaterThan(150);
+        assertThat(info).as("$MFT has an attribute list").contains("$ATTRIBUTE_LIST (0x20) from mft record 0");
         TreeMap<String, EntryFacts> expected;
         try (LoopMount m = LoopMount.readOnly(disk.image(), 0, disk.size(), "ntfs-3g", "streams_interface=xattr")) {
             expected = oracle(HostTree.walk(m.path()), m.path().toString());

@@ -60,6 +60,11 @@ class NtfsWofTest {
                             .putInt(1).putInt(2).putInt(1).putInt(Integer.parseInt(k[3]));
                     Sh.run("setfattr", "-n", "system.ntfs_reparse_data", "-v", "0x" + HexFormat.of().formatHex(rp.array()), f.toString());
                 }
+                Path dedup = mnt.resolve("dedup");
+                Sh.run("truncate", "-s", "5000", dedup.toString());
+                ByteBuffer rp = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                rp.putInt(ReparsePoint.TAG_DEDUP).putShort((short) 8).putShort((short) 0).putLong(0x1234);
+                Sh.run("setfattr", "-n", "system.ntfs_reparse_data", "-v", "0x" + HexFormat.of().formatHex(rp.array()), dedup.toString());
             } finally {
                 Sh.run("umount", mnt.toString());
             }
@@ -78,6 +83,9 @@ class NtfsWofTest {
                 assertThat(content.map(0, size)).allMatch(r -> r instanceof Run.Materialise);
                 assertThat(GuestTree.sha256(content)).as(k[0]).isEqualTo(expected);
             }
+            Node dedup = fs.node(NtfsCorpusTest.find(fs, "dedup"));
+            assertThat(dedup.size()).isEqualTo(5000);
+            assertThat(dedup.notes()).singleElement().asString().startsWith("deduplicated");
         }
     }
 

@@ -29,7 +29,7 @@ class XfsBenchTest {
         int files = Integer.getInteger("xfs.bench", 0);
         assumeTrue(files > 0, "benchmark off (set -Dxfs.bench=N)");
         Need.root();
-        for (String opts : new String[] {"-m crc=1", "-m crc=1 -b size=1024"}) {
+        for (String opts : System.getProperty("xfs.bench.opts", "-m crc=1;-m crc=1 -b size=1024").split(";")) {
             Path img = dir.resolve("bench.img");
             Sh.run("truncate", "-s", "4G", img.toString());
             Sh.bash(XfsFixture.SMALL_OK + "mkfs.xfs -q -f " + opts + " " + img);
@@ -45,6 +45,7 @@ class XfsBenchTest {
                                     f.write(bytes([i]) * ((d * 100 + i) * 37 % 20000))
                         """, m.path().toString(), Integer.toString(files));
             }
+            for (int round = 0; round < 3; round++)
             try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
                 long t0 = System.nanoTime();
                 long[] c = walk(fs);

@@ -26,12 +26,12 @@ class XfsFilesystemTest {
 
     @Test
     void v5MatchesTheKernel() throws Exception {
-        compareWithKernel("crc=1", "-m crc=1 -L vdetachxfs", "full");
+        compareWithKernel("crc=1", "-m crc=1 -L vdetachxfs", "small");
     }
 
     @Test
-    void v5With4KiBSectorsAnd8KiBDirectoryBlocksMatchesTheKernel() throws Exception {
-        compareWithKernel("4k", "-m crc=1 -s size=4096 -n size=8192", "full");
+    void v5With4KiBSectors8KiBDirectoryBlocksAndNrext64MatchesTheKernel() throws Exception {
+        compareWithKernel("4k", "-m crc=1 -s size=4096 -n size=8192 -i nrext64=1", "full");
     }
 
     @Test
@@ -39,10 +39,23 @@ class XfsFilesystemTest {
         compareWithKernel("1k", "-m crc=1,bigtime=0 -b size=1024", "small");
     }
 
+    /**
+     * 2.5 TiB sparse (65 MB used) with 512 GiB AGs: directories rotored into AG 4 get inode numbers
+     * above 2^32, so short-form directories store 8-byte inode numbers (i8count).
+     */
+    @Test
+    void v5With64BitInodeNumbersMatchesTheKernel() throws Exception {
+        compareWithKernel("ino64", "-m crc=1 -d agsize=512g -l size=64m", "small", 2560 * 1024);
+    }
+
     private void compareWithKernel(String name, String mkfs, String tree) throws Exception {
+        compareWithKernel(name, mkfs, tree, 96);
+    }
+
+    private void compareWithKernel(String name, String mkfs, String tree, int sizeMb) throws Exception {
         Need.root();
         Need.tools("mkfs.xfs", "setfattr", "getfattr");
-        Path img = XfsFixture.build(dir, name + ".img", 96, mkfs, tree);
+        Path img = XfsFixture.build(dir, name + ".img", sizeMb, mkfs, tree);
         TreeMap<String, EntryFacts> expected;
         try (LoopMount m = LoopMount.readOnly(img, 0, 0, "xfs", "")) {
             expected = HostTree.walk(m.path());
@@ -55,6 +68,11 @@ class XfsFilesystemTest {
             assertThat(fs.blockSize()).isEqualTo(mkfs.contains("size=1024") ? 1024 : 4096);
             if (mkfs.contains("-L")) assertThat(fs.label()).isEqualTo("vdetachxfs");
             checkForks(fs, f);
+            XfsFixture.assertLogWarningMatches(fs, img);
+            assertThat(fs.warnings()).isEmpty();
+            if (name.equals("ino64")) {
+                assertThat(fs.list(fs.node(fs.rootId()))).anyMatch(e -> e.id() > 0xffffffffL);
+            }
         }
     }
 
@@ -100,6 +118,7 @@ class XfsFilesystemTest {
             assertThat(tree.get("test_file").sha256()).isEqualTo(io.vdetach.testkit.HostTree.sha256(writeTemp("test content\n")));
             java.util.Map<String, Long> ids = new java.util.HashMap<>();
             for (DirEntry e : fs.list(fs.node(fs.rootId()))) ids.put(new String(e.name(), StandardCharsets.UTF_8), e.id());
+            XfsFixture.assertLogWarningMatches(fs, img);
             assertThat(ids).containsEntry("test_file", 11075L).containsEntry("test_dir", 11076L).containsEntry("test_link", 11078L);
             if (!"root".equals(System.getProperty("user.name"))) return;
             Path copy = dir.resolve("xfs.bin"); // the mount replays nothing on a read-only copy, but never touch the corpus

@@ -15,6 +15,21 @@ final class XfsFixture {
         return Path.of(System.getProperty("user.dir"), "src/test/resources/xfs/populate.sh");
     }
 
+    /** What xfs_logprint (an independent reader) says of the log: "CLEAN" or "DIRTY". */
+    static String logState(Path img) {
+        String out = Sh.run("xfs_logprint", "-t", img.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("state: <(\\w+)>").matcher(out);
+        if (!m.find()) throw new AssertionError("no log state in xfs_logprint output:\n" + out);
+        return m.group(1);
+    }
+
+    /** Asserts that our warning about the log agrees with xfs_logprint. */
+    static void assertLogWarningMatches(XfsFilesystem fs, Path img) {
+        boolean dirty = logState(img).equals("DIRTY");
+        org.assertj.core.api.Assertions.assertThat(fs.warnings().stream().anyMatch(w -> w.contains("not cleanly unmounted")))
+                .as("dirty-log warning vs xfs_logprint").isEqualTo(dirty);
+    }
+
     /** A populated image of {@code sizeMb} MiB made with {@code mkfsOptions}. */
     static Path build(Path dir, String name, int sizeMb, String mkfsOptions, String tree) throws Exception {
         Path img = dir.resolve(name);

@@ -199,7 +199,12 @@ class LvmScannerTest {
                     .containsEntry("vgt-thin1", "LVM thin (not supported)")
                     .containsEntry("vgt-snap", "LVM snapshot (not supported)")
                     .doesNotContainKeys("vgt-pool_tdata", "vgt-pool_tmeta", "vgt-lvol0_pmspare", "vgt-snapshot0");
-            for (Volume x : v) if (x.type().contains("not supported")) assertThat(x.layer().size()).isZero();
+            for (Volume x : v) {
+                if (!x.type().contains("not supported")) continue;
+                assertThat(x.layer().size()).isZero();
+                assertThat(io.vdetach.guestfs.FilesystemProbe.probe(x.layer()))
+                        .isEqualTo(new io.vdetach.guestfs.Probed.NotExtracted("no data", "the volume maps no bytes (its type says why)"));
+            }
         }
     }
 
@@ -239,7 +244,7 @@ class LvmScannerTest {
             VolumeScanner.scan(m);
             java.util.Random rnd = new java.util.Random(5);
             int bad = 0;
-            for (int i = 0; i < 3000; i++) {
+            for (int i = 0; i < 1000; i++) {
                 var patches = m.mutate(rnd, 8);
                 try {
                     for (Volume v : VolumeScanner.scan(m)) v.layer().map(0, v.size());
@@ -250,6 +255,53 @@ class LvmScannerTest {
                 }
             }
             assertThat(bad).isPositive();
+        }
+    }
+
+    @Test
+    void aDamagedFirstMetadataCopyFallsBackToTheSecond() throws Exception {
+        Path d = dir.resolve("two-mda.img");
+        Sh.run("truncate", "-s", "32M", d.toString());
+        try (LvmTool lvm = new LvmTool(dir.resolve("mda2"))) {
+            String l1 = lvm.attach(d, 0, 32 << 20);
+            lvm.must("pvcreate", "-ff", "-y", "--metadatacopies", "2", l1);
+            lvm.must("vgcreate", "-s", "1M", "vgm", l1);
+            lvm.must("lvcreate", "--driverloaded", "n", "-an", "-Zn", "-Wn", "-L", "4M", "-n", "data", "vgm");
+        }
+        long text = findText(d, 0, "vgm {");
+        try (RandomAccessFile r = new RandomAccessFile(d.toFile(), "rw")) {
+            r.seek(text + 3);
+            r.write("}}}".getBytes());
+        }
+        try (HostFile f = HostFile.open(d)) {
+            assertThat(VolumeScanner.scan(f)).extracting(Volume::name).containsExactly("vgm-data");
+        }
+    }
+
+    /** A PV made with --metadatacopies 0 holds no metadata; its VG is known from the other PV. */
+    @Test
+    void aPvWithoutMetadataIsPlacedByTheOtherPvsMetadata() throws Exception {
+        Need.tools("sgdisk");
+        Path d = dir.resolve("gpt-lvm.img");
+        Sh.run("truncate", "-s", "48M", d.toString());
+        Sh.run("sgdisk", "-n", "1:2048:+20M", "-t", "1:8e00", "-n", "2:0:+20M", "-t", "2:8e00", d.toString());
+        try (LvmTool lvm = new LvmTool(dir.resolve("nomda"))) {
+            String l1 = lvm.attach(d, 1 << 20, 20 << 20);
+            String l2 = lvm.attach(d, 21 << 20, 20 << 20);
+            lvm.must("pvcreate", "-ff", "-y", "--metadatacopies", "0", l1);
+            lvm.must("pvcreate", "-ff", "-y", l2);
+            lvm.must("vgcreate", "-s", "1M", "vgn", l1, l2);
+            lvm.must("lvcreate", "--driverloaded", "n", "-an", "-Zn", "-Wn", "-i", "2", "-I", "128k", "-L", "8M", "-n", "s", "vgn");
+        }
+        try (HostFile f = HostFile.open(d)) {
+            List<Volume> v = VolumeScanner.scan(f);
+            assertThat(v).extracting(Volume::name).containsExactly("vgn-s");
+            assertThat(v.get(0).type()).isEqualTo("LVM striped (2 stripes)");
+            assertThat(v.get(0).size()).isEqualTo(8 << 20);
+            List<Run> runs = v.get(0).layer().map(0, 256 << 10);
+            assertThat(runs).hasSize(2);
+            assertThat(((Window) ((Run.Mapped) runs.get(0)).target()).describe()).isEqualTo("p1");
+            assertThat(((Window) ((Run.Mapped) runs.get(1)).target()).describe()).isEqualTo("p2");
         }
     }
 
@@ -269,7 +321,7 @@ class LvmScannerTest {
         Path copy = dir.resolve("bad.img");
         Files.copy(disk, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // the first metadata area follows the label at 4 KiB of each PV; its text starts after the 512-byte header
-        long text = findText(copy, P1);
+        long text = findText(copy, P1, "vg0 {");
         try (RandomAccessFile r = new RandomAccessFile(copy.toFile(), "rw")) {
             r.seek(text + 10);
             r.write("{{{{ \"".getBytes());
@@ -277,18 +329,20 @@ class LvmScannerTest {
         try (HostFile f = HostFile.open(copy)) {
             List<Volume> parts = List.of(new Volume("p1", "mbr", P1, PSIZE, "", "", new Window(f, P1, PSIZE, "p1")));
             assertThatThrownBy(() -> LvmScanner.expand(parts)).isInstanceOf(CorruptImageException.class)
-                    .hasMessageContaining("lvm").hasMessageContaining("metadata text");
+                    .hasMessageContaining("lvm").hasMessageContaining("metadata text")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).isEqualTo(text)); // a disk offset
         }
     }
 
-    private static long findText(Path img, long pvStart) throws Exception {
+    /** The first copy of the current metadata text (the one lvm wrote last in the first area). */
+    private static long findText(Path img, long pvStart, String vgStart) throws Exception {
         byte[] b = new byte[1 << 20];
         try (RandomAccessFile r = new RandomAccessFile(img.toFile(), "r")) {
             r.seek(pvStart);
             r.readFully(b);
         }
         String s = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int i = s.lastIndexOf("vg0 {");
+        int i = s.lastIndexOf(vgStart);
         assertThat(i).isPositive();
         return pvStart + i;
     }

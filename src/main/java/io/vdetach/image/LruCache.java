@@ -1,4 +1,4 @@
-package io.vdetach.image.vmdk;
+package io.vdetach.image;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,22 +8,22 @@ import java.util.Map;
  * their offset in the file and bounded by total bytes (each value states its weight), so
  * memory stays bounded whatever the image says. Thread-safe: layers are read concurrently.
  */
-final class LruCache<V> {
+public final class LruCache<V> {
     private final long maxBytes;
     private final java.util.function.ToLongFunction<V> weight;
     private final LinkedHashMap<Long, V> map = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
-    LruCache(long maxBytes, java.util.function.ToLongFunction<V> weight) {
+    public LruCache(long maxBytes, java.util.function.ToLongFunction<V> weight) {
         this.maxBytes = maxBytes;
         this.weight = weight;
     }
 
-    synchronized V get(long key) {
+    public synchronized V get(long key) {
         return map.get(key);
     }
 
-    synchronized void put(long key, V value) {
+    public synchronized void put(long key, V value) {
         V old = map.put(key, value);
         if (old != null) bytes -= weight.applyAsLong(old);
         bytes += weight.applyAsLong(value);

@@ -1,0 +1,525 @@
+package io.vdetach.apply;
+
+import io.vdetach.error.HostException;
+import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.MountOptions;
+import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TreeWalker;
+import io.vdetach.host.HostFilesystem;
+import io.vdetach.image.ConsumedMarker;
+import io.vdetach.image.OpenOptions;
+import io.vdetach.plan.Classifier;
+import io.vdetach.plan.ConflictPolicy;
+import io.vdetach.plan.Mode;
+import io.vdetach.plan.OpenedImage;
+import io.vdetach.plan.PlannedRun;
+import io.vdetach.plan.RunClass;
+import io.vdetach.plan.Totals;
+import io.vdetach.sys.BeneathPath;
+import io.vdetach.sys.Linux;
+import io.vdetach.sys.StatFs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code detach --streaming}: for hosts that cannot share the image's blocks. The guest is
+ * walked and planned whole first (its metadata is never punched, so a resumed run re-walks it),
+ * every file is created at its size (holes stay holes), data that must be decoded is written
+ * next (its source may lie anywhere), then the copied runs are written in one pass over the
+ * image in offset order, window by window: copy, sync DEST, record the window in the progress
+ * file, and only then punch the window's consumed bytes out of the image. The extra space
+ * needed stays near one window instead of the whole data. Metadata, hard links and directory
+ * times come last, then the image is deleted.
+ */
+public final class StreamingDetach {
+    private StreamingDetach() {}
+
+    /** A window smaller than this makes the per-window sync dominate. */
+    public static final long MIN_WINDOW = 1L << 20;
+
+    /** A planned file: where it lives beneath DEST and what goes into it. */
+    private record Planned(Report.VolumeFigures vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs,
+                           Layer decoder, long size) {}
+
+    /** A COPY run cut at window boundaries: part of a file taken from one image file. */
+    private record Piece(int file, long fileOffset, long length, int source, long sourceOffset) {}
+
+    public static Report run(Path imageArg, Path destArg, ExtractOptions o, long window, OpenOptions openOptions,
+                             MountOptions mount) throws IOException {
+        long t0 = System.nanoTime();
+        if (window < MIN_WINDOW) throw new HostException("--window must be at least 1 MiB");
+        Path dest = destArg.toAbsolutePath().normalize();
+        Path progressPath = ProgressFile.pathFor(dest);
+        Path image = imageArg.toAbsolutePath().normalize();
+        if (Files.exists(image)) image = image.toRealPath();
+        String consumer = ConsumedMarker.consumer(image);
+        if (consumer != null && !consumer.equals(dest.toString())) throw ConsumedMarker.refusal(image, consumer);
+        ProgressFile progress = ProgressFile.read(progressPath);
+        if (progress != null && !progress.image.equals(image.toString())) {
+            throw new HostException(progressPath + " records a streaming detach of another image (" + progress.image
+                    + "); finish that one first");
+        }
+        if (!Files.exists(image)) {
+            if (consumer != null && progress != null && progress.finished) return cleanUp(image, progressPath, dest, t0);
+            throw new NoSuchFileException(image.toString());
+        }
+        boolean resume = consumer != null && progress != null;
+        if (progress != null && consumer == null) {
+            throw new HostException(progressPath + " exists but " + ConsumedMarker.sidecar(image)
+                    + " does not: not a resumable run; remove the progress file if DEST is not needed");
+        }
+        Report report = new Report();
+        if (!resume) {
+            requireEmpty(dest);
+            Files.createDirectories(dest);
+            progress = start(image, dest, window, progressPath);
+        } else {
+            checkIdentity(image, progress);
+            if (progress.window != window) {
+                report.warn("resuming with the window of the first run (" + progress.window + " bytes), not " + window);
+            }
+            window = progress.window;
+        }
+        try (OpenedImage img = OpenedImage.openConsumed(image, openOptions, mount)) {
+            report.warnings.addAll(img.image().warnings());
+            new StreamingDetach.Run(img, dest, o, window, progress, progressPath, resume, report).execute();
+        }
+        if (!report.errors.isEmpty()) {
+            report.warn("the image was NOT deleted: " + report.errors.size() + " entries failed; its consumed parts are"
+                    + " already punched out; " + ConsumedMarker.sidecar(image) + " and " + progressPath + " stay");
+        } else {
+            deleteImage(image, progressPath, progress, report);
+        }
+        report.seconds = (System.nanoTime() - t0) / 1e9;
+        return report;
+    }
+
+    private static void requireEmpty(Path dest) throws IOException {
+        if (!Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) throw new HostException(dest + ": not a directory");
+        try (var s = Files.list(dest)) {
+            if (s.findAny().isPresent()) {
+                throw new HostException("detach --streaming needs an empty or new DEST (a resumed run must know every entry"
+                        + " in it is its own): " + dest + " is not empty");
+            }
+        }
+    }
+
+    private static ProgressFile start(Path image, Path dest, long window, Path progressPath) throws IOException {
+        ProgressFile p = new ProgressFile();
+        p.image = image.toString();
+        p.dev = ((Number) Files.getAttribute(image, "unix:dev")).longValue();
+        p.ino = ((Number) Files.getAttribute(image, "unix:ino")).longValue();
+        p.size = Files.size(image);
+        p.mtimeNanos = ((FileTime) Files.getAttribute(image, "unix:lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+        p.dest = dest.toString();
+        p.window = window;
+        p.freeBefore = statfs(dest).bytesFree();
+        p.windowsDone = 0;
+        // The sidecar first: from now on every other command refuses the image.
+        Path sidecar = ConsumedMarker.sidecar(image);
+        Files.writeString(sidecar, dest + "\n", StandardCharsets.UTF_8);
+        ProgressFile.fsync(sidecar, false);
+        ProgressFile.fsync(image.getParent(), true);
+        p.write(progressPath);
+        return p;
+    }
+
+    private static void checkIdentity(Path image, ProgressFile p) throws IOException {
+        long dev = ((Number) Files.getAttribute(image, "unix:dev")).longValue();
+        long ino = ((Number) Files.getAttribute(image, "unix:ino")).longValue();
+        if (dev != p.dev || ino != p.ino || Files.size(image) != p.size) {
+            throw new HostException(image + " is not the file the unfinished streaming detach started on (device, inode"
+                    + " or size differ from " + ProgressFile.pathFor(Path.of(p.dest)) + ")");
+        }
+    }
+
+    private static void deleteImage(Path image, Path progressPath, ProgressFile progress, Report report) throws IOException {
+        progress.finished = true;
+        progress.write(progressPath);
+        haltIfAsked("finished");
+        Path dir = image.getParent();
+        Files.delete(image);
+        report.deleted.add(image.toString());
+        ProgressFile.fsync(dir, true);
+        haltIfAsked("deleted");
+        finishCleanUp(image, progressPath);
+    }
+
+    private static Report cleanUp(Path image, Path progressPath, Path dest, long t0) throws IOException {
+        Report r = new Report();
+        r.warn("the previous run had finished every file and deleted the image; removed its progress file and marker");
+        finishCleanUp(image, progressPath);
+        r.seconds = (System.nanoTime() - t0) / 1e9;
+        return r;
+    }
+
+    private static void finishCleanUp(Path image, Path progressPath) throws IOException {
+        Files.deleteIfExists(progressPath);
+        ProgressFile.fsync(progressPath.getParent(), true);
+        Files.deleteIfExists(ConsumedMarker.sidecar(image));
+        ProgressFile.fsync(image.getParent(), true);
+    }
+
+    static StatFs statfs(Path dir) {
+        int fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+        try {
+            return Linux.fstatfs(fd);
+        } finally {
+            Linux.close(fd);
+        }
+    }
+
+    /** Test hook: VDETACH_TEST_HALT_AT=walked|materialised|window:K|finished|deleted stops the JVM there, as kill -9 would. */
+    static void haltIfAsked(String point) {
+        String at = System.getenv("VDETACH_TEST_HALT_AT");
+        if (at != null && at.equals(point)) Runtime.getRuntime().halt(137);
+    }
+
+    /** One run of the command, after the progress file exists. */
+    private static final class Run {
+        private final OpenedImage img;
+        private final Path dest;
+        private final ExtractOptions o;
+        private final ProgressFile progress;
+        private final Path progressPath;
+        private final boolean resume;
+        private final Report report;
+        private final List<Planned> files = new ArrayList<>();
+        /** Bytes of the image per copy unit: half the window (see copyWindows), in 64 KiB steps. */
+        private final long unit;
+
+        Run(OpenedImage img, Path dest, ExtractOptions o, long window, ProgressFile progress, Path progressPath,
+            boolean resume, Report report) {
+            this.img = img;
+            this.dest = dest;
+            this.o = o;
+            this.unit = Math.max(1L << 16, window / 2 >> 16 << 16);
+            this.progress = progress;
+            this.progressPath = progressPath;
+            this.resume = resume;
+            this.report = report;
+        }
+
+        void execute() throws IOException {
+            int destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+            try (SourceFiles sources = new SourceFiles()) {
+                HostFilesystem host = HostFilesystem.of(dest, destFd);
+                boolean canShare;
+                try (HostFile top = HostFile.open(img.image().ownFiles().getFirst())) {
+                    canShare = o.mode() != Mode.COPY && new Classifier(host, Mode.AUTO).whyNotShared(top) == null;
+                }
+                if (canShare) report.warn("DEST can share the image's blocks: plain `vdetach detach` needs no extra space");
+                // Every run with bytes in the image is copied; AUTO on a host that cannot share says why in the reasons.
+                Classifier classifier = new Classifier(host, canShare ? Mode.COPY : o.mode());
+                MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
+                // A resumed run finds its own entries: replace symlinks and specials, reuse files (see plan()).
+                HostTreeBuilder builder = new HostTreeBuilder(resume ? ConflictPolicy.OVERWRITE : o.onConflict(), report);
+                Finisher finisher = new Finisher();
+                Totals totals = new Totals();
+                try (Workers none = new Workers(0, () -> new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                    VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata,
+                            totals, false, builder, none, finisher);
+                    walk(ctx);
+                }
+                report.reasons.putAll(totals.reasons());
+                phase("walked and created " + files.size() + " files");
+                haltIfAsked("walked");
+                ContentWriter writer = new ContentWriter(sources, Mode.COPY, host.blockSize());
+                if (!progress.materialised) {
+                    materialise(destFd, writer);
+                    Linux.syncfs(destFd);
+                    progress.materialised = true;
+                    progress.write(progressPath);
+                    haltIfAsked("materialised");
+                }
+                sample();
+                phase("decoded");
+                copyWindows(destFd, writer);
+                phase("copied " + report.windows + " windows");
+                for (Planned f : files) finishFile(destFd, f, metadata);
+                finisher.finish(destFd, builder, metadata, report);
+                Linux.syncfs(destFd);
+                phase("metadata, links, sync");
+                sample();
+                report.peakExtraSpace = progress.peakExtra;
+                report.extraSpaceUsed = progress.freeBefore - statfs(dest).bytesFree();
+            } finally {
+                Linux.close(destFd);
+                o.progress().done();
+            }
+        }
+
+        private long lastPhase = System.nanoTime();
+
+        /** With VDETACH_DEBUG: how long each phase took, on stderr. */
+        private void phase(String what) {
+            long now = System.nanoTime();
+            if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("streaming: %s in %.2f s%n", what, (now - lastPhase) / 1e9);
+            lastPhase = now;
+        }
+
+        private void walk(VolumeExtraction.Context ctx) throws IOException {
+            List<OpenedImage.Slot> slots = img.slots();
+            if (o.volume() != null) {
+                OpenedImage.Slot s = img.slot(o.volume());
+                if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
+                slots = List.of(s);
+            }
+            for (OpenedImage.Slot slot : slots) {
+                GuestFilesystem fs = slot.filesystem();
+                if (fs == null) {
+                    if (slot.problem() != null) {
+                        report.volumeFailures++;
+                        Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), slot.probed().toString());
+                        vf.status = "error";
+                        report.volumes.add(vf);
+                        report.error(vf, slot.volume().name(), slot.problem().getMessage());
+                    }
+                    continue;
+                }
+                for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
+                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), fs.type());
+                report.volumes.add(vf);
+                TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), o.volume() != null, vf)
+                        .deferFilesTo((v, dir, name, display, node, runs, data, size) ->
+                                plan(ctx, v, dir, name, display, node, runs, data, size)));
+            }
+        }
+
+        /** Creates the file empty at its final size (so holes stay holes) and remembers its runs. */
+        private void plan(VolumeExtraction.Context ctx, Report.VolumeFigures vf, DirHandle dir, byte[] name, String display,
+                          Node node, List<PlannedRun> runs, Layer data, long size) {
+            int[] fd = {-1};
+            // A resumed run reuses the file it made before (its copied windows are in it), never O_EXCL.
+            int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
+            byte[] used = ctx.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n, flags, 0600));
+            if (used == null) return;
+            try {
+                Linux.ftruncate(fd[0], size);
+            } finally {
+                Linux.close(fd[0]);
+            }
+            byte[] hostPath = VolumeExtraction.join(dir.hostPath, used);
+            if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
+            boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
+            files.add(new Planned(vf, hostPath, display, node, runs, decodes ? data : null, size));
+            for (String note : node.notes()) report.warn(display + ": " + note);
+        }
+
+        private int openFile(int destFd, Planned f, int flags) {
+            return BeneathPath.open(destFd, f.hostPath(), flags, 0);
+        }
+
+        /** Compressed, resident or inline data: decoded through the guest layers before anything is punched. */
+        private void materialise(int destFd, ContentWriter writer) throws IOException {
+            for (Planned f : files) {
+                if (f.decoder() == null) continue;
+                List<PlannedRun> decode = f.runs().stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
+                int fd = openFile(destFd, f, Linux.O_WRONLY);
+                try {
+                    writer.write(fd, decode, f.decoder(), f.size(), false);
+                } finally {
+                    Linux.close(fd);
+                }
+            }
+        }
+
+        /** The image files whose bytes may be punched: the image's own, never a shared backing file. */
+        private List<HostFile> sourcesOf(Map<HostFile, Integer> index) {
+            List<HostFile> list = new ArrayList<>();
+            for (Planned f : files) {
+                for (PlannedRun r : f.runs()) {
+                    if (r.source() != null && index.putIfAbsent(r.source(), list.size()) == null) list.add(r.source());
+                }
+            }
+            return list;
+        }
+
+        private List<Piece> pieces(Map<HostFile, Integer> index) {
+            List<Piece> out = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                for (PlannedRun r : files.get(i).runs()) {
+                    if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
+                    int src = index.get(r.source());
+                    long done = 0;
+                    while (done < r.length()) {
+                        long at = r.sourceOffset() + done;
+                        long n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
+                        out.add(new Piece(i, r.fileOffset() + done, n, src, at));
+                        done += n;
+                    }
+                }
+            }
+            out.sort((a, b) -> a.source != b.source ? Integer.compare(a.source, b.source)
+                    : Long.compare(a.sourceOffset, b.sourceOffset));
+            return out;
+        }
+
+        private void copyWindows(int destFd, ContentWriter writer) throws IOException {
+            Map<HostFile, Integer> index = new HashMap<>();
+            List<HostFile> sources = sourcesOf(index);
+            List<Piece> pieces = pieces(index);
+            List<Path> own = img.image().ownFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList();
+            int[] punchFd = new int[sources.size()];
+            for (int s = 0; s < sources.size(); s++) {
+                boolean mine = own.contains(sources.get(s).path().toAbsolutePath().normalize());
+                punchFd[s] = mine ? Linux.open(sources.get(s).path().toString(), Linux.O_RDWR, 0) : -1;
+            }
+            // Copying window k+1 overlaps syncing and punching window k (a second thread): the unit is half the
+            // window, so what is copied but not yet punched stays within one window.
+            ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vdetach-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            Future<?> inFlight = null;
+            long skip = progress.windowsDone; // read once: the sync thread moves it on
+            try {
+                long windowNo = 0;
+                int i = 0;
+                while (i < pieces.size()) {
+                    Piece first = pieces.get(i);
+                    int j = i;
+                    while (j < pieces.size() && pieces.get(j).source == first.source
+                            && pieces.get(j).sourceOffset / unit == first.sourceOffset / unit) j++;
+                    if (windowNo >= skip) {
+                        List<Piece> w = pieces.subList(i, j);
+                        copyWindow(destFd, writer, w, sources);
+                        await(inFlight);
+                        long done = windowNo + 1;
+                        int fd = punchFd[first.source];
+                        int bs = blockSizeOf(sources.get(first.source));
+                        inFlight = syncer.submit(() -> {
+                            Linux.syncfs(destFd);
+                            sample();
+                            progress.windowsDone = done;
+                            progress.write(progressPath);
+                            haltIfAsked("window:" + done);
+                            if (fd >= 0) punch(fd, w, bs);
+                            sample();
+                            return null;
+                        });
+                    }
+                    windowNo++;
+                    i = j;
+                }
+                await(inFlight);
+                report.windows = windowNo;
+            } finally {
+                syncer.shutdownNow();
+                try {
+                    syncer.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (int fd : punchFd) if (fd >= 0) Linux.close(fd);
+            }
+        }
+
+        private static void await(Future<?> f) throws IOException {
+            if (f == null) return;
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostException("interrupted");
+            } catch (ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case RuntimeException re -> throw re;
+                    default -> throw new HostException(String.valueOf(e.getCause()), e.getCause());
+                }
+            }
+        }
+
+        private void copyWindow(int destFd, ContentWriter writer, List<Piece> w, List<HostFile> sources) throws IOException {
+            // Pieces arrive in image order; files are opened once per window, by path beneath DEST.
+            Map<Integer, Integer> open = new HashMap<>();
+            try {
+                for (Piece p : w) {
+                    Planned f = files.get(p.file);
+                    Integer fd = open.get(p.file);
+                    if (fd == null) {
+                        fd = openFile(destFd, f, Linux.O_WRONLY);
+                        open.put(p.file, fd);
+                    }
+                    PlannedRun run = new PlannedRun(p.fileOffset, p.length, RunClass.COPY, sources.get(p.source),
+                            p.sourceOffset, "", false);
+                    writer.copy(fd, run); // the size was set at creation
+                }
+            } finally {
+                for (int fd : open.values()) Linux.close(fd);
+            }
+        }
+
+        private static int blockSizeOf(HostFile f) {
+            return (int) Math.max(512, statfs(f.path().toAbsolutePath().getParent()).blockSize());
+        }
+
+        /** Punches the window's consumed bytes: contiguous ranges merged, then rounded inward to host blocks. */
+        private static void punch(int fd, List<Piece> w, int bs) {
+            long start = -1, end = -1;
+            for (Piece p : w) {
+                if (start >= 0 && p.sourceOffset <= end) {
+                    end = Math.max(end, p.sourceOffset + p.length);
+                    continue;
+                }
+                punchInward(fd, start, end, bs);
+                start = p.sourceOffset;
+                end = p.sourceOffset + p.length;
+            }
+            punchInward(fd, start, end, bs);
+        }
+
+        private static void punchInward(int fd, long start, long end, int bs) {
+            if (start < 0) return;
+            long a = (start + bs - 1) / bs * bs;
+            long b = end / bs * bs;
+            if (b > a) Linux.punchHole(fd, a, b - a);
+        }
+
+        /** Free-space drop on DEST's filesystem since the first run began; the peak is kept across runs. */
+        private synchronized void sample() {
+            long extra = progress.freeBefore - statfs(dest).bytesFree();
+            if (extra > progress.peakExtra) progress.peakExtra = extra;
+        }
+
+        private void finishFile(int destFd, Planned f, MetadataWriter metadata) {
+            long copied = 0, decoded = 0, sparse = 0;
+            for (PlannedRun r : f.runs()) {
+                switch (r.kind()) {
+                    case COPY, SHARE -> copied += r.length();
+                    case MATERIALISE -> decoded += r.length();
+                    case HOLE -> sparse += r.length();
+                }
+            }
+            report.file(f.vf(), f.size(), 0, copied, decoded, sparse);
+            int fd = -1;
+            try {
+                fd = openFile(destFd, f, Linux.O_RDONLY);
+                for (String p : metadata.apply(fd, f.node())) report.error(f.vf(), f.display(), p);
+            } catch (RuntimeException e) {
+                report.error(f.vf(), f.display(), e.getMessage());
+            } finally {
+                if (fd >= 0) Linux.close(fd);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.vdetach.image;
+
+import io.vdetach.error.HostException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The sidecar {@code IMAGE.vdetach-consuming} that exists while {@code detach --streaming}
+ * is punching the image out: parts of it are already holes, so every other command must
+ * refuse it. It holds DEST's absolute path (the one command allowed to resume).
+ */
+public final class ConsumedMarker {
+    private ConsumedMarker() {}
+
+    /** A DEST path longer than this is not ours (PATH_MAX). */
+    private static final int MAX_SIZE = 4096;
+
+    public static Path sidecar(Path image) {
+        return image.resolveSibling(image.getFileName() + ".vdetach-consuming");
+    }
+
+    /** DEST of the unfinished streaming detach consuming {@code image}, or null when there is none. */
+    public static String consumer(Path image) throws IOException {
+        Path s = sidecar(image);
+        if (!Files.isRegularFile(s)) return null;
+        if (Files.size(s) > MAX_SIZE) return "(unreadable: " + s + ")";
+        return new String(Files.readAllBytes(s), StandardCharsets.UTF_8).strip();
+    }
+
+    /** Throws (exit 4) when {@code image} is being consumed. */
+    public static void refuseIfConsumed(Path image) throws IOException {
+        String dest = consumer(image);
+        if (dest != null) throw refusal(image, dest);
+    }
+
+    public static HostException refusal(Path image, String dest) {
+        return new HostException(image + " is being consumed by an unfinished `vdetach detach --streaming` into " + dest
+                + "; run the same command again to resume");
+    }
+}
