@@ -52,10 +52,6 @@ final class DestinationTree {
 
     static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
 
-    /**
-     * Builds the tree of {@code items}; non-directory inodes go to {@code inodes} (one per node id),
-     * and {@code counts} gets files, directories, symlinks, extra hard-link names and others.
-     */
     /** Directories in the tree, the root (the destination) included. */
     static long countDirs(Dir d) {
         long n = 1;
@@ -63,6 +59,10 @@ final class DestinationTree {
         return n;
     }
 
+    /**
+     * Builds the tree of {@code items}; non-directory inodes go to {@code inodes} (one per node id),
+     * and {@code counts} gets files, (unused), symlinks, extra hard-link names and others.
+     */
     static Dir build(List<OfflineItem> items, List<Ino> inodes, long[] counts) {
         Dir root = new Dir(new byte[0], null);
         Map<Long, Ino> byId = new HashMap<>();

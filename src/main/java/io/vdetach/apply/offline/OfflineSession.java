@@ -127,7 +127,8 @@ public final class OfflineSession implements AutoCloseable {
             }
             if (!hasExtMagic(device, v.start())) continue;
             tried.add(v.name());
-            try (OfflineSession s = open(device, v.start(), v.size(), imagePath)) {
+            try {
+                open(device, v.start(), v.size(), imagePath).close();
                 return new long[] {v.start(), v.size()};
             } catch (HostException e) {
                 // not this one
