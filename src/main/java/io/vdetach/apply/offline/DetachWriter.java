@@ -1,5 +1,8 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.apply.offline.DestinationTree.Dir;
+import io.vdetach.apply.offline.DestinationTree.Ino;
+
 import io.vdetach.apply.offline.device.BlockDevice;
 import io.vdetach.apply.offline.device.CountingDevice;
 import io.vdetach.apply.offline.ext4.DirBlock;
@@ -8,6 +11,7 @@ import io.vdetach.apply.offline.ext4.Ext4Superblock;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.Extent;
 import io.vdetach.apply.offline.ext4.ExtentTree;
+import io.vdetach.apply.offline.ext4.HtreeBuilder;
 import io.vdetach.apply.offline.ext4.XattrCodec;
 import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
@@ -44,9 +48,9 @@ import java.util.SplittableRandom;
  */
 final class DetachWriter {
     /** Blocks per copy write batch (one undo sync each). */
-    private static final int COPY_BATCH = 256;
-    /** ext4 keeps directory link counts below this and uses 1 beyond (dir_nlink; EXT4_LINK_MAX). */
-    private static final int LINK_MAX = 65000;
+    private static final int COPY_BATCH = 2048;
+    /** Largest run of blocks read and placed at once (bounds the read buffer: 64 MiB at 4 KiB blocks). */
+    private static final long MAX_PIECE = 16384;
 
     private final Ext4Volume fs;
     private final CountingDevice dev;
@@ -54,6 +58,7 @@ final class DetachWriter {
     private final OfflineOptions opt;
     private final int bs;
     private final HostFile deviceFile;
+    private final long base;
     private final SplittableRandom random = new SplittableRandom(System.nanoTime());
     private final Instant now = Instant.now();
 
@@ -67,6 +72,9 @@ final class DetachWriter {
     private long blocksDonated;
     private long blocksCopied;
     private long blocksFreed;
+    private final List<String> notes = new ArrayList<>();
+    private final BlockSource blocks;
+    private final HostDirectories dirs;
 
     DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
         this.fs = fs;
@@ -75,6 +83,9 @@ final class DetachWriter {
         this.opt = opt;
         this.bs = fs.blockSize();
         this.deviceFile = session.deviceFile();
+        this.base = session.offset();
+        this.blocks = new BlockSource(fs);
+        this.dirs = new HostDirectories(fs, blocks, notes, now);
         Ext4Inode img = fs.inode(session.imageIno());
         this.imageExtents = ExtentTree.read(fs, img).extents();
         this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Extent::physical)).toArray(Extent[]::new);
@@ -82,108 +93,6 @@ final class DetachWriter {
         if (!imageExtents.isEmpty() && imageExtents.getLast().logicalEnd() > Integer.MAX_VALUE) {
             throw new HostException("image " + session.imagePath() + " is too large for an offline detach (more than 2^31 blocks)");
         }
-    }
-
-    // ---------------------------------------------------------------- the tree to create
-
-    /** A directory to create. */
-    private static final class Dir {
-        final byte[] name;
-        final Dir parent;
-        Node meta;
-        final Map<String, Object> children = new LinkedHashMap<>(); // name (latin-1) -> Dir or Ino
-        long ino;
-        int subdirs;
-
-        Dir(byte[] name, Dir parent) {
-            this.name = name;
-            this.parent = parent;
-        }
-    }
-
-    /** A non-directory inode, with every name it gets. */
-    private static final class Ino {
-        final OfflineItem item;
-        int links;
-        long ino;
-        final List<Extent> extents = new ArrayList<>();
-        final List<long[]> copies = new ArrayList<>(); // {logical, count}
-        long dataBlocks;
-
-        Ino(OfflineItem item) { this.item = item; }
-
-        Node node() { return item.node(); }
-
-        OfflineItem item() { return item; }
-    }
-
-    private static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
-
-    private Dir buildTree(List<OfflineItem> items, List<Ino> inodes, long[] counts) {
-        Dir root = new Dir(new byte[0], null);
-        Map<Long, Ino> byId = new HashMap<>();
-        for (OfflineItem it : items) {
-            Node n = it.node();
-            if (n == null) throw new IllegalArgumentException("item without node");
-            byte[][] p = it.path();
-            for (byte[] c : p) {
-                if (c.length == 0 || c.length > 255 || (c.length == 1 && c[0] == '.') || (c.length == 2 && c[0] == '.' && c[1] == '.')) {
-                    throw new IllegalArgumentException("bad name component: " + key(c));
-                }
-                for (byte x : c) if (x == 0 || x == '/') throw new IllegalArgumentException("name with NUL or '/': " + key(c));
-            }
-            if (p.length == 0) {
-                if (!n.isDirectory()) throw new IllegalArgumentException("the destination itself must be a directory");
-                root.meta = n;
-                continue;
-            }
-            Dir d = root;
-            for (int i = 0; i < p.length - 1; i++) d = subdir(d, p[i]);
-            String k = key(p[p.length - 1]);
-            if (n.isDirectory()) {
-                Object existing = d.children.get(k);
-                if (existing instanceof Dir ed) {
-                    if (ed.meta != null) throw new IllegalArgumentException("duplicate name " + k);
-                    ed.meta = n;
-                } else if (existing != null) {
-                    throw new IllegalArgumentException("duplicate name " + k);
-                } else {
-                    Dir nd = new Dir(p[p.length - 1], d);
-                    nd.meta = n;
-                    d.children.put(k, nd);
-                    d.subdirs++;
-                }
-                counts[1]++;
-                continue;
-            }
-            if (d.children.containsKey(k)) throw new IllegalArgumentException("duplicate name " + k);
-            Ino ino = byId.get(n.id());
-            if (ino == null) {
-                ino = new Ino(it);
-                byId.put(n.id(), ino);
-                inodes.add(ino);
-            } else {
-                counts[3]++;
-            }
-            ino.links++;
-            d.children.put(k, ino);
-            switch (n.type()) {
-                case FILE -> counts[0]++;
-                case SYMLINK -> counts[2]++;
-                default -> counts[4]++;
-            }
-        }
-        return root;
-    }
-
-    private static Dir subdir(Dir d, byte[] name) {
-        Object o = d.children.get(key(name));
-        if (o instanceof Dir sd) return sd;
-        if (o != null) throw new IllegalArgumentException("a file is used as a directory: " + key(name));
-        Dir nd = new Dir(name, d);
-        d.children.put(key(name), nd);
-        d.subdirs++;
-        return nd;
     }
 
     // ---------------------------------------------------------------- phase 1: plan
@@ -216,7 +125,9 @@ final class DetachWriter {
         return out;
     }
 
+    /** True for runs on the host device inside this filesystem (offsets then count from {@link #base}). */
     private boolean onDevice(Run.Mapped m) {
+        if (m.offset() < base) return false;
         if (m.target() == deviceFile) return true;
         if (m.target() instanceof HostFile hf) {
             try {
@@ -238,8 +149,8 @@ final class DetachWriter {
         // first pass: remember every image block a mapped run reads, so no copy lands there
         for (Run r : runs) {
             if (r instanceof Run.Mapped m && onDevice(m)) {
-                long first = m.offset() / bs;
-                long last = (m.offset() + m.length() - 1) / bs;
+                long first = (m.offset() - base) / bs;
+                long last = (m.offset() - base + m.length() - 1) / bs;
                 for (long p = first; p <= last; p++) {
                     long ib = imageBlockAt(p);
                     if (ib >= 0) referenced.set((int) ib);
@@ -263,8 +174,8 @@ final class DetachWriter {
             if (coverEnd == size && (coverEnd - bStart) % bs != 0) full++;
             switch (r) {
                 case Run.Hole h -> { /* stays a hole */ }
-                case Run.Mapped m when onDevice(m) && (m.offset() + (bStart - m.start())) % bs == 0 -> {
-                    long p0 = (m.offset() + (bStart - m.start())) / bs;
+                case Run.Mapped m when onDevice(m) && (m.offset() - base + (bStart - m.start())) % bs == 0 -> {
+                    long p0 = (m.offset() - base + (bStart - m.start())) / bs;
                     for (long k = 0; k < full; k++) {
                         long ib = imageBlockAt(p0 + k);
                         if (ib >= 0 && !donated.get((int) ib)) {
@@ -294,55 +205,32 @@ final class DetachWriter {
         f.copies.add(new long[] {logical, n});
     }
 
-    // ---------------------------------------------------------------- block sources
-
-    /** Ranges {start, length} of image blocks, consumed first to last. */
-    private final ArrayList<long[]> pool = new ArrayList<>();
-    private int poolHead;
-    private long freeCursor;
-
-    private long[] takeFromPool(long max) {
-        while (poolHead < pool.size()) {
-            long[] r = pool.get(poolHead);
-            if (r[1] == 0) {
-                poolHead++;
-                continue;
-            }
-            long n = Math.min(max, r[1]);
-            long[] got = {r[0], n};
-            r[0] += n;
-            r[1] -= n;
-            return got;
-        }
-        return null;
-    }
-
-    private long[] takeFree(long max) throws IOException {
-        long[] r = fs.findFree(freeCursor, (int) Math.min(max, Integer.MAX_VALUE));
-        if (r == null) throw new HostException(fs.name() + ": no free blocks left in the host filesystem");
-        fs.setBlocks(r[0], r[1], true);
-        freeCursor = r[0] + r[1];
-        return r;
-    }
-
-    private long[] take(long max, boolean poolAllowed) throws IOException {
-        long[] r = poolAllowed ? takeFromPool(max) : null;
-        return r != null ? r : takeFree(max);
-    }
-
     /** Image blocks matching {@code keep}, as physical ranges. */
-    private List<long[]> imageRanges(java.util.function.IntPredicate keep) {
+    private List<long[]> imageRanges(BitSet keep) {
         List<long[]> out = new ArrayList<>();
         for (Extent e : byPhys) {
-            for (int i = 0; i < e.length(); i++) {
-                int ib = (int) (e.logical() + i);
-                if (!keep.test(ib)) continue;
-                long p = e.physical() + i;
-                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1]++;
-                else out.add(new long[] {p, 1});
+            int from = (int) e.logical();
+            int end = (int) e.logicalEnd();
+            // walk the set bits run by run, not block by block: images are millions of blocks
+            for (int i = keep.nextSetBit(from); i >= 0 && i < end; ) {
+                int j = Math.min(end, keep.nextClearBit(i));
+                long p = e.physical() + (i - from);
+                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1] += j - i;
+                else out.add(new long[] {p, j - i});
+                i = keep.nextSetBit(j);
             }
         }
         return out;
+    }
+
+    /** Image-logical blocks not donated: those no run reads, or (with {@code referencedOnly}) those runs read. */
+    private BitSet spare(boolean referencedOnly) {
+        BitSet b = new BitSet();
+        for (Extent e : imageExtents) b.set((int) e.logical(), (int) e.logicalEnd());
+        b.andNot(donated);
+        if (referencedOnly) b.and(referenced);
+        else b.andNot(referenced);
+        return b;
     }
 
     // ---------------------------------------------------------------- phase 2: copy
@@ -351,8 +239,17 @@ final class DetachWriter {
 
     private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
         // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
-        pool.addAll(imageRanges(ib -> !donated.get(ib) && !referenced.get(ib)));
-        for (long b : imageMetaBlocks) pool.add(new long[] {b, 1});
+        blocks.pool.addAll(imageRanges(spare(false)));
+        for (long b : imageMetaBlocks) blocks.pool.add(new long[] {b, 1});
+        // refuse before the first write when copies cannot fit (metadata needs a little more, checked as it goes)
+        long toCopy = 0;
+        for (Ino f : files) for (long[] c : f.copies) toCopy += c[1];
+        long poolBlocks = 0;
+        for (long[] r : blocks.pool) poolBlocks += r[1];
+        if (toCopy > poolBlocks + fs.superblock().freeBlocks()) {
+            throw new HostException(fs.name() + ": " + toCopy + " blocks must be copied but only " + poolBlocks
+                    + " spare image blocks and " + fs.superblock().freeBlocks() + " free blocks exist");
+        }
         List<Piece> buffered = new ArrayList<>();
         long bufferedBytes = 0;
         for (Ino f : files) {
@@ -362,9 +259,9 @@ final class DetachWriter {
                 while (left > 0) {
                     boolean poolOk = bufferedBytes < opt.maxBufferedCopyBytes();
                     long max = poolOk ? Math.min(left, Math.max(1, (opt.maxBufferedCopyBytes() - bufferedBytes) / bs)) : left;
-                    long[] got = poolOk ? takeFromPool(Math.min(max, COPY_BATCH * 64L)) : null;
+                    long[] got = poolOk ? blocks.takeFromPool(Math.min(max, MAX_PIECE)) : null;
                     boolean fromPool = got != null;
-                    if (got == null) got = takeFree(Math.min(left, COPY_BATCH * 64L));
+                    if (got == null) got = blocks.takeFree(Math.min(left, MAX_PIECE));
                     Piece p = new Piece(f, logical, got[0], got[1], null);
                     if (fromPool) {
                         byte[] data = opt.dryRun() ? null : read(f, logical, got[1]);
@@ -384,7 +281,9 @@ final class DetachWriter {
             mergeExtents(f.extents);
         }
         // every read from the image is done: now its spare blocks may be overwritten
+        flushCopies();
         for (Piece p : buffered) writePiece(p, p.data());
+        flushCopies();
     }
 
     private static void mergeExtents(List<Extent> ex) {
@@ -407,42 +306,33 @@ final class DetachWriter {
         return buf;
     }
 
+    // copied blocks wait here until a batch is full: one undo sync per batch, not per file
+    private final long[] pendingBlocks = new long[COPY_BATCH];
+    private final byte[][] pendingData = new byte[COPY_BATCH][];
+    private int pending;
+
     private void writePiece(Piece p, byte[] data) throws IOException {
         if (opt.dryRun()) return;
-        for (long done = 0; done < p.count(); done += COPY_BATCH) {
-            int n = (int) Math.min(COPY_BATCH, p.count() - done);
-            long[] blocks = new long[n];
-            for (int i = 0; i < n; i++) blocks[i] = p.phys() + done + i;
-            dev.willWrite(blocks);
-            byte[] blk = new byte[bs];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(data, (int) ((done + i) * bs), blk, 0, bs);
-                dev.write(blocks[i], blk);
-            }
+        for (int i = 0; i < p.count(); i++) {
+            pendingBlocks[pending] = p.phys() + i;
+            pendingData[pending] = java.util.Arrays.copyOfRange(data, i * bs, (i + 1) * bs);
+            if (++pending == COPY_BATCH) flushCopies();
         }
+    }
+
+    private void flushCopies() throws IOException {
+        if (pending == 0) return;
+        dev.willWrite(java.util.Arrays.copyOf(pendingBlocks, pending));
+        for (int i = 0; i < pending; i++) {
+            dev.write(pendingBlocks[i], pendingData[i]);
+            pendingData[i] = null;
+        }
+        pending = 0;
     }
 
     // ---------------------------------------------------------------- phase 3: metadata
 
     private int preferGroup;
-
-    private long allocBlock() throws IOException {
-        return take(1, true)[0];
-    }
-
-    private ExtentTree.Built writeTree(List<Extent> extents, Ext4Inode owner) throws IOException {
-        int seed = owner.csumSeed(fs.seed());
-        return ExtentTree.build(extents, bs, new ExtentTree.BlockSink() {
-            @Override
-            public long allocate() throws IOException { return allocBlock(); }
-
-            @Override
-            public void write(long block, byte[] data) {
-                if (fs.csum()) ExtentTree.setTail(data, seed);
-                System.arraycopy(data, 0, fs.freshBlock(block), 0, bs);
-            }
-        });
-    }
 
     private Ext4Inode baseInode(long ino, Node n, int typeBits) {
         Ext4Inode in = fs.newInode(ino);
@@ -465,13 +355,22 @@ final class DetachWriter {
         }
         List<XattrCodec.Encoded> xs = XattrCodec.encode(n.xattrs());
         int start = 128 + in.extraIsize();
-        if (in.raw().length > 128 && start + XattrCodec.inInodeSize(xs) <= in.raw().length) {
-            XattrCodec.writeInInode(in.raw(), start, xs);
-            return 0;
+        int space = in.raw().length - start;
+        // like the kernel: what fits goes into the inode body, the rest into one xattr block
+        List<XattrCodec.Encoded> inInode = new ArrayList<>();
+        List<XattrCodec.Encoded> rest = new ArrayList<>();
+        for (XattrCodec.Encoded x : xs) {
+            inInode.add(x);
+            if (in.raw().length <= 128 || XattrCodec.inInodeSize(inInode) > space) {
+                inInode.removeLast();
+                rest.add(x);
+            }
         }
-        long blk = allocBlock();
-        byte[] b = XattrCodec.block(xs, bs, blk, fs.csum(), fs.seed());
-        if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit one " + bs + "-byte block");
+        if (!inInode.isEmpty()) XattrCodec.writeInInode(in.raw(), start, inInode);
+        if (rest.isEmpty()) return 0;
+        long blk = blocks.allocBlock();
+        byte[] b = XattrCodec.block(rest, bs, blk, fs.csum(), fs.seed());
+        if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit the inode and one " + bs + "-byte block");
         System.arraycopy(b, 0, fs.freshBlock(blk), 0, bs);
         in.setFileAcl(blk);
         return 1;
@@ -490,15 +389,15 @@ final class DetachWriter {
         };
         Ext4Inode in = baseInode(f.ino, n, type);
         in.setLinksCount(f.links);
-        long blocks = writeXattrs(in, n);
+        long iblocks = writeXattrs(in, n);
         switch (n.type()) {
             case FILE -> {
                 in.setSize(n.size());
                 if (n.size() >= (1L << 31)) fs.addRoCompat(Ext4Superblock.RO_LARGE_FILE);
                 in.setFlags(Ext4Inode.FL_EXTENTS);
-                ExtentTree.Built t = writeTree(f.extents, in);
+                ExtentTree.Built t = blocks.writeTree(f.extents, in);
                 in.setIBlock(t.root());
-                blocks += f.dataBlocks + t.treeBlocks();
+                iblocks += f.dataBlocks + t.treeBlocks();
             }
             case SYMLINK -> {
                 byte[] target = n.symlinkTarget();
@@ -509,12 +408,12 @@ final class DetachWriter {
                 if (target.length < Ext4Inode.I_BLOCK_SIZE) {
                     in.setIBlock(target); // 4.1 (fast symlink): the target lives in i_block
                 } else {
-                    long blk = allocBlock();
+                    long blk = blocks.allocBlock();
                     System.arraycopy(target, 0, fs.freshBlock(blk), 0, target.length);
                     in.setFlags(Ext4Inode.FL_EXTENTS);
-                    ExtentTree.Built t = writeTree(List.of(new Extent(0, blk, 1, false)), in);
+                    ExtentTree.Built t = blocks.writeTree(List.of(new Extent(0, blk, 1, false)), in);
                     in.setIBlock(t.root());
-                    blocks += 1;
+                    iblocks += 1;
                 }
             }
             case CHAR_DEVICE, BLOCK_DEVICE -> {
@@ -528,7 +427,7 @@ final class DetachWriter {
             }
             default -> { }
         }
-        in.setBlocks512(blocks * (bs / 512));
+        in.setBlocks512(iblocks * (bs / 512));
         fs.writeInode(in);
     }
 
@@ -544,27 +443,38 @@ final class DetachWriter {
         }
         Ext4Inode in = baseInode(d.ino, d.meta, Ext4Inode.S_IFDIR);
         int links = 2 + d.subdirs;
-        in.setLinksCount(links >= LINK_MAX ? 1 : links);
-        long blocks = writeXattrs(in, d.meta);
+        in.setLinksCount(links >= HostDirectories.LINK_MAX ? 1 : links);
+        long iblocks = writeXattrs(in, d.meta);
         List<byte[]> data = DirBlock.pack(d.ino, parentIno, entries, bs, fs.csum());
+        int indexBlocks = 0;
+        // like the kernel: a directory that outgrows one block gets an htree index (when the host has dir_index)
+        if (data.size() > 1 && (fs.superblock().compat() & Ext4Superblock.COMPAT_DIR_INDEX) != 0) {
+            HtreeBuilder.Built h = HtreeBuilder.build(d.ino, parentIno, entries, bs, fs.csum(), fs.superblock());
+            if (h != null) {
+                data = h.blocks();
+                indexBlocks = h.indexBlocks();
+                in.setFlags(Ext4Inode.FL_INDEX);
+            }
+        }
         int seed = in.csumSeed(fs.seed());
         List<Extent> ex = new ArrayList<>();
         int i = 0;
         while (i < data.size()) {
-            long[] got = take(data.size() - i, true);
+            long[] got = blocks.take(data.size() - i, true);
             for (int k = 0; k < got[1]; k++) {
                 byte[] b = data.get(i + k);
-                if (fs.csum()) DirBlock.writeTail(b, seed);
+                if (fs.csum() && i + k < indexBlocks) HtreeBuilder.writeDxTail(b, seed);
+                else if (fs.csum()) DirBlock.writeTail(b, seed);
                 System.arraycopy(b, 0, fs.freshBlock(got[0] + k), 0, bs);
             }
             ExtentTree.append(ex, i, got[0], got[1]);
             i += (int) got[1];
         }
-        in.setFlags(Ext4Inode.FL_EXTENTS);
-        ExtentTree.Built t = writeTree(ex, in);
+        in.setFlags(in.flags() | Ext4Inode.FL_EXTENTS);
+        ExtentTree.Built t = blocks.writeTree(ex, in);
         in.setIBlock(t.root());
         in.setSize((long) data.size() * bs);
-        in.setBlocks512((blocks + data.size() + t.treeBlocks()) * (bs / 512));
+        in.setBlocks512((iblocks + data.size() + t.treeBlocks()) * (bs / 512));
         fs.writeInode(in);
     }
 
@@ -578,88 +488,6 @@ final class DetachWriter {
             case FIFO -> DirBlock.FT_FIFO;
             case SOCKET -> DirBlock.FT_SOCK;
         };
-    }
-
-    // ---------------------------------------------------------------- the host directories
-
-    /** Removes the image's entry from its directory (merging it into the previous one). */
-    private void removeEntry(long dirIno, byte[] name, long ino) throws IOException {
-        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
-            DirBlock.Entry e = h.entry();
-            if (e.inode() != ino || !java.util.Arrays.equals(e.name(), name)) continue;
-            byte[] blk = fs.blockForWrite(h.block());
-            List<DirBlock.Entry> all = DirBlock.parse(blk, h.block(), "inode " + dirIno);
-            DirBlock.Entry prev = null;
-            for (DirBlock.Entry x : all) {
-                if (x.offset() == e.offset()) break;
-                prev = x;
-            }
-            if (prev == null) DirBlock.setInode(blk, e.offset(), 0);
-            else {
-                DirBlock.setRecLen(blk, prev.offset(), prev.recLen() + e.recLen());
-                java.util.Arrays.fill(blk, e.offset(), e.offset() + 8, (byte) 0);
-            }
-            sealDirBlock(dirIno, blk);
-            touch(dirIno, 0);
-            return;
-        }
-        throw new HostException("directory entry of the image vanished");
-    }
-
-    private void sealDirBlock(long dirIno, byte[] blk) throws IOException {
-        if (fs.csum() && DirBlock.hasTail(blk)) DirBlock.writeTail(blk, fs.inode(dirIno).csumSeed(fs.seed()));
-    }
-
-    /** Updates a host directory's times and link count. */
-    private void touch(long dirIno, int linkDelta) throws IOException {
-        Ext4Inode d = fs.inode(dirIno);
-        d.setMtimeCtime(now);
-        if (linkDelta != 0 && d.linksCount() != 1) {
-            int n = d.linksCount() + linkDelta;
-            d.setLinksCount(n >= LINK_MAX ? 1 : n);
-        }
-        fs.writeInode(d);
-    }
-
-    /** Adds an entry to a linear host directory, growing it by a block when no block has room. */
-    private void addEntry(long dirIno, byte[] name, long ino, int type) throws IOException {
-        Ext4Inode d = fs.inode(dirIno);
-        if ((d.flags() & Ext4Inode.FL_INDEX) != 0) {
-            throw new HostException("the parent of the destination (inode " + dirIno + ") is an htree-indexed directory;"
-                    + " adding to those is not supported yet: choose a destination in a smaller directory");
-        }
-        int need = DirBlock.need(name.length);
-        int tail = fs.csum() ? DirBlock.TAIL : 0;
-        for (OfflineSession.DirHit h : OfflineSession.scanDir(fs, dirIno)) {
-            DirBlock.Entry e = h.entry();
-            if (tail > 0 && e.offset() == bs - tail && e.inode() == 0 && e.recLen() == tail) continue;
-            int used = e.inode() == 0 ? 0 : DirBlock.need(e.name().length);
-            if (e.recLen() - used < need) continue;
-            byte[] blk = fs.blockForWrite(h.block());
-            if (used == 0) {
-                DirBlock.putEntry(blk, e.offset(), ino, e.recLen(), name, type);
-            } else {
-                DirBlock.setRecLen(blk, e.offset(), used);
-                DirBlock.putEntry(blk, e.offset() + used, ino, e.recLen() - used, name, type);
-            }
-            sealDirBlock(dirIno, blk);
-            return;
-        }
-        // no room: append one block
-        ExtentTree.Contents c = ExtentTree.read(fs, d);
-        long logical = Math.ceilDiv(d.size(), bs);
-        long blk = allocBlock();
-        byte[] b = fs.freshBlock(blk);
-        DirBlock.putEntry(b, 0, ino, bs - tail, name, type);
-        if (fs.csum()) DirBlock.writeTail(b, d.csumSeed(fs.seed()));
-        List<Extent> ex = new ArrayList<>(c.extents());
-        ExtentTree.append(ex, logical, blk, 1);
-        for (long tb : c.treeBlocks()) fs.setBlocks(tb, 1, false);
-        ExtentTree.Built t = writeTree(ex, d);
-        d.setIBlock(t.root());
-        d.setSize((logical + 1) * bs);
-        d.setBlocks512(d.blocks512() + (1 + t.treeBlocks() - c.treeBlocks().size()) * (long) (bs / 512));
-        fs.writeInode(d);
     }
 
     // ---------------------------------------------------------------- run
@@ -682,8 +510,8 @@ final class DetachWriter {
 
         long[] counts = new long[5];
         List<Ino> inodes = new ArrayList<>();
-        Dir root = buildTree(items, inodes, counts);
-        counts[1]++; // the destination itself
+        Dir root = DestinationTree.build(items, inodes, counts);
+        counts[1] = DestinationTree.countDirs(root);
 
         // phase 1: plan
         long bytes = 0;
@@ -713,15 +541,17 @@ final class DetachWriter {
             }
         }
 
+        lap("plan");
         // phase 2: copy
         copyPhase(files, imageMetaBlocks);
+        lap("copy");
         // from now on every image block not donated may hold metadata
-        pool.subList(0, poolHead).clear();
-        poolHead = 0;
-        pool.addAll(imageRanges(ib -> !donated.get(ib) && referenced.get(ib)));
+        blocks.pool.subList(0, blocks.poolHead).clear();
+        blocks.poolHead = 0;
+        blocks.pool.addAll(imageRanges(spare(true)));
 
         // phase 3: metadata. Remove the image's name first: its slot may take the new one
-        removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
+        dirs.removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
         imgInode = fs.inode(session.imageIno());
         imgInode.setLinksCount(0);
         imgInode.setDtime(now.getEpochSecond());
@@ -734,14 +564,17 @@ final class DetachWriter {
 
         root.ino = fs.allocateInode(preferGroup, true);
         allocateInodes(root);
+        lap("inodes allocated");
         for (Ino f : inodes) writeFile(f);
+        lap("inodes written");
         writeDirs(root, parent.ino());
-        addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
-        touch(parent.ino(), 1);
+        lap("directories written");
+        dirs.addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
+        dirs.touch(parent.ino(), 1);
 
         // image blocks nobody took go back to free space
-        for (int i = poolHead; i < pool.size(); i++) {
-            long[] r = pool.get(i);
+        for (int i = blocks.poolHead; i < blocks.pool.size(); i++) {
+            long[] r = blocks.pool.get(i);
             if (r[1] > 0) {
                 fs.setBlocks(r[0], r[1], false);
                 blocksFreed += r[1];
@@ -749,9 +582,21 @@ final class DetachWriter {
         }
         long beforeCommit = dev.writes();
         int meta = fs.commit(!opt.dryRun());
+        lap("commit");
         if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
         return new OfflineReport(counts[0], counts[1], counts[2], counts[3], counts[4], bytes, blocksDonated, blocksCopied,
-                blocksFreed, meta, bs, opt.dryRun(), 0);
+                blocksFreed, meta, bs, opt.dryRun(), 0, List.copyOf(notes));
+    }
+
+    private static final boolean TIMING = Boolean.getBoolean("vdetach.offline.timing");
+    private long lapStart = System.nanoTime();
+
+    /** Phase timings on stderr with -Dvdetach.offline.timing=true (for the benchmark). */
+    private void lap(String what) {
+        if (!TIMING) return;
+        long t = System.nanoTime();
+        System.err.printf("offline: %-20s %.3f s%n", what, (t - lapStart) / 1e9);
+        lapStart = t;
     }
 
     private static byte[] lastName(String path) {

@@ -15,14 +15,16 @@ import java.util.List;
  */
 public final class ImageFileLayer extends MappedLayer {
     private final HostFile device;
+    private final long base;
     private final List<Extent> extents;
     private final long[] starts;
     private final long size;
     private final int bs;
     private final String name;
 
-    ImageFileLayer(HostFile device, List<Extent> extents, long size, int blockSize, String name) {
+    ImageFileLayer(HostFile device, long base, List<Extent> extents, long size, int blockSize, String name) {
         this.device = device;
+        this.base = base;
         this.extents = List.copyOf(extents);
         this.starts = extents.stream().mapToLong(Extent::logical).toArray();
         this.size = size;
@@ -57,7 +59,7 @@ public final class ImageFileLayer extends MappedLayer {
             }
             long eEnd = Math.min(e.logicalEnd() * bs, end);
             if (e.unwritten()) out.add(new Run.Hole(pos, eEnd - pos));
-            else out.add(new Run.Mapped(pos, eEnd - pos, device, e.physical() * bs + (pos - eStart)));
+            else out.add(new Run.Mapped(pos, eEnd - pos, device, base + e.physical() * bs + (pos - eStart)));
             pos = eEnd;
             i++;
         }

@@ -27,7 +27,16 @@ public final class OfflineDetach {
      */
     public static OfflineReport run(Path device, String imagePathInFs, String toPathInFs, ItemSource source,
                                     OfflineOptions options) throws IOException {
-        try (OfflineSession s = OfflineSession.open(device, imagePathInFs)) {
+        return run(device, null, imagePathInFs, toPathInFs, source, options);
+    }
+
+    /**
+     * As above, for a whole disk: {@code partition} names the host partition (p1 … or its number);
+     * null finds the one whose ext4 filesystem holds the image (or uses DEV itself when it is ext4).
+     */
+    public static OfflineReport run(Path device, String partition, String imagePathInFs, String toPathInFs, ItemSource source,
+                                    OfflineOptions options) throws IOException {
+        try (OfflineSession s = OfflineSession.open(device, partition, imagePathInFs)) {
             return s.detach(toPathInFs, source.items(s.image()), options);
         }
     }
@@ -35,8 +44,8 @@ public final class OfflineDetach {
     /** Restores every block saved in {@code undoFile}; returns how many. */
     public static long undo(Path device, Path undoFile) throws IOException {
         HostGuard.checkNotInUse(device);
-        int bs = UndoLog.blockSizeOf(undoFile);
-        try (FileBlockDevice dev = FileBlockDevice.open(device, bs, true)) {
+        UndoLog.Header h = UndoLog.header(undoFile);
+        try (FileBlockDevice dev = FileBlockDevice.open(device, h.blockSize(), true, h.offset(), h.blocks() * h.blockSize())) {
             return UndoLog.restore(undoFile, dev);
         }
     }

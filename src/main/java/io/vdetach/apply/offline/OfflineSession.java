@@ -49,6 +49,8 @@ public final class OfflineSession implements AutoCloseable {
     private static final Map<Integer, String> RO_NAMES = names("sparse_super large_file btree_dir huge_file uninit_bg dir_nlink extra_isize has_snapshot quota bigalloc metadata_csum replica read-only project shared_blocks verity orphan_present");
 
     private final Path devicePath;
+    private final long offset;
+    private final long length;
     private final Ext4Superblock sb;
     private final FileBlockDevice readDev;
     private final Ext4Volume readFs;
@@ -58,9 +60,11 @@ public final class OfflineSession implements AutoCloseable {
     private final ImageFileLayer image;
     private boolean used;
 
-    private OfflineSession(Path devicePath, Ext4Superblock sb, FileBlockDevice readDev, Ext4Volume readFs,
+    private OfflineSession(Path devicePath, long offset, long length, Ext4Superblock sb, FileBlockDevice readDev, Ext4Volume readFs,
                            HostFile deviceFile, String imagePath, long imageIno, ImageFileLayer image) {
         this.devicePath = devicePath;
+        this.offset = offset;
+        this.length = length;
         this.sb = sb;
         this.readDev = readDev;
         this.readFs = readFs;
@@ -77,12 +81,68 @@ public final class OfflineSession implements AutoCloseable {
         return m;
     }
 
-    /** Opens {@code device} read-only, checks it, and finds the image at {@code imagePathInFs}. */
+    /**
+     * Opens {@code device} read-only, checks it, and finds the image at {@code imagePathInFs}: in
+     * the ext4 filesystem at its start, or else in the first MBR/GPT partition holding one with
+     * that path.
+     */
     public static OfflineSession open(Path device, String imagePathInFs) throws IOException {
+        return open(device, null, imagePathInFs);
+    }
+
+    /**
+     * As {@link #open(Path, String)}, in partition {@code partition} of a whole disk (its name,
+     * p1 … or its 1-based number); null to find it.
+     */
+    public static OfflineSession open(Path device, String partition, String imagePathInFs) throws IOException {
         HostGuard.checkNotInUse(device);
-        Ext4Superblock sb = readSuperblock(device);
+        long[] where = locate(device, partition, imagePathInFs);
+        return open(device, where[0], where[1], imagePathInFs);
+    }
+
+    private static boolean hasExtMagic(Path device, long offset) throws IOException {
+        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(2);
+            return ch.read(b, offset + Ext4Superblock.OFFSET + 0x38) == 2 && (b.get(0) & 0xFF) == 0x53 && (b.get(1) & 0xFF) == 0xEF;
+        }
+    }
+
+    /** {byte offset, byte length (-1: to the end)} of the filesystem to work on. */
+    private static long[] locate(Path device, String partition, String imagePath) throws IOException {
+        if (partition == null && hasExtMagic(device, 0)) return new long[] {0, -1};
+        List<io.vdetach.volume.Volume> volumes;
+        try (HostFile disk = HostFile.open(device)) {
+            volumes = io.vdetach.volume.VolumeScanner.scan(disk);
+        }
+        int index = 0;
+        List<String> tried = new ArrayList<>();
+        for (io.vdetach.volume.Volume v : volumes) {
+            index++;
+            // LVM volumes may be scattered over the disk: only plain partitions are one byte range
+            if (v.scheme().equals("lvm")) continue;
+            if (partition != null) {
+                if (!v.name().equals(partition) && !String.valueOf(index).equals(partition)) continue;
+                if (!hasExtMagic(device, v.start())) throw new HostException("partition " + partition + " of " + device + " holds no ext4 filesystem");
+                return new long[] {v.start(), v.size()};
+            }
+            if (!hasExtMagic(device, v.start())) continue;
+            tried.add(v.name());
+            try {
+                open(device, v.start(), v.size(), imagePath).close();
+                return new long[] {v.start(), v.size()};
+            } catch (HostException e) {
+                // not this one
+            }
+        }
+        if (partition != null) throw new HostException(device + " has no partition " + partition);
+        throw new HostException(device + " holds no ext4 filesystem at its start" + (tried.isEmpty() ? " nor in a partition"
+                : ", and none of its ext4 partitions (" + String.join(", ", tried) + ") holds " + imagePath + " as a detachable image"));
+    }
+
+    private static OfflineSession open(Path device, long offset, long length, String imagePathInFs) throws IOException {
+        Ext4Superblock sb = readSuperblock(device, offset);
         checkState(sb, device.toString());
-        FileBlockDevice dev = FileBlockDevice.open(device, sb.blockSize(), false);
+        FileBlockDevice dev = FileBlockDevice.open(device, sb.blockSize(), false, offset, length);
         HostFile hf = null;
         try {
             Ext4Volume fs = Ext4Volume.open(dev, device.toString(), sb);
@@ -95,9 +155,16 @@ public final class OfflineSession implements AutoCloseable {
             if (ino.linksCount() != 1) throw new HostException(imagePathInFs + " has " + ino.linksCount() + " hard links; an offline detach needs exactly one");
             if ((ino.flags() & Ext4Inode.FL_EXTENTS) == 0) throw new HostException(imagePathInFs + " is block-mapped (ext2/3 style); only extent-mapped images can be detached offline");
             List<Extent> ex = ExtentTree.read(fs, ino).extents();
+            for (Extent e : ex) {
+                // the image's blocks must be ordinary allocated data: a damaged host could point it at its own tables
+                if (fs.overlapsMetadata(e.physical(), e.length()) || !fs.allUsed(e.physical(), e.length())) {
+                    throw new HostException(device + ": extent of " + imagePathInFs + " at block " + e.physical()
+                            + " overlaps filesystem metadata or free space; run e2fsck on the host first");
+                }
+            }
             hf = HostFile.open(device);
-            ImageFileLayer layer = new ImageFileLayer(hf, ex, ino.size(), sb.blockSize(), imagePathInFs);
-            return new OfflineSession(device, sb, dev, fs, hf, imagePathInFs, img.ino, layer);
+            ImageFileLayer layer = new ImageFileLayer(hf, offset, ex, ino.size(), sb.blockSize(), imagePathInFs);
+            return new OfflineSession(device, offset, length, sb, dev, fs, hf, imagePathInFs, img.ino, layer);
         } catch (IOException | RuntimeException e) {
             dev.close();
             if (hf != null) hf.close();
@@ -105,11 +172,11 @@ public final class OfflineSession implements AutoCloseable {
         }
     }
 
-    static Ext4Superblock readSuperblock(Path device) throws IOException {
+    static Ext4Superblock readSuperblock(Path device, long offset) throws IOException {
         try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(Ext4Superblock.SIZE);
             while (b.hasRemaining()) {
-                if (ch.read(b, Ext4Superblock.OFFSET + b.position()) < 0) throw new HostException(device + " is too small to hold an ext4 filesystem");
+                if (ch.read(b, offset + Ext4Superblock.OFFSET + b.position()) < 0) throw new HostException(device + " is too small to hold an ext4 filesystem");
             }
             return Ext4Superblock.parse(b.array(), device.toString());
         }
@@ -194,7 +261,14 @@ public final class OfflineSession implements AutoCloseable {
             if (e.unwritten()) continue;
             for (int i = 0; i < e.length(); i++) {
                 long blk = e.physical() + i;
-                for (DirBlock.Entry en : DirBlock.parse(fs.block(blk), blk, "inode " + dirIno)) {
+                byte[] data = fs.block(blk);
+            // htree index blocks (the root, and nodes behind a fake entry spanning the block) carry a dx_tail
+            // instead, and the kernel leaves a stale leaf tail in a converted root: check leaves only
+            boolean index = (d.flags() & Ext4Inode.FL_INDEX) != 0 && (e.logical() + i == 0 || DirBlock.isIndexNode(data));
+            if (fs.csum() && !index && DirBlock.hasTail(data) && !DirBlock.tailValid(data, d.csumSeed(fs.seed()))) {
+                throw new HostException("host ext4: directory inode " + dirIno + " block " + blk + " checksum mismatch; run e2fsck first");
+            }
+            for (DirBlock.Entry en : DirBlock.parse(data, blk, "inode " + dirIno)) {
                     out.add(new DirHit(blk, e.logical() + i, en));
                 }
             }
@@ -209,6 +283,9 @@ public final class OfflineSession implements AutoCloseable {
     public HostFile deviceFile() { return deviceFile; }
 
     public int blockSize() { return sb.blockSize(); }
+
+    /** Byte offset of the filesystem on the device (a partition's start; 0 for a whole filesystem). */
+    public long offset() { return offset; }
 
     long imageIno() { return imageIno; }
 
@@ -227,12 +304,12 @@ public final class OfflineSession implements AutoCloseable {
         if (!opt.dryRun() && opt.undoFile() == null) throw new HostException("an offline detach needs an undo file (or --dry-run)");
         long t0 = System.nanoTime();
         HostGuard.checkNotInUse(devicePath);
-        Ext4Superblock fresh = readSuperblock(devicePath);
+        Ext4Superblock fresh = readSuperblock(devicePath, offset);
         if (!java.util.Arrays.equals(fresh.raw(), sb.raw())) throw new HostException(devicePath + " changed since it was opened");
-        BlockDevice dev = FileBlockDevice.open(devicePath, sb.blockSize(), !opt.dryRun());
+        BlockDevice dev = FileBlockDevice.open(devicePath, sb.blockSize(), !opt.dryRun(), offset, length);
         CountingDevice counter;
         try {
-            if (!opt.dryRun()) dev = UndoLog.create(dev, opt.undoFile(), sb.uuid());
+            if (!opt.dryRun()) dev = UndoLog.create(dev, opt.undoFile(), sb.uuid(), offset);
             if (opt.faultAfterWrites() >= 0) dev = new FaultInjectingDevice(dev, opt.faultAfterWrites());
             counter = new CountingDevice(dev);
             Ext4Volume fs = Ext4Volume.open(counter, devicePath.toString(), Ext4Superblock.parse(fresh.raw(), devicePath.toString()));
@@ -240,7 +317,7 @@ public final class OfflineSession implements AutoCloseable {
             OfflineReport r = w.run(toPathInFs, items);
             return new OfflineReport(r.files(), r.directories(), r.symlinks(), r.hardlinks(), r.others(), r.bytesTotal(),
                     r.blocksDonated(), r.blocksCopied(), r.blocksFreed(), r.metadataBlocksWritten(), r.blockSize(), r.dryRun(),
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, r.notes());
         } finally {
             dev.close();
         }

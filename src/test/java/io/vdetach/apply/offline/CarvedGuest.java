@@ -178,7 +178,7 @@ final class CarvedGuest {
         g.file("a/xattr-small", new Window(image, 50L * BS, 10, "x"), 0644, t(1700000008, 8),
                 List.of(new Xattr("user.colour", "blue".getBytes()), new Xattr("trusted.t", new byte[] {1, 2, 3})));
         List<Xattr> big = new ArrayList<>();
-        for (int i = 0; i < 12; i++) big.add(new Xattr("user.attribute-number-" + i, ("value " + i + " ").repeat(8).getBytes()));
+        for (int i = 0; i < 8; i++) big.add(new Xattr("user.attribute-number-" + i, ("value " + i + " ").repeat(8).getBytes()));
         g.file("a/xattr-block", new Window(image, 51L * BS, 5000, "y"), 0644, t(1700000009, 9), big);
         Node h = g.file("a/link-one", new Window(image, 60L * BS, 3 * BS, "h"), 0640, t(1700000010, 10), List.of());
         g.hardLink("many/link-two", h, "a/link-one");

@@ -19,16 +19,22 @@ import java.util.TreeMap;
  */
 record HostFixture(Path dir, Path device, Path imageCopy, TreeMap<String, String> otherSha, String features) {
 
-    static HostFixture make(Path dir, String mkfsFeatures, int imageMiB, int filesInVm, long deviceMiB) throws IOException {
-        Path src = dir.resolve("src");
+    /** Source trees for mke2fs -d, made once per JVM and shared (read-only) by every fixture. */
+    private static final java.util.Map<String, Path> SOURCES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static synchronized Path source(int imageMiB, int filesInVm) throws IOException {
+        String key = imageMiB + "/" + filesInVm;
+        Path src = SOURCES.get(key);
+        if (src != null) return src;
+        src = Files.createTempDirectory("vdetach-offline-src");
+        Path cleanup = src;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Sh.exec(null, "rm", "-rf", cleanup.toString())));
         Files.createDirectories(src.resolve("vm"));
         Files.createDirectories(src.resolve("other/deeper"));
         Files.createDirectories(src.resolve("big"));
         byte[] img = new byte[imageMiB << 20];
         new SplittableRandom(42).nextBytes(img);
         Files.write(src.resolve("vm/disk.img"), img);
-        Path copy = dir.resolve("disk.img.orig");
-        Files.write(copy, img);
         SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < filesInVm; i++) Files.writeString(src.resolve("vm/neighbour-with-a-long-name-" + i + ".txt"), "n" + i);
         for (int i = 0; i < 2500; i++) Files.writeString(src.resolve("big/entry-number-" + i), "b" + i);
@@ -36,19 +42,28 @@ record HostFixture(Path dir, Path device, Path imageCopy, TreeMap<String, String
         r.nextBytes(a);
         Files.write(src.resolve("other/a.bin"), a);
         Files.writeString(src.resolve("other/deeper/b.txt"), "hello host\n");
+        SOURCES.put(key, src);
+        return src;
+    }
+
+    static HostFixture make(Path dir, String mkfsFeatures, int imageMiB, int filesInVm, long deviceMiB) throws IOException {
+        Files.createDirectories(dir);
+        Path src = source(imageMiB, filesInVm);
+        Path copy = src.resolve("vm/disk.img");
         Path dev = dir.resolve("host.ext4");
         Sh.run("truncate", "-s", deviceMiB + "M", dev.toString());
-        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-E", "lazy_itable_init=1,nodiscard"));
-        // "features" or "features/blocks-per-group": small groups make a 64 MiB host many groups
+        // "features[/blocks-per-group[/block-size]]": small groups make a 64 MiB host many groups
         String[] fg = mkfsFeatures.split("/");
+        String bs = fg.length > 2 ? fg[2] : "4096";
+        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", bs, "-E", "lazy_itable_init=1,nodiscard"));
         if (!fg[0].isEmpty()) cmd.addAll(List.of("-O", fg[0]));
-        if (fg.length > 1) cmd.addAll(List.of("-g", fg[1]));
+        if (fg.length > 1 && !fg[1].isEmpty()) cmd.addAll(List.of("-g", fg[1]));
         cmd.addAll(List.of("-d", src.toString(), dev.toString()));
         Sh.run(cmd.toArray(String[]::new));
         Sh.Result fsck = Sh.exec(null, "e2fsck", "-fyD", dev.toString());
         if (fsck.exit() > 1) throw new AssertionError("e2fsck -fyD: " + fsck.out() + fsck.err());
         TreeMap<String, String> other = new TreeMap<>();
-        other.put("other/a.bin", sha256(a));
+        other.put("other/a.bin", sha256(Files.readAllBytes(src.resolve("other/a.bin"))));
         other.put("other/deeper/b.txt", sha256("hello host\n".getBytes()));
         String feats = Sh.run("dumpe2fs", "-h", dev.toString()).lines().filter(l -> l.startsWith("Filesystem features:"))
                 .findFirst().orElse("");

@@ -6,9 +6,7 @@ import io.vdetach.testkit.Sh;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -24,9 +22,9 @@ class OfflineCrashTest {
         Need.root();
         Need.tools("mke2fs", "e2fsck");
         // small pool (copies spill to free space) and small groups: every kind of write happens
-        HostFixture fx = HostFixture.make(dir, "/4096", 16, 300, 64);
+        HostFixture fx = HostFixture.make(dir, "/2048", 16, 2000, 48);
         Path pristine = dir.resolve("pristine.ext4");
-        Files.copy(fx.device(), pristine);
+        Sh.run("cp", "--sparse=always", fx.device().toString(), pristine.toString());
         String before = HostFixture.sha256(pristine);
         OfflineOptions base = new OfflineOptions(null, false, -1, 8 * 4096);
 
@@ -43,7 +41,7 @@ class OfflineCrashTest {
         for (int i = 1; i <= 6; i++) ks.add(writes * i / 7);
         List<String> seen = new ArrayList<>();
         for (long k : ks) {
-            Files.copy(pristine, fx.device(), StandardCopyOption.REPLACE_EXISTING);
+            Sh.run("cp", "--sparse=always", pristine.toString(), fx.device().toString());
             Path undo = dir.resolve("undo-" + k);
             assertThatThrownBy(() -> run(fx.device(), base.undoingTo(undo).withFaultAfter(k)))
                     .isInstanceOf(FaultInjectingDevice.InjectedFault.class);

@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  * point leaves an undo file that restores the device byte for byte ({@link #restore}).
  *
  * <p>File layout (little-endian): a 64-byte header {@code "VDUNDO01", u32 block size,
- * u32 0, u64 device blocks, 16-byte filesystem id, zeros}; then records
+ * u32 0, u64 device blocks, 16-byte filesystem id, u64 byte offset of block 0 on the device
+ * (a partition's start), zeros}; then records
  * {@code u64 block, u32 crc32c(block number, data), u32 0, data[block size]}. A torn last
  * record (crash while appending) fails its checksum and is ignored: its block was never
  * overwritten, because the overwrite waits for the sync.
@@ -37,7 +38,7 @@ public final class UndoLog implements BlockDevice {
     }
 
     /** Creates {@code undoFile} (it must not exist) and wraps {@code inner}. */
-    public static UndoLog create(BlockDevice inner, Path undoFile, byte[] fsId) throws IOException {
+    public static UndoLog create(BlockDevice inner, Path undoFile, byte[] fsId, long deviceOffset) throws IOException {
         FileChannel ch;
         try {
             ch = FileChannel.open(undoFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -47,6 +48,7 @@ public final class UndoLog implements BlockDevice {
         ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).putInt(inner.blockSize()).putInt(0).putLong(inner.blockCount());
         h.put(fsId, 0, Math.min(16, fsId.length));
+        h.putLong(40, deviceOffset);
         h.position(HEADER).flip();
         while (h.hasRemaining()) ch.write(h);
         ch.force(true);
@@ -154,14 +156,22 @@ public final class UndoLog implements BlockDevice {
         }
     }
 
-    /** The block size recorded in an undo file's header. */
-    public static int blockSizeOf(Path undoFile) throws IOException {
+    /** What an undo file's header says about the device it was made for. */
+    public record Header(int blockSize, long blocks, long offset) {}
+
+    public static Header header(Path undoFile) throws IOException {
         try (FileChannel ch = FileChannel.open(undoFile, StandardOpenOption.READ)) {
             ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, h, 0);
+            byte[] magic = new byte[8];
+            h.get(0, magic);
             int bs = h.getInt(8);
-            if (bs < 512 || bs > 65536 || Integer.bitCount(bs) != 1) throw new HostException(undoFile + " is not a vdetach undo file");
-            return bs;
+            long blocks = h.getLong(16);
+            long off = h.getLong(40);
+            if (!java.util.Arrays.equals(magic, MAGIC) || bs < 512 || bs > 65536 || Integer.bitCount(bs) != 1 || blocks < 0 || off < 0) {
+                throw new HostException(undoFile + " is not a vdetach undo file");
+            }
+            return new Header(bs, blocks, off);
         }
     }
 

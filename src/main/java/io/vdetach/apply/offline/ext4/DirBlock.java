@@ -87,6 +87,18 @@ public final class DirBlock {
         b.putInt(t + 8, Crc32c.update(inodeSeed, block, 0, t));
     }
 
+    /** An htree interior node: one empty entry spanning the whole block (4.4.5, dx_node). */
+    public static boolean isIndexNode(byte[] block) {
+        ByteBuffer b = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+        int rec = b.getShort(4) & 0xFFFF;
+        return b.getInt(0) == 0 && (rec == block.length || (rec == 0 && block.length == 65536));
+    }
+
+    public static boolean tailValid(byte[] block, int inodeSeed) {
+        int t = block.length - TAIL;
+        return ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(t + 8) == Crc32c.update(inodeSeed, block, 0, t);
+    }
+
     /** File type code (4.4.1) for an inode mode. */
     public static int typeOf(int mode) {
         return switch (mode & Ext4Inode.S_IFMT) {

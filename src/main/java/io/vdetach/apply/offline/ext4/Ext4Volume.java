@@ -42,6 +42,8 @@ public final class Ext4Volume {
     private final boolean[] groupDirty;
     private final boolean[] bbDirty;
     private final boolean[] ibDirty;
+    /** Per group, the index below which no inode is free (allocation only moves forward). */
+    private final int[] inodeCursor;
     private List<List<long[]>> metaRanges;
 
     private Ext4Volume(BlockDevice dev, String name, Ext4Superblock sb) throws IOException {
@@ -84,6 +86,7 @@ public final class Ext4Volume {
         this.groupDirty = new boolean[groups];
         this.bbDirty = new boolean[groups];
         this.ibDirty = new boolean[groups];
+        this.inodeCursor = new int[groups];
     }
 
     public static Ext4Volume open(BlockDevice dev, String name, Ext4Superblock sb) throws IOException {
@@ -153,11 +156,16 @@ public final class Ext4Volume {
         return gd[g].inodeTable() * bs + idx * sb.inodeSize();
     }
 
+    /** Reads inode {@code ino}; an in-use inode whose checksum is wrong is a host error. */
     public Ext4Inode inode(long ino) throws IOException {
         long at = inodeByte(ino);
         byte[] blk = block(at / bs);
         byte[] r = Arrays.copyOfRange(blk, (int) (at % bs), (int) (at % bs) + sb.inodeSize());
-        return new Ext4Inode(ino, r);
+        Ext4Inode in = new Ext4Inode(ino, r);
+        if (csum() && in.linksCount() != 0 && !dirty.containsKey(at / bs) && !in.checksumValid(seed)) {
+            throw new HostException(name + ": inode " + ino + " checksum mismatch; run e2fsck on the host first");
+        }
+        return in;
     }
 
     /** Stores {@code inode} (checksummed when metadata_csum is on) into its inode table block. */
@@ -259,6 +267,24 @@ public final class Ext4Volume {
         return bit(blockBitmap(g), (int) (block - groupStart(g)));
     }
 
+    /** True when a block of {@code [start, start + len)} holds superblock, descriptors, bitmaps or inode tables. */
+    public boolean overlapsMetadata(long start, long len) {
+        long end = start + len;
+        if (start < sb.firstDataBlock() || end > sb.blocksCount()) return true;
+        for (int g = groupOf(start); g <= groupOf(end - 1); g++) {
+            long gs = groupStart(g);
+            if (hasSuper(g) && start < gs + 1 + gdtBlocks + sb.reservedGdtBlocks() && end > gs) return true;
+            for (long[] r : metaRanges().get(g)) if (start < r[0] + r[1] && end > r[0]) return true;
+        }
+        return false;
+    }
+
+    /** True when every block of the range is marked used. */
+    public boolean allUsed(long start, long len) throws IOException {
+        for (long b = start; b < start + len; b++) if (!blockUsed(b)) return false;
+        return true;
+    }
+
     /** Marks {@code [start, start + len)} used or free, keeping group and superblock counts. */
     public void setBlocks(long start, long len, boolean used) throws IOException {
         while (len > 0) {
@@ -269,7 +295,10 @@ public final class Ext4Volume {
             int changed = 0;
             for (int i = off; i < off + n; i++) {
                 boolean was = bit(bm, i);
-                if (was == used) throw new IllegalStateException("block " + (groupStart(g) + i) + " already " + (used ? "used" : "free"));
+                if (was == used) {
+                    throw new HostException(name + ": block " + (groupStart(g) + i) + " is already " + (used ? "used" : "free")
+                            + " in the bitmap; run e2fsck on the host first");
+                }
                 bm[i >>> 3] ^= (byte) (1 << (i & 7));
                 changed++;
             }
@@ -320,7 +349,8 @@ public final class Ext4Volume {
         int g = (int) ((ino - 1) / ipg);
         int i = (int) ((ino - 1) % ipg);
         byte[] bm = inodeBitmap(g);
-        if (!bit(bm, i)) throw new IllegalStateException("inode " + ino + " already free");
+        if (!bit(bm, i)) throw new HostException(name + ": inode " + ino + " is already free in the bitmap; run e2fsck first");
+        inodeCursor[g] = Math.min(inodeCursor[g], i);
         bm[i >>> 3] &= (byte) ~(1 << (i & 7));
         Ext4GroupDesc d = gd[g];
         d.setFreeInodes(d.freeInodes() + 1);
@@ -341,9 +371,14 @@ public final class Ext4Volume {
             Ext4GroupDesc d = gd[g];
             if (d.freeInodes() == 0) continue;
             byte[] bm = inodeBitmap(g);
-            int first = g == 0 ? (int) sb.firstIno() - 1 : 0;
+            int first = Math.max(g == 0 ? (int) sb.firstIno() - 1 : 0, inodeCursor[g]);
             for (int i = first; i < ipg; i++) {
+                if ((i & 7) == 0 && bm[i >>> 3] == (byte) 0xFF) {
+                    i += 7;
+                    continue;
+                }
                 if (bit(bm, i)) continue;
+                inodeCursor[g] = i + 1;
                 bm[i >>> 3] |= (byte) (1 << (i & 7));
                 long ino = (long) g * ipg + i + 1;
                 if (uninitAware()) {

@@ -29,6 +29,7 @@ public final class ExtentTree {
         List<Extent> out = new ArrayList<>();
         List<Long> blocks = new ArrayList<>();
         walk(fs, inode, inode.iBlock(), -1, out, blocks, 0);
+        if (blocks.size() > fs.blocksCount()) throw corrupt(inode, "extent tree larger than the filesystem");
         for (int i = 1; i < out.size(); i++) {
             if (out.get(i).logical() < out.get(i - 1).logicalEnd()) throw corrupt(inode, "extents overlap or are out of order");
         }
@@ -62,7 +63,18 @@ public final class ExtentTree {
                 long child = (b.getShort(e + 8) & 0xFFFFL) << 32 | (b.getInt(e + 4) & 0xFFFFFFFFL);
                 if (child < fs.firstDataBlock() || child >= fs.blocksCount()) throw corrupt(inode, "extent index points outside the filesystem");
                 blocks.add(child);
-                walk(fs, inode, fs.block(child), depth - 1, out, blocks, level + 1);
+                // a tree can have no more blocks than the filesystem: stops crafted fan-out loops
+                if (blocks.size() > fs.blocksCount() || out.size() > fs.blocksCount()) throw corrupt(inode, "extent tree larger than the filesystem");
+                byte[] childNode = fs.block(child);
+                if (fs.csum()) {
+                    int cmax = ByteBuffer.wrap(childNode).order(ByteOrder.LITTLE_ENDIAN).getShort(4) & 0xFFFF;
+                    int toff = 12 + 12 * cmax;
+                    if (toff + 4 > childNode.length || ByteBuffer.wrap(childNode).order(ByteOrder.LITTLE_ENDIAN).getInt(toff)
+                            != Crc32c.update(inode.csumSeed(fs.seed()), childNode, 0, toff)) {
+                        throw corrupt(inode, "extent block " + child + " checksum mismatch");
+                    }
+                }
+                walk(fs, inode, childNode, depth - 1, out, blocks, level + 1);
             }
         }
     }
