@@ -25,6 +25,8 @@ final class OfflineCommand {
         String to;
         @Option(names = "--undo", paramLabel = "FILE", description = "Save every overwritten block here first (outside DEV).")
         Path undo;
+        @Option(names = "--partition", paramLabel = "N", description = "DEV is a whole disk: use its partition N (default: the one holding --image).")
+        String partition;
         @Option(names = "--volume", paramLabel = "N|NAME", description = "Only this guest volume, straight into --to.")
         String volume;
         @Option(names = "--dry-run", description = "Plan and count; write nothing.") boolean dryRun;
@@ -34,7 +36,7 @@ final class OfflineCommand {
         public Integer call() throws Exception {
             OfflineOptions o = dryRun ? OfflineOptions.dryRunOnly() : OfflineOptions.withUndo(undo);
             java.util.concurrent.atomic.AtomicReference<List<String>> errors = new java.util.concurrent.atomic.AtomicReference<>();
-            OfflineReport r = OfflineDetach.run(device, image, to, layer -> {
+            OfflineReport r = OfflineDetach.run(device, partition, image, to, layer -> {
                 GuestItems.Result items = GuestItems.of(layer, volume);
                 errors.set(items.errors());
                 return items.items();
