@@ -36,12 +36,7 @@ public final class Extractor {
             Classifier classifier = new Classifier(host, o.mode());
             if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
             StatFs before = host.statfs();
-            List<OpenedImage.Slot> slots = image.slots();
-            if (o.volume() != null) {
-                OpenedImage.Slot s = image.slot(o.volume());
-                if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
-                slots = List.of(s);
-            }
+            List<OpenedImage.Slot> slots = selected(image, o);
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
             Finisher finisher = new Finisher();
@@ -69,22 +64,41 @@ public final class Extractor {
     }
 
     private static void extractVolume(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest) throws IOException {
-        Report report = ctx.report();
+        Report.VolumeFigures vf = begin(ctx.report(), slot);
+        if (vf == null) return;
+        GuestFilesystem fs = slot.filesystem();
+        TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf));
+    }
+
+    /** The slots to extract: all, or the one --volume names. */
+    static List<OpenedImage.Slot> selected(OpenedImage image, ExtractOptions o) {
+        if (o.volume() == null) return image.slots();
+        OpenedImage.Slot s = image.slot(o.volume());
+        if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
+        return List.of(s);
+    }
+
+    /**
+     * Starts a volume in the report: its figures, or null when there is nothing to walk (no
+     * filesystem we read; a damaged one is recorded as an error of that volume).
+     */
+    static Report.VolumeFigures begin(Report report, OpenedImage.Slot slot) {
         GuestFilesystem fs = slot.filesystem();
         if (fs == null) {
             if (slot.problem() != null) {
                 report.volumeFailures++;
-                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), slot.probed().toString());
+                String what = slot.probed() instanceof io.vdetach.guestfs.Probed.NotExtracted n ? n.what() : "damaged";
+                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), what);
                 vf.status = "error";
                 report.volumes.add(vf);
                 report.error(vf, slot.volume().name(), slot.problem().getMessage());
             }
-            return;
+            return null;
         }
         for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
         Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), fs.type());
         report.volumes.add(vf);
-        TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf));
+        return vf;
     }
 
     private static void requireSharing(OpenedImage image, Classifier classifier) throws IOException {

@@ -276,27 +276,10 @@ public final class StreamingDetach {
         }
 
         private void walk(VolumeExtraction.Context ctx) throws IOException {
-            List<OpenedImage.Slot> slots = img.slots();
-            if (o.volume() != null) {
-                OpenedImage.Slot s = img.slot(o.volume());
-                if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
-                slots = List.of(s);
-            }
-            for (OpenedImage.Slot slot : slots) {
+            for (OpenedImage.Slot slot : Extractor.selected(img, o)) {
+                Report.VolumeFigures vf = Extractor.begin(report, slot);
+                if (vf == null) continue;
                 GuestFilesystem fs = slot.filesystem();
-                if (fs == null) {
-                    if (slot.problem() != null) {
-                        report.volumeFailures++;
-                        Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), slot.probed().toString());
-                        vf.status = "error";
-                        report.volumes.add(vf);
-                        report.error(vf, slot.volume().name(), slot.problem().getMessage());
-                    }
-                    continue;
-                }
-                for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
-                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), fs.type());
-                report.volumes.add(vf);
                 TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), o.volume() != null, vf)
                         .deferFilesTo((v, dir, name, display, node, runs, data, size) ->
                                 plan(ctx, v, dir, name, display, node, runs, data, size)));
