@@ -7,7 +7,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 
 /** Whatever bytes a guest puts in a name, the host component stays one safe component. */
-class GuestNameProperties {
+class GuestNamePropertiesTest {
 
     @Property(tries = 2000)
     void sanitizedNamesAreSingleSafeComponents(@ForAll @Size(max = 600) byte[] raw) {

@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.IntRange;
  * Composition is exact: reading a layer equals reading, run by run, what its map composed
  * down to the host file says (mapped bytes from the file, zeros for holes).
  */
-class ExtentMapsProperties {
+class ExtentMapsPropertiesTest {
 
     /** A layer over another one, mapped by a random table of runs. */
     static final class Shuffled extends MappedLayer {
