@@ -37,6 +37,7 @@ public final class Extractor {
             if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
             StatFs before = host.statfs();
             List<OpenedImage.Slot> slots = selected(image, o);
+            o.progress().expect(expected(slots, GuestFilesystem::usedBytes), expected(slots, GuestFilesystem::usedEntries));
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
             Finisher finisher = new Finisher();
@@ -68,6 +69,18 @@ public final class Extractor {
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
         TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf));
+    }
+
+    /** What the readable filesystems say they hold, for the progress line's ETA; 0 when any cannot say. */
+    private static long expected(List<OpenedImage.Slot> slots, java.util.function.ToLongFunction<GuestFilesystem> used) {
+        long total = 0;
+        for (OpenedImage.Slot s : slots) {
+            if (s.filesystem() == null) continue;
+            long n = used.applyAsLong(s.filesystem());
+            if (n < 0) return 0;
+            total += n;
+        }
+        return total;
     }
 
     /** The slots to extract: all, or the one --volume names. */

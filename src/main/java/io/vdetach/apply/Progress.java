@@ -7,6 +7,9 @@ public interface Progress {
         @Override public void done() { }
     };
 
+    /** What the run is expected to process, as estimates for the ETA; 0 when unknown. */
+    default void expect(long totalBytes, long totalEntries) { }
+
     /** Called often; implementations rate-limit their output. */
     void update(long files, long bytes, long bytesShared);
 

@@ -7,7 +7,8 @@ import java.io.PrintStream;
 final class TerminalProgress implements Progress {
     private final PrintStream err;
     private final long start = System.nanoTime();
-    private final long totalBytes;
+    private volatile long totalBytes;
+    private volatile long totalEntries;
     private long lastDraw;
     private boolean drawn;
 
@@ -23,16 +24,23 @@ final class TerminalProgress implements Progress {
     }
 
     @Override
+    public void expect(long bytes, long entries) {
+        this.totalBytes = bytes;
+        this.totalEntries = entries;
+    }
+
+    @Override
     public void update(long files, long bytes, long bytesShared) {
         long now = System.nanoTime();
         if (now - start < 1_000_000_000L || now - lastDraw < 250_000_000L) return;
         lastDraw = now;
         double secs = (now - start) / 1e9;
         double rate = bytes / secs;
-        String eta = "";
-        if (totalBytes > 0 && rate > 0 && bytes < totalBytes) {
-            eta = String.format(" ETA %ds", (long) ((totalBytes - bytes) / rate));
-        }
+        // Share mode costs per file, copy mode per byte: the later of the two estimates.
+        double left = 0;
+        if (totalBytes > 0 && bytes > 0 && bytes < totalBytes) left = secs * (totalBytes - bytes) / bytes;
+        if (totalEntries > 0 && files > 0 && files < totalEntries) left = Math.max(left, secs * (totalEntries - files) / files);
+        String eta = left > 0 ? String.format(" ETA %ds", (long) Math.ceil(left)) : "";
         err.printf("\r%,d files  %s  shared %s  %s/s%s   ", files, Units.bytes(bytes), Units.percent(bytesShared, bytes),
                 Units.bytes((long) rate), eta);
         err.flush();

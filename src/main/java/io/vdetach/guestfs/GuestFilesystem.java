@@ -26,6 +26,19 @@ public sealed interface GuestFilesystem extends AutoCloseable
     /** Block (cluster) size: file data runs start on multiples of it within the volume. */
     int blockSize();
 
+    /**
+     * Bytes the filesystem has allocated (data and metadata) as its own counters say, for
+     * progress estimates only; -1 when unknown.
+     */
+    default long usedBytes() {
+        return -1;
+    }
+
+    /** Entries (inodes) in use as the filesystem's counters say, for progress estimates; -1 when unknown. */
+    default long usedEntries() {
+        return -1;
+    }
+
     /** Facts about the whole volume a user should see (journal needs recovery, dirty, …). */
     List<String> warnings();
 

@@ -76,6 +76,10 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return sb.blockSize(); }
 
+    @Override public long usedBytes() { return (sb.blocksCount() - sb.freeBlocks()) * sb.blockSize(); }
+
+    @Override public long usedEntries() { return sb.inodesCount() - sb.freeInodes(); }
+
     @Override public List<String> warnings() { return warnings; }
 
     @Override public long rootId() { return ROOT_INODE; }

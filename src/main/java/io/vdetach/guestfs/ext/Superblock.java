@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
  * @param inodeSize bytes per on-disk inode (128 for revision 0)
  * @param descSize bytes per group descriptor (32, or s_desc_size with 64bit)
  * @param backupBgs s_backup_bgs (sparse_super2): the only groups besides 0 with a superblock copy
+ * @param freeBlocks s_free_blocks_count (as last written; only for progress estimates)
+ * @param freeInodes s_free_inodes_count (likewise)
  */
 record Superblock(int blockSize, long blocksCount, long firstDataBlock, long blocksPerGroup, long inodesPerGroup,
                   long inodesCount, long groupCount, int inodeSize, int descSize, int revLevel,
                   int featureCompat, int featureIncompat, int featureRoCompat, long firstMetaBg,
-                  int state, String label, long[] backupBgs) {
+                  int state, String label, long[] backupBgs, long freeBlocks, long freeInodes) {
 
     static final int OFFSET = 1024;
     static final int SIZE = 1024;
@@ -102,7 +104,8 @@ record Superblock(int blockSize, long blocksCount, long firstDataBlock, long blo
         long[] backup = {u32(b, 0x24C), u32(b, 0x250)};
         return new Superblock(blockSize, blocksCount, firstDataBlock, blocksPerGroup, inodesPerGroup, inodesCount,
                 groupCount, inodeSize, descSize, revLevel, compat, incompat, roCompat, firstMetaBg,
-                b.getShort(0x3A) & 0xffff, label, backup);
+                b.getShort(0x3A) & 0xffff, label, backup,
+                Math.min(blocksCount, u32(b, 0x0C) | (is64 ? u32(b, 0x158) << 32 : 0)), Math.min(inodesCount, u32(b, 0x10)));
     }
 
     boolean hasIncompat(int bit) { return (featureIncompat & bit) != 0; }

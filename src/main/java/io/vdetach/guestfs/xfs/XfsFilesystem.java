@@ -51,6 +51,10 @@ public final class XfsFilesystem implements GuestFilesystem {
     @Override public String type() { return "xfs"; }
     @Override public String label() { return r.sb.label(); }
     @Override public int blockSize() { return r.sb.blockSize(); }
+
+    @Override public long usedBytes() { return (r.sb.dataBlocks() - r.sb.freeDataBlocks()) * r.sb.blockSize(); }
+
+    @Override public long usedEntries() { return r.sb.inodesInUse(); }
     @Override
     public List<String> warnings() {
         List<String> w = new java.util.ArrayList<>();

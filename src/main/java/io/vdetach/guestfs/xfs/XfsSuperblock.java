@@ -15,7 +15,8 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
                             int agBlocks, int agCount, int version, int sectorSize, int inodeSize,
                             int inodesPerBlock, String label, int blockLog, int inodesPerBlockLog,
                             int agBlockLog, int dirBlockLog, int features2, int incompat, int roCompat,
-                            boolean inProgress, long logStart, long logBlocks) {
+                            boolean inProgress, long logStart, long logBlocks, long freeDataBlocks,
+                            long inodesInUse) {
 
     static final int MAGIC = 0x58465342; // "XFSB"
     /** XFS_SB_VERSION_MOREBITSBIT: features2 is valid on v4. */
@@ -89,7 +90,9 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
         String label = new String(fname, 0, nul, StandardCharsets.UTF_8);
         return new XfsSuperblock(blockSize, dblocks, rblocks, rextents, rootIno, agBlocks, agCount, version,
                 sectSize, inodeSize, inoPerBlock, label, blockLog, inoPbLog, agBlkLog, dirBlkLog,
-                features2, incompat, roCompat, (b.get(126) & 0xff) != 0, b.getLong(48), b.getInt(96) & 0xffffffffL);
+                features2, incompat, roCompat, (b.get(126) & 0xff) != 0, b.getLong(48), b.getInt(96) & 0xffffffffL,
+                Math.max(0, Math.min(dblocks, b.getLong(0x90))), // sb_fdblocks
+                Math.max(0, b.getLong(0x80) - b.getLong(0x88))); // sb_icount - sb_ifree
     }
 
     boolean isV5() { return version == 5; }
