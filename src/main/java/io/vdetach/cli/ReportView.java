@@ -79,7 +79,7 @@ final class ReportView {
                 Units.bytes(r.bytesTotal), Units.bytes(r.bytesShared), Units.percent(r.bytesShared, data),
                 Units.bytes(r.bytesCopied), Units.percent(r.bytesCopied, data), Units.bytes(r.bytesMaterialised),
                 Units.bytes(r.bytesSparse));
-        out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed));
+        if (!verb.startsWith("would")) out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed));
         if (r.windows >= 0) out.printf("streaming: %d windows, peak extra space %s%n", r.windows, Units.bytes(r.peakExtraSpace));
         if (!r.deleted.isEmpty()) out.printf("deleted %s; space reclaimed: %s%n", String.join(", ", r.deleted), Units.bytes(r.spaceReclaimed));
         r.reasons.forEach((why, bytes) -> out.printf("  %s: %s%n", why, Units.bytes(bytes)));
