@@ -15,20 +15,7 @@ H=$SCRATCH/host; mount_at "$hostdev" "$H"
 
 echo "== building the guest tree ($SMALL small, $MEDIUM medium, $BIG x 500 MiB)"
 tree=$H/tree; mkdir -p "$tree"
-python3 - "$tree" "$SMALL" "$MEDIUM" "$BIG" <<'PY'
-import os, sys, random
-root, small, medium, big = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-rnd = random.Random(42)
-def write(path, size):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'wb') as f:
-        left = size
-        while left:
-            n = min(left, 1 << 20); f.write(rnd.randbytes(n)); left -= n
-for i in range(small):  write(f"{root}/small/d{i//1000:03d}/f{i:06d}", rnd.randint(100, 16384))
-for i in range(medium): write(f"{root}/medium/d{i//500:03d}/m{i:05d}", rnd.randint(64 << 10, 512 << 10))
-for i in range(big):    write(f"{root}/big/b{i}", 500 << 20)
-PY
+make_tree "$tree" "$SMALL" "$MEDIUM" "$BIG" 500 42
 data=$(du -sb "$tree" | cut -f1)
 files=$(find "$tree" -type f | wc -l)
 echo "data: $data bytes in $files files"

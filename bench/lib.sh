@@ -24,3 +24,22 @@ written_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $10 * 5
 read_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $6 * 512}' /proc/diskstats; }
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }
+
+# make_tree DIR SMALL MEDIUM NBIG BIG_MIB SEED: a deterministic guest tree of SMALL files of
+# 100 B-16 KiB (1,000 a directory), MEDIUM of 64-512 KiB (500 a directory) and NBIG of BIG_MIB MiB.
+make_tree() {
+  python3 - "$@" <<'PY'
+import os, sys, random
+root, small, medium, nbig, big_mib, seed = sys.argv[1], *map(int, sys.argv[2:7])
+rnd = random.Random(seed)
+def write(path, size):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20); f.write(rnd.randbytes(n)); left -= n
+for i in range(small):  write(f"{root}/small/d{i//1000:03d}/f{i:06d}", rnd.randint(100, 16384))
+for i in range(medium): write(f"{root}/medium/d{i//500:03d}/m{i:05d}", rnd.randint(64 << 10, 512 << 10))
+for i in range(nbig):   write(f"{root}/big/b{i}", big_mib << 20)
+PY
+}
