@@ -63,6 +63,17 @@ final class ExfatFat {
 
     long entryOffset(long cluster) { return fatStart + cluster * 4; }
 
+    private final ChainRuns.Links links = new ChainRuns.Links() {
+        @Override public long next(long cluster) throws IOException { return entry(cluster); }
+        @Override public boolean isEndOfChain(long entry) { return entry == END_OF_CHAIN; }
+        @Override public boolean valid(long cluster) { return ExfatFat.this.valid(cluster); }
+        @Override public String invalidTarget(long entry) {
+            return entry == 0xFFFFFFF7L ? "a bad-cluster mark" : entry == 0 ? "cluster 0"
+                    : "cluster " + entry + ", beyond the " + clusterCount + " clusters";
+        }
+        @Override public long entryOffset(long cluster) { return ExfatFat.this.entryOffset(cluster); }
+    };
+
     /**
      * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
      * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
@@ -77,36 +88,7 @@ final class ExfatFat {
             throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
                     + wanted + " clusters, more than the volume's " + clusterCount);
         }
-        ChainRuns runs = new ChainRuns(first);
-        long total = 1;
-        long cluster = first;
-        while (wanted < 0 || total < wanted) {
-            long next = entry(cluster);
-            if (next == END_OF_CHAIN) {
-                if (wanted >= 0) {
-                    throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                            "ends after " + total + " clusters; the length needs " + wanted);
-                }
-                break;
-            }
-            if (!valid(next)) {
-                String why = next == 0xFFFFFFF7L ? "a bad-cluster mark" : next == 0 ? "cluster 0"
-                        : "cluster " + next + ", beyond the " + clusterCount + " clusters";
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset(cluster),
-                        "FAT entry of cluster " + cluster + " links to " + why);
-            }
-            if (!runs.add(next)) {
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "visits cluster " + next + " twice (a cycle)");
-            }
-            total++;
-            if (wanted < 0 && total > maxClusters) {
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
-            }
-            cluster = next;
-        }
-        return runs.finish();
+        return ChainRuns.follow(links, first, wanted, maxClusters, FORMAT, what, entryOffset, "length");
     }
 
     /** The contiguous clusters of a NoFatChain allocation, checked to lie in the heap. */

@@ -1,5 +1,7 @@
 package io.vdetach.guestfs.fat;
 
+import io.vdetach.error.CorruptImageException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,65 @@ import java.util.TreeMap;
 public final class ChainRuns {
     /** {@code count} consecutive clusters from {@code first}. */
     public record ClusterRun(long first, long count) {}
+
+    /** What following a chain needs from one FAT (FAT12/16/32 or exFAT): its entries and their meaning. */
+    public interface Links {
+        /** The FAT entry of {@code cluster}: its successor or a mark. */
+        long next(long cluster) throws IOException;
+
+        boolean isEndOfChain(long entry);
+
+        /** A cluster number that lies in the data area. */
+        boolean valid(long cluster);
+
+        /** What an entry that is neither a valid cluster nor the end mark links to, for messages. */
+        String invalidTarget(long entry);
+
+        /** Byte offset of {@code cluster}'s FAT entry on the volume, for messages. */
+        long entryOffset(long cluster);
+    }
+
+    /**
+     * Follows the chain from {@code first} (already checked valid). With {@code wanted >= 0} it
+     * stops after that many clusters and the chain ending sooner is corrupt; with
+     * {@code wanted < 0} it runs to the end mark but no further than {@code maxClusters}.
+     *
+     * @param format the filesystem, for messages
+     * @param what the entry the chain belongs to, for messages
+     * @param entryOffset that entry's directory entry offset, for messages
+     * @param lengthWord what the entry calls its length ("size", "length"), for messages
+     */
+    public static List<ClusterRun> follow(Links fat, long first, long wanted, long maxClusters, String format,
+                                          String what, long entryOffset, String lengthWord) throws IOException {
+        ChainRuns runs = new ChainRuns(first);
+        long total = 1;
+        long cluster = first;
+        while (wanted < 0 || total < wanted) {
+            long next = fat.next(cluster);
+            if (fat.isEndOfChain(next)) {
+                if (wanted >= 0) {
+                    throw new CorruptImageException(format, "cluster chain of " + what, entryOffset,
+                            "ends after " + total + " clusters; the " + lengthWord + " needs " + wanted);
+                }
+                break;
+            }
+            if (!fat.valid(next)) {
+                throw new CorruptImageException(format, "cluster chain of " + what, fat.entryOffset(cluster),
+                        "FAT entry of cluster " + cluster + " links to " + fat.invalidTarget(next));
+            }
+            if (!runs.add(next)) {
+                throw new CorruptImageException(format, "cluster chain of " + what, entryOffset,
+                        "visits cluster " + next + " twice (a cycle)");
+            }
+            total++;
+            if (wanted < 0 && total > maxClusters) {
+                throw new CorruptImageException(format, "cluster chain of " + what, entryOffset,
+                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
+            }
+            cluster = next;
+        }
+        return runs.finish();
+    }
 
     private final TreeMap<Long, Long> closed = new TreeMap<>();
     private final List<ClusterRun> runs = new ArrayList<>();

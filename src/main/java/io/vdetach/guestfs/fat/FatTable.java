@@ -95,37 +95,19 @@ final class FatTable {
             throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
                     + wanted + " clusters, more than the volume's " + layout.clusterCount());
         }
-        ChainRuns runs = new ChainRuns(first);
-        long total = 1;
-        long cluster = first;
-        while (wanted < 0 || total < wanted) {
-            long next = entry(cluster);
-            if (next >= layout.type().endOfChain) {
-                if (wanted >= 0) {
-                    throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                            "ends after " + total + " clusters; the size needs " + wanted);
-                }
-                break;
-            }
-            if (!layout.validCluster(next)) {
-                String why = next == 0 ? "a free cluster" : next == layout.type().bad ? "a bad-cluster mark"
-                        : "cluster " + next + ", beyond the " + layout.clusterCount() + " clusters";
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, fatEntryOffset(cluster),
-                        "FAT entry of cluster " + cluster + " links to " + why);
-            }
-            if (!runs.add(next)) {
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "visits cluster " + next + " twice (a cycle)");
-            }
-            total++;
-            if (wanted < 0 && total > maxClusters) {
-                throw new CorruptImageException(FORMAT, "cluster chain of " + what, entryOffset,
-                        "longer than " + maxClusters + " clusters (the largest directory allowed)");
-            }
-            cluster = next;
-        }
-        return runs.finish();
+        return ChainRuns.follow(links, first, wanted, maxClusters, FORMAT, what, entryOffset, "size");
     }
+
+    private final ChainRuns.Links links = new ChainRuns.Links() {
+        @Override public long next(long cluster) throws IOException { return entry(cluster); }
+        @Override public boolean isEndOfChain(long entry) { return entry >= layout.type().endOfChain; }
+        @Override public boolean valid(long cluster) { return layout.validCluster(cluster); }
+        @Override public String invalidTarget(long entry) {
+            return entry == 0 ? "a free cluster" : entry == layout.type().bad ? "a bad-cluster mark"
+                    : "cluster " + entry + ", beyond the " + layout.clusterCount() + " clusters";
+        }
+        @Override public long entryOffset(long cluster) { return fatEntryOffset(cluster); }
+    };
 
     private long fatEntryOffset(long cluster) {
         long rel = switch (layout.type()) { case FAT12 -> cluster + cluster / 2; case FAT16 -> cluster * 2; case FAT32 -> cluster * 4; };
