@@ -41,12 +41,21 @@ public final class Extractor {
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
             Finisher finisher = new Finisher();
-            try (Workers workers = new Workers(o.dryRun() ? 0 : o.threads(),
+            // Nothing to share: one ordered pass over the image instead of file by file.
+            boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || sharesNothing(image, classifier));
+            try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
                     () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
                         host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher);
-                for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null);
+                if (ordered) {
+                    try (OrderedCopy copy = new OrderedCopy(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                        for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null, copy);
+                        copy.drain();
+                    }
+                } else {
+                    for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null, null);
+                }
                 workers.drain();
                 report.reasons.putAll(totals.reasons());
             }
@@ -64,11 +73,23 @@ public final class Extractor {
         return report;
     }
 
-    private static void extractVolume(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest) throws IOException {
+    private static void extractVolume(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest,
+                                      VolumeExtraction.DeferredFiles files) throws IOException {
         Report.VolumeFigures vf = begin(ctx.report(), slot);
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
-        TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf));
+        VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf);
+        TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+    }
+
+    /** True when no file of the image can share blocks with DEST (another filesystem, no reflink...). */
+    private static boolean sharesNothing(OpenedImage image, Classifier classifier) throws IOException {
+        for (Path p : image.image().files()) {
+            try (HostFile f = HostFile.open(p)) {
+                if (classifier.whyNotShared(f) == null) return false;
+            }
+        }
+        return true;
     }
 
     /** What the readable filesystems say they hold, for the progress line's ETA; 0 when any cannot say. */

@@ -1,0 +1,390 @@
+package io.vdetach.apply;
+
+import io.vdetach.error.HostException;
+import io.vdetach.error.VdetachException;
+import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.Node;
+import io.vdetach.plan.PlannedRun;
+import io.vdetach.plan.RunClass;
+import io.vdetach.sys.Linux;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The copy engine for hosts that cannot share the image's blocks. Planned files arrive from
+ * the walker in batches; the walker creates each file (and writes what must be decoded, as only
+ * it may read the guest layers). A reader thread then reads each batch's bytes in image-offset
+ * order, in large reads that span neighbouring runs, and a writer thread writes the pieces into
+ * their files and finishes each file (size, metadata) once the batch is done. A third thread
+ * starts write-back early, so the host device writes while the image is still being read
+ * instead of after the last byte is cached.
+ */
+final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable {
+    /** Largest single read. */
+    static final int SPAN = 4 << 20;
+    /** Runs closer than this in the image are read with the bytes between them (cheaper than a second read). */
+    static final long GAP = 256 << 10;
+    private static final int BUFFERS = 4;
+    private static final int BATCH_FILES = 1024;
+    private static final long BATCH_BYTES = 256L << 20;
+    /** Write-back is started whenever this much more has been written. */
+    private static final long KICK_BYTES = 128L << 20;
+
+    /** A created file waiting for its pieces; {@code failed} stops further writes into it. */
+    private static final class Target {
+        final Report.VolumeFigures vf;
+        final DirHandle dir;
+        final String display;
+        final Node node;
+        final List<PlannedRun> runs;
+        final long size;
+        final int fd;
+        boolean failed;
+
+        Target(Report.VolumeFigures vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, int fd) {
+            this.vf = vf;
+            this.dir = dir;
+            this.display = display;
+            this.node = node;
+            this.runs = runs;
+            this.size = size;
+            this.fd = fd;
+        }
+    }
+
+    /** Bytes of one target taken from one image file. */
+    private record Piece(Target target, long fileOffset, long length, int source, long sourceOffset) {}
+
+    /** What the reader hands the writer: a span read into a buffer with its pieces, or the end of a batch. */
+    private sealed interface Work {}
+
+    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, int sourceFd) implements Work {}
+
+    private record BatchEnd(List<Target> targets) implements Work {}
+
+    private record Batch(List<Target> targets, List<Piece> pieces) {}
+
+    private record Stop() implements Work {}
+
+    private final VolumeExtraction.Context c;
+    private final SourceFiles sources;
+    private final ContentWriter decoder;
+    private final Map<HostFile, Integer> sourceIndex = new IdentityHashMap<>();
+    private final List<Integer> sourceFds = new ArrayList<>();
+    private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Work> work = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
+    private final Thread reader;
+    private final Thread writer;
+    private final Thread kicker;
+    private volatile RuntimeException fatal;
+    private volatile boolean closing;
+    private long written; // writer thread only
+    private final Object kick = new Object();
+    private long kickRequested; // guarded by kick
+    private List<Target> targets = new ArrayList<>();
+    private List<Piece> pieces = new ArrayList<>();
+    private long batchBytes;
+
+    OrderedCopy(VolumeExtraction.Context c, SourceFiles sources, ContentWriter decoder) {
+        this.c = c;
+        this.sources = sources;
+        this.decoder = decoder;
+        for (int i = 0; i < BUFFERS; i++) buffers.add(ByteBuffer.allocateDirect(SPAN));
+        reader = daemon("vdetach-reader", this::readLoop);
+        writer = daemon("vdetach-writer", this::writeLoop);
+        kicker = daemon("vdetach-writeback", this::kickLoop);
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
+    @Override
+    public void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+                     Layer data, long size) throws IOException {
+        rethrowFatal();
+        int[] fd = {-1};
+        byte[] used = c.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n,
+                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600));
+        if (used == null) return;
+        Target t = new Target(vf, dir.retain(), display, node, runs, size, fd[0]);
+        targets.add(t);
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, used));
+        for (String note : node.notes()) c.report().warn(display + ": " + note);
+        try {
+            List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
+            if (!decode.isEmpty()) decoder.write(t.fd, decode, data, size, false);
+        } catch (VdetachException | IOException e) {
+            if (Abort.isFatal(e)) throw e;
+            t.failed = true;
+            c.report().error(vf, display, e.getMessage());
+        }
+        for (PlannedRun r : runs) {
+            if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
+            int src = sourceIndex.computeIfAbsent(r.source(), f -> {
+                sourceFds.add(sources.fd(f));
+                return sourceFds.size() - 1;
+            });
+            pieces.add(new Piece(t, r.fileOffset(), r.length(), src, r.sourceOffset()));
+            batchBytes += r.length();
+        }
+        if (targets.size() >= BATCH_FILES || batchBytes >= BATCH_BYTES) {
+            try {
+                flush();
+            } catch (Stopped e) {
+                rethrowFatal();
+            }
+        }
+    }
+
+    private void flush() {
+        if (targets.isEmpty()) return;
+        put(batches, new Batch(targets, pieces));
+        targets = new ArrayList<>();
+        pieces = new ArrayList<>();
+        batchBytes = 0;
+    }
+
+    /** Walker thread, after the walk: waits until every file is written and finished. */
+    void drain() {
+        try {
+            flush();
+            put(batches, new Batch(null, null));
+        } catch (Stopped e) {
+            // rethrown below
+        }
+        join(reader);
+        join(writer);
+        closing = true;
+        kicker.interrupt();
+        join(kicker);
+        rethrowFatal();
+    }
+
+    private void rethrowFatal() {
+        RuntimeException e = fatal;
+        if (e != null) throw e;
+    }
+
+    private void fail(RuntimeException e) {
+        if (fatal == null) fatal = e;
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Batch b = take(batches);
+                if (b.targets() == null) break;
+                readBatch(b);
+                put(work, new BatchEnd(b.targets()));
+            }
+            put(work, new Stop());
+        } catch (Stopped e) {
+            // another thread failed
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void readBatch(Batch b) {
+        List<Piece> sorted = new ArrayList<>(b.pieces().size());
+        for (Piece p : b.pieces()) split(p, sorted);
+        sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
+        int i = 0;
+        while (i < sorted.size()) {
+            Piece first = sorted.get(i);
+            long start = first.sourceOffset();
+            long end = start + first.length();
+            int j = i + 1;
+            while (j < sorted.size()) {
+                Piece p = sorted.get(j);
+                if (p.source() != first.source() || p.sourceOffset() > end + GAP) break;
+                long e = Math.max(end, p.sourceOffset() + p.length());
+                if (e - start > SPAN) break;
+                end = e;
+                j++;
+            }
+            ByteBuffer buf = take(buffers);
+            buf.clear().limit((int) (end - start));
+            int fd = sourceFds.get(first.source());
+            while (buf.hasRemaining()) {
+                if (Linux.pread(fd, buf, start + buf.position()) <= 0) {
+                    buffers.add(buf);
+                    throw new HostException("image file ends before offset " + (start + buf.position()));
+                }
+            }
+            put(work, new Chunk(buf, start, List.copyOf(sorted.subList(i, j)), fd));
+            i = j;
+        }
+    }
+
+    /** Pieces longer than one read are cut into read-sized parts. */
+    private static void split(Piece p, List<Piece> out) {
+        long done = 0;
+        while (done < p.length()) {
+            long n = Math.min(SPAN, p.length() - done);
+            out.add(new Piece(p.target(), p.fileOffset() + done, n, p.source(), p.sourceOffset() + done));
+            done += n;
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                Work w = take(work);
+                switch (w) {
+                    case Chunk ch -> {
+                        try {
+                            write(ch);
+                        } finally {
+                            buffers.add(ch.buffer());
+                        }
+                    }
+                    case BatchEnd end -> {
+                        for (Target t : end.targets()) finish(t);
+                    }
+                    case Stop s -> {
+                        return;
+                    }
+                }
+            }
+        } catch (Stopped e) {
+            // another thread failed
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void write(Chunk ch) {
+        for (Piece p : ch.pieces()) {
+            Target t = p.target();
+            if (t.failed) continue;
+            ByteBuffer slice = ch.buffer().slice((int) (p.sourceOffset() - ch.start()), (int) p.length());
+            try {
+                Linux.pwriteFully(t.fd, slice, p.fileOffset());
+            } catch (RuntimeException e) {
+                if (Abort.isFatal(e)) throw e;
+                t.failed = true;
+                c.report().error(t.vf, t.display, e.getMessage());
+            }
+            written += p.length();
+        }
+        if (written >= KICK_BYTES) {
+            written = 0;
+            synchronized (kick) {
+                kickRequested++;
+                kick.notify();
+            }
+        }
+    }
+
+    /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
+    private void finish(Target t) {
+        try {
+            if (!t.failed && fatal == null) {
+                if (writtenEnd(t.runs) != t.size) Linux.ftruncate(t.fd, t.size);
+                long copied = 0, decoded = 0, sparse = 0;
+                for (PlannedRun r : t.runs) {
+                    switch (r.kind()) {
+                        case COPY, SHARE -> copied += r.length();
+                        case MATERIALISE -> decoded += r.length();
+                        case HOLE -> sparse += r.length();
+                    }
+                }
+                c.report().file(t.vf, t.size, 0, copied, decoded, sparse);
+                for (String p : c.metadata().apply(t.fd, t.node)) c.report().error(t.vf, t.display, p);
+            }
+        } catch (RuntimeException e) {
+            if (Abort.isFatal(e)) throw e;
+            c.report().error(t.vf, t.display, e.getMessage());
+        } finally {
+            Linux.close(t.fd);
+            t.dir.release();
+        }
+    }
+
+    private static long writtenEnd(List<PlannedRun> runs) {
+        long end = 0;
+        for (PlannedRun r : runs) if (r.kind() != RunClass.HOLE) end = Math.max(end, r.fileOffset() + r.length());
+        return end;
+    }
+
+    /** syncfs on its own thread: it returns when what was dirty is on disk, so one call runs at a time. */
+    private void kickLoop() {
+        long seen = 0;
+        try {
+            while (!closing) {
+                synchronized (kick) {
+                    while (kickRequested == seen && !closing) kick.wait();
+                    seen = kickRequested;
+                }
+                if (!closing) Linux.syncfs(c.destFd());
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (RuntimeException e) {
+            // write-back is advice: a failure shows in the final syncfs
+        }
+    }
+
+    /** Thrown inside the engine's threads once another one has failed: they stop waiting. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private <T> void put(BlockingQueue<T> q, T item) {
+        try {
+            while (!q.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                if (fatal != null) throw new Stopped();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+    }
+
+    private <T> T take(BlockingQueue<T> q) {
+        try {
+            while (true) {
+                T t = q.poll(100, TimeUnit.MILLISECONDS);
+                if (t != null) return t;
+                if (fatal != null) throw new Stopped();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        reader.interrupt();
+        writer.interrupt();
+        kicker.interrupt();
+    }
+}
