@@ -12,13 +12,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Loop devices use direct I/O on their backing file: otherwise every byte is cached twice and a
+# `sync` can leave the backing file's pages dirty for whoever runs next (seen: +10 s on one run).
 attach() { # FILE [losetup options] -> sets ATTACHED to the loop device (no subshell: LOOPS must see it)
-  ATTACHED=$(losetup --find --show "${@:2}" "$1"); LOOPS+=("$ATTACHED")
+  ATTACHED=$(losetup --find --show --direct-io=on "${@:2}" "$1"); LOOPS+=("$ATTACHED")
 }
 mount_at() { # DEV DIR [mount options]
   mkdir -p "$2"; mount "${@:3}" "$1" "$2"; MOUNTS+=("$2")
 }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+# twice: the first sync can push a loop device's data into its backing file's page cache
+settle() { sync; sync; }
+drop_caches() { settle; echo 3 > /proc/sys/vm/drop_caches; }
 # sectors written to a block device so far (field 10 of /proc/diskstats)
 written_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $10 * 512}' /proc/diskstats; }
 read_bytes() { awk -v d="$(basename "$1")" '$3 == d {printf "%.0f\n", $6 * 512}' /proc/diskstats; }

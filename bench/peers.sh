@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Issue 7 benchmark: vdetach against the tools a user would reach for, side by side in one run,
-# on the same generated ext4 guest stored as raw, qcow2 and VHDX. Caches are dropped before
-# each run; the host is a loop-mounted XFS (reflink=1: vdetach shares) and, for the copy runs,
-# a loop-mounted ext4 (no sharing). Records wall time, bytes read from / written to the host's
-# loop device, and the device's own sequential rates measured in the same run (dd).
-#   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB]        (defaults 50000 4096)
+# on the same generated tree stored as an ext4 guest and as an NTFS guest, each as raw, qcow2
+# (64 KiB clusters) and VHDX (dynamic). Caches are dropped before each run and `sync` is inside
+# the timing. The images live on a loop-mounted XFS with reflink (share runs write there); every
+# other run writes into a loop-mounted ext4 (no sharing). For `detach --streaming` the image is
+# first copied onto that ext4 (untimed), as on a host that is short of space.
+# Recorded per run: wall time (median of REPEAT runs, every value listed), bytes read and written
+# on both loop devices, peak extra space on the target filesystem (statfs sampled every 50 ms),
+# files extracted. The device's own rates are measured in the same run: sequential read of the
+# raw image, sequential write of incompressible data (a page-cached part of the image: /dev/zero
+# overstates it on this storage), and a plain `dd` of the raw image onto the target (the best
+# any copier can do with these bytes).
+#   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
 source "$(dirname "$0")/lib.sh"
-FILES=${1:-50000}; TOTAL=${2:-4096}
+FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
-truncate -s $((TOTAL * 5 + 4096))M "$SCRATCH/xfs.img"; mkfs.xfs -q -f -m reflink=1 "$SCRATCH/xfs.img"
+truncate -s $((TOTAL * 8 + 4096))M "$SCRATCH/xfs.img"; mkfs.xfs -q -f -m reflink=1 "$SCRATCH/xfs.img"
 attach "$SCRATCH/xfs.img"; xdev=$ATTACHED; X=$SCRATCH/x; mount_at "$xdev" "$X"
-truncate -s $((TOTAL * 3 + 4096))M "$SCRATCH/ext4.img"; mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$SCRATCH/ext4.img"  # no background zeroing during the runs
+truncate -s $((TOTAL * 4 + 4096))M "$SCRATCH/ext4.img"; mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$SCRATCH/ext4.img"  # no background zeroing during the runs
 attach "$SCRATCH/ext4.img"; edev=$ATTACHED; E=$SCRATCH/e; mount_at "$edev" "$E"
 
-echo "== guest: $FILES files, about $TOTAL MiB (90% of the bytes in 1% of the files)"
+echo "== guest tree: $FILES files, about $TOTAL MiB (90% of the bytes in 1% of the files)"
 python3 - "$X/tree" "$FILES" "$TOTAL" <<'PY'
 import os, sys, random
 root, n, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) << 20
@@ -28,44 +35,81 @@ for i in range(n):
             k = min(size, 1 << 20); f.write(rnd.randbytes(k)); size -= k
 PY
 data=$(du -sb "$X/tree" | cut -f1)
-mke2fs -q -t ext4 -b 4096 -d "$X/tree" "$X/guest.raw" $(( data * 12 / 10 / 1048576 + 256 ))M
+guest_mib=$(( data * 12 / 10 / 1048576 + 256 ))
+mke2fs -q -t ext4 -b 4096 -d "$X/tree" "$X/ext4.raw" ${guest_mib}M
+truncate -s ${guest_mib}M "$X/ntfs.raw"; mkntfs -q -F -f "$X/ntfs.raw"
+mkdir -p "$SCRATCH/n"; ntfs-3g "$X/ntfs.raw" "$SCRATCH/n"; cp -r --preserve=timestamps "$X/tree/." "$SCRATCH/n/"; umount "$SCRATCH/n"
 rm -rf "$X/tree"
-qemu-img convert -O qcow2 "$X/guest.raw" "$X/guest.qcow2"
-qemu-img convert -O vhdx -o subformat=dynamic "$X/guest.raw" "$X/guest.vhdx"
-sync
+for g in ext4 ntfs; do
+  qemu-img convert -O qcow2 "$X/$g.raw" "$X/$g.qcow2"
+  qemu-img convert -O vhdx -o subformat=dynamic "$X/$g.raw" "$X/$g.vhdx"
+done
+settle
 echo "data: $data bytes in $FILES files"
 
-# the device's own sequential rates, in this run
-drop_caches; t0=$(now); dd if="$X/guest.raw" of=/dev/null bs=4M status=none; t1=$(now)
-seq_read=$(echo "$(stat -c %s "$X/guest.raw") / ($t1 - $t0) / 1048576" | bc -l | xargs printf '%.0f')
-t0=$(now); dd if=/dev/zero of="$E/seq" bs=4M count=256 conv=fsync status=none; t1=$(now); rm -f "$E/seq"
-seq_write=$(echo "1024 / ($t1 - $t0)" | bc -l | xargs printf '%.0f')
-echo "device: sequential read $seq_read MiB/s, write $seq_write MiB/s"
+# the device's own rates, in this run
+drop_caches; t0=$(now); dd if="$X/ext4.raw" of=/dev/null bs=8M status=none; t1=$(now)
+raw_bytes=$(stat -c %s "$X/ext4.raw")
+seq_read=$(echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l | xargs printf '%.0f')
+drop_caches; dd if="$X/ext4.raw" of=/dev/null bs=8M count=256 status=none   # 2 GiB of it into the page cache
+t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M count=256 conv=fsync status=none; t1=$(now); rm -f "$E/seq"
+seq_write=$(echo "2048 / ($t1 - $t0)" | bc -l | xargs printf '%.0f')
+drop_caches; t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M status=none; settle; t1=$(now); rm -f "$E/seq"; settle
+dd_copy=$(echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l | xargs printf '%.0f')
+echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write MiB/s; dd of the raw image onto the target $dd_copy MiB/s"
 
-echo; echo "| image | tool | host | wall s | read MB | written MB | result |"; echo "|---|---|---|---|---|---|---|"
-run() { # IMAGE LABEL HOSTDIR HOSTDEV -- command...
-  local img=$1 label=$2 hd=$3 dev=$4; shift 5
-  rm -rf "$hd/out"; mkdir -p "$hd/out"; sync; drop_caches
-  local r0 w0 t0 t1 rc; r0=$(read_bytes "$xdev"); w0=$(written_bytes "$dev"); t0=$(now)
-  set +e; "$@" >"$SCRATCH/last.log" 2>&1; rc=$?; set -e
-  sync; t1=$(now)
-  local n; n=$(find "$hd/out" -type f 2>/dev/null | wc -l)
-  printf '| %s | %s | %s | %s | %s | %s | rc %s, %s files |\n' "$(basename "$img")" "$label" "$(basename "$hd")" \
-    "$(secs "$t0" "$t1")" "$(( ($(read_bytes "$xdev") - r0) / 1000000 ))" "$(( ($(written_bytes "$dev") - w0) / 1000000 ))" "$rc" "$n"
-  rm -rf "$hd/out"
+free_bytes() { stat -f -c '%f %S' "$1" | awk '{printf "%.0f\n", $1 * $2}'; }
+sampler() { # DIR FILE: the lowest free byte count of DIR's filesystem seen, into FILE, until killed
+  local low f; low=$(free_bytes "$1")
+  while true; do f=$(free_bytes "$1"); if ((f < low)); then low=$f; fi; echo "$low" > "$2"; sleep 0.05; done
+}
+io() { echo $(( $(read_bytes "$xdev") + $(read_bytes "$edev") )) $(( $(written_bytes "$xdev") + $(written_bytes "$edev") )); }
+
+echo; echo "| image | tool | host | wall s (median) | all runs s | read MB | written MB | peak extra MB | files |"
+echo "|---|---|---|---|---|---|---|---|---|"
+run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT and $IMG)
+  local img=$1 label=$2 hd=$3 mode=$4; shift 5
+  local times=() rb=0 wb=0 peak=0 n=0 i
+  for ((i = 0; i < REPEAT; i++)); do
+    rm -rf "$hd/out" "$hd/out.vdetach-progress"; mkdir -p "$hd/out"
+    IMG=$img; [ "$mode" = stream ] && { IMG=$E/$(basename "$img"); cp --sparse=always "$img" "$IMG"; }
+    OUT=$hd/out; sync; drop_caches
+    local f0 io0 t0 t1 rc sp; f0=$(free_bytes "$hd"); io0=($(io))
+    sampler "$hd" "$SCRATCH/low" & sp=$!
+    t0=$(now)
+    set +e; "$@" >"$SCRATCH/last.log" 2>&1; rc=$?; set -e
+    settle; t1=$(now)
+    sleep 0.1; kill "$sp"; wait "$sp" 2>/dev/null || true
+    local io1; io1=($(io))
+    [ "$rc" = 0 ] || { echo "$label on $img: exit $rc" >&2; tail -5 "$SCRATCH/last.log" >&2; }
+    times+=("$(secs "$t0" "$t1")"); rb=$(( io1[0] - io0[0] )); wb=$(( io1[1] - io0[1] ))
+    peak=$(( f0 - $(cat "$SCRATCH/low") )); n=$(find "$hd/out" -type f 2>/dev/null | wc -l)
+    rm -rf "$hd/out" "$hd/out.vdetach-progress"; [ "$mode" = stream ] && rm -f "$IMG" "$IMG.vdetach-consuming"
+  done
+  local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$img")" "$label" "$(basename "$hd")" "$median" \
+    "${times[*]}" "$(( rb / 1000000 ))" "$(( wb / 1000000 ))" "$(( peak / 1000000 ))" "$n"
 }
 V="$REPO/vdetach"; "$V" --version >/dev/null
-for img in "$X/guest.raw" "$X/guest.qcow2" "$X/guest.vhdx"; do
-  run "$img" "vdetach extract (share)" "$X" "$xdev" -- "$V" extract --no-progress "$img" "$X/out"
-  run "$img" "vdetach extract --mode copy" "$E" "$edev" -- "$V" extract --no-progress --mode copy "$img" "$E/out"
-  run "$img" "7zz x" "$E" "$edev" -- 7zz x -y -o"$E/out" "$img"
+for g in ext4 ntfs; do
+  for f in raw qcow2 vhdx; do
+    img=$X/$g.$f
+    run "$img" "vdetach extract (share)" "$X" - -- bash -c '"$0" extract --no-progress "$IMG" "$OUT"' "$V"
+    run "$img" "vdetach extract --mode copy" "$E" - -- bash -c '"$0" extract --no-progress --mode copy "$IMG" "$OUT"' "$V"
+    run "$img" "vdetach detach --streaming --window $WINDOW" "$E" stream -- \
+      bash -c '"$0" detach --streaming --window "$1" --no-progress "$IMG" "$OUT"' "$V" "$WINDOW"
+    run "$img" "7zz x" "$E" - -- bash -c '7zz x -y -o"$OUT" "$IMG"'
+  done
+  run "$X/$g.raw" "tsk_recover -a" "$E" - -- bash -c 'tsk_recover -a "$IMG" "$OUT"'
 done
-run "$X/guest.raw" "mount -o ro,loop + cp -a" "$E" "$edev" -- bash -c "
-  d=\$(losetup --find --show --read-only '$X/guest.raw'); mkdir -p '$SCRATCH/g'; mount -o ro \$d '$SCRATCH/g';
-  cp -a '$SCRATCH/g/.' '$E/out'; rc=\$?; umount '$SCRATCH/g'; losetup -d \$d; exit \$rc"
-run "$X/guest.raw" "tsk_recover -a" "$E" "$edev" -- tsk_recover -a "$X/guest.raw" "$E/out"
-run "$X/guest.raw" "debugfs -R rdump" "$E" "$edev" -- debugfs -R "rdump / $E/out" "$X/guest.raw"
+run "$X/ext4.raw" "mount -o ro,loop + cp -a" "$E" - -- bash -c '
+  d=$(losetup --find --show --read-only "$IMG"); mkdir -p "$0"; mount -o ro "$d" "$0";
+  cp -a "$0/." "$OUT"; rc=$?; umount "$0"; losetup -d "$d"; exit $rc' "$SCRATCH/g"
+run "$X/ext4.raw" "debugfs -R rdump" "$E" - -- bash -c 'debugfs -R "rdump / $OUT" "$IMG"'
+run "$X/ntfs.raw" "ntfs-3g -o ro + cp -a" "$E" - -- bash -c '
+  mkdir -p "$0"; ntfs-3g -o ro "$IMG" "$0"; cp -a "$0/." "$OUT"; rc=$?; umount "$0"; exit $rc' "$SCRATCH/g"
 echo
 echo "not run: guestfish/virt-copy-out (libguestfs needs a VM appliance; without KVM it ran at ~11.5 MB/s here, FIELD-NOTES);"
 echo "         mount + cp -a of qcow2/VHDX needs qemu-nbd and the nbd kernel module, which this kernel lacks."
-uname -r; "$V" --version; 7zz | head -2 | tail -1; tsk_recover -V 2>&1 | head -1; debugfs -V 2>&1 | head -1; qemu-img --version | head -1
+echo "kernel $(uname -r); $(nproc) cores; $(free -g | awk '/Mem/ {print $2}') GiB RAM"
+"$V" --version; 7zz | head -2 | tail -1; tsk_recover -V 2>&1 | head -1; debugfs -V 2>&1 | head -1; ntfs-3g --version 2>&1 | head -1; qemu-img --version | head -1

@@ -61,7 +61,9 @@ public final class Extractor {
             }
             if (!o.dryRun()) {
                 finisher.finish(destFd, builder, metadata, report);
+                long s0 = System.nanoTime();
                 Linux.syncfs(destFd);
+                if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("final syncfs %.2f s%n", (System.nanoTime() - s0) / 1e9);
                 StatFs after = Linux.fstatfs(destFd);
                 report.extraSpaceUsed = (before.blocksFree() - after.blocksFree()) * after.blockSize();
             }

@@ -50,15 +50,25 @@ import java.util.concurrent.TimeUnit;
 public final class StreamingDetach {
     private StreamingDetach() {}
 
+    /** Files held open at once while a window is copied. */
+    private static final int OPEN_FILES = 256;
+
     /** A window smaller than this makes the per-window sync dominate. */
     public static final long MIN_WINDOW = 1L << 20;
 
     /** A planned file: where it lives beneath DEST and what goes into it. */
     private record Planned(Report.VolumeFigures vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs,
-                           Layer decoder, long size) {}
+                           Layer decoder, long size, Slack slack) {}
 
-    /** A COPY run cut at window boundaries: part of a file taken from one image file. */
-    private record Piece(int file, long fileOffset, long length, int source, long sourceOffset) {}
+    /**
+     * The rest of a file's last guest block after its end, where the image holds it: nobody else's
+     * bytes (filesystems allocate whole blocks), so it is punched with the window that holds it.
+     * Without it a tree of small files would keep one host block of the image per file.
+     */
+    private record Slack(HostFile source, long offset, long length) {}
+
+    /** A COPY run cut at window boundaries: part of a file taken from one image file; or a slack, only punched. */
+    private record Piece(int file, long fileOffset, long length, int source, long sourceOffset, boolean punchOnly) {}
 
     public static Report run(Path imageArg, Path destArg, ExtractOptions o, long window, OpenOptions openOptions,
                              MountOptions mount) throws IOException {
@@ -282,13 +292,13 @@ public final class StreamingDetach {
                 GuestFilesystem fs = slot.filesystem();
                 TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), o.volume() != null, vf)
                         .deferFilesTo((v, dir, name, display, node, runs, data, size) ->
-                                plan(ctx, v, dir, name, display, node, runs, data, size)));
+                                plan(ctx, v, dir, name, display, node, runs, data, size, slackOf(data, size, fs.blockSize()))));
             }
         }
 
         /** Creates the file empty at its final size (so holes stay holes) and remembers its runs. */
         private void plan(VolumeExtraction.Context ctx, Report.VolumeFigures vf, DirHandle dir, byte[] name, String display,
-                          Node node, List<PlannedRun> runs, Layer data, long size) {
+                          Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) {
             int[] fd = {-1};
             // A resumed run reuses the file it made before (its copied windows are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
@@ -302,8 +312,26 @@ public final class StreamingDetach {
             byte[] hostPath = VolumeExtraction.join(dir.hostPath, used);
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
             boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
-            files.add(new Planned(vf, hostPath, display, node, runs, decodes ? data : null, size));
+            files.add(new Planned(vf, hostPath, display, node, runs, decodes ? data : null, size, slack));
             for (String note : node.notes()) report.warn(display + ": " + note);
+        }
+
+        /**
+         * Where the image keeps the bytes after the file's end in its last block: its last byte maps to
+         * the volume at v, the block goes on to v + the rest of the block; null unless that lies in one
+         * host file run (holes, decoded data and odd layouts are left alone).
+         */
+        private static Slack slackOf(Layer data, long size, int blockSize) throws IOException {
+            if (size == 0 || blockSize <= 0 || size % blockSize == 0) return null;
+            List<io.vdetach.extent.Run> last = data.map(size - 1, 1);
+            if (last.size() != 1 || !(last.getFirst() instanceof io.vdetach.extent.Run.Mapped m)) return null;
+            long rest = blockSize - size % blockSize;
+            long from = m.offset() + 1;
+            if (from + rest > m.target().size()) return null;
+            List<io.vdetach.extent.Run> host = io.vdetach.extent.ExtentMaps.toHostFiles(m.target(), from, rest);
+            if (host.size() != 1 || !(host.getFirst() instanceof io.vdetach.extent.Run.Mapped h)
+                    || !(h.target() instanceof HostFile f)) return null;
+            return new Slack(f, h.offset(), rest);
         }
 
         private int openFile(int destFd, Planned f, int flags) {
@@ -331,6 +359,7 @@ public final class StreamingDetach {
                 for (PlannedRun r : f.runs()) {
                     if (r.source() != null && index.putIfAbsent(r.source(), list.size()) == null) list.add(r.source());
                 }
+                if (f.slack() != null && index.putIfAbsent(f.slack().source(), list.size()) == null) list.add(f.slack().source());
             }
             return list;
         }
@@ -345,9 +374,16 @@ public final class StreamingDetach {
                     while (done < r.length()) {
                         long at = r.sourceOffset() + done;
                         long n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
-                        out.add(new Piece(i, r.fileOffset() + done, n, src, at));
+                        out.add(new Piece(i, r.fileOffset() + done, n, src, at, false));
                         done += n;
                     }
+                }
+                Slack slack = files.get(i).slack();
+                if (slack != null) {
+                    // Kept inside its own unit: a block shared in the guest (reflink) may hold another file's
+                    // data there, which must be copied before anything of it is punched.
+                    long n = Math.min(slack.length(), (slack.offset() / unit + 1) * unit - slack.offset());
+                    out.add(new Piece(i, -1, n, index.get(slack.source()), slack.offset(), true));
                 }
             }
             out.sort((a, b) -> a.source != b.source ? Integer.compare(a.source, b.source)
@@ -433,10 +469,19 @@ public final class StreamingDetach {
         }
 
         private void copyWindow(int destFd, ContentWriter writer, List<Piece> w, List<HostFile> sources) throws IOException {
-            // Pieces arrive in image order; files are opened once per window, by path beneath DEST.
-            Map<Integer, Integer> open = new HashMap<>();
+            // Pieces arrive in image order; files are opened by path beneath DEST and kept open while
+            // recently used (a window may touch more files than a process may hold open).
+            Map<Integer, Integer> open = new java.util.LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
+                    if (size() <= OPEN_FILES) return false;
+                    Linux.close(eldest.getValue());
+                    return true;
+                }
+            };
             try {
                 for (Piece p : w) {
+                    if (p.punchOnly) continue;
                     Planned f = files.get(p.file);
                     Integer fd = open.get(p.file);
                     if (fd == null) {
