@@ -77,7 +77,7 @@ run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT
     local f0 io0 t0 t1 rc sp; f0=$(free_bytes "$hd"); io0=($(io))
     sampler "$hd" "$SCRATCH/low" & sp=$!
     t0=$(now)
-    set +e; "$@" >"$SCRATCH/last.log" 2>&1; rc=$?; set -e
+    set +e; IMG=$IMG OUT=$OUT "$@" >"$SCRATCH/last.log" 2>&1; rc=$?; set -e
     settle; t1=$(now)
     sleep 0.1; kill "$sp"; wait "$sp" 2>/dev/null || true
     local io1; io1=($(io))
