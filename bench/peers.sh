@@ -61,7 +61,7 @@ echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write
 free_bytes() { stat -f -c '%f %S' "$1" | awk '{printf "%.0f\n", $1 * $2}'; }
 sampler() { # DIR FILE: the lowest free byte count of DIR's filesystem seen, into FILE, until killed
   local low f; low=$(free_bytes "$1")
-  while true; do f=$(free_bytes "$1"); if ((f < low)); then low=$f; fi; echo "$low" > "$2"; sleep 0.05; done
+  while true; do f=$(free_bytes "$1"); if ((f < low)); then low=$f; fi; echo "$low" > "$2.new"; mv -f "$2.new" "$2"; sleep 0.05; done
 }
 io() { echo $(( $(read_bytes "$xdev") + $(read_bytes "$edev") )) $(( $(written_bytes "$xdev") + $(written_bytes "$edev") )); }
 

@@ -38,7 +38,7 @@ H=$SCRATCH/host; mount_at "$hostdev" "$H"
 free_bytes() { stat -f -c '%f %S' "$H" | awk '{printf "%.0f\n", $1 * $2}'; }
 sampler() { # writes the lowest free byte count seen to $1 until killed
   local low; low=$(free_bytes)
-  while true; do f=$(free_bytes); if ((f < low)); then low=$f; fi; echo "$low" > "$1"; sleep 0.05; done
+  while true; do f=$(free_bytes); if ((f < low)); then low=$f; fi; echo "$low" > "$1.new"; mv -f "$1.new" "$1"; sleep 0.05; done
 }
 run() { # NAME COMMAND...: image placed fresh, caches dropped, timed, free space sampled
   local name=$1; shift

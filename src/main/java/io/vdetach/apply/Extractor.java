@@ -81,7 +81,11 @@ public final class Extractor {
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
         VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf);
-        TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+        try {
+            TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+        } finally {
+            walk.releaseOpenDirectories();
+        }
     }
 
     /** True when no file of the image can share blocks with DEST (another filesystem, no reflink...). */

@@ -86,6 +86,8 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private volatile RuntimeException fatal;
     /** Nanoseconds spent in reads, writes and finishing files; printed with VDETACH_DEBUG. */
     private long readNanos, writeNanos, finishNanos, reads;
+    /** Every created file not finished yet: closed by close() when a failure stopped the run. */
+    private final java.util.Set<Target> unfinished = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private List<Target> targets = new ArrayList<>();
     private List<Piece> pieces = new ArrayList<>();
     private long batchBytes;
@@ -116,6 +118,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                 Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600));
         if (used == null) return;
         Target t = new Target(vf, dir.retain(), display, node, runs, size, fd[0]);
+        unfinished.add(t);
         targets.add(t);
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, used));
         for (String note : node.notes()) c.report().warn(display + ": " + note);
@@ -301,13 +304,18 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                 }
                 c.report().file(t.vf, t.size, 0, copied, decoded, sparse);
                 for (String p : c.metadata().apply(t.fd, t.node)) c.report().error(t.vf, t.display, p);
+                // The walk is long over while the copy goes on: the progress line follows the writes.
+                Report r = c.report();
+                c.options().progress().update(r.files, r.bytesTotal, r.bytesShared);
             }
         } catch (RuntimeException e) {
             if (Abort.isFatal(e)) throw e;
             c.report().error(t.vf, t.display, e.getMessage());
         } finally {
-            Linux.close(t.fd);
-            t.dir.release();
+            if (unfinished.remove(t)) {
+                Linux.close(t.fd);
+                t.dir.release();
+            }
         }
     }
 
@@ -360,5 +368,14 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     public void close() {
         reader.interrupt();
         writer.interrupt();
+        join(reader);
+        join(writer);
+        // After a failure: files that were created but never finished (DEST must be unmountable).
+        for (Target t : unfinished) {
+            if (unfinished.remove(t)) {
+                Linux.close(t.fd);
+                t.dir.release();
+            }
+        }
     }
 }

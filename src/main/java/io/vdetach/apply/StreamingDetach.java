@@ -290,9 +290,14 @@ public final class StreamingDetach {
                 Report.VolumeFigures vf = Extractor.begin(report, slot);
                 if (vf == null) continue;
                 GuestFilesystem fs = slot.filesystem();
-                TreeWalker.walk(fs, new VolumeExtraction(ctx, fs, slot.volume().name(), o.volume() != null, vf)
+                VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), o.volume() != null, vf)
                         .deferFilesTo((v, dir, name, display, node, runs, data, size) ->
-                                plan(ctx, v, dir, name, display, node, runs, data, size, slackOf(data, size, fs.blockSize()))));
+                                plan(ctx, v, dir, name, display, node, runs, data, size, slackOf(data, size, fs.blockSize())));
+                try {
+                    TreeWalker.walk(fs, walk);
+                } finally {
+                    walk.releaseOpenDirectories();
+                }
             }
         }
 

@@ -112,6 +112,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return true;
     }
 
+    /** After a walk that stopped on a failure: lets go of the directories still open on the stack. */
+    void releaseOpenDirectories() {
+        while (!dirs.isEmpty()) {
+            Dir d = dirs.pop();
+            if (d.handle != null) d.handle.release();
+        }
+    }
+
     @Override
     public void leave(List<byte[]> path, Node dir) {
         Dir d = dirs.pop();

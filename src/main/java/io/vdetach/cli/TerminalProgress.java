@@ -30,7 +30,7 @@ final class TerminalProgress implements Progress {
     }
 
     @Override
-    public void update(long files, long bytes, long bytesShared) {
+    public synchronized void update(long files, long bytes, long bytesShared) {
         long now = System.nanoTime();
         if (now - start < 1_000_000_000L || now - lastDraw < 250_000_000L) return;
         lastDraw = now;
@@ -48,7 +48,7 @@ final class TerminalProgress implements Progress {
     }
 
     @Override
-    public void done() {
+    public synchronized void done() {
         if (drawn) {
             err.print("\r\033[K");
             err.flush();

@@ -47,6 +47,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private final int clusterSize;
     private final List<String> warnings = new ArrayList<>();
     private UpcaseTable upcase;
+    private long bitmapFirst, bitmapLength;
     private String label = "";
     private final Map<Long, EntrySet> cache = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -122,6 +123,28 @@ public final class ExfatFilesystem implements GuestFilesystem {
         return b.validate(volume.size(), at);
     }
 
+    /** Clusters set in the allocation bitmap (section 7.1), for progress estimates; -1 when it cannot be read. */
+    @Override
+    public long usedBytes() {
+        try {
+            long set = 0;
+            for (Run r : fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", 0).runs()) {
+                if (!(r instanceof Run.Mapped m)) continue;
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                for (long at = 0; at < m.length(); at += buf.capacity()) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), m.length() - at));
+                    volume.readFully(m.offset() + at, buf);
+                    int i = 0;
+                    for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
+                    for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
+                }
+            }
+            return set * clusterSize;
+        } catch (IOException | RuntimeException e) {
+            return -1; // an estimate only
+        }
+    }
+
     private void loadRoot() throws IOException {
         ExfatDirectory root = readRoot(null);
         if (root.bitmapEntry == null) {
@@ -134,6 +157,8 @@ public final class ExfatFilesystem implements GuestFilesystem {
             throw new CorruptImageException(FORMAT, "allocation bitmap entry", clusterOffset(boot.firstClusterOfRootDirectory()),
                     "first cluster " + bmFirst + ", length " + bmLen + " for " + boot.clusterCount() + " clusters");
         }
+        bitmapFirst = bmFirst;
+        bitmapLength = (boot.clusterCount() + 7) / 8;
         if (root.upcaseEntry == null) {
             warnings.add("no up-case table: name hashes not checked");
         } else {

@@ -108,6 +108,18 @@ public final class FatFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return layout.clusterSize(); }
 
+    /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
+    @Override
+    public long usedBytes() {
+        try {
+            long used = 0;
+            for (long c = 2; c < layout.clusterCount() + 2; c++) if (fat.entry(c) != 0) used++;
+            return used * layout.clusterSize();
+        } catch (IOException | RuntimeException e) {
+            return -1; // an estimate only
+        }
+    }
+
     /** Byte offset of cluster 2 in the volume: file data lies at multiples of the cluster size from here. */
     public long dataStart() { return layout.dataStart(); }
 

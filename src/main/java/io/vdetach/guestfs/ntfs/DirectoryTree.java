@@ -37,6 +37,7 @@ final class DirectoryTree {
     private short[] seq = new short[0];
     private final List<String> warnings;
     private int dropped;
+    private long filesInUse;
 
     private static final byte IN_USE = 1;
     private static final byte DIR = 2;
@@ -56,6 +57,11 @@ final class DirectoryTree {
     }
 
     private record PendingName(int child, long baseRef, long parentRef, char[] name) {}
+
+    /** Base MFT records in use (files, directories and the system files). */
+    long filesInUse() {
+        return filesInUse;
+    }
 
     static DirectoryTree build(Mft mft, boolean showSystem, List<String> warnings) throws IOException {
         long count = mft.records();
@@ -99,6 +105,7 @@ final class DirectoryTree {
                         t.warn("MFT record " + n + " names base record " + base + " past the MFT's end: skipped");
                         continue;
                     }
+                    if (!extension) t.filesInUse++;
                     collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");

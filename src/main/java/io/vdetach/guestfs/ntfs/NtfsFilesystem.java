@@ -151,6 +151,39 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override public long rootId() { return DirectoryTree.ROOT; }
 
+    /** Clusters set in $Bitmap (MFT record 6), for progress estimates; -1 when it cannot be read. */
+    @Override
+    public long usedBytes() {
+        try {
+            FileRecord bitmap = file(6);
+            if (bitmap.streams().get("") == null) return -1;
+            NtfsStream s = stream(bitmap, "");
+            long bytes = Math.min(s.size(), (boot.clusters() + 7) / 8);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            long set = 0;
+            for (long at = 0; at < bytes; at += buf.capacity()) {
+                buf.clear().limit((int) Math.min(buf.capacity(), bytes - at));
+                s.readFully(at, buf);
+                int i = 0;
+                for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
+                for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
+            }
+            return set * boot.clusterSize();
+        } catch (IOException | RuntimeException e) {
+            return -1; // an estimate only: damage is reported where it matters
+        }
+    }
+
+    /** Base records in use, as the MFT scan found them (the scan is needed for the walk anyway). */
+    @Override
+    public long usedEntries() {
+        try {
+            return tree().filesInUse();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private synchronized DirectoryTree tree() throws IOException {
         if (tree == null) tree = DirectoryTree.build(mft, showSystem, warnings);
         return tree;
