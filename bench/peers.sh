@@ -9,8 +9,9 @@
 # on both loop devices, peak extra space on the target filesystem (statfs sampled every 50 ms),
 # files extracted. The device's own rates are measured in the same run: sequential read of the
 # raw image, sequential write of incompressible data (a page-cached part of the image: /dev/zero
-# overstates it on this storage), and a plain `dd` of the raw image onto the target (the best
-# any copier can do with these bytes).
+# overstates it on this storage), and a plain `cat` of the raw image onto the target (one
+# sequential copy: what any copier of these bytes can hope for); and clone-floor.c, the per-file
+# floor of share mode on the XFS.
 #   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
 source "$(dirname "$0")/lib.sh"
 FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}
@@ -47,16 +48,40 @@ done
 settle
 echo "data: $data bytes in $FILES files"
 
-# the device's own rates, in this run
-drop_caches; t0=$(now); dd if="$X/ext4.raw" of=/dev/null bs=8M status=none; t1=$(now)
+# the device's own rates, in this run (each the median of REPEAT measurements)
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 raw_bytes=$(stat -c %s "$X/ext4.raw")
-seq_read=$(echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l | xargs printf '%.0f')
-drop_caches; dd if="$X/ext4.raw" of=/dev/null bs=8M count=256 status=none   # 2 GiB of it into the page cache
-t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M count=256 conv=fsync status=none; t1=$(now); rm -f "$E/seq"
-seq_write=$(echo "2048 / ($t1 - $t0)" | bc -l | xargs printf '%.0f')
-drop_caches; t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M status=none; settle; t1=$(now); rm -f "$E/seq"; settle
-dd_copy=$(echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l | xargs printf '%.0f')
-echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write MiB/s; dd of the raw image onto the target $dd_copy MiB/s"
+for ((i = 0; i < REPEAT; i++)); do
+  drop_caches; t0=$(now); dd if="$X/ext4.raw" of=/dev/null bs=8M status=none; t1=$(now)
+  echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l >> "$SCRATCH/rate.read"
+  drop_caches; dd if="$X/ext4.raw" of=/dev/null bs=8M count=256 status=none   # 2 GiB of it into the page cache
+  t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M count=256 conv=fsync status=none; t1=$(now); rm -f "$E/seq"; settle
+  echo "2048 / ($t1 - $t0)" | bc -l >> "$SCRATCH/rate.write"
+  drop_caches; t0=$(now); cat "$X/ext4.raw" > "$E/seq"; settle; t1=$(now); rm -f "$E/seq"; settle
+  echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l >> "$SCRATCH/rate.copy"
+done
+seq_read=$(median < "$SCRATCH/rate.read" | xargs printf '%.0f'); seq_write=$(median < "$SCRATCH/rate.write" | xargs printf '%.0f')
+seq_copy=$(median < "$SCRATCH/rate.copy" | xargs printf '%.0f')
+echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write MiB/s; cat of the raw image onto the target $seq_copy MiB/s"
+echo "  (medians of $REPEAT; read $(tr '\n' ' ' < "$SCRATCH/rate.read" | xargs printf '%.0f '); write $(tr '\n' ' ' < "$SCRATCH/rate.write" | xargs printf '%.0f ');" \
+  "copy $(tr '\n' ' ' < "$SCRATCH/rate.copy" | xargs printf '%.0f '))"
+echo "  at the cat rate the $data bytes of file data would copy in $(echo "$data / 1048576 / $seq_copy" | bc -l | xargs printf '%.2f') s"
+
+# the per-file floor of share mode on this XFS (clone-floor.c: clone + tail + mode + times + syncfs)
+floor_src=$REPO/../shared/bench/clone-floor.c
+if [ -f "$floor_src" ] && command -v cc >/dev/null; then
+  cc -O2 -o "$SCRATCH/clone-floor" "$floor_src"
+  mean=$(( data / FILES ))
+  for ((i = 0; i < REPEAT; i++)); do
+    rm -rf "$X/floor"; mkdir -p "$X/floor"; drop_caches; t0=$(now)
+    "$SCRATCH/clone-floor" "$X/ext4.raw" "$X/floor" "$FILES" "$mean" write > "$SCRATCH/floor.log"; settle; t1=$(now)
+    secs "$t0" "$t1" >> "$SCRATCH/floor.secs"; rm -rf "$X/floor"
+  done
+  echo "clone floor (clone-floor.c, $FILES files of the mean size $mean B, on the XFS): $(median < "$SCRATCH/floor.secs") s" \
+    "(all: $(tr '\n' ' ' < "$SCRATCH/floor.secs")); last run said: $(tail -1 "$SCRATCH/floor.log")"
+else
+  echo "clone floor: not measured (no C compiler or no ../shared/bench/clone-floor.c)"
+fi
 
 free_bytes() { stat -f -c '%f %S' "$1" | awk '{printf "%.0f\n", $1 * $2}'; }
 sampler() { # DIR FILE: the lowest free byte count of DIR's filesystem seen, into FILE, until killed

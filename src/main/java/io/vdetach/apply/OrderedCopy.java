@@ -198,10 +198,48 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
     }
 
+    /** One read: bytes [start, end) of a source, holding pieces [from, to) of the sorted list. */
+    private record Span(int source, long start, long end, int from, int to) {}
+
     private void readBatch(Batch b) {
         List<Piece> sorted = new ArrayList<>(b.pieces().size());
         for (Piece p : b.pieces()) split(p, sorted);
         sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
+        List<Span> spans = spans(sorted);
+        for (int k = 0; k < spans.size(); k++) {
+            // The next reads are announced while this one runs, so the device always has work queued.
+            for (int a = k == 0 ? 0 : k + AHEAD; a <= Math.min(k + AHEAD, spans.size() - 1); a++) advise(spans.get(a));
+            Span sp = spans.get(k);
+            ByteBuffer buf = take(buffers);
+            buf.clear().limit((int) (sp.end() - sp.start()));
+            int fd = sourceFds.get(sp.source());
+            long t0 = System.nanoTime();
+            reads++;
+            while (buf.hasRemaining()) {
+                if (Linux.pread(fd, buf, sp.start() + buf.position()) <= 0) {
+                    buffers.add(buf);
+                    throw new HostException("image file ends before offset " + (sp.start() + buf.position()));
+                }
+            }
+            readNanos += System.nanoTime() - t0;
+            put(work, new Chunk(buf, sp.start(), List.copyOf(sorted.subList(sp.from(), sp.to())), fd));
+        }
+    }
+
+    /** Reads announced ahead of the one in progress (2, 4 and 8 measured alike; none was 20% slower). */
+    private static final int AHEAD = 2;
+
+    private void advise(Span sp) {
+        try {
+            Linux.fadvise(sourceFds.get(sp.source()), sp.start(), sp.end() - sp.start(), Linux.POSIX_FADV_WILLNEED);
+        } catch (RuntimeException e) {
+            // advice only
+        }
+    }
+
+    /** Neighbouring pieces merged into reads of at most SPAN bytes, skipping gaps wider than GAP. */
+    private static List<Span> spans(List<Piece> sorted) {
+        List<Span> out = new ArrayList<>();
         int i = 0;
         while (i < sorted.size()) {
             Piece first = sorted.get(i);
@@ -216,21 +254,10 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                 end = e;
                 j++;
             }
-            ByteBuffer buf = take(buffers);
-            buf.clear().limit((int) (end - start));
-            int fd = sourceFds.get(first.source());
-            long t0 = System.nanoTime();
-            reads++;
-            while (buf.hasRemaining()) {
-                if (Linux.pread(fd, buf, start + buf.position()) <= 0) {
-                    buffers.add(buf);
-                    throw new HostException("image file ends before offset " + (start + buf.position()));
-                }
-            }
-            readNanos += System.nanoTime() - t0;
-            put(work, new Chunk(buf, start, List.copyOf(sorted.subList(i, j)), fd));
+            out.add(new Span(first.source(), start, end, i, j));
             i = j;
         }
+        return out;
     }
 
     /** Pieces longer than one read are cut into read-sized parts. */

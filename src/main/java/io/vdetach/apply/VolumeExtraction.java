@@ -284,6 +284,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
+        prefetchCopies(runs);
         DirHandle held = dir.retain();
         Runnable task = () -> {
             try {
@@ -303,6 +304,21 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             c.workers().submit(() -> { }); // surfaces a fatal failure of this task at once
         }
         else c.workers().submit(task);
+    }
+
+    /**
+     * Starts reading the bytes a writer thread will copy (mostly the tails of shared files):
+     * the reads are then in flight together instead of one at a time per writer.
+     */
+    private void prefetchCopies(List<PlannedRun> runs) {
+        for (PlannedRun r : runs) {
+            if (r.kind() != RunClass.COPY) continue;
+            try {
+                Linux.fadvise(c.workers().writer().sources().fd(r.source()), r.sourceOffset(), r.length(), Linux.POSIX_FADV_WILLNEED);
+            } catch (RuntimeException e) {
+                return; // advice only
+            }
+        }
     }
 
     private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
