@@ -75,7 +75,7 @@ if [ -f "$floor_src" ] && command -v cc >/dev/null; then
   for ((i = 0; i < REPEAT; i++)); do
     rm -rf "$X/floor"; mkdir -p "$X/floor"; drop_caches; t0=$(now)
     "$SCRATCH/clone-floor" "$X/ext4.raw" "$X/floor" "$FILES" "$mean" write > "$SCRATCH/floor.log"; settle; t1=$(now)
-    secs "$t0" "$t1" >> "$SCRATCH/floor.secs"; rm -rf "$X/floor"
+    echo "$(secs "$t0" "$t1")" >> "$SCRATCH/floor.secs"; rm -rf "$X/floor"
   done
   echo "clone floor (clone-floor.c, $FILES files of the mean size $mean B, on the XFS): $(median < "$SCRATCH/floor.secs") s" \
     "(all: $(tr '\n' ' ' < "$SCRATCH/floor.secs")); last run said: $(tail -1 "$SCRATCH/floor.log")"

@@ -168,6 +168,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
                 for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
             }
+            // Bits past the last cluster in the final byte are padding (set to 1 by mkntfs): not clusters.
+            long pad = bytes * 8 - boot.clusters();
+            if (pad > 0 && pad < 8) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                s.readFully(bytes - 1, last);
+                set -= Integer.bitCount((last.get(0) & 0xff) >>> (8 - pad));
+            }
             return set * boot.clusterSize();
         } catch (IOException | RuntimeException e) {
             return -1; // an estimate only: damage is reported where it matters
