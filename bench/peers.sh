@@ -14,7 +14,7 @@
 # floor of share mode on the XFS.
 #   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
 source "$(dirname "$0")/lib.sh"
-FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}
+FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}; PAUSE=${PAUSE:-5}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
 truncate -s $((TOTAL * 8 + 4096))M "$SCRATCH/xfs.img"; mkfs.xfs -q -f -m reflink=1 "$SCRATCH/xfs.img"
 attach "$SCRATCH/xfs.img"; xdev=$ATTACHED; X=$SCRATCH/x; mount_at "$xdev" "$X"
@@ -110,6 +110,9 @@ run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT
     times+=("$(secs "$t0" "$t1")"); rb=$(( io1[0] - io0[0] )); wb=$(( io1[1] - io0[1] ))
     peak=$(( f0 - $(cat "$SCRATCH/low") )); n=$(find "$hd/out" -type f 2>/dev/null | wc -l)
     rm -rf "$hd/out" "$hd/out.vdetach-progress"; [ "$mode" = stream ] && rm -f "$IMG" "$IMG.vdetach-consuming"
+    # Deleting 50,000 files leaves work behind (XFS frees inodes in the background): let it finish
+    # before the next run, which measured up to 3x slower without this pause.
+    settle; sleep "$PAUSE"
   done
   local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$img")" "$label" "$(basename "$hd")" "$median" \
