@@ -34,7 +34,25 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     /** Runs closer than this in the image are read with the bytes between them (cheaper than a second read). */
     static final long GAP = 256 << 10;
     private static final int BUFFERS = 4;
-    private static final int BATCH_FILES = 1024;
+    /**
+     * Files per batch. Up to four batches hold their files open (being filled, queued, read,
+     * written), so a batch may use an eighth of the descriptors this process may open.
+     */
+    private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 8));
+
+    /** The soft RLIMIT_NOFILE as /proc/self/limits reports it; 1024 when it cannot be read. */
+    private static long openFileLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (!line.startsWith("Max open files")) continue;
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through
+        }
+        return 1024;
+    }
     private static final long BATCH_BYTES = 256L << 20;
 
     /** A created file waiting for its pieces; {@code failed} stops further writes into it. */
@@ -139,7 +157,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
             pieces.add(new Piece(t, r.fileOffset(), r.length(), src, r.sourceOffset()));
             batchBytes += r.length();
         }
-        if (targets.size() >= BATCH_FILES || batchBytes >= BATCH_BYTES) {
+        if (targets.size() >= batchFiles || batchBytes >= BATCH_BYTES) {
             try {
                 flush();
             } catch (Stopped e) {

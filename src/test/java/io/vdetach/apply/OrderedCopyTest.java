@@ -65,6 +65,29 @@ class OrderedCopyTest {
         }
     }
 
+    /** A process allowed few open files gets smaller batches instead of EMFILE on some files. */
+    @Test
+    void aLowOpenFileLimitStillExtractsEveryFile() throws Exception {
+        Need.tools("prlimit");
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String before = Sh.run("prlimit", "--pid", pid, "--nofile", "--raw", "--noheadings", "--output", "SOFT,HARD").trim();
+        String[] sh = before.split("\\s+");
+        Path dest = Files.createTempDirectory(Path.of("/dev/shm"), "vdetach-fewfds");
+        try {
+            Sh.run("prlimit", "--pid", pid, "--nofile=400:" + sh[1]);
+            Cli.Run r = Cli.run("extract", "--mode", "copy", "--json", disk.image().toString(), dest.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).doesNotContain("Too many open files");
+            ExtFixture.Part p = disk.part("p1");
+            try (LoopMount m = LoopMount.readOnly(disk.image(), p.offset(), p.size(), "ext4", "")) {
+                TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), HostTree.walk(dest.resolve("p1"), "lost+found"));
+            }
+        } finally {
+            Sh.run("prlimit", "--pid", pid, "--nofile=" + sh[0] + ":" + sh[1]);
+            Sh.exec(null, "rm", "-rf", dest.toString());
+        }
+    }
+
     @Test
     void aFullHostStopsTheRunWithExit4() throws Exception {
         Path dest = Files.createTempDirectory("vdetach-full");
