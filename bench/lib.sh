@@ -1,5 +1,5 @@
 # Shared helpers for the benchmark scripts (sourced). Everything lives under $SCRATCH and is
-# cleaned up on exit; every loop device attached here is detached by name.
+# removed on exit (KEEP_SCRATCH=1 keeps it); every loop device attached here is detached by name.
 set -euo pipefail
 SCRATCH=${SCRATCH:-/var/tmp/vdetach-bench}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,6 +9,8 @@ cleanup() {
   set +e
   for ((i=${#MOUNTS[@]}-1; i>=0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}"; done
   for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
+  # generated images are tens of GB: removed unless KEEP_SCRATCH=1 (to rerun by hand)
+  [ -n "${KEEP_SCRATCH:-}" ] || rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
 
