@@ -89,7 +89,8 @@ final class ContentWriter {
         return new Written(shared, copied, materialised, sparse, fallback);
     }
 
-    private static long writtenEnd(List<PlannedRun> runs) {
+    /** Where the written (non-hole) runs end; -1 when a whole last block is cloned past the size. */
+    static long writtenEnd(List<PlannedRun> runs) {
         long end = 0;
         for (PlannedRun r : runs) {
             if (r.kind() == RunClass.HOLE) continue;

@@ -15,8 +15,10 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -83,7 +85,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     /** What the reader hands the writer: a span read into a buffer with its pieces, or the end of a batch. */
     private sealed interface Work {}
 
-    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, int sourceFd) implements Work {}
+    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces) implements Work {}
 
     private record BatchEnd(List<Target> targets) implements Work {}
 
@@ -105,7 +107,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     /** Nanoseconds spent in reads, writes and finishing files; printed with VDETACH_DEBUG. */
     private long readNanos, writeNanos, finishNanos, reads;
     /** Every created file not finished yet: closed by close() when a failure stopped the run. */
-    private final java.util.Set<Target> unfinished = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Target> unfinished = ConcurrentHashMap.newKeySet();
     private List<Target> targets = new ArrayList<>();
     private List<Piece> pieces = new ArrayList<>();
     private long batchBytes;
@@ -240,7 +242,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                 }
             }
             readNanos += System.nanoTime() - t0;
-            put(work, new Chunk(buf, sp.start(), List.copyOf(sorted.subList(sp.from(), sp.to())), fd));
+            put(work, new Chunk(buf, sp.start(), List.copyOf(sorted.subList(sp.from(), sp.to()))));
         }
     }
 
@@ -338,16 +340,8 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private void finish(Target t) {
         try {
             if (!t.failed && fatal == null) {
-                if (writtenEnd(t.runs) != t.size) Linux.ftruncate(t.fd, t.size);
-                long copied = 0, decoded = 0, sparse = 0;
-                for (PlannedRun r : t.runs) {
-                    switch (r.kind()) {
-                        case COPY, SHARE -> copied += r.length();
-                        case MATERIALISE -> decoded += r.length();
-                        case HOLE -> sparse += r.length();
-                    }
-                }
-                c.report().file(t.vf, t.size, 0, copied, decoded, sparse);
+                if (ContentWriter.writtenEnd(t.runs) != t.size) Linux.ftruncate(t.fd, t.size);
+                c.report().copiedFile(t.vf, t.size, t.runs);
                 for (String p : c.metadata().apply(t.fd, t.node)) c.report().error(t.vf, t.display, p);
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 Report r = c.report();
@@ -357,17 +351,16 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
             if (Abort.isFatal(e)) throw e;
             c.report().error(t.vf, t.display, e.getMessage());
         } finally {
-            if (unfinished.remove(t)) {
-                Linux.close(t.fd);
-                t.dir.release();
-            }
+            release(t);
         }
     }
 
-    private static long writtenEnd(List<PlannedRun> runs) {
-        long end = 0;
-        for (PlannedRun r : runs) if (r.kind() != RunClass.HOLE) end = Math.max(end, r.fileOffset() + r.length());
-        return end;
+    /** Closes a target once, whichever of finish() and close() gets to it. */
+    private void release(Target t) {
+        if (unfinished.remove(t)) {
+            Linux.close(t.fd);
+            t.dir.release();
+        }
     }
 
     /** Thrown inside the engine's threads once another one has failed: they stop waiting. */
@@ -416,11 +409,6 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         join(reader);
         join(writer);
         // After a failure: files that were created but never finished (DEST must be unmountable).
-        for (Target t : unfinished) {
-            if (unfinished.remove(t)) {
-                Linux.close(t.fd);
-                t.dir.release();
-            }
-        }
+        for (Target t : unfinished) release(t);
     }
 }

@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.plan.PlannedRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,19 @@ public final class Report {
     /** Adds a warning once. */
     public synchronized void warn(String warning) {
         if (!warnings.contains(warning)) warnings.add(warning);
+    }
+
+    /** Counts a file none of whose bytes were shared: shared runs a host refused count as copied. */
+    void copiedFile(VolumeFigures vf, long size, List<PlannedRun> runs) {
+        long copied = 0, decoded = 0, sparse = 0;
+        for (PlannedRun r : runs) {
+            switch (r.kind()) {
+                case COPY, SHARE -> copied += r.length();
+                case MATERIALISE -> decoded += r.length();
+                case HOLE -> sparse += r.length();
+            }
+        }
+        file(vf, size, 0, copied, decoded, sparse);
     }
 
     /** Counts one written file. */

@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -328,12 +330,13 @@ public final class StreamingDetach {
          */
         private static Slack slackOf(Layer data, long size, int blockSize) throws IOException {
             if (size == 0 || blockSize <= 0 || size % blockSize == 0) return null;
+            // io.vdetach.extent.Run by its full name: this class has its own Run.
             List<io.vdetach.extent.Run> last = data.map(size - 1, 1);
             if (last.size() != 1 || !(last.getFirst() instanceof io.vdetach.extent.Run.Mapped m)) return null;
             long rest = blockSize - size % blockSize;
             long from = m.offset() + 1;
             if (from + rest > m.target().size()) return null;
-            List<io.vdetach.extent.Run> host = io.vdetach.extent.ExtentMaps.toHostFiles(m.target(), from, rest);
+            List<io.vdetach.extent.Run> host = ExtentMaps.toHostFiles(m.target(), from, rest);
             if (host.size() != 1 || !(host.getFirst() instanceof io.vdetach.extent.Run.Mapped h)
                     || !(h.target() instanceof HostFile f)) return null;
             return new Slack(f, h.offset(), rest);
@@ -476,7 +479,7 @@ public final class StreamingDetach {
         private void copyWindow(int destFd, ContentWriter writer, List<Piece> w, List<HostFile> sources) throws IOException {
             // Pieces arrive in image order; files are opened by path beneath DEST and kept open while
             // recently used (a window may touch more files than a process may hold open).
-            Map<Integer, Integer> open = new java.util.LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
+            Map<Integer, Integer> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
                     if (size() <= OPEN_FILES) return false;
@@ -535,15 +538,7 @@ public final class StreamingDetach {
         }
 
         private void finishFile(int destFd, Planned f, MetadataWriter metadata) {
-            long copied = 0, decoded = 0, sparse = 0;
-            for (PlannedRun r : f.runs()) {
-                switch (r.kind()) {
-                    case COPY, SHARE -> copied += r.length();
-                    case MATERIALISE -> decoded += r.length();
-                    case HOLE -> sparse += r.length();
-                }
-            }
-            report.file(f.vf(), f.size(), 0, copied, decoded, sparse);
+            report.copiedFile(f.vf(), f.size(), f.runs());
             int fd = -1;
             try {
                 fd = openFile(destFd, f, Linux.O_RDONLY);
