@@ -9,8 +9,9 @@
 # on both loop devices, peak extra space on the target filesystem (statfs sampled every 50 ms),
 # files extracted. The device's own rates are measured in the same run: sequential read of the
 # raw image, sequential write of incompressible data (a page-cached part of the image: /dev/zero
-# overstates it on this storage), and a plain `cat` of the raw image onto the target (one
-# sequential copy: what any copier of these bytes can hope for); and clone-floor.c, the per-file
+# overstates it on this storage), and a plain copy of the raw image onto the target, by `cat`
+# (through the page cache) and by `dd iflag=direct oflag=direct bs=8M` (around it): one
+# sequential copy, what any copier of these bytes can hope for; and clone-floor.c, the per-file
 # floor of share mode on the XFS.
 #   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
 source "$(dirname "$0")/lib.sh"
@@ -59,13 +60,18 @@ for ((i = 0; i < REPEAT; i++)); do
   echo "2048 / ($t1 - $t0)" | bc -l >> "$SCRATCH/rate.write"
   drop_caches; t0=$(now); cat "$X/ext4.raw" > "$E/seq"; settle; t1=$(now); rm -f "$E/seq"; settle
   echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l >> "$SCRATCH/rate.copy"
+  drop_caches; t0=$(now); dd if="$X/ext4.raw" of="$E/seq" bs=8M iflag=direct oflag=direct status=none; settle; t1=$(now)
+  rm -f "$E/seq"; settle
+  echo "$raw_bytes / ($t1 - $t0) / 1048576" | bc -l >> "$SCRATCH/rate.dcopy"
 done
 seq_read=$(median < "$SCRATCH/rate.read" | xargs printf '%.0f'); seq_write=$(median < "$SCRATCH/rate.write" | xargs printf '%.0f')
-seq_copy=$(median < "$SCRATCH/rate.copy" | xargs printf '%.0f')
-echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write MiB/s; cat of the raw image onto the target $seq_copy MiB/s"
+seq_copy=$(median < "$SCRATCH/rate.copy" | xargs printf '%.0f'); seq_dcopy=$(median < "$SCRATCH/rate.dcopy" | xargs printf '%.0f')
+echo "device: sequential read $seq_read MiB/s; write (incompressible) $seq_write MiB/s; copy of the raw image onto the target:" \
+  "cat $seq_copy MiB/s, dd with direct I/O (8 MiB, iflag=direct oflag=direct) $seq_dcopy MiB/s"
 echo "  (medians of $REPEAT; read $(tr '\n' ' ' < "$SCRATCH/rate.read" | xargs printf '%.0f '); write $(tr '\n' ' ' < "$SCRATCH/rate.write" | xargs printf '%.0f ');" \
-  "copy $(tr '\n' ' ' < "$SCRATCH/rate.copy" | xargs printf '%.0f '))"
-echo "  at the cat rate the $data bytes of file data would copy in $(echo "$data / 1048576 / $seq_copy" | bc -l | xargs printf '%.2f') s"
+  "cat $(tr '\n' ' ' < "$SCRATCH/rate.copy" | xargs printf '%.0f '); dd direct $(tr '\n' ' ' < "$SCRATCH/rate.dcopy" | xargs printf '%.0f '))"
+best_copy=$(( seq_copy > seq_dcopy ? seq_copy : seq_dcopy ))
+echo "  at the faster copy rate ($best_copy MiB/s) the $data bytes of file data would copy in $(echo "$data / 1048576 / $best_copy" | bc -l | xargs printf '%.2f') s"
 
 # the per-file floor of share mode on this XFS (clone-floor.c: clone + tail + mode + times + syncfs)
 floor_src=$REPO/../shared/bench/clone-floor.c

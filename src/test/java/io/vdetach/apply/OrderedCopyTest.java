@@ -8,6 +8,7 @@ import io.vdetach.testkit.FixtureTree;
 import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
 import io.vdetach.testkit.Need;
+import io.vdetach.testkit.ScratchHost;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The ordered copy engine (hosts that cannot share): more files than one batch, files larger
  * than one read, holes, hard links and xattrs, decoded (compressed qcow2) runs beside copied
- * ones, all exact against a loop mount; a host that fills up stops the run with exit 4.
+ * ones, direct and buffered reads and writes, all exact against a loop mount; a host that fills
+ * up stops the run with exit 4.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OrderedCopyTest {
@@ -35,7 +37,7 @@ class OrderedCopyTest {
         Need.tools("mke2fs", "sgdisk", "qemu-img");
         work = Files.createTempDirectory("vdetach-ordered");
         Path tree = work.resolve("tree");
-        // 2,600 small entries: more than one batch (1,024 files); 9 MiB + 123: more than two reads (4 MiB)
+        // 2,600 small entries: more than one batch (1,024 files)
         FixtureTree.create(tree, FixtureTree.Options.small().withManyEntries(2600).withLargeFileSize((9L << 20) + 123));
         disk = ExtFixture.gptExt4(work, tree);
     }
@@ -62,6 +64,37 @@ class OrderedCopyTest {
                     Sh.exec(null, "rm", "-rf", dest.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Onto a loop-mounted ext4, where long pieces are written with O_DIRECT: a GPT disk (blocks
+     * 4 KiB-aligned in the image) and a disk partitioned at sector 63 (blocks only 512-aligned:
+     * direct reads widen to whole blocks, writes stay buffered), raw and as qcow2, with a file
+     * longer than one read (16 MiB).
+     */
+    @Test
+    void alignedAndMisalignedDisksAreExactOntoExt4() throws Exception {
+        Need.tools("sfdisk", "mkfs.ext4");
+        Path tree = work.resolve("tree63");
+        FixtureTree.create(tree, FixtureTree.Options.small().withManyEntries(600).withLargeFileSize((20L << 20) + 123));
+        ExtFixture.Disk misaligned = ExtFixture.mbrExt4AtSector63(work, tree);
+        Path qcow2 = work.resolve("mbr63.qcow2");
+        Sh.run("qemu-img", "convert", "-O", "qcow2", misaligned.image().toString(), qcow2.toString());
+        try (ScratchHost host = ScratchHost.create(work, "ext4", 512L << 20)) {
+            copyMatchesMount(disk, disk.image(), host.resolve("gpt"));
+            copyMatchesMount(misaligned, misaligned.image(), host.resolve("mbr63-raw"));
+            copyMatchesMount(misaligned, qcow2, host.resolve("mbr63-qcow2"));
+        }
+    }
+
+    private static void copyMatchesMount(ExtFixture.Disk d, Path image, Path dest) throws Exception {
+        Cli.Run r = Cli.run("extract", "--mode", "copy", "--json", image.toString(), dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"bytes_shared\": 0").doesNotContain("\"errors\": [{");
+        ExtFixture.Part p = d.part("p1");
+        try (LoopMount m = LoopMount.readOnly(d.image(), p.offset(), p.size(), "ext4", "")) {
+            TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), HostTree.walk(dest.resolve("p1"), "lost+found"));
         }
     }
 

@@ -78,8 +78,7 @@ public final class ExtFixture {
 
     /** Copies a filesystem image into a disk at {@code offset}, keeping the disk sparse. */
     public static void place(Path fsImage, Path disk, long offset) {
-        if (offset % MIB != 0) throw new IllegalArgumentException("offset must be MiB-aligned");
-        Sh.run("dd", "if=" + fsImage, "of=" + disk, "bs=1M", "seek=" + (offset / MIB), "conv=notrunc,sparse", "status=none");
+        Sh.run("dd", "if=" + fsImage, "of=" + disk, "bs=1M", "oflag=seek_bytes", "seek=" + offset, "conv=notrunc,sparse", "status=none");
     }
 
     /** GPT with one ext4 partition at 1 MiB (p1). */
@@ -113,6 +112,27 @@ public final class ExtFixture {
             parts.add(new Part("p" + (5 + i), off, size, types[i]));
         }
         return new Disk(disk, parts);
+    }
+
+    /**
+     * MBR with one 64 MiB ext4 partition at sector 63, the layout of disks partitioned before
+     * 2008: the filesystem's blocks lie 512-aligned, not 4 KiB-aligned, in the image (p1).
+     */
+    public static Disk mbrExt4AtSector63(Path dir, Path tree) {
+        Path disk = dir.resolve("mbr63-ext4.img");
+        long fsSize = 64 * MIB, offset = 63 * 512;
+        Sh.run("truncate", "-s", "72M", disk.toString());
+        Sh.bash("printf 'label: dos\\n63," + fsSize / 512 + ",83\\n' | sfdisk -q " + disk);
+        List<long[]> parts = partitionsOf(disk, 1);
+        if (parts.size() != 1 || parts.get(0)[0] != 63) throw new AssertionError("sfdisk did not start p1 at sector 63");
+        Path fs = mkfs(dir.resolve("mbr63-ext4.fs"), fsSize, tree, "ext4", "sector63");
+        place(fs, disk, offset);
+        try {
+            Files.delete(fs);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Disk(disk, List.of(new Part("p1", offset, fsSize, "ext4")));
     }
 
     /** An unpartitioned disk that is one ext4 filesystem. */
