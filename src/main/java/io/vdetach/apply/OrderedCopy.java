@@ -22,6 +22,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,11 +53,14 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private static final long DIRECT_READ_MIN = 1 << 20;
     /** Planned reads queued for the readers; the buffered ones among them are announced (fadvise WILLNEED). */
     private static final int READ_AHEAD = 64;
+    /** Batches handed over and not yet finished; with the one being filled, at most four hold their files open. */
+    private static final int BATCHES_IN_FLIGHT = 3;
     /**
-     * Files per batch. Up to four batches hold their files open (being filled, queued, read,
-     * written), so a batch may use an eighth of the descriptors this process may open.
+     * Files per batch. Four batches hold their files open, each file up to two descriptors (the
+     * second for direct writes), so a batch may use a sixteenth of what this process may open.
      */
-    private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 8));
+    private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 16));
+    private final Semaphore batchSlots = new Semaphore(BATCHES_IN_FLIGHT);
     private static final long BATCH_BYTES = 256L << 20;
 
     /** The soft RLIMIT_NOFILE as /proc/self/limits reports it; 1024 when it cannot be read. */
@@ -227,6 +231,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
 
     private void flush() {
         if (targets.isEmpty()) return;
+        acquire(batchSlots);
         put(batches, new Batch(targets, pieces));
         targets = new ArrayList<>();
         pieces = new ArrayList<>();
@@ -439,6 +444,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         long t0 = System.nanoTime();
         for (Target t : batch.targets()) finish(t);
         finishNanos.add(System.nanoTime() - t0);
+        batchSlots.release();
     }
 
     private void write(Chunk ch) {
@@ -515,6 +521,17 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private static final class Stopped extends RuntimeException {
         Stopped() {
             super(null, null, false, false);
+        }
+    }
+
+    private void acquire(Semaphore slots) {
+        try {
+            while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (fatal != null) throw new Stopped();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
         }
     }
 

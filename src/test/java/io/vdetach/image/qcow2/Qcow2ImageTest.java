@@ -203,8 +203,14 @@ class Qcow2ImageTest {
     @Test
     void luksEncryptedIsRefusedByName() throws Exception {
         Path img = dir.resolve("enc.qcow2");
-        Sh.run("qemu-img", "create", "-q", "--object", "secret,id=sec0,data=123456", "-f", "qcow2",
-                "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", img.toString(), "1M");
+        // qemu-img times its key derivation by thread CPU time, which a busy VM sometimes reports as
+        // zero ("Unable to get accurate CPU usage"): a longer target and a retry ride that out.
+        Sh.Result made = null;
+        for (int attempt = 0; attempt < 3 && (made == null || made.exit() != 0); attempt++) {
+            made = Sh.exec(null, "qemu-img", "create", "-q", "--object", "secret,id=sec0,data=123456", "-f", "qcow2",
+                    "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=100", img.toString(), "1M");
+        }
+        assertThat(made.exit()).as(made.err()).isZero();
         assertThatThrownBy(() -> open(img)).isInstanceOf(UnsupportedImageException.class)
                 .hasMessageContaining("encrypted qcow2 (method LUKS) is not supported");
     }
