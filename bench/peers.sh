@@ -14,6 +14,7 @@
 # sequential copy, what any copier of these bytes can hope for; and clone-floor.c, the per-file
 # floor of share mode on the XFS.
 #   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
+#   ONLY=REGEX runs only the rows whose tool label matches (e.g. ONLY='streaming|--mode copy').
 source "$(dirname "$0")/lib.sh"
 FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}; PAUSE=${PAUSE:-5}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
@@ -75,7 +76,9 @@ echo "  at the faster copy rate ($best_copy MiB/s) the $data bytes of file data 
 
 # the per-file floor of share mode on this XFS (clone-floor.c: clone + tail + mode + times + syncfs)
 floor_src=$REPO/../shared/bench/clone-floor.c
-if [ -f "$floor_src" ] && command -v cc >/dev/null; then
+if [ -n "${ONLY:-}" ]; then
+  echo "clone floor: not measured (ONLY=$ONLY)"
+elif [ -f "$floor_src" ] && command -v cc >/dev/null; then
   cc -O2 -o "$SCRATCH/clone-floor" "$floor_src"
   mean=$(( data / FILES ))
   for ((i = 0; i < REPEAT; i++)); do
@@ -100,6 +103,7 @@ echo; echo "| image | tool | host | wall s (median) | all runs s | read MB | wri
 echo "|---|---|---|---|---|---|---|---|---|"
 run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT and $IMG)
   local img=$1 label=$2 hd=$3 mode=$4; shift 5
+  [[ -z "${ONLY:-}" || "$label" =~ $ONLY ]] || return 0
   local times=() rb=0 wb=0 peak=0 n=0 i
   for ((i = 0; i < REPEAT; i++)); do
     rm -rf "$hd/out" "$hd/out.vdetach-progress"; mkdir -p "$hd/out"

@@ -1,15 +1,12 @@
 package io.vdetach.apply;
 
-import io.vdetach.error.HostException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.Node;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
-import io.vdetach.sys.Errno;
 import io.vdetach.sys.Linux;
-import io.vdetach.sys.SysException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -21,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,19 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  * (Starting write-back early from another thread measured no faster.)
  */
 final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable {
-    /** Largest single read (direct reads of 4, 8, 16 and 32 MiB measured 7.5 / 5.9 / 5.7 / 5.2-6.9 s on the bench image). */
-    static final int SPAN = 16 << 20;
-    /** Runs closer than this in the image are read with the bytes between them (cheaper than a second read). */
-    static final long GAP = 256 << 10;
     /** Two requests in flight each way: the device measured 1.7x (reads) and 1.5x (writes) one request's rate. */
     private static final int READERS = 2, WRITERS = 2;
     private static final int BUFFERS = READERS + WRITERS + 2;
-    /** Offset, length and memory alignment direct I/O needs (the largest logical block size in use). */
-    static final int ALIGN = 4096;
-    /** Pieces at least this long are written with O_DIRECT: below it a buffered write costs less than a synchronous one. */
-    static final long DIRECT_MIN = 256 << 10;
-    /** Spans at least this long are read with O_DIRECT; shorter ones through the page cache, announced ahead. */
-    private static final long DIRECT_READ_MIN = 1 << 20;
     /** Planned reads queued for the readers; the buffered ones among them are announced (fadvise WILLNEED). */
     private static final int READ_AHEAD = 64;
     /** Batches handed over and not yet finished; with the one being filled, at most four hold their files open. */
@@ -103,7 +89,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
 
         synchronized int directFd() {
-            if (directFd == UNOPENED) directFd = reopen(fd, Linux.O_WRONLY | Linux.O_DIRECT);
+            if (directFd == UNOPENED) directFd = ImageReads.reopen(fd, Linux.O_WRONLY | Linux.O_DIRECT);
             return directFd;
         }
 
@@ -113,30 +99,18 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
     }
 
-    /** An O_DIRECT (or other) descriptor of the file behind {@code fd}, or -1 where its filesystem refuses it. */
-    private static int reopen(int fd, int flags) {
-        try {
-            return Linux.open("/proc/self/fd/" + fd, flags, 0);
-        } catch (SysException e) {
-            return -1;
-        }
-    }
-
     /** Bytes of one target taken from one image file. */
-    private record Piece(Target target, long fileOffset, long length, int source, long sourceOffset) {}
+    private record Piece(Target target, long fileOffset, long length, int source, long sourceOffset) implements ImageReads.Piece {}
 
     private record Batch(List<Target> targets, List<Piece> pieces) {}
 
     /** A batch being copied: its files are finished once every one of its reads has been written. */
     private record BatchState(List<Target> targets, AtomicInteger pending) {}
 
-    /** One read: bytes [start, end) of a source. */
-    private record Span(int source, long start, long end, int from, int to) {}
-
     /** What the planner hands the readers, and the readers the writers. */
     private sealed interface Work {}
 
-    private record SpanRead(Span span, List<Piece> pieces, BatchState batch) implements Work {}
+    private record SpanRead(ImageReads.Span span, List<Piece> pieces, BatchState batch) implements Work {}
 
     private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, BatchState batch) implements Work {}
 
@@ -149,11 +123,8 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private final SourceFiles sources;
     private final ContentWriter decoder;
     private final Map<HostFile, Integer> sourceIndex = new IdentityHashMap<>();
-    private final List<Integer> sourceFds = new CopyOnWriteArrayList<>();
-    /** The same files opened with O_DIRECT, -1 where the filesystem refused it. */
-    private final List<Integer> directFds = new CopyOnWriteArrayList<>();
-    /** Cleared when DEST refuses direct writes: buffered writes from then on. */
-    private volatile boolean directWrites = true;
+    private final ImageReads images = new ImageReads();
+    private final DirectWriter direct = new DirectWriter();
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(1);
     private final BlockingQueue<Work> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
     private final BlockingQueue<Work> work = new ArrayBlockingQueue<>(BUFFERS);
@@ -162,8 +133,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private volatile RuntimeException fatal;
     /** Time spent in reads, writes and finishing files, and how many went direct; printed with VDETACH_DEBUG. */
     private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), finishNanos = new LongAdder(),
-            reads = new LongAdder(), directReads = new LongAdder(), directWriteCount = new LongAdder(),
-            directWriteNanos = new LongAdder();
+            reads = new LongAdder(), directReads = new LongAdder();
     /** Every created file not finished yet: closed by close() when a failure stopped the run. */
     private final Set<Target> unfinished = ConcurrentHashMap.newKeySet();
     private List<Target> targets = new ArrayList<>();
@@ -174,8 +144,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         this.c = c;
         this.sources = sources;
         this.decoder = decoder;
-        // Aligned for direct I/O; a span grows by up to one block at each end when aligned.
-        for (int i = 0; i < BUFFERS; i++) buffers.add(ByteBuffer.allocateDirect(SPAN + 3 * ALIGN).alignedSlice(ALIGN));
+        for (int i = 0; i < BUFFERS; i++) buffers.add(ImageReads.buffer());
         threads.add(daemon("vdetach-planner", this::planLoop));
         for (int i = 0; i < READERS; i++) threads.add(daemon("vdetach-reader-" + i, this::readLoop));
         for (int i = 0; i < WRITERS; i++) threads.add(daemon("vdetach-writer-" + i, this::writeLoop));
@@ -212,11 +181,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
         for (PlannedRun r : runs) {
             if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
-            int src = sourceIndex.computeIfAbsent(r.source(), f -> {
-                sourceFds.add(sources.fd(f));
-                directFds.add(reopen(sources.fd(f), Linux.O_RDONLY | Linux.O_DIRECT));
-                return sourceFds.size() - 1;
-            });
+            int src = sourceIndex.computeIfAbsent(r.source(), f -> images.add(sources.fd(f)));
             pieces.add(new Piece(t, r.fileOffset(), r.length(), src, r.sourceOffset()));
             batchBytes += r.length();
         }
@@ -249,10 +214,10 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
         for (Thread t : threads) join(t);
         if (System.getenv("VDETACH_DEBUG") != null) {
-            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct: %.2f s), finishing files %.2f s"
+            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), finishing files %.2f s"
                             + " (thread totals); walk ended %.2f s before the copy%n", reads.sum(), readNanos.sum() / 1e9,
-                    directReads.sum(), writeNanos.sum() / 1e9, directWriteCount.sum(), directWriteNanos.sum() / 1e9,
-                    finishNanos.sum() / 1e9, (System.nanoTime() - walked) / 1e9);
+                    directReads.sum(), writeNanos.sum() / 1e9, direct.writes.sum(), finishNanos.sum() / 1e9,
+                    (System.nanoTime() - walked) / 1e9);
         }
         rethrowFatal();
     }
@@ -284,13 +249,15 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
 
     private void plan(Batch b) {
         List<Piece> sorted = new ArrayList<>(b.pieces().size());
-        for (Piece p : b.pieces()) split(p, sorted);
+        for (Piece p : b.pieces()) {
+            ImageReads.split(p, sorted, (w, skip, n) -> new Piece(w.target(), w.fileOffset() + skip, n, w.source(), w.sourceOffset() + skip));
+        }
         sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
-        List<Span> spans = spans(sorted);
+        List<ImageReads.Span> spans = ImageReads.spans(sorted);
         BatchState state = new BatchState(b.targets(), new AtomicInteger(spans.size() + 1));
-        for (Span sp : spans) {
+        for (ImageReads.Span sp : spans) {
             // Announced as it is queued: the queued short reads are in flight while the readers catch up.
-            if (!direct(sp)) advise(sp);
+            images.advise(sp);
             put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), state));
         }
         put(readTasks, new BatchDone(state));
@@ -305,13 +272,14 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                         long t0 = System.nanoTime();
                         long start;
                         try {
-                            start = read(r.span(), buf);
+                            start = images.read(r.span(), buf);
                         } catch (RuntimeException e) {
                             buffers.add(buf);
                             throw e;
                         }
                         readNanos.add(System.nanoTime() - t0);
                         reads.increment();
+                        if (images.direct(r.span())) directReads.increment();
                         put(work, new Chunk(buf, start, r.pieces(), r.batch()));
                     }
                     case Stop s -> {
@@ -325,88 +293,6 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
             // another thread failed
         } catch (RuntimeException e) {
             fail(e);
-        }
-    }
-
-    /**
-     * Reads a span into {@code buf} and returns the image offset of the buffer's first byte. Direct
-     * reads (the span widened to whole blocks) leave the image out of the page cache: filling and
-     * then copying out of the cache cost more CPU than the copy itself on the measured host.
-     */
-    private long read(Span sp, ByteBuffer buf) {
-        if (direct(sp)) {
-            int direct = directFds.get(sp.source());
-            long start = sp.start() & -ALIGN;
-            buf.clear().limit((int) (((sp.end() + ALIGN - 1) & -ALIGN) - start));
-            try {
-                readFully(direct, buf, start, sp.end() - start);
-                directReads.increment();
-                return start;
-            } catch (SysException e) {
-                if (!e.is(Errno.EINVAL)) throw e;
-                directFds.set(sp.source(), -1); // closed with the others by close()
-            }
-        }
-        buf.clear().limit((int) (sp.end() - sp.start()));
-        readFully(sourceFds.get(sp.source()), buf, sp.start(), sp.end() - sp.start());
-        return sp.start();
-    }
-
-    /** Reads until {@code need} bytes are in (a direct read may run past the image's end, which is short). */
-    private static void readFully(int fd, ByteBuffer buf, long start, long need) {
-        while (buf.position() < need) {
-            if (Linux.pread(fd, buf, start + buf.position()) <= 0) {
-                throw new HostException("image file ends before offset " + (start + buf.position()));
-            }
-        }
-    }
-
-    /**
-     * Short reads (scattered small files) go through the page cache, announced ahead so that many
-     * are in flight at once; direct reads are one request per reader, which only long reads afford.
-     */
-    private boolean direct(Span sp) {
-        return sp.end() - sp.start() >= DIRECT_READ_MIN && directFds.get(sp.source()) >= 0;
-    }
-
-    private void advise(Span sp) {
-        try {
-            Linux.fadvise(sourceFds.get(sp.source()), sp.start(), sp.end() - sp.start(), Linux.POSIX_FADV_WILLNEED);
-        } catch (RuntimeException e) {
-            // advice only
-        }
-    }
-
-    /** Neighbouring pieces merged into reads of at most SPAN bytes, skipping gaps wider than GAP. */
-    private static List<Span> spans(List<Piece> sorted) {
-        List<Span> out = new ArrayList<>();
-        int i = 0;
-        while (i < sorted.size()) {
-            Piece first = sorted.get(i);
-            long start = first.sourceOffset();
-            long end = start + first.length();
-            int j = i + 1;
-            while (j < sorted.size()) {
-                Piece p = sorted.get(j);
-                if (p.source() != first.source() || p.sourceOffset() > end + GAP) break;
-                long e = Math.max(end, p.sourceOffset() + p.length());
-                if (e - start > SPAN) break;
-                end = e;
-                j++;
-            }
-            out.add(new Span(first.source(), start, end, i, j));
-            i = j;
-        }
-        return out;
-    }
-
-    /** Pieces longer than one read are cut into read-sized parts. */
-    private static void split(Piece p, List<Piece> out) {
-        long done = 0;
-        while (done < p.length()) {
-            long n = Math.min(SPAN, p.length() - done);
-            out.add(new Piece(p.target(), p.fileOffset() + done, n, p.source(), p.sourceOffset() + done));
-            done += n;
         }
     }
 
@@ -451,42 +337,13 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         for (Piece p : ch.pieces()) {
             Target t = p.target();
             if (t.failed) continue;
-            int at = (int) (p.sourceOffset() - ch.start());
             try {
-                long done = directWrites ? writeDirect(t, ch.buffer(), at, p) : 0;
-                if (done < p.length()) {
-                    Linux.pwriteFully(t.fd, ch.buffer().slice(at + (int) done, (int) (p.length() - done)), p.fileOffset() + done);
-                }
+                direct.write(t.fd, t::directFd, ch.buffer(), (int) (p.sourceOffset() - ch.start()), p.fileOffset(), p.length());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
                 t.failed = true;
                 c.report().error(t.vf, t.display, e.getMessage());
             }
-        }
-    }
-
-    /**
-     * Writes the piece's whole blocks with O_DIRECT where it is long and aligned enough; returns
-     * how many bytes that wrote (the rest, a partial last block, goes through the page cache).
-     */
-    private long writeDirect(Target t, ByteBuffer buf, int at, Piece p) {
-        long n = p.length() & -ALIGN;
-        if (p.length() < DIRECT_MIN || p.fileOffset() % ALIGN != 0 || at % ALIGN != 0) return 0;
-        int fd = t.directFd();
-        if (fd < 0) {
-            directWrites = false;
-            return 0;
-        }
-        try {
-            long t0 = System.nanoTime();
-            Linux.pwriteFully(fd, buf.slice(at, (int) n), p.fileOffset());
-            directWriteNanos.add(System.nanoTime() - t0);
-            directWriteCount.increment();
-            return n;
-        } catch (SysException e) {
-            if (!e.is(Errno.EINVAL)) throw e;
-            directWrites = false; // DEST has no direct I/O (or another alignment): written buffered
-            return 0;
         }
     }
 
@@ -573,7 +430,6 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         for (Thread t : threads) join(t);
         // After a failure: files that were created but never finished (DEST must be unmountable).
         for (Target t : unfinished) release(t);
-        for (int fd : directFds) if (fd >= 0) Linux.close(fd);
-        directFds.clear();
+        images.close();
     }
 }

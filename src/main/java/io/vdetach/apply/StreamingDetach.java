@@ -22,6 +22,7 @@ import io.vdetach.sys.BeneathPath;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.StatFs;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -70,7 +71,8 @@ public final class StreamingDetach {
     private record Slack(HostFile source, long offset, long length) {}
 
     /** A COPY run cut at window boundaries: part of a file taken from one image file; or a slack, only punched. */
-    private record Piece(int file, long fileOffset, long length, int source, long sourceOffset, boolean punchOnly) {}
+    private record Piece(int file, long fileOffset, long length, int source, long sourceOffset, boolean punchOnly)
+            implements ImageReads.Piece {}
 
     public static Report run(Path imageArg, Path destArg, ExtractOptions o, long window, OpenOptions openOptions,
                              MountOptions mount) throws IOException {
@@ -263,7 +265,7 @@ public final class StreamingDetach {
                 }
                 sample();
                 phase("decoded");
-                copyWindows(destFd, writer);
+                copyWindows(destFd, sources);
                 phase("copied " + report.windows + " windows");
                 for (Planned f : files) finishFile(destFd, f, metadata);
                 finisher.finish(destFd, builder, metadata, report);
@@ -399,7 +401,7 @@ public final class StreamingDetach {
             return out;
         }
 
-        private void copyWindows(int destFd, ContentWriter writer) throws IOException {
+        private void copyWindows(int destFd, SourceFiles sourceFiles) throws IOException {
             Map<HostFile, Integer> index = new HashMap<>();
             List<HostFile> sources = sourcesOf(index);
             List<Piece> pieces = pieces(index);
@@ -418,6 +420,9 @@ public final class StreamingDetach {
             });
             Future<?> inFlight = null;
             long skip = progress.windowsDone; // read once: the sync thread moves it on
+            ImageReads reads = new ImageReads();
+            for (HostFile f : sources) reads.add(sourceFiles.fd(f));
+            ByteBuffer buffer = ImageReads.buffer();
             try {
                 long windowNo = 0;
                 int i = 0;
@@ -428,7 +433,7 @@ public final class StreamingDetach {
                             && pieces.get(j).sourceOffset / unit == first.sourceOffset / unit) j++;
                     if (windowNo >= skip) {
                         List<Piece> w = pieces.subList(i, j);
-                        copyWindow(destFd, writer, w, sources);
+                        copyWindow(destFd, w, reads, buffer);
                         await(inFlight);
                         long done = windowNo + 1;
                         int fd = punchFd[first.source];
@@ -457,6 +462,7 @@ public final class StreamingDetach {
                     Thread.currentThread().interrupt();
                 }
                 for (int fd : punchFd) if (fd >= 0) Linux.close(fd);
+                reads.close();
             }
         }
 
@@ -476,32 +482,68 @@ public final class StreamingDetach {
             }
         }
 
-        private void copyWindow(int destFd, ContentWriter writer, List<Piece> w, List<HostFile> sources) throws IOException {
-            // Pieces arrive in image order; files are opened by path beneath DEST and kept open while
-            // recently used (a window may touch more files than a process may hold open).
-            Map<Integer, Integer> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
+        /**
+         * Copies a window's pieces in image order, in reads that span neighbours (direct where long),
+         * writing long aligned pieces direct too: the page cache would hold every byte twice.
+         */
+        private void copyWindow(int destFd, List<Piece> w, ImageReads reads, ByteBuffer buffer) {
+            List<Piece> parts = new ArrayList<>();
+            for (Piece p : w) {
+                if (!p.punchOnly) ImageReads.split(p, parts, (q, skip, n) -> new Piece(q.file, q.fileOffset + skip, n, q.source,
+                        q.sourceOffset + skip, false));
+            }
+            List<ImageReads.Span> spans = ImageReads.spans(parts);
+            // Files are opened by path beneath DEST and kept open while recently used (a window may
+            // touch more files than a process may hold open).
+            Map<Integer, OpenFile> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Integer, OpenFile> eldest) {
                     if (size() <= OPEN_FILES) return false;
-                    Linux.close(eldest.getValue());
+                    eldest.getValue().close();
                     return true;
                 }
             };
             try {
-                for (Piece p : w) {
-                    if (p.punchOnly) continue;
-                    Planned f = files.get(p.file);
-                    Integer fd = open.get(p.file);
-                    if (fd == null) {
-                        fd = openFile(destFd, f, Linux.O_WRONLY);
-                        open.put(p.file, fd);
+                int announced = 0;
+                for (int k = 0; k < spans.size(); k++) {
+                    for (; announced < Math.min(spans.size(), k + READ_AHEAD); announced++) reads.advise(spans.get(announced));
+                    ImageReads.Span sp = spans.get(k);
+                    long start = reads.read(sp, buffer);
+                    for (Piece p : parts.subList(sp.from(), sp.to())) {
+                        OpenFile f = open.get(p.file);
+                        if (f == null) {
+                            f = new OpenFile(openFile(destFd, files.get(p.file), Linux.O_WRONLY));
+                            open.put(p.file, f);
+                        }
+                        direct.write(f.fd, f::direct, buffer, (int) (p.sourceOffset - start), p.fileOffset, p.length);
                     }
-                    PlannedRun run = new PlannedRun(p.fileOffset, p.length, RunClass.COPY, sources.get(p.source),
-                            p.sourceOffset, "", false);
-                    writer.copy(fd, run); // the size was set at creation
                 }
             } finally {
-                for (int fd : open.values()) Linux.close(fd);
+                for (OpenFile f : open.values()) f.close();
+            }
+        }
+
+        /** Buffered reads announced ahead of the one in progress. */
+        private static final int READ_AHEAD = 32;
+        private final DirectWriter direct = new DirectWriter();
+
+        /** A file being filled, with its O_DIRECT twin once a long piece needs it. */
+        private static final class OpenFile {
+            final int fd;
+            private int direct = -2;
+
+            OpenFile(int fd) {
+                this.fd = fd;
+            }
+
+            int direct() {
+                if (direct == -2) direct = ImageReads.reopen(fd, Linux.O_WRONLY | Linux.O_DIRECT);
+                return direct;
+            }
+
+            void close() {
+                Linux.close(fd);
+                if (direct >= 0) Linux.close(direct);
             }
         }
 
