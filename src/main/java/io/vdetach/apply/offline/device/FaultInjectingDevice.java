@@ -6,13 +6,12 @@ import java.io.IOException;
  * Lets exactly {@code allowedWrites} block writes through, then fails every later write with
  * {@link InjectedFault}: a crash at that point, for the undo tests.
  */
-public final class FaultInjectingDevice implements BlockDevice {
-    private final BlockDevice inner;
+public final class FaultInjectingDevice extends ForwardingDevice {
     private final long allowedWrites;
     private long writes;
 
     public FaultInjectingDevice(BlockDevice inner, long allowedWrites) {
-        this.inner = inner;
+        super(inner);
         this.allowedWrites = allowedWrites;
     }
 
@@ -22,15 +21,6 @@ public final class FaultInjectingDevice implements BlockDevice {
     }
 
     @Override
-    public int blockSize() { return inner.blockSize(); }
-
-    @Override
-    public long blockCount() { return inner.blockCount(); }
-
-    @Override
-    public void read(long block, byte[] dst) throws IOException { inner.read(block, dst); }
-
-    @Override
     public void write(long block, byte[] src) throws IOException {
         if (writes >= allowedWrites) {
             throw new InjectedFault("injected fault: write " + (writes + 1) + " (block " + block + ") after " + allowedWrites + " writes");
@@ -38,13 +28,4 @@ public final class FaultInjectingDevice implements BlockDevice {
         writes++;
         inner.write(block, src);
     }
-
-    @Override
-    public void willWrite(long[] blocks) throws IOException { inner.willWrite(blocks); }
-
-    @Override
-    public void flush() throws IOException { inner.flush(); }
-
-    @Override
-    public void close() throws IOException { inner.close(); }
 }

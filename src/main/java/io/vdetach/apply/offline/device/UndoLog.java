@@ -22,18 +22,17 @@ import java.util.zip.CRC32C;
  * record (crash while appending) fails its checksum and is ignored: its block was never
  * overwritten, because the overwrite waits for the sync.
  */
-public final class UndoLog implements BlockDevice {
+public final class UndoLog extends ForwardingDevice {
     static final byte[] MAGIC = "VDUNDO01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     static final int HEADER = 64;
     static final int RECORD_HEAD = 16;
 
-    private final BlockDevice inner;
     private final FileChannel undo;
     private final LongSet saved = new LongSet();
     private long recordsWritten;
 
     private UndoLog(BlockDevice inner, FileChannel undo) {
-        this.inner = inner;
+        super(inner);
         this.undo = undo;
     }
 
@@ -56,15 +55,6 @@ public final class UndoLog implements BlockDevice {
     }
 
     public long recordsWritten() { return recordsWritten; }
-
-    @Override
-    public int blockSize() { return inner.blockSize(); }
-
-    @Override
-    public long blockCount() { return inner.blockCount(); }
-
-    @Override
-    public void read(long block, byte[] dst) throws IOException { inner.read(block, dst); }
 
     @Override
     public void willWrite(long[] blocks) throws IOException {
@@ -99,9 +89,6 @@ public final class UndoLog implements BlockDevice {
         c.update(data);
         return (int) c.getValue();
     }
-
-    @Override
-    public void flush() throws IOException { inner.flush(); }
 
     @Override
     public void close() throws IOException {
