@@ -34,6 +34,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -422,7 +424,8 @@ public final class StreamingDetach {
             long skip = progress.windowsDone; // read once: the sync thread moves it on
             ImageReads reads = new ImageReads();
             for (HostFile f : sources) reads.add(sourceFiles.fd(f));
-            ByteBuffer buffer = ImageReads.buffer();
+            BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(READ_BUFFERS);
+            for (int b = 0; b < READ_BUFFERS; b++) buffers.add(ImageReads.buffer());
             try {
                 long windowNo = 0;
                 int i = 0;
@@ -433,7 +436,7 @@ public final class StreamingDetach {
                             && pieces.get(j).sourceOffset / unit == first.sourceOffset / unit) j++;
                     if (windowNo >= skip) {
                         List<Piece> w = pieces.subList(i, j);
-                        copyWindow(destFd, w, reads, buffer);
+                        copyWindow(destFd, w, reads, buffers);
                         await(inFlight);
                         long done = windowNo + 1;
                         int fd = punchFd[first.source];
@@ -486,13 +489,19 @@ public final class StreamingDetach {
          * Copies a window's pieces in image order, in reads that span neighbours (direct where long),
          * writing long aligned pieces direct too: the page cache would hold every byte twice.
          */
-        private void copyWindow(int destFd, List<Piece> w, ImageReads reads, ByteBuffer buffer) {
+        private void copyWindow(int destFd, List<Piece> w, ImageReads reads, BlockingQueue<ByteBuffer> buffers)
+                throws IOException {
             List<Piece> parts = new ArrayList<>();
             for (Piece p : w) {
                 if (!p.punchOnly) ImageReads.split(p, parts, (q, skip, n) -> new Piece(q.file, q.fileOffset + skip, n, q.source,
                         q.sourceOffset + skip, false));
             }
             List<ImageReads.Span> spans = ImageReads.spans(parts);
+            // A reader thread keeps the next reads going while this one writes.
+            BlockingQueue<Read> filled = new ArrayBlockingQueue<>(READ_BUFFERS);
+            Thread reader = new Thread(() -> readAhead(spans, reads, buffers, filled), "vdetach-stream-reader");
+            reader.setDaemon(true);
+            reader.start();
             // Files are opened by path beneath DEST and kept open while recently used (a window may
             // touch more files than a process may hold open).
             Map<Integer, OpenFile> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
@@ -504,22 +513,63 @@ public final class StreamingDetach {
                 }
             };
             try {
+                for (ImageReads.Span sp : spans) {
+                    Read r = filled.take();
+                    if (r.failure() != null) throw r.failure();
+                    try {
+                        for (Piece p : parts.subList(sp.from(), sp.to())) {
+                            OpenFile f = open.get(p.file);
+                            if (f == null) {
+                                f = new OpenFile(openFile(destFd, files.get(p.file), Linux.O_WRONLY));
+                                open.put(p.file, f);
+                            }
+                            direct.write(f.fd, f::direct, r.buffer(), (int) (p.sourceOffset - r.start()), p.fileOffset, p.length);
+                        }
+                    } finally {
+                        buffers.add(r.buffer());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostException("interrupted");
+            } finally {
+                reader.interrupt();
+                try {
+                    reader.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                // a failed window leaves read buffers behind: return them for the caller's next use
+                for (Read r; (r = filled.poll()) != null; ) if (r.buffer() != null) buffers.add(r.buffer());
+                for (OpenFile f : open.values()) f.close();
+            }
+        }
+
+        /** A span read into {@code buffer} from image offset {@code start}, or why it could not be. */
+        private record Read(ByteBuffer buffer, long start, RuntimeException failure) {}
+
+        private static final int READ_BUFFERS = 3;
+
+        /** Reader thread: the window's spans in order, buffered ones announced ahead. */
+        private static void readAhead(List<ImageReads.Span> spans, ImageReads reads, BlockingQueue<ByteBuffer> buffers,
+                                      BlockingQueue<Read> filled) {
+            try {
                 int announced = 0;
                 for (int k = 0; k < spans.size(); k++) {
                     for (; announced < Math.min(spans.size(), k + READ_AHEAD); announced++) reads.advise(spans.get(announced));
-                    ImageReads.Span sp = spans.get(k);
-                    long start = reads.read(sp, buffer);
-                    for (Piece p : parts.subList(sp.from(), sp.to())) {
-                        OpenFile f = open.get(p.file);
-                        if (f == null) {
-                            f = new OpenFile(openFile(destFd, files.get(p.file), Linux.O_WRONLY));
-                            open.put(p.file, f);
-                        }
-                        direct.write(f.fd, f::direct, buffer, (int) (p.sourceOffset - start), p.fileOffset, p.length);
+                    ByteBuffer buf = buffers.take();
+                    long start;
+                    try {
+                        start = reads.read(spans.get(k), buf);
+                    } catch (RuntimeException | Error e) {
+                        buffers.add(buf);
+                        filled.put(new Read(null, 0, e instanceof RuntimeException r ? r : new HostException(String.valueOf(e), e)));
+                        return;
                     }
+                    filled.put(new Read(buf, start, null));
                 }
-            } finally {
-                for (OpenFile f : open.values()) f.close();
+            } catch (InterruptedException e) {
+                // the window stopped
             }
         }
 
