@@ -5,7 +5,6 @@ import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
 
 /**
  * Writes the whole blocks of long pieces with O_DIRECT, so big files skip the page cache (whose
@@ -14,23 +13,20 @@ import java.util.function.IntSupplier;
  */
 final class DirectWriter {
     /** Pieces at least this long are written direct: below it a buffered write costs less than a synchronous one. */
-    static final long MIN = 256 << 10;
+    private static final long MIN = 256 << 10;
     private volatile boolean enabled = true;
     final LongAdder writes = new LongAdder();
 
-    /**
-     * Writes {@code length} bytes at {@code buf[at]} to {@code fileOffset}: the direct part through
-     * the descriptor {@code directFd} supplies (-1: none), the rest through {@code fd}.
-     */
-    void write(int fd, IntSupplier directFd, ByteBuffer buf, int at, long fileOffset, long length) {
-        long done = direct(directFd, buf, at, fileOffset, length);
-        if (done < length) Linux.pwriteFully(fd, buf.slice(at + (int) done, (int) (length - done)), fileOffset + done);
+    /** Writes {@code length} bytes at {@code buf[at]} to {@code fileOffset} of {@code f}: direct where it can. */
+    void write(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
+        long done = direct(f, buf, at, fileOffset, length);
+        if (done < length) Linux.pwriteFully(f.fd, buf.slice(at + (int) done, (int) (length - done)), fileOffset + done);
     }
 
-    private long direct(IntSupplier directFd, ByteBuffer buf, int at, long fileOffset, long length) {
+    private long direct(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
         int align = ImageReads.ALIGN;
         if (!enabled || length < MIN || fileOffset % align != 0 || at % align != 0) return 0;
-        int fd = directFd.getAsInt();
+        int fd = f.direct();
         if (fd < 0) {
             enabled = false;
             return 0;

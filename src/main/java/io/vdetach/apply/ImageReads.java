@@ -54,8 +54,6 @@ final class ImageReads implements AutoCloseable {
         return buffered.size() - 1;
     }
 
-    int fd(int source) { return buffered.get(source); }
-
     /** A buffer for one span, aligned for direct I/O (a span grows by up to one block at each end). */
     static ByteBuffer buffer() {
         return ByteBuffer.allocateDirect(SPAN + 3 * ALIGN).alignedSlice(ALIGN);

@@ -63,8 +63,6 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         return 1024;
     }
 
-    private static final int UNOPENED = -2;
-
     /** A created file waiting for its pieces; {@code failed} stops further writes into it. */
     private static final class Target {
         final Report.VolumeFigures vf;
@@ -73,10 +71,8 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         final Node node;
         final List<PlannedRun> runs;
         final long size;
-        final int fd;
+        final TargetFile file;
         volatile boolean failed;
-        /** The same file opened with O_DIRECT for long writes, on first need; -1 where refused. */
-        private int directFd = UNOPENED;
 
         Target(Report.VolumeFigures vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, int fd) {
             this.vf = vf;
@@ -85,17 +81,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
             this.node = node;
             this.runs = runs;
             this.size = size;
-            this.fd = fd;
-        }
-
-        synchronized int directFd() {
-            if (directFd == UNOPENED) directFd = ImageReads.reopen(fd, Linux.O_WRONLY | Linux.O_DIRECT);
-            return directFd;
-        }
-
-        synchronized void close() {
-            Linux.close(fd);
-            if (directFd >= 0) Linux.close(directFd);
+            this.file = new TargetFile(fd);
         }
     }
 
@@ -173,7 +159,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         for (String note : node.notes()) c.report().warn(display + ": " + note);
         try {
             List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-            if (!decode.isEmpty()) decoder.write(t.fd, decode, data, size, false);
+            if (!decode.isEmpty()) decoder.write(t.file.fd, decode, data, size, false);
         } catch (VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw e;
             t.failed = true;
@@ -338,7 +324,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
             Target t = p.target();
             if (t.failed) continue;
             try {
-                direct.write(t.fd, t::directFd, ch.buffer(), (int) (p.sourceOffset() - ch.start()), p.fileOffset(), p.length());
+                direct.write(t.file, ch.buffer(), (int) (p.sourceOffset() - ch.start()), p.fileOffset(), p.length());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
                 t.failed = true;
@@ -351,9 +337,9 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     private void finish(Target t) {
         try {
             if (!t.failed && fatal == null) {
-                if (ContentWriter.writtenEnd(t.runs) != t.size) Linux.ftruncate(t.fd, t.size);
+                if (ContentWriter.writtenEnd(t.runs) != t.size) Linux.ftruncate(t.file.fd, t.size);
                 c.report().copiedFile(t.vf, t.size, t.runs);
-                for (String p : c.metadata().apply(t.fd, t.node)) c.report().error(t.vf, t.display, p);
+                for (String p : c.metadata().apply(t.file.fd, t.node)) c.report().error(t.vf, t.display, p);
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 Report r = c.report();
                 c.options().progress().update(r.files, r.bytesTotal, r.bytesShared);
@@ -369,7 +355,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     /** Closes a target once, whichever of finish() and close() gets to it. */
     private void release(Target t) {
         if (unfinished.remove(t)) {
-            t.close();
+            t.file.close();
             t.dir.release();
         }
     }

@@ -504,9 +504,9 @@ public final class StreamingDetach {
             reader.start();
             // Files are opened by path beneath DEST and kept open while recently used (a window may
             // touch more files than a process may hold open).
-            Map<Integer, OpenFile> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
+            Map<Integer, TargetFile> open = new LinkedHashMap<>(OPEN_FILES * 2, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Integer, OpenFile> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Integer, TargetFile> eldest) {
                     if (size() <= OPEN_FILES) return false;
                     eldest.getValue().close();
                     return true;
@@ -518,12 +518,12 @@ public final class StreamingDetach {
                     if (r.failure() != null) throw r.failure();
                     try {
                         for (Piece p : parts.subList(sp.from(), sp.to())) {
-                            OpenFile f = open.get(p.file);
+                            TargetFile f = open.get(p.file);
                             if (f == null) {
-                                f = new OpenFile(openFile(destFd, files.get(p.file), Linux.O_WRONLY));
+                                f = new TargetFile(openFile(destFd, files.get(p.file), Linux.O_WRONLY));
                                 open.put(p.file, f);
                             }
-                            direct.write(f.fd, f::direct, r.buffer(), (int) (p.sourceOffset - r.start()), p.fileOffset, p.length);
+                            direct.write(f, r.buffer(), (int) (p.sourceOffset - r.start()), p.fileOffset, p.length);
                         }
                     } finally {
                         buffers.add(r.buffer());
@@ -541,7 +541,7 @@ public final class StreamingDetach {
                 }
                 // a failed window leaves read buffers behind: return them for the caller's next use
                 for (Read r; (r = filled.poll()) != null; ) if (r.buffer() != null) buffers.add(r.buffer());
-                for (OpenFile f : open.values()) f.close();
+                for (TargetFile f : open.values()) f.close();
             }
         }
 
@@ -576,26 +576,6 @@ public final class StreamingDetach {
         /** Buffered reads announced ahead of the one in progress. */
         private static final int READ_AHEAD = 32;
         private final DirectWriter direct = new DirectWriter();
-
-        /** A file being filled, with its O_DIRECT twin once a long piece needs it. */
-        private static final class OpenFile {
-            final int fd;
-            private int direct = -2;
-
-            OpenFile(int fd) {
-                this.fd = fd;
-            }
-
-            int direct() {
-                if (direct == -2) direct = ImageReads.reopen(fd, Linux.O_WRONLY | Linux.O_DIRECT);
-                return direct;
-            }
-
-            void close() {
-                Linux.close(fd);
-                if (direct >= 0) Linux.close(direct);
-            }
-        }
 
         private static int blockSizeOf(HostFile f) {
             return (int) Math.max(512, statfs(f.path().toAbsolutePath().getParent()).blockSize());

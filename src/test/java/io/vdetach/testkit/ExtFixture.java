@@ -118,7 +118,7 @@ public final class ExtFixture {
      * MBR with one 64 MiB ext4 partition at sector 63, the layout of disks partitioned before
      * 2008: the filesystem's blocks lie 512-aligned, not 4 KiB-aligned, in the image (p1).
      */
-    public static Disk mbrExt4AtSector63(Path dir, Path tree) {
+    public static Disk mbrExt4AtSector63(Path dir, Path tree) throws IOException {
         Path disk = dir.resolve("mbr63-ext4.img");
         long fsSize = 64 * MIB, offset = 63 * 512;
         Sh.run("truncate", "-s", "72M", disk.toString());
@@ -127,11 +127,7 @@ public final class ExtFixture {
         if (parts.size() != 1 || parts.get(0)[0] != 63) throw new AssertionError("sfdisk did not start p1 at sector 63");
         Path fs = mkfs(dir.resolve("mbr63-ext4.fs"), fsSize, tree, "ext4", "sector63");
         place(fs, disk, offset);
-        try {
-            Files.delete(fs);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Files.delete(fs);
         return new Disk(disk, List.of(new Part("p1", offset, fsSize, "ext4")));
     }
 
