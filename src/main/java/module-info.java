@@ -8,6 +8,7 @@ module io.vdetach {
     requires info.picocli;
 
     exports io.vdetach.error;
+    exports io.vdetach.json;
     exports io.vdetach.extent;
     exports io.vdetach.image;
     exports io.vdetach.volume;

@@ -1,5 +1,7 @@
 package io.vdetach.cli;
 
+import io.vdetach.json.Json;
+
 import io.vdetach.error.HostException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;

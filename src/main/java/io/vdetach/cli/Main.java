@@ -1,5 +1,6 @@
 package io.vdetach.cli;
 
+import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
         subcommands = {LsCommand.class, PlanCommand.class, ExtractCommand.class, DetachCommand.class,
                 VerifyCommand.class, CatCommand.class, DumpCommand.class, OfflineCommand.class},
         footer = {"", "Exit codes: 0 done; 1 some entries skipped or failed; 2 usage; 3 image unreadable, corrupt or",
-                "unsupported; 4 the host refused (space, permission, not the same filesystem for --mode share)."})
+                "unsupported; 4 the host refused (space, permission, not the same filesystem for --mode share);",
+                "70 internal error (a bug in vdetach: please report it)."})
 public final class Main {
 
     public static void main(String[] args) {
@@ -25,14 +27,29 @@ public final class Main {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e));
         cl.setParameterExceptionHandler((e, args2) -> {
             System.err.println("vdetach: " + e.getMessage());
-            System.err.println("Try 'vdetach " + e.getCommandLine().getCommandName() + " --help'.");
+            System.err.println("Try '" + qualifiedName(e.getCommandLine()) + " --help'.");
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands Errors on: the image made us hold or nest more than we can
+            return handle(e);
+        }
     }
 
-    /** Maps every failure to its exit code and one line on stderr; a stack trace only with VDETACH_DEBUG. */
-    static int handle(Exception e) {
+    /** "vdetach offline detach", not just "detach": the command as typed. */
+    private static String qualifiedName(CommandLine c) {
+        String name = c.getCommandName();
+        for (CommandLine p = c.getParent(); p != null; p = p.getParent()) name = p.getCommandName() + " " + name;
+        return name;
+    }
+
+    /**
+     * Maps every failure to its exit code and one line on stderr; a stack trace only with
+     * VDETACH_DEBUG. What is not one of our errors is a bug in vdetach, not the image's fault.
+     */
+    static int handle(Throwable e) {
         if (System.getenv("VDETACH_DEBUG") != null) e.printStackTrace();
         int code;
         String msg;
@@ -61,11 +78,20 @@ public final class Main {
                 code = 4;
                 msg = "I/O error: " + io.getMessage();
             }
+            case OutOfMemoryError oom -> {
+                code = ErrorKind.CORRUPT.exitCode();
+                msg = "the image makes vdetach hold more than its memory (" + oom.getMessage()
+                        + "): a hostile or damaged structure; set VDETACH_DEBUG=1 for where";
+            }
+            case StackOverflowError so -> {
+                code = ErrorKind.CORRUPT.exitCode();
+                msg = "the image nests structures deeper than vdetach follows: a hostile or damaged structure;"
+                        + " set VDETACH_DEBUG=1 for where";
+            }
             default -> {
-                // A parser bug met hostile input: still the image's fault from the user's side.
-                code = 3;
-                msg = "could not read the image (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                        + "); set VDETACH_DEBUG=1 for details";
+                code = ErrorKind.INTERNAL.exitCode();
+                msg = "internal error (" + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                        + "); please report it with VDETACH_DEBUG=1's stack trace";
             }
         }
         System.out.flush();

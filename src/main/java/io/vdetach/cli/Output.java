@@ -1,5 +1,7 @@
 package io.vdetach.cli;
 
+import io.vdetach.json.Json;
+
 import io.vdetach.apply.Report;
 
 /** Where command results go: stdout, as text or JSON. */

@@ -4,22 +4,21 @@ package io.vdetach.error;
  * The image (container, partition table or guest filesystem) is damaged or hostile.
  * The message always names the format, the structure and the byte offset.
  */
-public final class CorruptImageException extends VdetachException {
-    private final String format;
-    private final String structure;
-    private final long offset;
+public final class CorruptImageException extends ImageException {
 
+    /**
+     * @param offset where the damaged structure or field is (never a placeholder: callers that know
+     *     no better offset give the structure's start); -1 only where no byte is to blame (a cycle)
+     */
     public CorruptImageException(String format, String structure, long offset, String detail) {
-        super(format + ": corrupt " + structure + " at offset " + offset + ": " + detail, null);
-        this.format = format;
-        this.structure = structure;
-        this.offset = offset;
+        this(format, structure, offset, detail, null);
     }
 
-    public String format() { return format; }
-    public String structure() { return structure; }
-    public long offset() { return offset; }
+    public CorruptImageException(String format, String structure, long offset, String detail, Throwable cause) {
+        super(format, structure, Math.max(-1, offset), format + ": corrupt " + structure
+                + (offset >= 0 ? " at offset " + offset : "") + ": " + detail, cause);
+    }
 
     @Override
-    public int exitCode() { return 3; }
+    public ErrorKind kind() { return ErrorKind.CORRUPT; }
 }

@@ -11,5 +11,5 @@ public non-sealed class HostException extends VdetachException {
     }
 
     @Override
-    public int exitCode() { return 4; }
+    public ErrorKind kind() { return ErrorKind.HOST; }
 }

@@ -1,20 +1,28 @@
 package io.vdetach.error;
 
 /** The image is valid but uses something vdetach does not read (not a corruption). */
-public final class UnsupportedImageException extends VdetachException {
+public final class UnsupportedImageException extends ImageException {
+
+    /** "{format}: {what} is not supported", not tied to one byte of the image. */
     public UnsupportedImageException(String format, String what) {
-        super(format + ": " + what + " is not supported", null);
+        super(format, null, -1, format + ": " + what + " is not supported", null);
     }
 
-    /** For messages that already say "not supported" in their own words. */
-    public static UnsupportedImageException because(String message) {
-        return new UnsupportedImageException(message);
+    /** "{format}: {what} is not supported ({structure} at offset {offset})". */
+    public UnsupportedImageException(String format, String structure, long offset, String what) {
+        super(format, structure, offset, format + ": " + what + " is not supported (" + structure + " at offset " + offset + ")",
+                null);
     }
 
-    private UnsupportedImageException(String message) {
-        super(message, null);
+    /** For messages that already say "not supported" in their own words; {@code message} follows "{format}: ". */
+    public static UnsupportedImageException because(String format, String message) {
+        return new UnsupportedImageException(format, message, true);
+    }
+
+    private UnsupportedImageException(String format, String message, boolean ownWords) {
+        super(format, null, -1, format + ": " + message, null);
     }
 
     @Override
-    public int exitCode() { return 3; }
+    public ErrorKind kind() { return ErrorKind.UNSUPPORTED; }
 }

@@ -1,16 +1,17 @@
 package io.vdetach.error;
 
 /**
- * Every failure vdetach reports to a user. Each subtype maps to one exit code
- * (see {@link #exitCode()}), so commands only throw and the CLI maps.
+ * Every failure vdetach reports to a user. Each carries its {@link ErrorKind}, which fixes the
+ * exit code, so commands only throw and the CLI maps.
  */
-public sealed abstract class VdetachException extends RuntimeException
-        permits CorruptImageException, UnsupportedImageException, HostException {
+public sealed abstract class VdetachException extends RuntimeException permits ImageException, HostException {
 
     protected VdetachException(String message, Throwable cause) {
         super(message, cause);
     }
 
+    public abstract ErrorKind kind();
+
     /** The process exit code documented in DESIGN.md for this kind of failure. */
-    public abstract int exitCode();
+    public final int exitCode() { return kind().exitCode(); }
 }

@@ -87,7 +87,7 @@ record Superblock(int blockSize, long blocksCount, long firstDataBlock, long blo
             if (descSize < 64 || descSize > 1024 || Integer.bitCount(descSize) != 1) fail(offset + 0xFE, "s_desc_size " + descSize);
         }
         if ((incompat & Features.INCOMPAT_JOURNAL_DEV) != 0) {
-            throw UnsupportedImageException.because("ext: this volume is an external journal device, it holds no files");
+            throw UnsupportedImageException.because("ext", "this volume is an external journal device, it holds no files");
         }
         if ((incompat & Features.INCOMPAT_COMPRESSION) != 0) throw new UnsupportedImageException("ext", "e2compr compression");
         if ((incompat & Features.INCOMPAT_DIRDATA) != 0) throw new UnsupportedImageException("ext", "the dirdata feature (Lustre)");

@@ -157,7 +157,7 @@ public final class XfsFilesystem implements GuestFilesystem {
         XfsDinode d = dinode(file.id());
         if (d.fileType() != 0100000) throw XfsDinode.bad(d.ino(), d.at(), "content of a non-regular file");
         if ((d.flags() & XfsDinode.DIFLAG_REALTIME) != 0) {
-            throw UnsupportedImageException.because("xfs: inode " + d.ino() + " lives on the realtime device, which is not supported");
+            throw UnsupportedImageException.because("xfs", "inode " + d.ino() + " lives on the realtime device, which is not supported");
         }
         if (d.size() == 0 && d.nextents() == 0) return XfsFileContent.of(r, d, List.of());
         if (d.format() != XfsDinode.FMT_EXTENTS && d.format() != XfsDinode.FMT_BTREE) {

@@ -80,7 +80,7 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
         if (agBlkLog + inoPbLog > 56) throw bad(off, "inode number bits");
         if (dirBlkLog > 8 || (long) blockSize << dirBlkLog > MAX_DIR_BLOCK) throw bad(off, "directory block log " + dirBlkLog);
         if (rextents != 0 || rblocks != 0) {
-            throw UnsupportedImageException.because("xfs: XFS realtime device is not supported");
+            throw UnsupportedImageException.because("xfs", "XFS realtime device is not supported");
         }
         if ((incompat & ~KNOWN_INCOMPAT) != 0) {
             throw new UnsupportedImageException("xfs", "incompatible feature bits 0x" + Integer.toHexString(incompat & ~KNOWN_INCOMPAT));

@@ -57,7 +57,7 @@ final class ClusterMap {
         int spanBits = h.clusterBits() + h.clusterBits() - entryBits; // guest bytes per L2 table
         long needed = spanBits >= 63 ? (size > 0 ? 1 : 0) : (size + (1L << spanBits) - 1) >>> spanBits;
         if (needed > MAX_L1_ENTRIES) {
-            throw UnsupportedImageException.because("qcow2: virtual size " + size + " bytes needs " + needed
+            throw UnsupportedImageException.because("qcow2", "virtual size " + size + " bytes needs " + needed
                     + " L1 entries, more than QEMU's limit of " + MAX_L1_ENTRIES + "; refusing the image " + file.path());
         }
         if (l1Size < 0 || l1Size > MAX_L1_ENTRIES) {

@@ -80,7 +80,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         if (wanted != null) {
             chosen = snaps.stream().filter(s -> s.id().equals(wanted)).findFirst()
                     .or(() -> snaps.stream().filter(s -> s.name().equals(wanted)).findFirst())
-                    .orElseThrow(() -> UnsupportedImageException.because("qcow2: " + file.path() + " has no internal snapshot \""
+                    .orElseThrow(() -> UnsupportedImageException.because("qcow2", "" + file.path() + " has no internal snapshot \""
                             + wanted + "\" (it has " + (snaps.isEmpty() ? "none" : snaps.stream()
                             .map(s -> s.id() + " \"" + s.name() + "\"").toList()) + ")"));
             size = chosen.size();
@@ -121,7 +121,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 case 2 -> "LUKS";
                 default -> Integer.toUnsignedString(h.cryptMethod());
             };
-            throw UnsupportedImageException.because("qcow2: encrypted qcow2 (method " + method + ") is not supported");
+            throw UnsupportedImageException.because("qcow2", "encrypted qcow2 (method " + method + ") is not supported");
         }
         long unknown = h.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_KNOWN;
         if (unknown != 0) {
@@ -162,7 +162,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
 
     private static DiskImage openBacking(HostFile file, ImageOpener opener, String name, String format) throws IOException {
         if (name.contains("://") || name.startsWith("json:") || name.matches("^[a-z+]+:[^/].*")) {
-            throw UnsupportedImageException.because("qcow2: backing file \"" + name + "\" of " + file.path()
+            throw UnsupportedImageException.because("qcow2", "backing file \"" + name + "\" of " + file.path()
                     + " is not a local file, which is not supported");
         }
         Path p = opener.resolve(file.path(), name, "qcow2", "backing file name");

@@ -39,7 +39,7 @@ final class VhdxLog {
                     + " is misaligned or lies outside the file, but LogGuid " + h.logGuid() + " says it must be replayed");
         }
         if (len > MAX_LOG_BYTES) {
-            throw UnsupportedImageException.because("vhdx: VHDX log needs replay (LogGuid " + h.logGuid()
+            throw UnsupportedImageException.because("vhdx", "VHDX log needs replay (LogGuid " + h.logGuid()
                     + "), and its " + len + "-byte log is larger than the " + MAX_LOG_BYTES + " bytes replayed in memory");
         }
         byte[] log = new byte[(int) len];

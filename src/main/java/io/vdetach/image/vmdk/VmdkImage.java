@@ -57,7 +57,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
         String name = file.path().toString();
         if (opener.openingTop() && opener.options().snapshot() != null) {
             // VMDK snapshots are separate files (open the snapshot's own .vmdk), not internal ones
-            throw UnsupportedImageException.because("vmdk: internal snapshots (--snapshot) are not supported by VMDK;"
+            throw UnsupportedImageException.because("vmdk", "internal snapshots (--snapshot) are not supported by VMDK;"
                     + " open the snapshot's own .vmdk file instead of " + name);
         }
         ByteBuffer head = ByteBuffer.allocate(SparseExtentHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);

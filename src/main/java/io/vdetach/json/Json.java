@@ -1,15 +1,27 @@
-package io.vdetach.cli;
+package io.vdetach.json;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** Renders maps, lists, strings, numbers and booleans as JSON (the one format --json prints). */
-final class Json {
+/**
+ * Renders maps, lists, strings, numbers and booleans as JSON: the one writer behind every --json
+ * report and every JSON Lines file vdetach writes. Strings are escaped completely (every control
+ * character), so guest names cannot break a line or a document.
+ */
+public final class Json {
     private Json() {}
 
-    static String render(Object value) {
+    /** Indented, for reports people read. */
+    public static String render(Object value) {
         StringBuilder b = new StringBuilder();
         write(b, value, 0);
+        return b.toString();
+    }
+
+    /** On one line, for JSON Lines (a manifest line, an offline report). */
+    public static String line(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value, -1);
         return b.toString();
     }
 
@@ -25,15 +37,16 @@ final class Json {
                     b.append("{}");
                     return;
                 }
-                b.append("{\n");
+                b.append('{');
+                newline(b, indent);
                 int i = 0;
                 for (var e : m.entrySet()) {
                     pad(b, indent + 1);
                     string(b, String.valueOf(e.getKey()));
-                    b.append(": ");
-                    write(b, e.getValue(), indent + 1);
+                    b.append(indent < 0 ? ":" : ": ");
+                    write(b, e.getValue(), deeper(indent));
                     if (++i < m.size()) b.append(',');
-                    b.append('\n');
+                    newline(b, indent);
                 }
                 pad(b, indent);
                 b.append('}');
@@ -43,13 +56,14 @@ final class Json {
                     b.append("[]");
                     return;
                 }
-                b.append("[\n");
+                b.append('[');
+                newline(b, indent);
                 int i = 0;
                 for (Object o : c) {
                     pad(b, indent + 1);
-                    write(b, o, indent + 1);
+                    write(b, o, deeper(indent));
                     if (++i < c.size()) b.append(',');
-                    b.append('\n');
+                    newline(b, indent);
                 }
                 pad(b, indent);
                 b.append(']');
@@ -58,8 +72,17 @@ final class Json {
         }
     }
 
+    /** Indentation of the next level; -1 (one line) stays -1. */
+    private static int deeper(int indent) {
+        return indent < 0 ? -1 : indent + 1;
+    }
+
+    private static void newline(StringBuilder b, int indent) {
+        if (indent >= 0) b.append('\n');
+    }
+
     private static void pad(StringBuilder b, int indent) {
-        b.append("  ".repeat(indent));
+        if (indent >= 0) b.append("  ".repeat(indent));
     }
 
     private static void string(StringBuilder b, String s) {
