@@ -1,5 +1,7 @@
 package io.vdetach.cli;
 
+import io.vdetach.error.UsageException;
+
 import io.vdetach.guestfs.MountOptions;
 import io.vdetach.image.OpenOptions;
 import picocli.CommandLine.Option;

@@ -58,10 +58,6 @@ public final class Main {
                 code = v.exitCode();
                 msg = v.getMessage();
             }
-            case UsageException u -> {
-                code = 2;
-                msg = u.getMessage();
-            }
             case NoSuchFileException n -> {
                 code = 4;
                 msg = n.getFile() + ": no such file";

@@ -1,5 +1,7 @@
 package io.vdetach.cli;
 
+import io.vdetach.error.UsageException;
+
 import io.vdetach.apply.ExtractOptions;
 import io.vdetach.apply.Extractor;
 import io.vdetach.apply.Progress;

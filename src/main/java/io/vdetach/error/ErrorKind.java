@@ -5,6 +5,8 @@ package io.vdetach.error;
  * report entry or a manifest line carries the kind, never a message to be parsed again.
  */
 public enum ErrorKind {
+    /** The request cannot be carried out as asked (an option the image cannot honour). */
+    USAGE(2),
     /** The image (container, partition table, filesystem) is damaged or hostile. */
     CORRUPT(3),
     /** The image is valid but uses something vdetach does not read. */

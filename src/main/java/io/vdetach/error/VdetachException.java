@@ -4,7 +4,7 @@ package io.vdetach.error;
  * Every failure vdetach reports to a user. Each carries its {@link ErrorKind}, which fixes the
  * exit code, so commands only throw and the CLI maps.
  */
-public sealed abstract class VdetachException extends RuntimeException permits ImageException, HostException {
+public sealed abstract class VdetachException extends RuntimeException permits ImageException, HostException, UsageException {
 
     protected VdetachException(String message, Throwable cause) {
         super(message, cause);

@@ -1,5 +1,7 @@
 package io.vdetach.cli;
 
+import io.vdetach.error.UsageException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
