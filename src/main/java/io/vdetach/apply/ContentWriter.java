@@ -6,6 +6,7 @@ import io.vdetach.plan.Mode;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.sys.Errno;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class ContentWriter {
     /** Figures of one file, added to the report by the caller. */
     record Written(long shared, long copied, long materialised, long sparse, String fallback) {}
 
-    Written write(int fd, List<PlannedRun> runs, Layer content, long size, boolean destIsBtrfs) throws IOException {
+    Written write(Fd fd, List<PlannedRun> runs, Layer content, long size, boolean destIsBtrfs) throws IOException {
         long shared = 0, copied = 0, materialised = 0, sparse = 0;
         String fallback = null;
         boolean nocowSet = false;
@@ -101,8 +102,8 @@ final class ContentWriter {
     }
 
     /** One COPY run (copy_file_range, or read and write across filesystems that refuse it). */
-    void copy(int fd, PlannedRun r) {
-        int src = sources.fd(r.source());
+    void copy(Fd fd, PlannedRun r) {
+        Fd src = sources.fd(r.source());
         if (sources.noCopyFileRange) {
             readWrite(src, fd, r.sourceOffset(), r.fileOffset(), r.length());
             return;
@@ -124,7 +125,7 @@ final class ContentWriter {
         }
     }
 
-    private void readWrite(int src, int fd, long from, long to, long length) {
+    private void readWrite(Fd src, Fd fd, long from, long to, long length) {
         long done = 0;
         while (done < length) {
             buffer.clear().limit((int) Math.min(CHUNK, length - done));
@@ -136,7 +137,7 @@ final class ContentWriter {
         }
     }
 
-    private void materialise(int fd, PlannedRun r, Layer content) throws IOException {
+    private void materialise(Fd fd, PlannedRun r, Layer content) throws IOException {
         long done = 0;
         while (done < r.length()) {
             buffer.clear().limit((int) Math.min(CHUNK, r.length() - done));

@@ -1,6 +1,6 @@
 package io.vdetach.apply;
 
-import io.vdetach.sys.Linux;
+import io.vdetach.sys.Fd;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * into it; closed when the last of them lets go.
  */
 final class DirHandle {
-    final int fd;
+    final Fd fd;
     /** Path relative to DEST's descriptor, '/'-joined; empty for DEST itself. */
     final byte[] hostPath;
     private final boolean owned;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    DirHandle(int fd, byte[] hostPath, boolean owned) {
+    DirHandle(Fd fd, byte[] hostPath, boolean owned) {
         this.fd = fd;
         this.hostPath = hostPath;
         this.owned = owned;
@@ -26,6 +26,6 @@ final class DirHandle {
     }
 
     void release() {
-        if (refs.decrementAndGet() == 0 && owned) Linux.close(fd);
+        if (refs.decrementAndGet() == 0 && owned) fd.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.sys.Errno;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.nio.ByteBuffer;
@@ -26,8 +27,8 @@ final class DirectWriter {
     private long direct(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
         int align = ImageReads.ALIGN;
         if (!enabled || length < MIN || fileOffset % align != 0 || at % align != 0) return 0;
-        int fd = f.direct();
-        if (fd < 0) {
+        Fd fd = f.direct();
+        if (fd == null) {
             enabled = false;
             return 0;
         }

@@ -9,6 +9,7 @@ import io.vdetach.plan.Classifier;
 import io.vdetach.plan.Mode;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.Totals;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.StatFs;
 import java.io.IOException;
@@ -30,8 +31,8 @@ public final class Extractor {
         if (!o.dryRun()) Files.createDirectories(dest);
         Path existing = dest.toAbsolutePath();
         while (o.dryRun() && existing.getParent() != null && !Files.isDirectory(existing)) existing = existing.getParent();
-        int destFd = Linux.open(existing.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try (SourceFiles sources = new SourceFiles()) {
+        try (Fd destFd = Linux.open(existing.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+             SourceFiles sources = new SourceFiles()) {
             HostFilesystem host = HostFilesystem.of(existing, destFd);
             Classifier classifier = new Classifier(host, o.mode());
             if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
@@ -68,7 +69,6 @@ public final class Extractor {
                 report.extraSpaceUsed = (before.blocksFree() - after.blocksFree()) * after.blockSize();
             }
         } finally {
-            Linux.close(destFd);
             o.progress().done();
         }
         report.seconds = (System.nanoTime() - t0) / 1e9;

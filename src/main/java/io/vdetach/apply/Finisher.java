@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.guestfs.Node;
 import io.vdetach.sys.BeneathPath;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +38,7 @@ final class Finisher {
         dirs.add(new DirMeta(hostPath, node, display, vf));
     }
 
-    void finish(int destFd, HostTreeBuilder builder, MetadataWriter metadata, Report report) {
+    void finish(Fd destFd, HostTreeBuilder builder, MetadataWriter metadata, Report report) {
         for (Link l : links) {
             byte[] first = firstNames.get(key(l.vf, l.id));
             if (first == null) {
@@ -46,33 +47,36 @@ final class Finisher {
             }
             int slash = lastSlash(first);
             byte[] firstName = Arrays.copyOfRange(first, slash + 1, first.length);
-            int from = -1, to = -1;
-            try {
-                from = slash < 0 ? destFd : BeneathPath.open(destFd, Arrays.copyOf(first, slash), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-                to = l.dirPath.length == 0 ? destFd : BeneathPath.open(destFd, l.dirPath, Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-                int f = from, t = to;
-                if (builder.create(t, l.name, l.display, false, n -> Linux.linkat(f, firstName, t, n)) != null) {
+            try (Beneath from = Beneath.open(destFd, slash < 0 ? new byte[0] : Arrays.copyOf(first, slash));
+                 Beneath to = Beneath.open(destFd, l.dirPath)) {
+                if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n)) != null) {
                     synchronized (report) {
                         report.hardlinks++;
                     }
                 }
             } catch (RuntimeException e) {
                 report.error(l.vf, l.display, e.getMessage());
-            } finally {
-                if (from >= 0 && from != destFd) Linux.close(from);
-                if (to >= 0 && to != destFd) Linux.close(to);
             }
         }
         for (DirMeta d : dirs) {
-            int fd = -1;
-            try {
-                fd = d.hostPath.length == 0 ? destFd : BeneathPath.open(destFd, d.hostPath, Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-                for (String p : metadata.apply(fd, d.node)) report.error(d.vf, d.display, p);
+            try (Beneath dir = Beneath.open(destFd, d.hostPath)) {
+                for (String p : metadata.apply(dir.fd(), d.node)) report.error(d.vf, d.display, p);
             } catch (RuntimeException e) {
                 report.error(d.vf, d.display, e.getMessage());
-            } finally {
-                if (fd >= 0 && fd != destFd) Linux.close(fd);
             }
+        }
+    }
+
+    /** A directory beneath DEST opened by path without following symlinks; DEST itself is borrowed, not closed. */
+    private record Beneath(Fd fd, boolean owned) implements AutoCloseable {
+        static Beneath open(Fd dest, byte[] path) {
+            if (path.length == 0) return new Beneath(dest, false);
+            return new Beneath(BeneathPath.open(dest, path, Linux.O_RDONLY | Linux.O_DIRECTORY, 0), true);
+        }
+
+        @Override
+        public void close() {
+            if (owned) fd.close();
         }
     }
 

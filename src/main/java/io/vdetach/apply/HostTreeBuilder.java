@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.sys.Errno;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.Stat;
 import io.vdetach.sys.SysException;
@@ -22,21 +23,39 @@ final class HostTreeBuilder {
         this.report = report;
     }
 
-    /** Creates one name; returns the name used, or null when it was skipped. */
+    /** Creates one name (EEXIST when it is taken) and returns what it made: an open file, or nothing. */
     @FunctionalInterface
-    interface Creator {
+    interface Creator<T> {
+        T create(byte[] name);
+    }
+
+    /** Creates one name that yields nothing (a directory, symlink, link). */
+    @FunctionalInterface
+    interface Action {
         void create(byte[] name);
     }
 
-    byte[] create(int dirfd, byte[] name, String displayPath, boolean creatingDirectory, Creator creator) {
+    /** The name an entry got, and what creating it returned (an open file descriptor, or null). */
+    record Created<T>(byte[] name, T made) {}
+
+    /** Creates one name; returns the name used, or null when it was skipped. */
+    byte[] create(Fd dirfd, byte[] name, String displayPath, boolean creatingDirectory, Action action) {
+        Created<Object> c = createWith(dirfd, name, displayPath, creatingDirectory, n -> {
+            action.create(n);
+            return null;
+        });
+        return c == null ? null : c.name();
+    }
+
+    /** Creates one name; returns the name used and what the creator made, or null when it was skipped. */
+    <T> Created<T> createWith(Fd dirfd, byte[] name, String displayPath, boolean creatingDirectory, Creator<T> creator) {
         try {
-            creator.create(name);
-            return name;
+            return new Created<>(name, creator.create(name));
         } catch (SysException e) {
             if (!e.is(Errno.EEXIST)) throw e;
         }
         Stat existing = Linux.fstatat(dirfd, name, Linux.AT_SYMLINK_NOFOLLOW);
-        if (creatingDirectory && existing.isDirectory()) return name; // merge into a directory already there
+        if (creatingDirectory && existing.isDirectory()) return new Created<>(name, null); // merge into a directory already there
         switch (policy) {
             case SKIP -> {
                 report.conflict(displayPath, "skipped", null);
@@ -48,17 +67,17 @@ final class HostTreeBuilder {
                     throw new EntryFailure(displayPath + ": a directory is in the way; not overwritten");
                 }
                 Linux.unlinkat(dirfd, name, 0);
-                creator.create(name);
+                T made = creator.create(name);
                 report.conflict(displayPath, "overwritten", null);
-                return name;
+                return new Created<>(name, made);
             }
             case RENAME -> {
                 for (int i = 1; i <= MAX_RENAMES; i++) {
                     byte[] alt = ConflictPolicy.renamed(name, i);
                     try {
-                        creator.create(alt);
+                        T made = creator.create(alt);
                         report.conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8));
-                        return alt;
+                        return new Created<>(alt, made);
                     } catch (SysException e) {
                         if (!e.is(Errno.EEXIST)) throw e;
                     }

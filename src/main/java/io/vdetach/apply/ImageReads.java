@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
 import io.vdetach.sys.Errno;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.nio.ByteBuffer;
@@ -39,16 +40,16 @@ final class ImageReads implements AutoCloseable {
         long length() { return end - start; }
     }
 
-    private final List<Integer> buffered = new CopyOnWriteArrayList<>();
-    /** The same files opened with O_DIRECT, -1 where their filesystem refused it. */
-    private final List<Integer> direct = new CopyOnWriteArrayList<>();
+    private final List<Fd> buffered = new CopyOnWriteArrayList<>();
+    /** The same files opened with O_DIRECT, null where their filesystem refused it. */
+    private final List<Fd> direct = new CopyOnWriteArrayList<>();
     /** Every direct descriptor opened, closed by close() (one refused later stays open until then: another reader may use it). */
-    private final List<Integer> opened = new CopyOnWriteArrayList<>();
+    private final List<Fd> opened = new CopyOnWriteArrayList<>();
 
     /** Registers an image file by an open read-only descriptor (not closed here); returns its source number. */
-    int add(int fd) {
-        int d = reopen(fd, Linux.O_RDONLY | Linux.O_DIRECT);
-        if (d >= 0) opened.add(d);
+    int add(Fd fd) {
+        Fd d = fd.reopen(Linux.O_RDONLY | Linux.O_DIRECT);
+        if (d != null) opened.add(d);
         buffered.add(fd);
         direct.add(d);
         return buffered.size() - 1;
@@ -59,17 +60,8 @@ final class ImageReads implements AutoCloseable {
         return ByteBuffer.allocateDirect(SPAN + 3 * ALIGN).alignedSlice(ALIGN);
     }
 
-    /** An O_DIRECT (or other) descriptor of the file behind {@code fd}, or -1 where its filesystem refuses it. */
-    static int reopen(int fd, int flags) {
-        try {
-            return Linux.open("/proc/self/fd/" + fd, flags, 0);
-        } catch (SysException e) {
-            return -1;
-        }
-    }
-
     boolean direct(Span sp) {
-        return sp.length() >= DIRECT_MIN && direct.get(sp.source()) >= 0;
+        return sp.length() >= DIRECT_MIN && direct.get(sp.source()) != null;
     }
 
     /** Announces a buffered span so that the page cache reads it while earlier ones are being used. */
@@ -85,7 +77,7 @@ final class ImageReads implements AutoCloseable {
     /** Reads a span into {@code buf}; returns the image offset of the buffer's first byte. */
     long read(Span sp, ByteBuffer buf) {
         if (direct(sp)) {
-            int fd = direct.get(sp.source());
+            Fd fd = direct.get(sp.source());
             long start = sp.start() & -ALIGN;
             buf.clear().limit((int) (((sp.end() + ALIGN - 1) & -ALIGN) - start));
             try {
@@ -93,7 +85,7 @@ final class ImageReads implements AutoCloseable {
                 return start;
             } catch (SysException e) {
                 if (!e.is(Errno.EINVAL)) throw e;
-                direct.set(sp.source(), -1);
+                direct.set(sp.source(), null);
             }
         }
         buf.clear().limit((int) sp.length());
@@ -102,7 +94,7 @@ final class ImageReads implements AutoCloseable {
     }
 
     /** Reads until {@code need} bytes are in (a direct read may run past the image's end, which is short). */
-    private static void readFully(int fd, ByteBuffer buf, long start, long need) {
+    private static void readFully(Fd fd, ByteBuffer buf, long start, long need) {
         while (buf.position() < need) {
             if (Linux.pread(fd, buf, start + buf.position()) <= 0) {
                 throw new HostException("image file ends before offset " + (start + buf.position()));
@@ -149,7 +141,7 @@ final class ImageReads implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int fd : opened) Linux.close(fd);
+        for (Fd fd : opened) fd.close();
         opened.clear();
     }
 }

@@ -3,6 +3,7 @@ package io.vdetach.apply;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Xattr;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.time.Instant;
@@ -24,7 +25,7 @@ final class MetadataWriter {
     }
 
     /** For an open file or directory. */
-    List<String> apply(int fd, Node n) {
+    List<String> apply(Fd fd, Node n) {
         List<String> problems = new ArrayList<>();
         if (restoreOwners) attempt(problems, "owner", () -> Linux.fchown(fd, (int) n.uid(), (int) n.gid()));
         attempt(problems, "mode", () -> Linux.fchmod(fd, n.mode() & 07777));
@@ -37,7 +38,7 @@ final class MetadataWriter {
     }
 
     /** For an entry that cannot be opened for writing (symlink, fifo, device, socket), by name. */
-    List<String> applyAt(int dirfd, byte[] name, Node n) {
+    List<String> applyAt(Fd dirfd, byte[] name, Node n) {
         List<String> problems = new ArrayList<>();
         if (restoreOwners) attempt(problems, "owner", () -> Linux.lchownat(dirfd, name, (int) n.uid(), (int) n.gid()));
         if (n.type() != EntryType.SYMLINK) attempt(problems, "mode", () -> Linux.fchmodat(dirfd, name, n.mode() & 07777));
@@ -63,7 +64,7 @@ final class MetadataWriter {
         return xattr.startsWith("system.posix_acl_");
     }
 
-    private static void times(int fd, byte[] name, Node n) {
+    private static void times(Fd fd, byte[] name, Node n) {
         Instant m = n.mtime();
         Instant a = n.atime() == null ? m : n.atime();
         Linux.utimens(fd, name, a.getEpochSecond(), a.getNano(), m.getEpochSecond(), m.getNano());

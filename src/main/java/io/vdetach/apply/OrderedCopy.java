@@ -6,6 +6,7 @@ import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.Node;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,7 +75,7 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         final TargetFile file;
         volatile boolean failed;
 
-        Target(Report.VolumeFigures vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, int fd) {
+        Target(Report.VolumeFigures vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, Fd fd) {
             this.vf = vf;
             this.dir = dir;
             this.display = display;
@@ -148,11 +149,10 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     public void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
                      Layer data, long size) throws IOException {
         rethrowFatal();
-        int[] fd = {-1};
-        byte[] used = c.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n,
-                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600));
-        if (used == null) return;
-        Target t = new Target(vf, dir.retain(), display, node, runs, size, fd[0]);
+        HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
+        if (created == null) return;
+        byte[] used = created.name();
+        Target t = new Target(vf, dir.retain(), display, node, runs, size, created.made());
         unfinished.add(t);
         targets.add(t);
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, used));

@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
 import java.io.StringReader;
@@ -92,11 +93,8 @@ final class ProgressFile {
     }
 
     static void fsync(Path p, boolean directory) {
-        int fd = Linux.open(p.toString(), Linux.O_RDONLY | (directory ? Linux.O_DIRECTORY : 0), 0);
-        try {
+        try (Fd fd = Linux.open(p.toString(), Linux.O_RDONLY | (directory ? Linux.O_DIRECTORY : 0), 0)) {
             Linux.fsync(fd);
-        } finally {
-            Linux.close(fd);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.extent.HostFile;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.util.Map;
 import java.util.Set;
@@ -12,16 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity equality, so the maps are keyed by the object itself.
  */
 final class SourceFiles implements AutoCloseable {
-    private final Map<HostFile, Integer> fds = new ConcurrentHashMap<>();
+    private final Map<HostFile, Fd> fds = new ConcurrentHashMap<>();
     private final Map<HostFile, Boolean> nocow = new ConcurrentHashMap<>();
     /** Sources the host refused to clone from (auto mode): their runs are copied from then on. */
     final Set<HostFile> cloneRefused = ConcurrentHashMap.newKeySet();
     /** Set when copy_file_range was refused between the image and DEST: plain reads and writes from then on. */
     volatile boolean noCopyFileRange;
 
-    int fd(HostFile f) {
+    Fd fd(HostFile f) {
         return fds.computeIfAbsent(f, k -> {
-            int fd = Linux.open(k.path().toString(), Linux.O_RDONLY, 0);
+            Fd fd = Linux.open(k.path().toString(), Linux.O_RDONLY, 0);
             try {
                 // Files are visited in allocation order, so the image is read mostly front to back:
                 // a larger readahead window turns many small reads into few large ones.
@@ -46,7 +47,7 @@ final class SourceFiles implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int fd : fds.values()) Linux.close(fd);
+        for (Fd fd : fds.values()) fd.close();
         fds.clear();
     }
 }

@@ -19,6 +19,7 @@ import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.plan.Totals;
 import io.vdetach.sys.BeneathPath;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.StatFs;
 import java.io.IOException;
@@ -194,11 +195,8 @@ public final class StreamingDetach {
     }
 
     static StatFs statfs(Path dir) {
-        int fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try {
+        try (Fd fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
             return Linux.fstatfs(fd);
-        } finally {
-            Linux.close(fd);
         }
     }
 
@@ -234,8 +232,8 @@ public final class StreamingDetach {
         }
 
         void execute() throws IOException {
-            int destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-            try (SourceFiles sources = new SourceFiles()) {
+            try (Fd destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+                 SourceFiles sources = new SourceFiles()) {
                 HostFilesystem host = HostFilesystem.of(dest, destFd);
                 boolean canShare;
                 try (HostFile top = HostFile.open(img.image().ownFiles().getFirst())) {
@@ -277,7 +275,6 @@ public final class StreamingDetach {
                 report.peakExtraSpace = progress.peakExtra;
                 report.extraSpaceUsed = progress.freeBefore - statfs(dest).bytesFree();
             } finally {
-                Linux.close(destFd);
                 o.progress().done();
             }
         }
@@ -310,15 +307,14 @@ public final class StreamingDetach {
         /** Creates the file empty at its final size (so holes stay holes) and remembers its runs. */
         private void plan(VolumeExtraction.Context ctx, Report.VolumeFigures vf, DirHandle dir, byte[] name, String display,
                           Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) {
-            int[] fd = {-1};
             // A resumed run reuses the file it made before (its copied windows are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
-            byte[] used = ctx.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n, flags, 0600));
-            if (used == null) return;
-            try {
-                Linux.ftruncate(fd[0], size);
-            } finally {
-                Linux.close(fd[0]);
+            HostTreeBuilder.Created<Fd> created = ctx.builder().createWith(dir.fd, name, display, false,
+                    n -> Linux.openat(dir.fd, n, flags, 0600));
+            if (created == null) return;
+            byte[] used = created.name();
+            try (Fd fd = created.made()) {
+                Linux.ftruncate(fd, size);
             }
             byte[] hostPath = VolumeExtraction.join(dir.hostPath, used);
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
@@ -346,20 +342,17 @@ public final class StreamingDetach {
             return new Slack(f, h.offset(), rest);
         }
 
-        private int openFile(int destFd, Planned f, int flags) {
+        private Fd openFile(Fd destFd, Planned f, int flags) {
             return BeneathPath.open(destFd, f.hostPath(), flags, 0);
         }
 
         /** Compressed, resident or inline data: decoded through the guest layers before anything is punched. */
-        private void materialise(int destFd, ContentWriter writer) throws IOException {
+        private void materialise(Fd destFd, ContentWriter writer) throws IOException {
             for (Planned f : files) {
                 if (f.decoder() == null) continue;
                 List<PlannedRun> decode = f.runs().stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-                int fd = openFile(destFd, f, Linux.O_WRONLY);
-                try {
+                try (Fd fd = openFile(destFd, f, Linux.O_WRONLY)) {
                     writer.write(fd, decode, f.decoder(), f.size(), false);
-                } finally {
-                    Linux.close(fd);
                 }
             }
         }
@@ -403,15 +396,15 @@ public final class StreamingDetach {
             return out;
         }
 
-        private void copyWindows(int destFd, SourceFiles sourceFiles) throws IOException {
+        private void copyWindows(Fd destFd, SourceFiles sourceFiles) throws IOException {
             Map<HostFile, Integer> index = new HashMap<>();
             List<HostFile> sources = sourcesOf(index);
             List<Piece> pieces = pieces(index);
             List<Path> own = img.image().ownFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList();
-            int[] punchFd = new int[sources.size()];
-            for (int s = 0; s < sources.size(); s++) {
-                boolean mine = own.contains(sources.get(s).path().toAbsolutePath().normalize());
-                punchFd[s] = mine ? Linux.open(sources.get(s).path().toString(), Linux.O_RDWR, 0) : -1;
+            List<Fd> punchFd = new ArrayList<>();
+            for (HostFile source : sources) {
+                boolean mine = own.contains(source.path().toAbsolutePath().normalize());
+                punchFd.add(mine ? Linux.open(source.path().toString(), Linux.O_RDWR, 0) : null);
             }
             // Copying window k+1 overlaps syncing and punching window k (a second thread): the unit is half the
             // window, so what is copied but not yet punched stays within one window.
@@ -439,7 +432,7 @@ public final class StreamingDetach {
                         copyWindow(destFd, w, reads, buffers);
                         await(inFlight);
                         long done = windowNo + 1;
-                        int fd = punchFd[first.source];
+                        Fd fd = punchFd.get(first.source);
                         int bs = blockSizeOf(sources.get(first.source));
                         inFlight = syncer.submit(() -> {
                             Linux.syncfs(destFd);
@@ -447,7 +440,7 @@ public final class StreamingDetach {
                             progress.windowsDone = done;
                             progress.write(progressPath);
                             haltIfAsked("window:" + done);
-                            if (fd >= 0) punch(fd, w, bs);
+                            if (fd != null) punch(fd, w, bs);
                             sample();
                             return null;
                         });
@@ -464,7 +457,7 @@ public final class StreamingDetach {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                for (int fd : punchFd) if (fd >= 0) Linux.close(fd);
+                for (Fd fd : punchFd) if (fd != null) fd.close();
                 reads.close();
             }
         }
@@ -489,7 +482,7 @@ public final class StreamingDetach {
          * Copies a window's pieces in image order, in reads that span neighbours (direct where long),
          * writing long aligned pieces direct too: the page cache would hold every byte twice.
          */
-        private void copyWindow(int destFd, List<Piece> w, ImageReads reads, BlockingQueue<ByteBuffer> buffers)
+        private void copyWindow(Fd destFd, List<Piece> w, ImageReads reads, BlockingQueue<ByteBuffer> buffers)
                 throws IOException {
             List<Piece> parts = new ArrayList<>();
             for (Piece p : w) {
@@ -582,7 +575,7 @@ public final class StreamingDetach {
         }
 
         /** Punches the window's consumed bytes: contiguous ranges merged, then rounded inward to host blocks. */
-        private static void punch(int fd, List<Piece> w, int bs) {
+        private static void punch(Fd fd, List<Piece> w, int bs) {
             long start = -1, end = -1;
             for (Piece p : w) {
                 if (start >= 0 && p.sourceOffset <= end) {
@@ -596,7 +589,7 @@ public final class StreamingDetach {
             punchInward(fd, start, end, bs);
         }
 
-        private static void punchInward(int fd, long start, long end, int bs) {
+        private static void punchInward(Fd fd, long start, long end, int bs) {
             if (start < 0) return;
             long a = (start + bs - 1) / bs * bs;
             long b = end / bs * bs;
@@ -609,16 +602,12 @@ public final class StreamingDetach {
             if (extra > progress.peakExtra) progress.peakExtra = extra;
         }
 
-        private void finishFile(int destFd, Planned f, MetadataWriter metadata) {
+        private void finishFile(Fd destFd, Planned f, MetadataWriter metadata) {
             report.copiedFile(f.vf(), f.size(), f.runs());
-            int fd = -1;
-            try {
-                fd = openFile(destFd, f, Linux.O_RDONLY);
+            try (Fd fd = openFile(destFd, f, Linux.O_RDONLY)) {
                 for (String p : metadata.apply(fd, f.node())) report.error(f.vf(), f.display(), p);
             } catch (RuntimeException e) {
                 report.error(f.vf(), f.display(), e.getMessage());
-            } finally {
-                if (fd >= 0) Linux.close(fd);
             }
         }
     }

@@ -13,6 +13,7 @@ import io.vdetach.plan.GuestName;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.plan.Totals;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.Set;
 final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Shared by every volume of one extraction. */
-    record Context(int destFd, ExtractOptions options, Report report, Classifier classifier, MetadataWriter metadata,
+    record Context(Fd destFd, ExtractOptions options, Report report, Classifier classifier, MetadataWriter metadata,
                    Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
 
     private final Context c;
@@ -166,7 +167,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         while (it.hasNext()) {
             Dir d = it.next();
             if (d.handle == null) {
-                d.handle = dryRun() ? new DirHandle(-1, new byte[0], false)
+                d.handle = dryRun() ? new DirHandle(null, new byte[0], false)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
                 if (!dryRun()) c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
                 if (parent != null) {
@@ -183,7 +184,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private DirHandle openVolumeRoot() {
         if (intoDest) return new DirHandle(c.destFd(), new byte[0], false);
         byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
-        int destFd = c.destFd();
+        Fd destFd = c.destFd();
         byte[] used = c.builder().create(destFd, name, volumeName, true, n -> Linux.mkdirat(destFd, n, 0700));
         if (used == null) throw new EntryFailure("volume directory skipped (--on-conflict skip)");
         return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), used, true);
@@ -193,7 +194,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         byte[] name = hostName(d.guestName, d.display);
         byte[] used = c.builder().create(parent.fd, name, d.display, true, n -> Linux.mkdirat(parent.fd, n, 0700));
         if (used == null) throw new EntryFailure("skipped (--on-conflict skip)");
-        int fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
+        Fd fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
         return new DirHandle(fd, join(parent.hostPath, used), true);
     }
 
@@ -323,20 +324,22 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
                            long size) throws IOException {
-        int[] fd = {-1};
-        byte[] used = c.builder().create(dir.fd, name, display, false, n -> fd[0] = Linux.openat(dir.fd, n,
-                Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600));
-        if (used == null) return;
-        try {
-            ContentWriter.Written w = c.workers().writer().write(fd[0], runs, data, size, c.destIsBtrfs());
+        HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, newFileIn(dir.fd));
+        if (created == null) return;
+        byte[] used = created.name();
+        try (Fd fd = created.made()) {
+            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
-            for (String p : c.metadata().apply(fd[0], node)) c.report().error(vf, display, p);
-        } finally {
-            Linux.close(fd[0]);
+            for (String p : c.metadata().apply(fd, node)) c.report().error(vf, display, p);
         }
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         for (String note : node.notes()) c.report().warn(display + ": " + note);
+    }
+
+    /** Creates a new, empty regular file in {@code dir}, never following a symlink; EEXIST when the name is taken. */
+    static HostTreeBuilder.Creator<Fd> newFileIn(Fd dir) {
+        return n -> Linux.openat(dir, n, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, 0600);
     }
 
     static byte[] join(byte[] parent, byte[] name) {

@@ -9,6 +9,7 @@ import io.vdetach.apply.StreamingDetach;
 import io.vdetach.plan.Mode;
 import io.vdetach.error.HostException;
 import io.vdetach.plan.OpenedImage;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.StatFs;
 import java.nio.file.Files;
@@ -55,12 +56,9 @@ final class DetachCommand implements Callable<Integer> {
             Files.delete(p);
             r.deleted.add(p.toString());
         }
-        int dfd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try {
+        try (Fd dfd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
             Linux.fsync(dfd);
             Linux.syncfs(dfd);
-        } finally {
-            Linux.close(dfd);
         }
         StatFs after = statfs(dir);
         r.spaceReclaimed = (after.blocksFree() - before.blocksFree()) * after.blockSize();
@@ -104,13 +102,8 @@ final class DetachCommand implements Callable<Integer> {
     }
 
     private static StatFs statfs(Path dir) {
-        int fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try {
+        try (Fd fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
             return Linux.fstatfs(fd);
-        } catch (RuntimeException e) {
-            throw new HostException("statfs " + dir + ": " + e.getMessage());
-        } finally {
-            Linux.close(fd);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.sys.Errno;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
 import java.nio.ByteBuffer;
@@ -34,14 +35,14 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         try (DiskImage img = ImageOpener.open(image, io.openOptions())) {
-            int fd;
+            Fd fd;
             try {
                 fd = Linux.open(out.toString(), Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL, 0644);
             } catch (SysException e) {
                 if (e.is(Errno.EEXIST)) throw new HostException(out + " exists: not overwritten");
                 throw e;
             }
-            Map<HostFile, Integer> srcFds = new HashMap<>();
+            Map<HostFile, Fd> srcFds = new HashMap<>();
             long copied = 0, decoded = 0, holes = 0;
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
             try {
@@ -52,7 +53,7 @@ final class DumpCommand implements Callable<Integer> {
                             case Run.Hole h -> holes += h.length();
                             case Run.Mapped m -> {
                                 HostFile f = (HostFile) m.target();
-                                int src = srcFds.computeIfAbsent(f, k -> Linux.open(k.path().toString(), Linux.O_RDONLY, 0));
+                                Fd src = srcFds.computeIfAbsent(f, k -> Linux.open(k.path().toString(), Linux.O_RDONLY, 0));
                                 long done = 0;
                                 while (done < m.length()) {
                                     long n = Linux.copyFileRange(src, m.offset() + done, fd, m.start() + done, m.length() - done);
@@ -79,8 +80,8 @@ final class DumpCommand implements Callable<Integer> {
                 Linux.ftruncate(fd, img.size());
                 Linux.fsync(fd);
             } finally {
-                Linux.close(fd);
-                for (int s : srcFds.values()) Linux.close(s);
+                fd.close();
+                for (Fd s : srcFds.values()) s.close();
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             if (io.json) {

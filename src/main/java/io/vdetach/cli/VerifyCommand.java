@@ -11,6 +11,7 @@ import io.vdetach.guestfs.Xattr;
 import io.vdetach.plan.GuestName;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.sys.BeneathPath;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.Stat;
 import io.vdetach.sys.SysException;
@@ -43,8 +44,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        int destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
+        try (Fd destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+             OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
             for (OpenedImage.Slot s : img.slots()) {
                 GuestFilesystem fs = s.filesystem();
                 if (fs == null) continue;
@@ -52,8 +53,6 @@ final class VerifyCommand implements Callable<Integer> {
                 byte[] prefix = volume != null ? new byte[0] : s.volume().name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 verifyVolume(fs, s.volume().name(), prefix, destFd);
             }
-        } finally {
-            Linux.close(destFd);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         if (io.json) {
@@ -70,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         return mismatches.isEmpty() ? 0 : 1;
     }
 
-    private void verifyVolume(GuestFilesystem fs, String vname, byte[] prefix, int destFd) throws IOException {
+    private void verifyVolume(GuestFilesystem fs, String vname, byte[] prefix, Fd destFd) throws IOException {
         TreeWalker.walk(fs, new TreeWalker.Visitor() {
             @Override
             public boolean enter(List<byte[]> path, Node dir) {
@@ -93,7 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
         });
     }
 
-    private void check(GuestFilesystem fs, String vname, byte[] prefix, List<byte[]> path, Node n, int destFd) {
+    private void check(GuestFilesystem fs, String vname, byte[] prefix, List<byte[]> path, Node n, Fd destFd) {
         checked++;
         byte[] rel = hostPath(prefix, path);
         if (rel == null) {
@@ -122,12 +121,12 @@ final class VerifyCommand implements Callable<Integer> {
             }
             if (n.type() == EntryType.SYMLINK) {
                 int slash = lastSlash(rel);
-                int pfd = slash < 0 ? destFd : BeneathPath.open(destFd, Arrays.copyOf(rel, slash), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
+                Fd pfd = slash < 0 ? destFd : BeneathPath.open(destFd, Arrays.copyOf(rel, slash), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
                 try {
                     byte[] target = Linux.readlinkat(pfd, Arrays.copyOfRange(rel, slash + 1, rel.length));
                     if (!Arrays.equals(target, n.symlinkTarget())) mismatch(vname, path, "symlink target differs");
                 } finally {
-                    if (pfd != destFd) Linux.close(pfd);
+                    if (pfd != destFd) pfd.close();
                 }
             }
             if (n.type() == EntryType.FILE) {
@@ -135,8 +134,7 @@ final class VerifyCommand implements Callable<Integer> {
                     mismatch(vname, path, "size " + st.size() + ", image says " + n.size());
                     return;
                 }
-                int fd = BeneathPath.open(destFd, rel, Linux.O_RDONLY, 0);
-                try {
+                try (Fd fd = BeneathPath.open(destFd, rel, Linux.O_RDONLY, 0)) {
                     String diff = compareContent(fs.content(n), fd, n.size());
                     if (diff != null) mismatch(vname, path, diff);
                     for (Xattr x : n.xattrs()) {
@@ -144,8 +142,6 @@ final class VerifyCommand implements Callable<Integer> {
                         byte[] v = Linux.fgetxattr(fd, x.name());
                         if (!Arrays.equals(v, x.value())) mismatch(vname, path, "xattr " + x.name() + " differs");
                     }
-                } finally {
-                    Linux.close(fd);
                 }
             }
             if (st.mtimeSeconds() != n.mtime().getEpochSecond() || st.mtimeNanos() != n.mtime().getNano()) {
@@ -159,7 +155,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private static String compareContent(Layer content, int fd, long size) throws IOException {
+    private static String compareContent(Layer content, Fd fd, long size) throws IOException {
         ByteBuffer a = ByteBuffer.allocate(1 << 20);
         ByteBuffer b = ByteBuffer.allocate(1 << 20);
         long pos = 0;

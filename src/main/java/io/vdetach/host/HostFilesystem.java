@@ -1,5 +1,6 @@
 package io.vdetach.host;
 
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.StatFs;
 import java.nio.file.Path;
@@ -11,16 +12,13 @@ import java.nio.file.Path;
 public record HostFilesystem(Path path, StatFs statfs, long device) {
 
     public static HostFilesystem of(Path path) {
-        int fd = Linux.open(path.toString(), Linux.O_RDONLY, 0);
-        try {
+        try (Fd fd = Linux.open(path.toString(), Linux.O_RDONLY, 0)) {
             return of(path, fd);
-        } finally {
-            Linux.close(fd);
         }
     }
 
     /** Facts of the filesystem holding {@code fd} (opened O_RDONLY, file or directory). */
-    public static HostFilesystem of(Path path, int fd) {
+    public static HostFilesystem of(Path path, Fd fd) {
         return new HostFilesystem(path, Linux.fstatfs(fd), Linux.fstat(fd).dev());
     }
 

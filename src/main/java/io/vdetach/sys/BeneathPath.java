@@ -14,7 +14,7 @@ public final class BeneathPath {
     private static volatile boolean noOpenat2;
 
     /** Opens {@code relative} (components separated by '/') beneath {@code dirfd}. */
-    public static int open(int dirfd, byte[] relative, int flags, int mode) {
+    public static Fd open(Fd dirfd, byte[] relative, int flags, int mode) {
         List<byte[]> parts = split(relative);
         if (!noOpenat2) {
             try {
@@ -29,17 +29,17 @@ public final class BeneathPath {
     }
 
     /** The fallback, public so tests can exercise it on kernels that have openat2. */
-    public static int walk(int dirfd, List<byte[]> parts, int flags, int mode) {
-        int cur = dirfd;
+    public static Fd walk(Fd dirfd, List<byte[]> parts, int flags, int mode) {
+        Fd cur = dirfd;
         try {
             for (int i = 0; i < parts.size() - 1; i++) {
-                int next = Linux.openat(cur, parts.get(i), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
-                if (cur != dirfd) Linux.close(cur);
+                Fd next = Linux.openat(cur, parts.get(i), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
+                if (cur != dirfd) cur.close();
                 cur = next;
             }
             return Linux.openat(cur, parts.getLast(), flags | Linux.O_NOFOLLOW, mode);
         } finally {
-            if (cur != dirfd) Linux.close(cur);
+            if (cur != dirfd) cur.close();
         }
     }
 

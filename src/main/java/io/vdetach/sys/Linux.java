@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The few Linux system calls vdetach needs, through the FFM API. Descriptors are plain ints;
+ * The few Linux system calls vdetach needs, through the FFM API. Descriptors are {@link Fd}s;
  * names are raw bytes (guest names need not be valid in any charset). Failures throw
  * {@link SysException} naming the call, its subject and strerror. x86-64 and aarch64 only.
  */
@@ -104,41 +104,42 @@ public final class Linux {
         }
     }
 
-    public static int openat(int dirfd, byte[] name, int flags, int mode) {
+    public static Fd openat(Fd dirfd, byte[] name, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int fd = (int) OPENAT.invokeExact(cap, dirfd, Native.cString(a, name), flags | O_CLOEXEC, mode);
+            int fd = (int) OPENAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), flags | O_CLOEXEC, mode);
             if (fd < 0) throw fail("openat", show(name), cap);
-            return fd;
+            return new Fd(fd, true);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static int open(String path, int flags, int mode) {
-        return openat(AT_FDCWD, path.getBytes(StandardCharsets.UTF_8), flags, mode);
+    public static Fd open(String path, int flags, int mode) {
+        return openat(Fd.CWD, path.getBytes(StandardCharsets.UTF_8), flags, mode);
     }
 
     /**
      * openat2(2) with {@code resolve} flags such as RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS.
      * Throws with errno ENOSYS on kernels before 5.6; see {@link BeneathPath} for the fallback.
      */
-    public static int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) {
+    public static Fd openat2(Fd dirfd, byte[] path, long flags, long mode, long resolve) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment how = a.allocate(24, 8);
             how.set(ValueLayout.JAVA_LONG, 0, flags | O_CLOEXEC);
             how.set(ValueLayout.JAVA_LONG, 8, mode);
             how.set(ValueLayout.JAVA_LONG, 16, resolve);
-            long fd = (long) SYSCALL4.invokeExact(cap, SYS_OPENAT2, dirfd, Native.cString(a, path), how, 24L);
+            long fd = (long) SYSCALL4.invokeExact(cap, SYS_OPENAT2, dirfd.number(), Native.cString(a, path), how, 24L);
             if (fd < 0) throw fail("openat2", show(path), cap);
-            return (int) fd;
+            return new Fd((int) fd, true);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void close(int fd) {
+    /** For {@link Fd#close()} only. */
+    static void closeNumber(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             int r = (int) CLOSE.invokeExact(cap, fd);
@@ -149,15 +150,15 @@ public final class Linux {
     }
 
     /** ioctl(FICLONERANGE): shares {@code length} bytes of src at srcOffset into dst at dstOffset. */
-    public static void cloneRange(int srcFd, long srcOffset, long length, int dstFd, long dstOffset) {
+    public static void cloneRange(Fd srcFd, long srcOffset, long length, Fd dstFd, long dstOffset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment arg = a.allocate(32, 8);
-            arg.set(ValueLayout.JAVA_LONG, 0, srcFd);
+            arg.set(ValueLayout.JAVA_LONG, 0, srcFd.number());
             arg.set(ValueLayout.JAVA_LONG, 8, srcOffset);
             arg.set(ValueLayout.JAVA_LONG, 16, length);
             arg.set(ValueLayout.JAVA_LONG, 24, dstOffset);
-            int r = (int) IOCTL.invokeExact(cap, dstFd, FICLONERANGE, arg);
+            int r = (int) IOCTL.invokeExact(cap, dstFd.number(), FICLONERANGE, arg);
             if (r < 0) throw fail("ioctl FICLONERANGE", "src " + srcOffset + "+" + length + " -> " + dstOffset, cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -165,7 +166,7 @@ public final class Linux {
     }
 
     /** FS_IOC_FIEMAP over {@code [start, start + length)}, all extents (synced first). */
-    public static List<FiemapExtent> fiemap(int fd, long start, long length) {
+    public static List<FiemapExtent> fiemap(Fd fd, long start, long length) {
         List<FiemapExtent> out = new ArrayList<>();
         final int batch = 512;
         try (Arena a = Arena.ofConfined()) {
@@ -179,8 +180,8 @@ public final class Linux {
                 m.set(ValueLayout.JAVA_LONG, 8, end - pos);
                 m.set(ValueLayout.JAVA_INT, 16, 1); // FIEMAP_FLAG_SYNC
                 m.set(ValueLayout.JAVA_INT, 24, batch);
-                int r = (int) IOCTL.invokeExact(cap, fd, FS_IOC_FIEMAP, m);
-                if (r < 0) throw fail("ioctl FS_IOC_FIEMAP", fd, cap);
+                int r = (int) IOCTL.invokeExact(cap, fd.number(), FS_IOC_FIEMAP, m);
+                if (r < 0) throw fail("ioctl FS_IOC_FIEMAP", fd.number(), cap);
                 int n = m.get(ValueLayout.JAVA_INT, 20);
                 if (n == 0) break;
                 boolean last = false;
@@ -200,36 +201,36 @@ public final class Linux {
         return out;
     }
 
-    public static int getFlags(int fd) {
+    public static int getFlags(Fd fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment v = a.allocate(8, 8);
-            int r = (int) IOCTL.invokeExact(cap, fd, FS_IOC_GETFLAGS, v);
-            if (r < 0) throw fail("ioctl FS_IOC_GETFLAGS", fd, cap);
+            int r = (int) IOCTL.invokeExact(cap, fd.number(), FS_IOC_GETFLAGS, v);
+            if (r < 0) throw fail("ioctl FS_IOC_GETFLAGS", fd.number(), cap);
             return v.get(ValueLayout.JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void setFlags(int fd, int flags) {
+    public static void setFlags(Fd fd, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment v = a.allocate(8, 8);
             v.set(ValueLayout.JAVA_INT, 0, flags);
-            int r = (int) IOCTL.invokeExact(cap, fd, FS_IOC_SETFLAGS, v);
-            if (r < 0) throw fail("ioctl FS_IOC_SETFLAGS", fd, cap);
+            int r = (int) IOCTL.invokeExact(cap, fd.number(), FS_IOC_SETFLAGS, v);
+            if (r < 0) throw fail("ioctl FS_IOC_SETFLAGS", fd.number(), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static StatFs fstatfs(int fd) {
+    public static StatFs fstatfs(Fd fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment s = a.allocate(STATFS_SIZE, 8);
-            int r = (int) FSTATFS.invokeExact(cap, fd, s);
-            if (r < 0) throw fail("fstatfs", fd, cap);
+            int r = (int) FSTATFS.invokeExact(cap, fd.number(), s);
+            if (r < 0) throw fail("fstatfs", fd.number(), cap);
             return new StatFs(s.get(ValueLayout.JAVA_LONG, 0), s.get(ValueLayout.JAVA_LONG, 8), s.get(ValueLayout.JAVA_LONG, 16),
                     s.get(ValueLayout.JAVA_LONG, 24), s.get(ValueLayout.JAVA_LONG, 32), s.get(ValueLayout.JAVA_LONG, 56));
         } catch (Throwable t) {
@@ -238,11 +239,11 @@ public final class Linux {
     }
 
     /** fstatat(2); {@code name} empty with AT_EMPTY_PATH stats dirfd itself. */
-    public static Stat fstatat(int dirfd, byte[] name, int flags) {
+    public static Stat fstatat(Fd dirfd, byte[] name, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment s = a.allocate(STAT_SIZE, 8);
-            int r = (int) FSTATAT.invokeExact(cap, dirfd, Native.cString(a, name), s, flags);
+            int r = (int) FSTATAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), s, flags);
             if (r < 0) throw fail("fstatat", show(name), cap);
             return new Stat(s.get(ValueLayout.JAVA_LONG, 0), s.get(ValueLayout.JAVA_LONG, 8), s.get(ValueLayout.JAVA_LONG, 16),
                     s.get(ValueLayout.JAVA_INT, 24), s.get(ValueLayout.JAVA_INT, 28), s.get(ValueLayout.JAVA_INT, 32),
@@ -253,14 +254,14 @@ public final class Linux {
         }
     }
 
-    public static Stat fstat(int fd) {
+    public static Stat fstat(Fd fd) {
         return fstatat(fd, new byte[0], AT_EMPTY_PATH);
     }
 
-    public static void fallocate(int fd, int mode, long offset, long length) {
+    public static void fallocate(Fd fd, int mode, long offset, long length) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FALLOCATE.invokeExact(cap, fd, mode, offset, length);
+            int r = (int) FALLOCATE.invokeExact(cap, fd.number(), mode, offset, length);
             if (r < 0) throw fail("fallocate", "mode " + mode + " " + offset + "+" + length, cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -268,19 +269,19 @@ public final class Linux {
     }
 
     /** Punches {@code [offset, offset + length)} out of a file, keeping its size. */
-    public static void punchHole(int fd, long offset, long length) {
+    public static void punchHole(Fd fd, long offset, long length) {
         fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
     }
 
     /** copy_file_range(2) once; returns bytes copied (0 at the source's end). */
-    public static long copyFileRange(int inFd, long inOffset, int outFd, long outOffset, long length) {
+    public static long copyFileRange(Fd inFd, long inOffset, Fd outFd, long outOffset, long length) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment in = a.allocate(8, 8);
             MemorySegment out = a.allocate(8, 8);
             in.set(ValueLayout.JAVA_LONG, 0, inOffset);
             out.set(ValueLayout.JAVA_LONG, 0, outOffset);
-            long r = (long) COPY_FILE_RANGE.invokeExact(cap, inFd, in, outFd, out, length, 0);
+            long r = (long) COPY_FILE_RANGE.invokeExact(cap, inFd.number(), in, outFd.number(), out, length, 0);
             if (r < 0) throw fail("copy_file_range", inOffset + "+" + length + " -> " + outOffset, cap);
             return r;
         } catch (Throwable t) {
@@ -289,7 +290,7 @@ public final class Linux {
     }
 
     /** pwrite(2) of all of {@code src}'s remaining bytes (a heap or direct buffer). */
-    public static void pwriteFully(int fd, ByteBuffer src, long offset) {
+    public static void pwriteFully(Fd fd, ByteBuffer src, long offset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment buf;
@@ -302,7 +303,7 @@ public final class Linux {
             long done = 0;
             long n = src.remaining();
             while (done < n) {
-                long r = (long) PWRITE.invokeExact(cap, fd, buf.asSlice(done), n - done, offset + done);
+                long r = (long) PWRITE.invokeExact(cap, fd.number(), buf.asSlice(done), n - done, offset + done);
                 if (r < 0) {
                     if (Native.errno(cap) == Errno.EINTR) continue;
                     throw fail("pwrite", offset + done + "+" + (n - done), cap);
@@ -316,11 +317,11 @@ public final class Linux {
     }
 
     /** pread(2) into {@code dst}; returns bytes read (0 at end of file). */
-    public static int pread(int fd, ByteBuffer dst, long offset) {
+    public static int pread(Fd fd, ByteBuffer dst, long offset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment buf = dst.isDirect() ? MemorySegment.ofBuffer(dst) : a.allocate(dst.remaining());
-            long r = (long) PREAD.invokeExact(cap, fd, buf, (long) dst.remaining(), offset);
+            long r = (long) PREAD.invokeExact(cap, fd.number(), buf, (long) dst.remaining(), offset);
             if (r < 0) throw fail("pread", offset, cap);
             if (!dst.isDirect()) MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, r);
             dst.position(dst.position() + (int) r);
@@ -330,40 +331,40 @@ public final class Linux {
         }
     }
 
-    public static void ftruncate(int fd, long size) {
+    public static void ftruncate(Fd fd, long size) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FTRUNCATE.invokeExact(cap, fd, size);
+            int r = (int) FTRUNCATE.invokeExact(cap, fd.number(), size);
             if (r < 0) throw fail("ftruncate", size, cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void fchmod(int fd, int mode) {
+    public static void fchmod(Fd fd, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FCHMOD.invokeExact(cap, fd, mode);
+            int r = (int) FCHMOD.invokeExact(cap, fd.number(), mode);
             if (r < 0) throw fail("fchmod", String.format("%o", mode), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void fchmodat(int dirfd, byte[] name, int mode) {
+    public static void fchmodat(Fd dirfd, byte[] name, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FCHMODAT.invokeExact(cap, dirfd, Native.cString(a, name), mode, 0);
+            int r = (int) FCHMODAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), mode, 0);
             if (r < 0) throw fail("fchmodat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void fchown(int fd, int uid, int gid) {
+    public static void fchown(Fd fd, int uid, int gid) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FCHOWN.invokeExact(cap, fd, uid, gid);
+            int r = (int) FCHOWN.invokeExact(cap, fd.number(), uid, gid);
             if (r < 0) throw fail("fchown", uid + ":" + gid, cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -371,10 +372,10 @@ public final class Linux {
     }
 
     /** fchownat(2) with AT_SYMLINK_NOFOLLOW: owners of symlinks and special files. */
-    public static void lchownat(int dirfd, byte[] name, int uid, int gid) {
+    public static void lchownat(Fd dirfd, byte[] name, int uid, int gid) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FCHOWNAT.invokeExact(cap, dirfd, Native.cString(a, name), uid, gid, AT_SYMLINK_NOFOLLOW);
+            int r = (int) FCHOWNAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), uid, gid, AT_SYMLINK_NOFOLLOW);
             if (r < 0) throw fail("fchownat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -385,7 +386,7 @@ public final class Linux {
      * utimensat(2): atime and mtime in seconds + nanoseconds; {@code name} empty means dirfd
      * itself (futimens). Never follows a final symlink.
      */
-    public static void utimens(int dirfd, byte[] name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) {
+    public static void utimens(Fd dirfd, byte[] name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment ts = a.allocate(32, 8);
@@ -394,20 +395,20 @@ public final class Linux {
             ts.set(ValueLayout.JAVA_LONG, 16, mtimeSec);
             ts.set(ValueLayout.JAVA_LONG, 24, mtimeNsec);
             // glibc's utimensat refuses a NULL path; futimens is the fd form
-            int r = name.length == 0 ? (int) FUTIMENS.invokeExact(cap, dirfd, ts)
-                    : (int) UTIMENSAT.invokeExact(cap, dirfd, Native.cString(a, name), ts, AT_SYMLINK_NOFOLLOW);
-            if (r < 0) throw fail("utimensat", name.length == 0 ? "fd " + dirfd : show(name), cap);
+            int r = name.length == 0 ? (int) FUTIMENS.invokeExact(cap, dirfd.number(), ts)
+                    : (int) UTIMENSAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), ts, AT_SYMLINK_NOFOLLOW);
+            if (r < 0) throw fail("utimensat", name.length == 0 ? "fd " + dirfd.number() : show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void fsetxattr(int fd, String name, byte[] value) {
+    public static void fsetxattr(Fd fd, String name, byte[] value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment v = a.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int r = (int) FSETXATTR.invokeExact(cap, fd, a.allocateFrom(name), v, (long) value.length, 0);
+            int r = (int) FSETXATTR.invokeExact(cap, fd.number(), a.allocateFrom(name), v, (long) value.length, 0);
             if (r < 0) throw fail("fsetxattr", name, cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -415,8 +416,8 @@ public final class Linux {
     }
 
     /** lsetxattr(2) on {@code name} inside dirfd (through /proc/self/fd), not following symlinks. */
-    public static void lsetxattrAt(int dirfd, byte[] name, String attr, byte[] value) {
-        byte[] prefix = ("/proc/self/fd/" + dirfd + "/").getBytes(StandardCharsets.US_ASCII);
+    public static void lsetxattrAt(Fd dirfd, byte[] name, String attr, byte[] value) {
+        byte[] prefix = ("/proc/self/fd/" + dirfd.number() + "/").getBytes(StandardCharsets.US_ASCII);
         byte[] path = new byte[prefix.length + name.length];
         System.arraycopy(prefix, 0, path, 0, prefix.length);
         System.arraycopy(name, 0, path, prefix.length, name.length);
@@ -432,17 +433,17 @@ public final class Linux {
     }
 
     /** The value of xattr {@code name}, or null when the file has none by that name. */
-    public static byte[] fgetxattr(int fd, String name) {
+    public static byte[] fgetxattr(Fd fd, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment n = a.allocateFrom(name);
-            long size = (long) FGETXATTR.invokeExact(cap, fd, n, MemorySegment.NULL, 0L);
+            long size = (long) FGETXATTR.invokeExact(cap, fd.number(), n, MemorySegment.NULL, 0L);
             if (size < 0) {
                 if (Native.errno(cap) == Errno.ENODATA) return null;
                 throw fail("fgetxattr", name, cap);
             }
             MemorySegment v = a.allocate(Math.max(1, size));
-            long got = (long) FGETXATTR.invokeExact(cap, fd, n, v, size);
+            long got = (long) FGETXATTR.invokeExact(cap, fd.number(), n, v, size);
             if (got < 0) throw fail("fgetxattr", name, cap);
             return v.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
@@ -450,16 +451,16 @@ public final class Linux {
         }
     }
 
-    public static List<String> flistxattr(int fd) {
+    public static List<String> flistxattr(Fd fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            long size = (long) FLISTXATTR.invokeExact(cap, fd, MemorySegment.NULL, 0L);
-            if (size < 0) throw fail("flistxattr", fd, cap);
+            long size = (long) FLISTXATTR.invokeExact(cap, fd.number(), MemorySegment.NULL, 0L);
+            if (size < 0) throw fail("flistxattr", fd.number(), cap);
             List<String> names = new ArrayList<>();
             if (size == 0) return names;
             MemorySegment buf = a.allocate(size);
-            long got = (long) FLISTXATTR.invokeExact(cap, fd, buf, size);
-            if (got < 0) throw fail("flistxattr", fd, cap);
+            long got = (long) FLISTXATTR.invokeExact(cap, fd.number(), buf, size);
+            if (got < 0) throw fail("flistxattr", fd.number(), cap);
             long start = 0;
             for (long i = 0; i < got; i++) {
                 if (buf.get(ValueLayout.JAVA_BYTE, i) == 0) {
@@ -473,34 +474,34 @@ public final class Linux {
         }
     }
 
-    public static void mknodat(int dirfd, byte[] name, int mode, long dev) {
+    public static void mknodat(Fd dirfd, byte[] name, int mode, long dev) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) MKNODAT.invokeExact(cap, dirfd, Native.cString(a, name), mode, dev);
+            int r = (int) MKNODAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), mode, dev);
             if (r < 0) throw fail("mknodat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void mkfifoat(int dirfd, byte[] name, int mode) {
+    public static void mkfifoat(Fd dirfd, byte[] name, int mode) {
         mknodat(dirfd, name, S_IFIFO | (mode & 07777), 0);
     }
 
-    public static void mkdirat(int dirfd, byte[] name, int mode) {
+    public static void mkdirat(Fd dirfd, byte[] name, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) MKDIRAT.invokeExact(cap, dirfd, Native.cString(a, name), mode);
+            int r = (int) MKDIRAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), mode);
             if (r < 0) throw fail("mkdirat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void symlinkat(byte[] target, int dirfd, byte[] name) {
+    public static void symlinkat(byte[] target, Fd dirfd, byte[] name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) SYMLINKAT.invokeExact(cap, Native.cString(a, target), dirfd, Native.cString(a, name));
+            int r = (int) SYMLINKAT.invokeExact(cap, Native.cString(a, target), dirfd.number(), Native.cString(a, name));
             if (r < 0) throw fail("symlinkat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -508,52 +509,52 @@ public final class Linux {
     }
 
     /** linkat(2) without following symlinks: a hard link to the entry itself. */
-    public static void linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+    public static void linkat(Fd oldDirfd, byte[] oldName, Fd newDirfd, byte[] newName) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) LINKAT.invokeExact(cap, oldDirfd, Native.cString(a, oldName), newDirfd, Native.cString(a, newName), 0);
+            int r = (int) LINKAT.invokeExact(cap, oldDirfd.number(), Native.cString(a, oldName), newDirfd.number(), Native.cString(a, newName), 0);
             if (r < 0) throw fail("linkat", show(newName), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void unlinkat(int dirfd, byte[] name, int flags) {
+    public static void unlinkat(Fd dirfd, byte[] name, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) UNLINKAT.invokeExact(cap, dirfd, Native.cString(a, name), flags);
+            int r = (int) UNLINKAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), flags);
             if (r < 0) throw fail("unlinkat", show(name), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void fsync(int fd) {
+    public static void fsync(Fd fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) FSYNC.invokeExact(cap, fd);
-            if (r < 0) throw fail("fsync", fd, cap);
+            int r = (int) FSYNC.invokeExact(cap, fd.number());
+            if (r < 0) throw fail("fsync", fd.number(), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public static void syncfs(int fd) {
+    public static void syncfs(Fd fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
-            int r = (int) SYNCFS.invokeExact(cap, fd);
-            if (r < 0) throw fail("syncfs", fd, cap);
+            int r = (int) SYNCFS.invokeExact(cap, fd.number());
+            if (r < 0) throw fail("syncfs", fd.number(), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     /** readlinkat(2): the raw target bytes of the symlink {@code name} in dirfd. */
-    public static byte[] readlinkat(int dirfd, byte[] name) {
+    public static byte[] readlinkat(Fd dirfd, byte[] name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Native.CAPTURE);
             MemorySegment buf = a.allocate(4097);
-            long n = (long) READLINKAT.invokeExact(cap, dirfd, Native.cString(a, name), buf, 4097L);
+            long n = (long) READLINKAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), buf, 4097L);
             if (n < 0) throw fail("readlinkat", show(name), cap);
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
@@ -562,10 +563,10 @@ public final class Linux {
     }
 
     /** posix_fadvise(2); it returns the error number instead of setting errno. */
-    public static void fadvise(int fd, long offset, long length, int advice) {
+    public static void fadvise(Fd fd, long offset, long length, int advice) {
         try {
-            int r = (int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
-            if (r != 0) throw new SysException("posix_fadvise", "fd " + fd, r, Native.strerror(r));
+            int r = (int) POSIX_FADVISE.invokeExact(fd.number(), offset, length, advice);
+            if (r != 0) throw new SysException("posix_fadvise", "fd.number() " + fd.number(), r, Native.strerror(r));
         } catch (Throwable t) {
             throw rethrow(t);
         }

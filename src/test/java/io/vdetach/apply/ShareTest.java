@@ -3,6 +3,7 @@ package io.vdetach.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vdetach.sys.FiemapExtent;
+import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.testkit.Cli;
 import io.vdetach.testkit.EntryFacts;
@@ -96,16 +97,13 @@ class ShareTest {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 long size = Files.size(p);
                 if (size < 65536) continue;
-                int fd = Linux.open(p.toString(), Linux.O_RDONLY, 0);
-                try {
+                try (Fd fd = Linux.open(p.toString(), Linux.O_RDONLY, 0)) {
                     for (FiemapExtent e : Linux.fiemap(fd, 0, Long.MAX_VALUE)) {
                         long len = Math.min(e.length(), size - e.logical());
                         if (len <= 0) continue;
                         acc[1] += len;
                         if (e.shared()) acc[0] += len;
                     }
-                } finally {
-                    Linux.close(fd);
                 }
             }
         }
