@@ -34,21 +34,24 @@ class ArchitectureTest {
                 .layer("guestfs").definedBy("io.vdetach.guestfs..")
                 .layer("host").definedBy("io.vdetach.host..")
                 .layer("plan").definedBy("io.vdetach.plan..")
+                .layer("evidence").definedBy("io.vdetach.evidence..")
                 .layer("apply").definedBy("io.vdetach.apply..")
                 .layer("cli").definedBy("io.vdetach.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("apply").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("plan").mayOnlyBeAccessedByLayers("apply", "cli")
-                .whereLayer("host").mayOnlyBeAccessedByLayers("plan", "apply", "cli")
-                .whereLayer("guestfs").mayOnlyBeAccessedByLayers("host", "plan", "apply", "cli")
-                .whereLayer("volume").mayOnlyBeAccessedByLayers("guestfs", "host", "plan", "apply", "cli")
-                .whereLayer("image").mayOnlyBeAccessedByLayers("volume", "guestfs", "host", "plan", "apply", "cli")
-                .whereLayer("extent").mayOnlyBeAccessedByLayers("image", "volume", "guestfs", "host", "plan", "apply", "cli")
-                .whereLayer("sys").mayOnlyBeAccessedByLayers("extent", "image", "volume", "guestfs", "host", "plan", "apply",
-                        "cli")
-                .whereLayer("json").mayOnlyBeAccessedByLayers("apply", "cli")
-                .whereLayer("error").mayOnlyBeAccessedByLayers("sys", "extent", "image", "volume", "guestfs", "host", "plan",
+                .whereLayer("evidence").mayOnlyBeAccessedByLayers("apply", "cli")
+                .whereLayer("plan").mayOnlyBeAccessedByLayers("evidence", "apply", "cli")
+                .whereLayer("host").mayOnlyBeAccessedByLayers("plan", "evidence", "apply", "cli")
+                .whereLayer("guestfs").mayOnlyBeAccessedByLayers("host", "plan", "evidence", "apply", "cli")
+                .whereLayer("volume").mayOnlyBeAccessedByLayers("guestfs", "host", "plan", "evidence", "apply", "cli")
+                .whereLayer("image").mayOnlyBeAccessedByLayers("volume", "guestfs", "host", "plan", "evidence", "apply", "cli")
+                .whereLayer("extent").mayOnlyBeAccessedByLayers("image", "volume", "guestfs", "host", "plan", "evidence",
                         "apply", "cli")
+                .whereLayer("sys").mayOnlyBeAccessedByLayers("extent", "image", "volume", "guestfs", "host", "plan",
+                        "evidence", "apply", "cli")
+                .whereLayer("json").mayOnlyBeAccessedByLayers("evidence", "apply", "cli")
+                .whereLayer("error").mayOnlyBeAccessedByLayers("sys", "extent", "image", "volume", "guestfs", "host", "plan",
+                        "evidence", "apply", "cli")
                 .check(classes);
     }
 
