@@ -1,5 +1,6 @@
 package io.vdetach.extent;
 
+import io.vdetach.error.CorruptImageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,13 +34,18 @@ public interface Layer {
     /** A short human name for messages: "ext4 inode 12", "p1", "disk.qcow2". */
     String describe();
 
-    /** Reads exactly {@code dst.remaining()} bytes or throws {@link java.io.EOFException}. */
+    /**
+     * Reads exactly {@code dst.remaining()} bytes. A structure that points past the end of its
+     * layer is corrupt (a truncated image, or a hostile offset): that is a
+     * {@link CorruptImageException} naming this layer and the offset, not an I/O error.
+     */
     default void readFully(long offset, ByteBuffer dst) throws IOException {
         long pos = offset;
         while (dst.hasRemaining()) {
             int n = read(pos, dst);
             if (n <= 0) {
-                throw new java.io.EOFException(describe() + ": read past end at offset " + pos);
+                throw new CorruptImageException(describe(), "data past the end", pos, dst.remaining()
+                        + " bytes wanted past the end (" + size() + " bytes): a truncated image or an offset out of range");
             }
             pos += n;
         }
