@@ -14,23 +14,31 @@ import java.util.List;
 public final class HostFile implements Layer, AutoCloseable {
     private final Path path;
     private final FileChannel channel;
+    private final ByteBuffer memory;
     private final long size;
 
-    private HostFile(Path path, FileChannel channel, long size) {
+    private HostFile(Path path, FileChannel channel, ByteBuffer memory, long size) {
         this.path = path;
         this.channel = channel;
+        this.memory = memory;
         this.size = size;
     }
 
     /** Opens {@code path} read-only; it must be a regular file. */
     public static HostFile open(Path path) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-        return new HostFile(path, ch, ch.size());
+        return new HostFile(path, ch, null, ch.size());
+    }
+
+    /**
+     * Bytes in memory standing for a file named {@code path} (which need not exist): for fuzzing
+     * and tests, so a parser runs without touching the disk. Files it names are looked up on disk.
+     */
+    public static HostFile inMemory(Path path, byte[] bytes) {
+        return new HostFile(path, null, ByteBuffer.wrap(bytes).asReadOnlyBuffer(), bytes.length);
     }
 
     public Path path() { return path; }
-
-    public FileChannel channel() { return channel; }
 
     @Override
     public long size() { return size; }
@@ -39,6 +47,10 @@ public final class HostFile implements Layer, AutoCloseable {
     public int read(long offset, ByteBuffer dst) throws IOException {
         if (offset >= size || !dst.hasRemaining()) return 0;
         int want = (int) Math.min(dst.remaining(), size - offset);
+        if (memory != null) {
+            dst.put(memory.slice((int) offset, want));
+            return want;
+        }
         int limit = dst.limit();
         dst.limit(dst.position() + want);
         try {
@@ -65,7 +77,9 @@ public final class HostFile implements Layer, AutoCloseable {
     public String describe() { return path.toString(); }
 
     @Override
-    public void close() throws IOException { channel.close(); }
+    public void close() throws IOException {
+        if (channel != null) channel.close();
+    }
 
     @Override
     public String toString() { return "HostFile[" + path + "]"; }
