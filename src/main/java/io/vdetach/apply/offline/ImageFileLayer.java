@@ -1,6 +1,6 @@
 package io.vdetach.apply.offline;
 
-import io.vdetach.apply.offline.ext4.Extent;
+import io.vdetach.guestfs.ext.codec.Ext4Extent;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
@@ -16,17 +16,17 @@ import java.util.List;
 public final class ImageFileLayer extends MappedLayer {
     private final HostFile device;
     private final long base;
-    private final List<Extent> extents;
+    private final List<Ext4Extent> extents;
     private final long[] starts;
     private final long size;
     private final int bs;
     private final String name;
 
-    ImageFileLayer(HostFile device, long base, List<Extent> extents, long size, int blockSize, String name) {
+    ImageFileLayer(HostFile device, long base, List<Ext4Extent> extents, long size, int blockSize, String name) {
         this.device = device;
         this.base = base;
         this.extents = List.copyOf(extents);
-        this.starts = extents.stream().mapToLong(Extent::logical).toArray();
+        this.starts = extents.stream().mapToLong(Ext4Extent::logical).toArray();
         this.size = size;
         this.bs = blockSize;
         this.name = name;
@@ -51,7 +51,7 @@ public final class ImageFileLayer extends MappedLayer {
                 out.add(new Run.Hole(pos, end - pos));
                 break;
             }
-            Extent e = extents.get(i);
+            Ext4Extent e = extents.get(i);
             long eStart = e.logical() * bs;
             if (eStart > pos) {
                 out.add(new Run.Hole(pos, eStart - pos));
