@@ -9,6 +9,7 @@ import io.vdetach.apply.offline.ext4.BlockRun;
 import io.vdetach.apply.offline.ext4.DirectoryBuilder;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.ExtentTreeBuilder;
+import io.vdetach.apply.offline.ext4.HostDamageException;
 import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
@@ -331,7 +332,7 @@ final class DetachWriter {
     /** A new inode with the node's type, mode, owner and times (a directory without metadata: 0755, root, now). */
     private Ext4Inode baseInode(long ino, Node n, int typeBits) {
         Instant m = n == null || n.mtime() == null ? now : n.mtime();
-        return fs.newInode(ino).withOwner(typeBits | (n == null ? 0755 : n.mode() & 07777), n == null ? 0 : n.uid(),
+        return Ext4Inode.fresh(ino, fs.superblock()).withOwner(typeBits | (n == null ? 0755 : n.mode() & 07777), n == null ? 0 : n.uid(),
                 n == null ? 0 : n.gid(), random.nextInt(), n == null || n.atime() == null ? m : n.atime(),
                 n == null || n.ctime() == null ? m : n.ctime(), m, n == null || n.btime() == null ? m : n.btime());
     }
@@ -452,7 +453,7 @@ final class DetachWriter {
         if (block == 0) return;
         Ext4Inode img = fs.inode(session.imageIno());
         if (block <= fs.superblock().firstDataBlock() || block >= fs.blocksCount()) {
-            throw new io.vdetach.apply.offline.ext4.HostDamageException(fs.name(), "inode " + img.number(),
+            throw new HostDamageException(fs.name(), "inode " + img.number(),
                     fs.deviceOffset(img.offset()), "i_file_acl " + block + " outside the filesystem");
         }
         long at = block * bs;

@@ -51,6 +51,7 @@ public final class Ext4Volume {
     private final int[] inodeCursor;
     private long freeBlocks;
     private long freeInodes;
+    private int roCompat;
     private List<List<BlockRun>> metaRanges;
 
     /** What reading an extent tree found: the leaf extents in logical order, and the tree's own blocks. */
@@ -86,6 +87,7 @@ public final class Ext4Volume {
         }
         this.freeBlocks = sb.freeBlocksCount();
         this.freeInodes = sb.freeInodesCount();
+        this.roCompat = sb.featureRoCompat();
         this.blockBitmap = new byte[groups][];
         this.inodeBitmap = new byte[groups][];
         this.groupDirty = new boolean[groups];
@@ -160,9 +162,6 @@ public final class Ext4Volume {
         dirty.put(n, data);
     }
 
-    /** Metadata blocks changed so far. */
-    public int dirtyCount() { return dirty.size(); }
-
     // ---- inodes ----
 
     private long inodeByte(long ino) {
@@ -190,9 +189,6 @@ public final class Ext4Volume {
         long at = inodeByte(ino);
         Arrays.fill(blockForWrite(at / bs), (int) (at % bs), (int) (at % bs) + sb.inodeSize(), (byte) 0);
     }
-
-    /** A fresh inode for {@code ino} (zeroed, i_extra_isize set). */
-    public Ext4Inode newInode(long ino) { return Ext4Inode.fresh(ino, sb); }
 
     /** The extent tree of {@code inode}, checked (checksums included) by the codec. */
     public Mapping extents(Ext4Inode inode) throws IOException {
@@ -223,11 +219,11 @@ public final class Ext4Volume {
 
     // ---- groups and bitmaps ----
 
-    public long groupStart(int g) { return sb.firstDataBlock() + (long) g * bpg; }
+    private long groupStart(int g) { return sb.firstDataBlock() + (long) g * bpg; }
 
     public int groupBlocks(int g) { return (int) Math.min(bpg, sb.blocksCount() - groupStart(g)); }
 
-    public int groupOf(long block) { return (int) ((block - sb.firstDataBlock()) / bpg); }
+    private int groupOf(long block) { return (int) ((block - sb.firstDataBlock()) / bpg); }
 
     private boolean uninitAware() { return sb.has(Feature.METADATA_CSUM) || sb.has(Feature.GDT_CSUM); }
 
@@ -292,11 +288,6 @@ public final class Ext4Volume {
 
     static boolean bit(byte[] bm, int i) { return (bm[i >>> 3] & (1 << (i & 7))) != 0; }
 
-    public boolean blockUsed(long block) throws IOException {
-        int g = groupOf(block);
-        return bit(blockBitmap(g), (int) (block - groupStart(g)));
-    }
-
     /** True when a block of {@code [start, start + len)} holds superblock, descriptors, bitmaps or inode tables. */
     public boolean overlapsMetadata(long start, long len) {
         long end = start + len;
@@ -312,7 +303,7 @@ public final class Ext4Volume {
 
     /** True when every block of the range is marked used. */
     public boolean allUsed(long start, long len) throws IOException {
-        for (long b = start; b < start + len; b++) if (!blockUsed(b)) return false;
+        for (long b = start; b < start + len; b++) if (!bit(blockBitmap(groupOf(b)), (int) (b - groupStart(groupOf(b))))) return false;
         return true;
     }
 
@@ -365,11 +356,6 @@ public final class Ext4Volume {
             }
         }
         return null;
-    }
-
-    public boolean inodeUsed(long ino) throws IOException {
-        int g = (int) ((ino - 1) / ipg);
-        return bit(inodeBitmap(g), (int) ((ino - 1) % ipg));
     }
 
     /** Frees inode {@code ino} in the bitmap and counts. */
@@ -432,7 +418,7 @@ public final class Ext4Volume {
 
     /** Turns on a read-only compatible feature (large_file when a file reaches 2 GiB). */
     public void addRoCompat(Feature f) {
-        if (!sb.has(f)) sb = sb.withFeatureRoCompat(sb.featureRoCompat() | f.bit());
+        roCompat |= f.bit();
     }
 
     // ---- commit ----
@@ -466,7 +452,7 @@ public final class Ext4Volume {
                 System.arraycopy(gd[g].serialise(sb), 0, blockForWrite(at / bs), (int) (at % bs), sb.descSize());
             }
         }
-        sb = sb.withFreeCounts(freeBlocks, freeInodes);
+        sb = sb.withCounts(freeBlocks, freeInodes, roCompat);
         System.arraycopy(sb.serialise(), 0, blockForWrite(Ext4SuperBlock.OFFSET / bs), Ext4SuperBlock.OFFSET % bs, Ext4SuperBlock.SIZE);
         int n = dirty.size();
         if (write) {

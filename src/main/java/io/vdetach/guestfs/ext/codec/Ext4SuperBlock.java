@@ -180,17 +180,11 @@ public record Ext4SuperBlock(long inodesCount, long blocksCount, long freeBlocks
         return stored <= DxHash.TEA && (flags & FLAG_UNSIGNED_HASH) != 0 ? stored + 3 : stored;
     }
 
-    public Ext4SuperBlock withFreeCounts(long blocks, long inodes) {
+    /** The superblock with the free counts and read-only features a writer changed. */
+    public Ext4SuperBlock withCounts(long blocks, long inodes, int roCompat) {
         return new Ext4SuperBlock(inodesCount, blocksCount, blocks, inodes, firstDataBlock, logBlockSize, blocksPerGroup,
-                inodesPerGroup, magic, state, revLevel, firstIno, inodeSize, featureCompat, featureIncompat, featureRoCompat,
+                inodesPerGroup, magic, state, revLevel, firstIno, inodeSize, featureCompat, featureIncompat, roCompat,
                 uuid, volumeName, reservedGdtBlocks, lastOrphan, hashSeed, defHashVersion, descSize, firstMetaBg,
-                wantExtraIsize, flags, checksumType, backupBgs, checksumSeed, checksum, raw);
-    }
-
-    public Ext4SuperBlock withFeatureRoCompat(int bits) {
-        return new Ext4SuperBlock(inodesCount, blocksCount, freeBlocksCount, freeInodesCount, firstDataBlock, logBlockSize,
-                blocksPerGroup, inodesPerGroup, magic, state, revLevel, firstIno, inodeSize, featureCompat, featureIncompat,
-                bits, uuid, volumeName, reservedGdtBlocks, lastOrphan, hashSeed, defHashVersion, descSize, firstMetaBg,
                 wantExtraIsize, flags, checksumType, backupBgs, checksumSeed, checksum, raw);
     }
 

@@ -1,5 +1,9 @@
 package io.vdetach.guestfs.ext.codec;
 
+import static io.vdetach.guestfs.ext.codec.Feature.Field.COMPAT;
+import static io.vdetach.guestfs.ext.codec.Feature.Field.INCOMPAT;
+import static io.vdetach.guestfs.ext.codec.Feature.Field.RO_COMPAT;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -11,54 +15,31 @@ import java.util.Set;
  * s_feature_ro_compat). The reader's refusals and the offline writer's allow-lists are sets of these.
  */
 public enum Feature {
-    DIR_PREALLOC(Field.COMPAT, 0x1, "dir_prealloc"),
-    IMAGIC_INODES(Field.COMPAT, 0x2, "imagic_inodes"),
-    HAS_JOURNAL(Field.COMPAT, 0x4, "has_journal"),
-    EXT_ATTR(Field.COMPAT, 0x8, "ext_attr"),
-    RESIZE_INODE(Field.COMPAT, 0x10, "resize_inode"),
-    DIR_INDEX(Field.COMPAT, 0x20, "dir_index"),
-    LAZY_BG(Field.COMPAT, 0x40, "lazy_bg"),
-    EXCLUDE_INODE(Field.COMPAT, 0x80, "exclude_inode"),
-    EXCLUDE_BITMAP(Field.COMPAT, 0x100, "exclude_bitmap"),
-    SPARSE_SUPER2(Field.COMPAT, 0x200, "sparse_super2"),
-    FAST_COMMIT(Field.COMPAT, 0x400, "fast_commit"),
-    STABLE_INODES(Field.COMPAT, 0x800, "stable_inodes"),
-    ORPHAN_FILE(Field.COMPAT, 0x1000, "orphan_file"),
+    DIR_PREALLOC(COMPAT, 0x1, "dir_prealloc"), IMAGIC_INODES(COMPAT, 0x2, "imagic_inodes"),
+    HAS_JOURNAL(COMPAT, 0x4, "has_journal"), EXT_ATTR(COMPAT, 0x8, "ext_attr"),
+    RESIZE_INODE(COMPAT, 0x10, "resize_inode"), DIR_INDEX(COMPAT, 0x20, "dir_index"),
+    LAZY_BG(COMPAT, 0x40, "lazy_bg"), EXCLUDE_INODE(COMPAT, 0x80, "exclude_inode"),
+    EXCLUDE_BITMAP(COMPAT, 0x100, "exclude_bitmap"), SPARSE_SUPER2(COMPAT, 0x200, "sparse_super2"),
+    FAST_COMMIT(COMPAT, 0x400, "fast_commit"), STABLE_INODES(COMPAT, 0x800, "stable_inodes"),
+    ORPHAN_FILE(COMPAT, 0x1000, "orphan_file"),
 
-    COMPRESSION(Field.INCOMPAT, 0x1, "compression"),
-    FILETYPE(Field.INCOMPAT, 0x2, "filetype"),
-    RECOVER(Field.INCOMPAT, 0x4, "needs_recovery"),
-    JOURNAL_DEV(Field.INCOMPAT, 0x8, "journal_dev"),
-    META_BG(Field.INCOMPAT, 0x10, "meta_bg"),
-    EXTENTS(Field.INCOMPAT, 0x40, "extent"),
-    BIT64(Field.INCOMPAT, 0x80, "64bit"),
-    MMP(Field.INCOMPAT, 0x100, "mmp"),
-    FLEX_BG(Field.INCOMPAT, 0x200, "flex_bg"),
-    EA_INODE(Field.INCOMPAT, 0x400, "ea_inode"),
-    DIRDATA(Field.INCOMPAT, 0x1000, "dirdata"),
-    CSUM_SEED(Field.INCOMPAT, 0x2000, "metadata_csum_seed"),
-    LARGEDIR(Field.INCOMPAT, 0x4000, "large_dir"),
-    INLINE_DATA(Field.INCOMPAT, 0x8000, "inline_data"),
-    ENCRYPT(Field.INCOMPAT, 0x10000, "encrypt"),
-    CASEFOLD(Field.INCOMPAT, 0x20000, "casefold"),
+    COMPRESSION(INCOMPAT, 0x1, "compression"), FILETYPE(INCOMPAT, 0x2, "filetype"),
+    RECOVER(INCOMPAT, 0x4, "needs_recovery"), JOURNAL_DEV(INCOMPAT, 0x8, "journal_dev"),
+    META_BG(INCOMPAT, 0x10, "meta_bg"), EXTENTS(INCOMPAT, 0x40, "extent"), BIT64(INCOMPAT, 0x80, "64bit"),
+    MMP(INCOMPAT, 0x100, "mmp"), FLEX_BG(INCOMPAT, 0x200, "flex_bg"), EA_INODE(INCOMPAT, 0x400, "ea_inode"),
+    DIRDATA(INCOMPAT, 0x1000, "dirdata"), CSUM_SEED(INCOMPAT, 0x2000, "metadata_csum_seed"),
+    LARGEDIR(INCOMPAT, 0x4000, "large_dir"), INLINE_DATA(INCOMPAT, 0x8000, "inline_data"),
+    ENCRYPT(INCOMPAT, 0x10000, "encrypt"), CASEFOLD(INCOMPAT, 0x20000, "casefold"),
 
-    SPARSE_SUPER(Field.RO_COMPAT, 0x1, "sparse_super"),
-    LARGE_FILE(Field.RO_COMPAT, 0x2, "large_file"),
-    BTREE_DIR(Field.RO_COMPAT, 0x4, "btree_dir"),
-    HUGE_FILE(Field.RO_COMPAT, 0x8, "huge_file"),
-    GDT_CSUM(Field.RO_COMPAT, 0x10, "uninit_bg"),
-    DIR_NLINK(Field.RO_COMPAT, 0x20, "dir_nlink"),
-    EXTRA_ISIZE(Field.RO_COMPAT, 0x40, "extra_isize"),
-    HAS_SNAPSHOT(Field.RO_COMPAT, 0x80, "has_snapshot"),
-    QUOTA(Field.RO_COMPAT, 0x100, "quota"),
-    BIGALLOC(Field.RO_COMPAT, 0x200, "bigalloc"),
-    METADATA_CSUM(Field.RO_COMPAT, 0x400, "metadata_csum"),
-    REPLICA(Field.RO_COMPAT, 0x800, "replica"),
-    READONLY(Field.RO_COMPAT, 0x1000, "read-only"),
-    PROJECT(Field.RO_COMPAT, 0x2000, "project"),
-    SHARED_BLOCKS(Field.RO_COMPAT, 0x4000, "shared_blocks"),
-    VERITY(Field.RO_COMPAT, 0x8000, "verity"),
-    ORPHAN_PRESENT(Field.RO_COMPAT, 0x10000, "orphan_present");
+    SPARSE_SUPER(RO_COMPAT, 0x1, "sparse_super"), LARGE_FILE(RO_COMPAT, 0x2, "large_file"),
+    BTREE_DIR(RO_COMPAT, 0x4, "btree_dir"), HUGE_FILE(RO_COMPAT, 0x8, "huge_file"),
+    GDT_CSUM(RO_COMPAT, 0x10, "uninit_bg"), DIR_NLINK(RO_COMPAT, 0x20, "dir_nlink"),
+    EXTRA_ISIZE(RO_COMPAT, 0x40, "extra_isize"), HAS_SNAPSHOT(RO_COMPAT, 0x80, "has_snapshot"),
+    QUOTA(RO_COMPAT, 0x100, "quota"), BIGALLOC(RO_COMPAT, 0x200, "bigalloc"),
+    METADATA_CSUM(RO_COMPAT, 0x400, "metadata_csum"), REPLICA(RO_COMPAT, 0x800, "replica"),
+    READONLY(RO_COMPAT, 0x1000, "read-only"), PROJECT(RO_COMPAT, 0x2000, "project"),
+    SHARED_BLOCKS(RO_COMPAT, 0x4000, "shared_blocks"), VERITY(RO_COMPAT, 0x8000, "verity"),
+    ORPHAN_PRESENT(RO_COMPAT, 0x10000, "orphan_present");
 
     /** The superblock word a bit lives in. */
     public enum Field { COMPAT, INCOMPAT, RO_COMPAT }
