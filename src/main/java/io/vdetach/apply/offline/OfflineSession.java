@@ -89,10 +89,11 @@ public final class OfflineSession implements AutoCloseable {
     }
 
     private static boolean hasExtMagic(Path device, long offset) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Ext4SuperBlock.SIZE);
         try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            return ch.read(b, offset + Ext4SuperBlock.OFFSET + 0x38) == 2 && (b.getShort(0) & 0xFFFF) == Ext4SuperBlock.MAGIC;
+            while (b.hasRemaining()) if (ch.read(b, offset + Ext4SuperBlock.OFFSET + b.position()) < 0) return false;
         }
+        return Ext4SuperBlock.parse(b.flip()).magic() == Ext4SuperBlock.MAGIC;
     }
 
     /** The filesystem to work on: at the device's start, the partition named, or the one holding the image. */

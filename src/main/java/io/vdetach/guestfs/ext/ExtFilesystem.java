@@ -82,13 +82,14 @@ public final class ExtFilesystem implements GuestFilesystem {
         }
         Ext4SuperBlock sb = Ext4SuperBlock.parse(volume.readBytes(Ext4SuperBlock.OFFSET, Ext4SuperBlock.SIZE));
         // What the volume is not, or uses beyond this reader, is said before its geometry is judged.
+        String type = sb.typeName();
         if (sb.has(Feature.JOURNAL_DEV)) {
-            throw UnsupportedImageException.because("ext", "this volume is an external journal device, it holds no files");
+            throw UnsupportedImageException.because(type, "this volume is an external journal device, it holds no files");
         }
-        if (sb.has(Feature.COMPRESSION)) throw new UnsupportedImageException("ext", "e2compr compression");
-        if (sb.has(Feature.DIRDATA)) throw new UnsupportedImageException("ext", "the dirdata feature (Lustre)");
+        if (sb.has(Feature.COMPRESSION)) throw new UnsupportedImageException(type, "e2compr compression");
+        if (sb.has(Feature.DIRDATA)) throw new UnsupportedImageException(type, "the dirdata feature (Lustre)");
         List<String> unknown = Feature.outside(Feature.Field.INCOMPAT, sb.featureIncompat(), READABLE);
-        if (!unknown.isEmpty()) throw new UnsupportedImageException("ext", "incompatible features " + String.join(", ", unknown));
+        if (!unknown.isEmpty()) throw new UnsupportedImageException(type, "incompatible features " + String.join(", ", unknown));
         sb.validate(volume.size());
         List<String> warnings = new ArrayList<>();
         if (sb.has(Feature.RECOVER)) warnings.add("journal needs recovery (not replayed); reading as is");
@@ -119,7 +120,7 @@ public final class ExtFilesystem implements GuestFilesystem {
         Ext4Inode ino = inode(id);
         EntryType t = entryType(ino);
         byte[] target = null;
-        long[] device = {0, 0};
+        Ext4Inode.Device device = new Ext4Inode.Device(0, 0);
         List<String> notes = new ArrayList<>(0);
         switch (t) {
             case SYMLINK -> target = symlinkTarget(ino);
@@ -140,7 +141,7 @@ public final class ExtFilesystem implements GuestFilesystem {
         }
         return new Node(id, t, ino.mode() & 07777, ino.uid(), ino.gid(), ino.size(), ino.linksCount(), ino.mtime().instant(),
                 ino.atime().instant(), ino.ctime().instant(), ino.crtime() == null ? null : ino.crtime().instant(), target,
-                device[0], device[1], List.copyOf(xattrs), List.copyOf(notes));
+                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes));
     }
 
     @Override

@@ -164,12 +164,15 @@ public record Ext4Inode(long number, long offset, int mode, long uid, long size,
         return ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(4 * i) & 0xFFFFFFFFL;
     }
 
-    /** A device's {major, minor}: the old 8:8 encoding in word 0, else the new one in word 1 (i_block for devices). */
-    public long[] device() {
+    /** A device number. */
+    public record Device(long major, long minor) {}
+
+    /** A device inode's number: the old 8:8 encoding in word 0, else the new one in word 1 (i_block for devices). */
+    public Device device() {
         long old = blockWord(0);
-        if (old != 0) return new long[] {(old >> 8) & 0xFF, old & 0xFF};
+        if (old != 0) return new Device((old >> 8) & 0xFF, old & 0xFF);
         long dev = blockWord(1);
-        return new long[] {(dev & 0xFFF00) >> 8, (dev & 0xFF) | ((dev >> 12) & 0xFFF00)};
+        return new Device((dev & 0xFFF00) >> 8, (dev & 0xFF) | ((dev >> 12) & 0xFFF00));
     }
 
     /** i_block for a device: the old encoding when both numbers are below 256, else the new one. */
