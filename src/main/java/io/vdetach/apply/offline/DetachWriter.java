@@ -337,18 +337,23 @@ final class DetachWriter {
                 n == null || n.ctime() == null ? m : n.ctime(), m, n == null || n.btime() == null ? m : n.btime());
     }
 
-    /** Xattrs in the inode when they fit, else in one block (like the kernel); returns the blocks used (0 or 1). */
+    /** {@code in} with {@code n}'s xattrs: in the inode when they fit, the rest in one block (like the kernel). */
     private Ext4Inode withXattrs(Ext4Inode in, Node n) throws IOException {
         if (n == null || n.xattrs() == null || n.xattrs().isEmpty()) return in;
         if (!fs.superblock().has(Feature.EXT_ATTR)) {
             throw new HostException(fs.name() + ": host has no ext_attr feature but entries have extended attributes");
         }
-        List<Ext4Xattr> inInode = new ArrayList<>();
-        List<Ext4Xattr> rest = new ArrayList<>();
-        int space = fs.superblock().inodeSize() - in.ibodyOffset();
+        List<Ext4Xattr> all = new ArrayList<>();
         for (Xattr x : n.xattrs()) {
             Ext4Xattr e = Ext4Xattr.fromVfs(x.name(), x.value());
             if (e == null) throw new HostException("extended attribute " + x.name() + " cannot be stored on an ext4 host");
+            all.add(e);
+        }
+        all.sort(Ext4Xattr.ORDER);
+        List<Ext4Xattr> inInode = new ArrayList<>();
+        List<Ext4Xattr> rest = new ArrayList<>();
+        int space = fs.superblock().inodeSize() - in.ibodyOffset();
+        for (Ext4Xattr e : all) {
             inInode.add(e);
             if (Ext4Xattr.ibody(inInode, space) == null) rest.add(inInode.removeLast());
         }

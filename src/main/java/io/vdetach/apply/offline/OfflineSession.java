@@ -11,6 +11,10 @@ import io.vdetach.error.HostException;
 import io.vdetach.error.ImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.guestfs.ext.codec.Ext4Extent;
 import io.vdetach.guestfs.ext.codec.Ext4Inode;
 import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
@@ -50,7 +54,7 @@ public final class OfflineSession implements AutoCloseable {
     private final HostFile deviceFile;
     private final String imagePath;
     private final long imageIno;
-    private final ImageFileLayer image;
+    private final Layer image;
     private final BlockCache cache;
     private boolean used;
 
@@ -58,7 +62,7 @@ public final class OfflineSession implements AutoCloseable {
     private record Span(long offset, long length) {}
 
     private OfflineSession(Path devicePath, Span span, Ext4SuperBlock sb, FileBlockDevice readDev, HostFile deviceFile,
-                           String imagePath, long imageIno, ImageFileLayer image, BlockCache cache) {
+                           String imagePath, long imageIno, Layer image, BlockCache cache) {
         this.devicePath = devicePath;
         this.span = span;
         this.sb = sb;
@@ -151,8 +155,15 @@ public final class OfflineSession implements AutoCloseable {
                 }
             }
             hf = HostFile.open(device);
-            ImageFileLayer layer = new ImageFileLayer(hf, span.offset(), ex, ino.size(), sb.blockSize(), imagePathInFs);
-            return new OfflineSession(device, span, sb, dev, hf, imagePathInFs, img.ino(), layer, cache);
+            // the image's bytes, read from the device through its extents: guest stacks built on it compose down to
+            // device offsets, which the detach can donate
+            RunTable.Builder table = RunTable.builder(ino.size());
+            long bs = sb.blockSize();
+            for (Ext4Extent e : ex) {
+                if (!e.unwritten()) table.add(new Run.Mapped(e.logical() * bs, e.length() * bs, hf, span.offset() + e.physical() * bs));
+            }
+            Layer image = new RunTableLayer(table.build(), imagePathInFs);
+            return new OfflineSession(device, span, sb, dev, hf, imagePathInFs, img.ino(), image, cache);
         } catch (IOException | RuntimeException e) {
             dev.close();
             if (hf != null) hf.close();
@@ -208,7 +219,7 @@ public final class OfflineSession implements AutoCloseable {
     }
 
     /** The image file's bytes, read from the device; guest stacks built on it donate their runs. */
-    public ImageFileLayer image() { return image; }
+    public Layer image() { return image; }
 
     /** The device as a host file: runs mapped onto it at image-owned blocks are donated too. */
     public HostFile deviceFile() { return deviceFile; }

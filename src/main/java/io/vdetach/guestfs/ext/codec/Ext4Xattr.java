@@ -19,7 +19,8 @@ public record Ext4Xattr(int index, byte[] name, byte[] value) {
     public static final int USER = 1, POSIX_ACL_ACCESS = 2, POSIX_ACL_DEFAULT = 3, TRUSTED = 4, SECURITY = 6,
             SYSTEM = 7, RICHACL = 8, HURD = 10;
 
-    private static final Comparator<Ext4Xattr> ORDER = Comparator.comparingInt(Ext4Xattr::index)
+    /** The order the kernel keeps entries in: by name index, name length, name. */
+    public static final Comparator<Ext4Xattr> ORDER = Comparator.comparingInt(Ext4Xattr::index)
             .thenComparingInt(x -> x.name().length).thenComparing(Ext4Xattr::name, Arrays::compare);
 
     /**
