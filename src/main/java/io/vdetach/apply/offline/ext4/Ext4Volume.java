@@ -303,7 +303,10 @@ public final class Ext4Volume {
 
     /** True when every block of the range is marked used. */
     public boolean allUsed(long start, long len) throws IOException {
-        for (long b = start; b < start + len; b++) if (!bit(blockBitmap(groupOf(b)), (int) (b - groupStart(groupOf(b))))) return false;
+        for (long b = start; b < start + len; b++) {
+            int g = groupOf(b);
+            if (!bit(blockBitmap(g), (int) (b - groupStart(g)))) return false;
+        }
         return true;
     }
 
