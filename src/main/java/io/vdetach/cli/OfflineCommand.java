@@ -7,6 +7,7 @@ import io.vdetach.apply.offline.OfflineReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,11 +32,13 @@ final class OfflineCommand {
         String volume;
         @Option(names = "--dry-run", description = "Plan and count; write nothing.") boolean dryRun;
         @Option(names = "--json", description = "Print one JSON object.") boolean json;
+        @Option(names = "--no-progress", description = "No progress line.") boolean noProgress;
 
         @Override
         public Integer call() throws Exception {
-            OfflineOptions o = dryRun ? OfflineOptions.dryRunOnly() : OfflineOptions.withUndo(undo);
-            java.util.concurrent.atomic.AtomicReference<List<String>> errors = new java.util.concurrent.atomic.AtomicReference<>();
+            OfflineOptions o = (dryRun ? OfflineOptions.dryRunOnly() : OfflineOptions.withUndo(undo))
+                    .withProgress(TerminalProgress.create(noProgress || json, 0));
+            AtomicReference<List<String>> errors = new AtomicReference<>();
             OfflineReport r = OfflineDetach.run(device, partition, image, to, layer -> {
                 GuestItems.Result items = GuestItems.of(layer, volume);
                 errors.set(items.errors());

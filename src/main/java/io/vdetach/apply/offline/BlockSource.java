@@ -1,13 +1,15 @@
 package io.vdetach.apply.offline;
 
-import io.vdetach.apply.offline.ext4.Ext4Inode;
+import io.vdetach.apply.offline.ext4.BlockRun;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
-import io.vdetach.apply.offline.ext4.Extent;
-import io.vdetach.apply.offline.ext4.ExtentTree;
+import io.vdetach.apply.offline.ext4.ExtentTreeBuilder;
 import io.vdetach.error.HostException;
+import io.vdetach.guestfs.ext.codec.Ext4Extent;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
 
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -17,65 +19,67 @@ import java.util.List;
  */
 final class BlockSource {
     private final Ext4Volume fs;
-    private final int bs;
+    /** Runs of image blocks, consumed first to last. */
+    private final ArrayDeque<BlockRun> pool = new ArrayDeque<>();
+    private long freeCursor;
 
     BlockSource(Ext4Volume fs) {
         this.fs = fs;
-        this.bs = fs.blockSize();
     }
 
-
-    /** Ranges {start, length} of image blocks, consumed first to last. */
-    final ArrayList<long[]> pool = new ArrayList<>();
-    int poolHead;
-    private long freeCursor;
-
-    long[] takeFromPool(long max) {
-        while (poolHead < pool.size()) {
-            long[] r = pool.get(poolHead);
-            if (r[1] == 0) {
-                poolHead++;
-                continue;
-            }
-            long n = Math.min(max, r[1]);
-            long[] got = {r[0], n};
-            r[0] += n;
-            r[1] -= n;
-            return got;
-        }
-        return null;
+    void addToPool(Collection<BlockRun> runs) {
+        for (BlockRun r : runs) if (r.count() > 0) pool.add(r);
     }
 
-    long[] takeFree(long max) throws IOException {
-        long[] r = fs.findFree(freeCursor, (int) Math.min(max, Integer.MAX_VALUE));
+    /** Blocks left in the pool. */
+    long poolBlocks() {
+        long n = 0;
+        for (BlockRun r : pool) n += r.count();
+        return n;
+    }
+
+    /** Empties the pool, returning what was left in it. */
+    List<BlockRun> drainPool() {
+        List<BlockRun> left = List.copyOf(pool);
+        pool.clear();
+        return left;
+    }
+
+    /** At most {@code max} blocks from the front of the pool; null when it is empty. */
+    BlockRun takeFromPool(long max) {
+        BlockRun r = pool.pollFirst();
+        if (r == null) return null;
+        long n = Math.min(max, r.count());
+        if (n < r.count()) pool.addFirst(new BlockRun(r.start() + n, r.count() - n));
+        return new BlockRun(r.start(), n);
+    }
+
+    BlockRun takeFree(long max) throws IOException {
+        BlockRun r = fs.findFree(freeCursor, (int) Math.min(max, Integer.MAX_VALUE));
         if (r == null) throw new HostException(fs.name() + ": no free blocks left in the host filesystem");
-        fs.setBlocks(r[0], r[1], true);
-        freeCursor = r[0] + r[1];
+        fs.setBlocks(r.start(), r.count(), true);
+        freeCursor = r.end();
         return r;
     }
 
-    long[] take(long max, boolean poolAllowed) throws IOException {
-        long[] r = poolAllowed ? takeFromPool(max) : null;
+    BlockRun take(long max) throws IOException {
+        BlockRun r = takeFromPool(max);
         return r != null ? r : takeFree(max);
     }
 
     long allocBlock() throws IOException {
-        return take(1, true)[0];
+        return take(1).start();
     }
 
     /** Builds and stores an extent tree for {@code owner}, its blocks taken from here. */
-    ExtentTree.Built writeTree(List<Extent> extents, Ext4Inode owner) throws IOException {
-        int seed = owner.csumSeed(fs.seed());
-        return ExtentTree.build(extents, bs, new ExtentTree.BlockSink() {
+    ExtentTreeBuilder.Built writeTree(List<Ext4Extent> extents, Ext4Inode owner) throws IOException {
+        Integer seed = fs.csum() ? owner.csumSeed(fs.superblock()) : null;
+        return ExtentTreeBuilder.build(extents, fs.blockSize(), seed, new ExtentTreeBuilder.BlockSink() {
             @Override
             public long allocate() throws IOException { return allocBlock(); }
 
             @Override
-            public void write(long block, byte[] data) {
-                if (fs.csum()) ExtentTree.setTail(data, seed);
-                System.arraycopy(data, 0, fs.freshBlock(block), 0, bs);
-            }
+            public void write(long block, byte[] data) { fs.put(block, data); }
         });
     }
-
 }

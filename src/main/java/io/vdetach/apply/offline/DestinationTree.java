@@ -1,7 +1,7 @@
 package io.vdetach.apply.offline;
 
-import io.vdetach.apply.offline.ext4.Extent;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.ext.codec.Ext4Extent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,54 +18,46 @@ import java.util.Map;
 final class DestinationTree {
     private DestinationTree() {}
 
+    /** A name in a directory: a directory to create or a non-directory inode. */
+    sealed interface Entry permits Dir, Ino {}
 
-    /** A directory to create. */
-    static final class Dir {
-        final byte[] name;
-        final Dir parent;
-        Node meta;
-        final Map<String, Object> children = new LinkedHashMap<>(); // name (latin-1) -> Dir or Ino
-        long ino;
-        int subdirs;
-
-        Dir(byte[] name, Dir parent) {
-            this.name = name;
-            this.parent = parent;
-        }
-    }
-
-    /** A non-directory inode, with every name it gets. */
-    static final class Ino {
-        final OfflineItem item;
-        int links;
-        long ino;
-        final List<Extent> extents = new ArrayList<>();
-        final List<long[]> copies = new ArrayList<>(); // {logical, count}
-        long dataBlocks;
-
-        Ino(OfflineItem item) { this.item = item; }
-
-        Node node() { return item.node(); }
-
-        OfflineItem item() { return item; }
-    }
-
-    static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
-
-    /** Directories in the tree, the root (the destination) included. */
-    static long countDirs(Dir d) {
-        long n = 1;
-        for (Object o : d.children.values()) if (o instanceof Dir sd) n += countDirs(sd);
-        return n;
+    /** A directory to create; {@code meta} null when no item gave its metadata (it gets 0755 and the time of the run). */
+    record Dir(Node meta, Map<String, Entry> children) implements Entry {
+        long subdirs() { return children.values().stream().filter(e -> e instanceof Dir).count(); }
     }
 
     /**
-     * Builds the tree of {@code items}; non-directory inodes go to {@code inodes} (one per node id),
-     * and {@code counts} gets files, (unused), symlinks, extra hard-link names and others.
+     * A non-directory inode: the first item that names it, how many names it gets, and its data
+     * blocks as the writer plans them (donated and copied extents, runs still to copy).
      */
-    static Dir build(List<OfflineItem> items, List<Ino> inodes, long[] counts) {
-        Dir root = new Dir(new byte[0], null);
-        Map<Long, Ino> byId = new HashMap<>();
+    record Ino(OfflineItem item, int links, List<Ext4Extent> extents, List<CopyRun> copies) implements Entry {
+        Node node() { return item.node(); }
+
+        /** Data blocks the file owns. */
+        long dataBlocks() { return extents.stream().mapToLong(Ext4Extent::length).sum(); }
+    }
+
+    /** {@code count} blocks of a file from block {@code logical} that are copied, not donated. */
+    record CopyRun(long logical, long count) {}
+
+    /** What the items make: names beyond an inode's first count as hard links; others are fifos, sockets, devices. */
+    record Counts(long files, long directories, long symlinks, long hardlinks, long others) {}
+
+    record Tree(Dir root, List<Ino> inodes, Counts counts) {}
+
+    static String key(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
+
+    private static String pathKey(byte[][] p, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) b.append('/').append(key(p[i]));
+        return b.toString();
+    }
+
+    /** Builds the tree of {@code items}; non-directory inodes come once each, in the order of their first item. */
+    static Tree build(List<OfflineItem> items) {
+        // first the directories' metadata and every inode's names, so the records are made whole
+        Map<String, Node> dirMeta = new HashMap<>();
+        Map<Long, Integer> links = new HashMap<>();
         for (OfflineItem it : items) {
             Node n = it.node();
             if (n == null) throw new IllegalArgumentException("item without node");
@@ -76,57 +68,63 @@ final class DestinationTree {
                 }
                 for (byte x : c) if (x == 0 || x == '/') throw new IllegalArgumentException("name with NUL or '/': " + key(c));
             }
-            if (p.length == 0) {
-                if (!n.isDirectory()) throw new IllegalArgumentException("the destination itself must be a directory");
-                root.meta = n;
-                continue;
-            }
-            Dir d = root;
-            for (int i = 0; i < p.length - 1; i++) d = subdir(d, p[i]);
-            String k = key(p[p.length - 1]);
             if (n.isDirectory()) {
-                Object existing = d.children.get(k);
-                if (existing instanceof Dir ed) {
-                    if (ed.meta != null) throw new IllegalArgumentException("duplicate name " + k);
-                    ed.meta = n;
-                } else if (existing != null) {
-                    throw new IllegalArgumentException("duplicate name " + k);
-                } else {
-                    Dir nd = new Dir(p[p.length - 1], d);
-                    nd.meta = n;
-                    d.children.put(k, nd);
-                    d.subdirs++;
-                }
+                if (dirMeta.put(pathKey(p, p.length), n) != null) throw new IllegalArgumentException("duplicate name " + pathKey(p, p.length));
+            } else if (p.length == 0) {
+                throw new IllegalArgumentException("the destination itself must be a directory");
+            } else {
+                links.merge(n.id(), 1, Integer::sum);
+            }
+        }
+        Dir root = new Dir(dirMeta.get(""), new LinkedHashMap<>());
+        Map<Long, Ino> byId = new HashMap<>();
+        List<Ino> inodes = new ArrayList<>();
+        long files = 0, symlinks = 0, hardlinks = 0, others = 0;
+        for (OfflineItem it : items) {
+            byte[][] p = it.path();
+            if (p.length == 0) continue;
+            Dir d = root;
+            for (int i = 0; i < p.length - 1; i++) d = subdir(d, p, i + 1, dirMeta);
+            String k = key(p[p.length - 1]);
+            Node n = it.node();
+            if (n.isDirectory()) {
+                subdir(d, p, p.length, dirMeta);
                 continue;
             }
-            if (d.children.containsKey(k)) throw new IllegalArgumentException("duplicate name " + k);
+            if (d.children().containsKey(k)) throw new IllegalArgumentException("duplicate name " + k);
             Ino ino = byId.get(n.id());
             if (ino == null) {
-                ino = new Ino(it);
+                ino = new Ino(it, links.get(n.id()), new ArrayList<>(), new ArrayList<>());
                 byId.put(n.id(), ino);
                 inodes.add(ino);
             } else {
-                counts[3]++;
+                hardlinks++;
             }
-            ino.links++;
-            d.children.put(k, ino);
+            d.children().put(k, ino);
             switch (n.type()) {
-                case FILE -> counts[0]++;
-                case SYMLINK -> counts[2]++;
-                default -> counts[4]++;
+                case FILE -> files++;
+                case SYMLINK -> symlinks++;
+                default -> others++;
             }
         }
-        return root;
+        return new Tree(root, inodes, new Counts(files, countDirs(root), symlinks, hardlinks, others));
     }
 
-    private static Dir subdir(Dir d, byte[] name) {
-        Object o = d.children.get(key(name));
-        if (o instanceof Dir sd) return sd;
-        if (o != null) throw new IllegalArgumentException("a file is used as a directory: " + key(name));
-        Dir nd = new Dir(name, d);
-        d.children.put(key(name), nd);
-        d.subdirs++;
+    /** The directory {@code p[0..n)} under {@code d}'s {@code p[n - 1]}, made when first named. */
+    private static Dir subdir(Dir d, byte[][] p, int n, Map<String, Node> dirMeta) {
+        String k = key(p[n - 1]);
+        Entry e = d.children().get(k);
+        if (e instanceof Dir sd) return sd;
+        if (e != null) throw new IllegalArgumentException("a file is used as a directory: " + k);
+        Dir nd = new Dir(dirMeta.get(pathKey(p, n)), new LinkedHashMap<>());
+        d.children().put(k, nd);
         return nd;
     }
 
+    /** Directories in the tree, the root (the destination) included. */
+    private static long countDirs(Dir d) {
+        long n = 1;
+        for (Entry e : d.children().values()) if (e instanceof Dir sd) n += countDirs(sd);
+        return n;
+    }
 }

@@ -1,35 +1,38 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.apply.offline.DestinationTree.CopyRun;
 import io.vdetach.apply.offline.DestinationTree.Dir;
+import io.vdetach.apply.offline.DestinationTree.Entry;
 import io.vdetach.apply.offline.DestinationTree.Ino;
-
-import io.vdetach.apply.offline.device.BlockDevice;
 import io.vdetach.apply.offline.device.CountingDevice;
-import io.vdetach.apply.offline.ext4.DirBlock;
-import io.vdetach.apply.offline.ext4.Ext4Inode;
-import io.vdetach.apply.offline.ext4.Ext4Superblock;
+import io.vdetach.apply.offline.ext4.BlockRun;
+import io.vdetach.apply.offline.ext4.DirectoryBuilder;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
-import io.vdetach.apply.offline.ext4.Extent;
-import io.vdetach.apply.offline.ext4.ExtentTree;
-import io.vdetach.apply.offline.ext4.HtreeBuilder;
-import io.vdetach.apply.offline.ext4.XattrCodec;
+import io.vdetach.apply.offline.ext4.ExtentTreeBuilder;
+import io.vdetach.apply.offline.ext4.HostDamageException;
 import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.Xattr;
+import io.vdetach.guestfs.ext.codec.Ext4DirEntry;
+import io.vdetach.guestfs.ext.codec.Ext4Extent;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
+import io.vdetach.guestfs.ext.codec.Ext4Xattr;
+import io.vdetach.guestfs.ext.codec.Ext4XattrHeader;
+import io.vdetach.guestfs.ext.codec.Feature;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -63,8 +66,8 @@ final class DetachWriter {
     private final Instant now = Instant.now();
 
     // the image: its extents by physical block, and per image-logical-block flags
-    private final List<Extent> imageExtents;
-    private final Extent[] byPhys;
+    private final List<Ext4Extent> imageExtents;
+    private final Ext4Extent[] byPhys;
     private final long[] physStarts;
     private final BitSet donated = new BitSet();
     private final BitSet referenced = new BitSet();
@@ -75,6 +78,9 @@ final class DetachWriter {
     private final List<String> notes = new ArrayList<>();
     private final BlockSource blocks;
     private final HostDirectories dirs;
+    /** The inode number each new directory and inode gets. */
+    private final Map<Entry, Long> numbers = new IdentityHashMap<>();
+    private int preferGroup;
 
     DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
         this.fs = fs;
@@ -86,10 +92,9 @@ final class DetachWriter {
         this.base = session.offset();
         this.blocks = new BlockSource(fs);
         this.dirs = new HostDirectories(fs, blocks, notes, now);
-        Ext4Inode img = fs.inode(session.imageIno());
-        this.imageExtents = ExtentTree.read(fs, img).extents();
-        this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Extent::physical)).toArray(Extent[]::new);
-        this.physStarts = java.util.Arrays.stream(byPhys).mapToLong(Extent::physical).toArray();
+        this.imageExtents = fs.extents(fs.inode(session.imageIno())).extents();
+        this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Ext4Extent::physical)).toArray(Ext4Extent[]::new);
+        this.physStarts = Arrays.stream(byPhys).mapToLong(Ext4Extent::physical).toArray();
         if (!imageExtents.isEmpty() && imageExtents.getLast().logicalEnd() > Integer.MAX_VALUE) {
             throw new HostException("image " + session.imagePath() + " is too large for an offline detach (more than 2^31 blocks)");
         }
@@ -99,10 +104,10 @@ final class DetachWriter {
 
     /** The image-logical block held at device block {@code phys}, or -1 when the image does not own it. */
     private long imageBlockAt(long phys) {
-        int i = java.util.Arrays.binarySearch(physStarts, phys);
+        int i = Arrays.binarySearch(physStarts, phys);
         if (i < 0) i = -i - 2;
         if (i < 0) return -1;
-        Extent e = byPhys[i];
+        Ext4Extent e = byPhys[i];
         if (phys >= e.physical() + e.length() || e.unwritten()) return -1;
         return e.logical() + (phys - e.physical());
     }
@@ -180,8 +185,7 @@ final class DetachWriter {
                         long ib = imageBlockAt(p0 + k);
                         if (ib >= 0 && !donated.get((int) ib)) {
                             donated.set((int) ib);
-                            ExtentTree.append(f.extents, l + k, p0 + k, 1);
-                            f.dataBlocks++;
+                            ExtentTreeBuilder.append(f.extents(), l + k, p0 + k, 1);
                             blocksDonated++;
                         } else {
                             copy(f, l + k, 1);
@@ -195,28 +199,26 @@ final class DetachWriter {
     }
 
     private static void copy(Ino f, long logical, long n) {
-        if (!f.copies.isEmpty()) {
-            long[] last = f.copies.getLast();
-            if (last[0] + last[1] == logical) {
-                last[1] += n;
-                return;
-            }
+        List<CopyRun> copies = f.copies();
+        if (!copies.isEmpty() && copies.getLast().logical() + copies.getLast().count() == logical) {
+            copies.set(copies.size() - 1, new CopyRun(copies.getLast().logical(), copies.getLast().count() + n));
+        } else {
+            copies.add(new CopyRun(logical, n));
         }
-        f.copies.add(new long[] {logical, n});
     }
 
-    /** Image blocks matching {@code keep}, as physical ranges. */
-    private List<long[]> imageRanges(BitSet keep) {
-        List<long[]> out = new ArrayList<>();
-        for (Extent e : byPhys) {
+    /** Image blocks matching {@code keep}, as physical runs. */
+    private List<BlockRun> imageRanges(BitSet keep) {
+        List<BlockRun> out = new ArrayList<>();
+        for (Ext4Extent e : byPhys) {
             int from = (int) e.logical();
             int end = (int) e.logicalEnd();
             // walk the set bits run by run, not block by block: images are millions of blocks
             for (int i = keep.nextSetBit(from); i >= 0 && i < end; ) {
                 int j = Math.min(end, keep.nextClearBit(i));
                 long p = e.physical() + (i - from);
-                if (!out.isEmpty() && out.getLast()[0] + out.getLast()[1] == p) out.getLast()[1] += j - i;
-                else out.add(new long[] {p, j - i});
+                if (!out.isEmpty() && out.getLast().end() == p) out.set(out.size() - 1, new BlockRun(out.getLast().start(), out.getLast().count() + j - i));
+                else out.add(new BlockRun(p, j - i));
                 i = keep.nextSetBit(j);
             }
         }
@@ -226,7 +228,7 @@ final class DetachWriter {
     /** Image-logical blocks not donated: those no run reads, or (with {@code referencedOnly}) those runs read. */
     private BitSet spare(boolean referencedOnly) {
         BitSet b = new BitSet();
-        for (Extent e : imageExtents) b.set((int) e.logical(), (int) e.logicalEnd());
+        for (Ext4Extent e : imageExtents) b.set((int) e.logical(), (int) e.logicalEnd());
         b.andNot(donated);
         if (referencedOnly) b.and(referenced);
         else b.andNot(referenced);
@@ -239,46 +241,45 @@ final class DetachWriter {
 
     private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
         // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
-        blocks.pool.addAll(imageRanges(spare(false)));
-        for (long b : imageMetaBlocks) blocks.pool.add(new long[] {b, 1});
+        blocks.addToPool(imageRanges(spare(false)));
+        blocks.addToPool(imageMetaBlocks.stream().map(b -> new BlockRun(b, 1)).toList());
         // refuse before the first write when copies cannot fit (metadata needs a little more, checked as it goes)
         long toCopy = 0;
-        for (Ino f : files) for (long[] c : f.copies) toCopy += c[1];
-        long poolBlocks = 0;
-        for (long[] r : blocks.pool) poolBlocks += r[1];
-        if (toCopy > poolBlocks + fs.superblock().freeBlocks()) {
+        for (Ino f : files) for (CopyRun c : f.copies()) toCopy += c.count();
+        long poolBlocks = blocks.poolBlocks();
+        if (toCopy > poolBlocks + fs.freeBlocks()) {
             throw new HostException(fs.name() + ": " + toCopy + " blocks must be copied but only " + poolBlocks
-                    + " spare image blocks and " + fs.superblock().freeBlocks() + " free blocks exist");
+                    + " spare image blocks and " + fs.freeBlocks() + " free blocks exist");
         }
         List<Piece> buffered = new ArrayList<>();
         long bufferedBytes = 0;
+        long filesDone = 0;
+        long bytesDone = 0;
         for (Ino f : files) {
-            for (long[] c : f.copies) {
-                long logical = c[0];
-                long left = c[1];
+            for (CopyRun c : f.copies()) {
+                long logical = c.logical();
+                long left = c.count();
                 while (left > 0) {
                     boolean poolOk = bufferedBytes < opt.maxBufferedCopyBytes();
                     long max = poolOk ? Math.min(left, Math.max(1, (opt.maxBufferedCopyBytes() - bufferedBytes) / bs)) : left;
-                    long[] got = poolOk ? blocks.takeFromPool(Math.min(max, MAX_PIECE)) : null;
-                    boolean fromPool = got != null;
-                    if (got == null) got = blocks.takeFree(Math.min(left, MAX_PIECE));
-                    Piece p = new Piece(f, logical, got[0], got[1], null);
-                    if (fromPool) {
-                        byte[] data = opt.dryRun() ? null : read(f, logical, got[1]);
-                        buffered.add(new Piece(f, logical, got[0], got[1], data));
-                        bufferedBytes += got[1] * bs;
+                    BlockRun got = poolOk ? blocks.takeFromPool(Math.min(max, MAX_PIECE)) : null;
+                    if (got != null) {
+                        buffered.add(new Piece(f, logical, got.start(), got.count(), opt.dryRun() ? null : read(f, logical, got.count())));
+                        bufferedBytes += got.count() * bs;
                     } else {
-                        writePiece(p, opt.dryRun() ? null : read(f, logical, got[1]));
+                        got = blocks.takeFree(Math.min(left, MAX_PIECE));
+                        writePiece(new Piece(f, logical, got.start(), got.count(), null), opt.dryRun() ? null : read(f, logical, got.count()));
                     }
-                    ExtentTree.append(f.extents, logical, got[0], got[1]);
-                    f.dataBlocks += got[1];
-                    blocksCopied += got[1];
-                    logical += got[1];
-                    left -= got[1];
+                    ExtentTreeBuilder.append(f.extents(), logical, got.start(), got.count());
+                    blocksCopied += got.count();
+                    logical += got.count();
+                    left -= got.count();
                 }
             }
-            f.extents.sort(Comparator.comparingLong(Extent::logical));
-            mergeExtents(f.extents);
+            f.extents().sort(Comparator.comparingLong(Ext4Extent::logical));
+            mergeExtents(f.extents());
+            bytesDone += f.node().size();
+            opt.progress().update(++filesDone, bytesDone, Math.min(bytesDone, blocksDonated * bs));
         }
         // every read from the image is done: now its spare blocks may be overwritten
         flushCopies();
@@ -286,9 +287,9 @@ final class DetachWriter {
         flushCopies();
     }
 
-    private static void mergeExtents(List<Extent> ex) {
-        List<Extent> out = new ArrayList<>(ex.size());
-        for (Extent e : ex) ExtentTree.append(out, e.logical(), e.physical(), e.length());
+    private static void mergeExtents(List<Ext4Extent> ex) {
+        List<Ext4Extent> out = new ArrayList<>(ex.size());
+        for (Ext4Extent e : ex) ExtentTreeBuilder.append(out, e.logical(), e.physical(), e.length());
         ex.clear();
         ex.addAll(out);
     }
@@ -298,11 +299,7 @@ final class DetachWriter {
         long len = Math.min(count * bs, f.node().size() - off);
         byte[] buf = new byte[Math.toIntExact(count * bs)];
         if (f.item().content() == null) throw new IllegalArgumentException("file item without content layer");
-        try {
-            f.item().content().readFully(off, ByteBuffer.wrap(buf, 0, (int) len));
-        } catch (java.io.EOFException e) {
-            throw new HostException("reading " + f.item().content().describe() + " at " + off + ": " + e.getMessage(), e);
-        }
+        f.item().content().readFully(off, ByteBuffer.wrap(buf, 0, (int) len));
         return buf;
     }
 
@@ -315,14 +312,14 @@ final class DetachWriter {
         if (opt.dryRun()) return;
         for (int i = 0; i < p.count(); i++) {
             pendingBlocks[pending] = p.phys() + i;
-            pendingData[pending] = java.util.Arrays.copyOfRange(data, i * bs, (i + 1) * bs);
+            pendingData[pending] = Arrays.copyOfRange(data, i * bs, (i + 1) * bs);
             if (++pending == COPY_BATCH) flushCopies();
         }
     }
 
     private void flushCopies() throws IOException {
         if (pending == 0) return;
-        dev.willWrite(java.util.Arrays.copyOf(pendingBlocks, pending));
+        dev.willWrite(Arrays.copyOf(pendingBlocks, pending));
         for (int i = 0; i < pending; i++) {
             dev.write(pendingBlocks[i], pendingData[i]);
             pendingData[i] = null;
@@ -332,48 +329,41 @@ final class DetachWriter {
 
     // ---------------------------------------------------------------- phase 3: metadata
 
-    private int preferGroup;
-
+    /** A new inode with the node's type, mode, owner and times (a directory without metadata: 0755, root, now). */
     private Ext4Inode baseInode(long ino, Node n, int typeBits) {
-        Ext4Inode in = fs.newInode(ino);
-        in.setGeneration(random.nextInt());
-        int mode = n == null ? 0755 : n.mode() & 07777;
-        in.setMode(typeBits | mode);
-        in.setUid(n == null ? 0 : n.uid());
-        in.setGid(n == null ? 0 : n.gid());
         Instant m = n == null || n.mtime() == null ? now : n.mtime();
-        in.setTimes(n == null || n.atime() == null ? m : n.atime(), n == null || n.ctime() == null ? m : n.ctime(), m,
-                n == null || n.btime() == null ? m : n.btime());
-        return in;
+        return Ext4Inode.fresh(ino, fs.superblock()).withOwner(typeBits | (n == null ? 0755 : n.mode() & 07777), n == null ? 0 : n.uid(),
+                n == null ? 0 : n.gid(), random.nextInt(), n == null || n.atime() == null ? m : n.atime(),
+                n == null || n.ctime() == null ? m : n.ctime(), m, n == null || n.btime() == null ? m : n.btime());
     }
 
-    /** Xattrs in the inode when they fit, else in one block; returns the blocks used (0 or 1). */
-    private int writeXattrs(Ext4Inode in, Node n) throws IOException {
-        if (n == null || n.xattrs() == null || n.xattrs().isEmpty()) return 0;
-        if ((fs.superblock().compat() & Ext4Superblock.COMPAT_EXT_ATTR) == 0) {
+    /** {@code in} with {@code n}'s xattrs: in the inode when they fit, the rest in one block (like the kernel). */
+    private Ext4Inode withXattrs(Ext4Inode in, Node n) throws IOException {
+        if (n == null || n.xattrs() == null || n.xattrs().isEmpty()) return in;
+        if (!fs.superblock().has(Feature.EXT_ATTR)) {
             throw new HostException(fs.name() + ": host has no ext_attr feature but entries have extended attributes");
         }
-        List<XattrCodec.Encoded> xs = XattrCodec.encode(n.xattrs());
-        int start = 128 + in.extraIsize();
-        int space = in.raw().length - start;
-        // like the kernel: what fits goes into the inode body, the rest into one xattr block
-        List<XattrCodec.Encoded> inInode = new ArrayList<>();
-        List<XattrCodec.Encoded> rest = new ArrayList<>();
-        for (XattrCodec.Encoded x : xs) {
-            inInode.add(x);
-            if (in.raw().length <= 128 || XattrCodec.inInodeSize(inInode) > space) {
-                inInode.removeLast();
-                rest.add(x);
-            }
+        List<Ext4Xattr> all = new ArrayList<>();
+        for (Xattr x : n.xattrs()) {
+            Ext4Xattr e = Ext4Xattr.fromVfs(x.name(), x.value());
+            if (e == null) throw new HostException("extended attribute " + x.name() + " cannot be stored on an ext4 host");
+            all.add(e);
         }
-        if (!inInode.isEmpty()) XattrCodec.writeInInode(in.raw(), start, inInode);
-        if (rest.isEmpty()) return 0;
+        all.sort(Ext4Xattr.ORDER);
+        List<Ext4Xattr> inInode = new ArrayList<>();
+        List<Ext4Xattr> rest = new ArrayList<>();
+        int space = fs.superblock().inodeSize() - in.ibodyOffset();
+        for (Ext4Xattr e : all) {
+            inInode.add(e);
+            if (Ext4Xattr.ibody(inInode, space) == null) rest.add(inInode.removeLast());
+        }
+        byte[] ibody = inInode.isEmpty() ? in.ibody() : Ext4Xattr.ibody(inInode, space);
+        if (rest.isEmpty()) return in.withXattrs(ibody, 0);
         long blk = blocks.allocBlock();
-        byte[] b = XattrCodec.block(rest, bs, blk, fs.csum(), fs.seed());
+        byte[] b = Ext4Xattr.block(rest, blk, fs.superblock());
         if (b == null) throw new HostException("extended attributes of " + n.id() + " do not fit the inode and one " + bs + "-byte block");
-        System.arraycopy(b, 0, fs.freshBlock(blk), 0, bs);
-        in.setFileAcl(blk);
-        return 1;
+        fs.put(blk, b);
+        return in.withXattrs(ibody, blk);
     }
 
     private void writeFile(Ino f) throws IOException {
@@ -385,109 +375,102 @@ final class DetachWriter {
             case BLOCK_DEVICE -> Ext4Inode.S_IFBLK;
             case FIFO -> Ext4Inode.S_IFIFO;
             case SOCKET -> Ext4Inode.S_IFSOCK;
-            case DIRECTORY -> throw new IllegalStateException();
+            case DIRECTORY -> throw new IllegalStateException("a directory among the inodes");
         };
-        Ext4Inode in = baseInode(f.ino, n, type);
-        in.setLinksCount(f.links);
-        long iblocks = writeXattrs(in, n);
+        Ext4Inode in = withXattrs(baseInode(numbers.get(f), n, type).withLinksCount(f.links()), n);
+        long iblocks = in.fileAcl() != 0 ? 1 : 0;
         switch (n.type()) {
             case FILE -> {
-                in.setSize(n.size());
-                if (n.size() >= (1L << 31)) fs.addRoCompat(Ext4Superblock.RO_LARGE_FILE);
-                in.setFlags(Ext4Inode.FL_EXTENTS);
-                ExtentTree.Built t = blocks.writeTree(f.extents, in);
-                in.setIBlock(t.root());
-                iblocks += f.dataBlocks + t.treeBlocks();
+                if (n.size() >= (1L << 31)) fs.addRoCompat(Feature.LARGE_FILE);
+                ExtentTreeBuilder.Built t = blocks.writeTree(f.extents(), in);
+                in = in.withData(Ext4Inode.EXTENTS_FL, t.root(), n.size(), (iblocks + f.dataBlocks() + t.treeBlocks()) * (bs / 512));
             }
             case SYMLINK -> {
                 byte[] target = n.symlinkTarget();
                 if (target == null || target.length == 0 || target.length >= bs) {
-                    throw new HostException("symlink target of " + target.length + " bytes cannot be stored");
+                    throw new HostException("symlink target of " + (target == null ? 0 : target.length) + " bytes cannot be stored");
                 }
-                in.setSize(target.length);
-                if (target.length < Ext4Inode.I_BLOCK_SIZE) {
-                    in.setIBlock(target); // 4.1 (fast symlink): the target lives in i_block
+                if (target.length < Ext4Inode.BLOCK_BYTES) {
+                    // a fast symlink: the target lives in i_block ("Index Nodes", i_block)
+                    in = in.withData(0, Arrays.copyOf(target, Ext4Inode.BLOCK_BYTES), target.length, iblocks * (bs / 512));
                 } else {
                     long blk = blocks.allocBlock();
-                    System.arraycopy(target, 0, fs.freshBlock(blk), 0, target.length);
-                    in.setFlags(Ext4Inode.FL_EXTENTS);
-                    ExtentTree.Built t = blocks.writeTree(List.of(new Extent(0, blk, 1, false)), in);
-                    in.setIBlock(t.root());
-                    iblocks += 1;
+                    fs.put(blk, Arrays.copyOf(target, bs));
+                    ExtentTreeBuilder.Built t = blocks.writeTree(List.of(new Ext4Extent(0, 1, false, blk)), in);
+                    in = in.withData(Ext4Inode.EXTENTS_FL, t.root(), target.length, (iblocks + 1) * (bs / 512));
                 }
             }
-            case CHAR_DEVICE, BLOCK_DEVICE -> {
-                long ma = n.rdevMajor();
-                long mi = n.rdevMinor();
-                ByteBuffer b = ByteBuffer.allocate(Ext4Inode.I_BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-                // 4.1 (i_block for devices): old 16-bit encoding in word 0 when it fits, else the new one in word 1
-                if (ma < 256 && mi < 256) b.putInt(0, (int) (ma << 8 | mi));
-                else b.putInt(4, (int) ((mi & 0xFF) | (ma << 8) | ((mi & ~0xFFL) << 12)));
-                in.setIBlock(b.array());
-            }
-            default -> { }
+            case CHAR_DEVICE, BLOCK_DEVICE ->
+                    in = in.withData(0, Ext4Inode.deviceBlock(n.rdevMajor(), n.rdevMinor()), 0, iblocks * (bs / 512));
+            default -> in = in.withData(0, in.block(), 0, iblocks * (bs / 512));
         }
-        in.setBlocks512(iblocks * (bs / 512));
         fs.writeInode(in);
     }
 
     private void writeDir(Dir d, long parentIno) throws IOException {
-        List<DirBlock.NewEntry> entries = new ArrayList<>();
-        for (Map.Entry<String, Object> e : d.children.entrySet()) {
+        long self = numbers.get(d);
+        List<Ext4DirEntry> entries = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : d.children().entrySet()) {
             byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
-            if (e.getValue() instanceof Dir sd) entries.add(new DirBlock.NewEntry(name, sd.ino, DirBlock.FT_DIR));
-            else {
-                Ino f = (Ino) e.getValue();
-                entries.add(new DirBlock.NewEntry(name, f.ino, ftype(f.node().type())));
-            }
+            int type = switch (e.getValue()) {
+                case Dir sd -> Ext4DirEntry.FT_DIR;
+                case Ino f -> ftype(f.node().type());
+            };
+            entries.add(new Ext4DirEntry(numbers.get(e.getValue()), 0, type, name));
         }
-        Ext4Inode in = baseInode(d.ino, d.meta, Ext4Inode.S_IFDIR);
-        int links = 2 + d.subdirs;
-        in.setLinksCount(links >= HostDirectories.LINK_MAX ? 1 : links);
-        long iblocks = writeXattrs(in, d.meta);
-        List<byte[]> data = DirBlock.pack(d.ino, parentIno, entries, bs, fs.csum());
-        int indexBlocks = 0;
+        long links = 2 + d.subdirs();
+        Ext4Inode in = withXattrs(baseInode(self, d.meta(), Ext4Inode.S_IFDIR).withLinksCount(links >= HostDirectories.LINK_MAX ? 1 : (int) links), d.meta());
+        long iblocks = in.fileAcl() != 0 ? 1 : 0;
         // like the kernel: a directory that outgrows one block gets an htree index (when the host has dir_index)
-        if (data.size() > 1 && (fs.superblock().compat() & Ext4Superblock.COMPAT_DIR_INDEX) != 0) {
-            HtreeBuilder.Built h = HtreeBuilder.build(d.ino, parentIno, entries, bs, fs.csum(), fs.superblock());
-            if (h != null) {
-                data = h.blocks();
-                indexBlocks = h.indexBlocks();
-                in.setFlags(Ext4Inode.FL_INDEX);
-            }
-        }
-        int seed = in.csumSeed(fs.seed());
-        List<Extent> ex = new ArrayList<>();
+        DirectoryBuilder.Built built = DirectoryBuilder.build(self, parentIno, entries, fs.superblock(),
+                fs.csum() ? in.csumSeed(fs.superblock()) : null);
+        List<byte[]> data = built.blocks();
+        List<Ext4Extent> ex = new ArrayList<>();
         int i = 0;
         while (i < data.size()) {
-            long[] got = blocks.take(data.size() - i, true);
-            for (int k = 0; k < got[1]; k++) {
-                byte[] b = data.get(i + k);
-                if (fs.csum() && i + k < indexBlocks) HtreeBuilder.writeDxTail(b, seed);
-                else if (fs.csum()) DirBlock.writeTail(b, seed);
-                System.arraycopy(b, 0, fs.freshBlock(got[0] + k), 0, bs);
-            }
-            ExtentTree.append(ex, i, got[0], got[1]);
-            i += (int) got[1];
+            BlockRun got = blocks.take(data.size() - i);
+            for (int k = 0; k < got.count(); k++) fs.put(got.start() + k, data.get(i + k));
+            ExtentTreeBuilder.append(ex, i, got.start(), got.count());
+            i += (int) got.count();
         }
-        in.setFlags(in.flags() | Ext4Inode.FL_EXTENTS);
-        ExtentTree.Built t = blocks.writeTree(ex, in);
-        in.setIBlock(t.root());
-        in.setSize((long) data.size() * bs);
-        in.setBlocks512((iblocks + data.size() + t.treeBlocks()) * (bs / 512));
-        fs.writeInode(in);
+        ExtentTreeBuilder.Built t = blocks.writeTree(ex, in);
+        int flags = Ext4Inode.EXTENTS_FL | (built.indexed() ? Ext4Inode.INDEX_FL : 0);
+        fs.writeInode(in.withData(flags, t.root(), (long) data.size() * bs, (iblocks + data.size() + t.treeBlocks()) * (bs / 512)));
     }
 
     private static int ftype(EntryType t) {
         return switch (t) {
-            case FILE -> DirBlock.FT_REG;
-            case DIRECTORY -> DirBlock.FT_DIR;
-            case SYMLINK -> DirBlock.FT_SYMLINK;
-            case CHAR_DEVICE -> DirBlock.FT_CHR;
-            case BLOCK_DEVICE -> DirBlock.FT_BLK;
-            case FIFO -> DirBlock.FT_FIFO;
-            case SOCKET -> DirBlock.FT_SOCK;
+            case FILE -> Ext4DirEntry.FT_REG;
+            case DIRECTORY -> Ext4DirEntry.FT_DIR;
+            case SYMLINK -> Ext4DirEntry.FT_SYMLINK;
+            case CHAR_DEVICE -> Ext4DirEntry.FT_CHR;
+            case BLOCK_DEVICE -> Ext4DirEntry.FT_BLK;
+            case FIFO -> Ext4DirEntry.FT_FIFO;
+            case SOCKET -> Ext4DirEntry.FT_SOCK;
         };
+    }
+
+    /**
+     * The image's xattr block: one only the image uses is spare for metadata; a shared one loses
+     * the image's reference.
+     */
+    private void releaseXattrBlock(long block, List<Long> spareBlocks) throws IOException {
+        if (block == 0) return;
+        Ext4Inode img = fs.inode(session.imageIno());
+        if (block <= fs.superblock().firstDataBlock() || block >= fs.blocksCount()) {
+            throw new HostDamageException(fs.name(), "inode " + img.number(),
+                    fs.deviceOffset(img.offset()), "i_file_acl " + block + " outside the filesystem");
+        }
+        long at = block * bs;
+        Ext4XattrHeader h = fs.host(() -> Ext4XattrHeader.parse(ByteBuffer.wrap(fs.block(block)), fs.superblock().typeName(),
+                "xattr block of inode " + img.number(), at));
+        if (h.refcount() <= 1) {
+            spareBlocks.add(block);
+            return;
+        }
+        byte[] b = fs.block(block).clone();
+        h.withRefcount(h.refcount() - 1).serialise(b, block, fs.superblock());
+        fs.put(block, b);
     }
 
     // ---------------------------------------------------------------- run
@@ -501,91 +484,65 @@ final class DetachWriter {
         if (destName.length == 0 || destName.length > 255 || norm.substring(slash + 1).equals("..") || norm.substring(slash + 1).equals(".")) {
             throw new HostException("bad destination path " + to);
         }
-        OfflineSession.Lookup parent = OfflineSession.resolve(fs, parentPath);
-        if (parent == null || parent.type() != DirBlock.FT_DIR) throw new HostException("destination parent " + parentPath + " is not a directory in the host filesystem");
-        if (OfflineSession.lookup(fs, parent.ino(), destName) != 0) throw new HostException("destination " + to + " already exists");
-        OfflineSession.Lookup img = OfflineSession.resolve(fs, session.imagePath());
+        HostDirectories.Lookup parent = HostDirectories.resolve(fs, parentPath);
+        if (parent == null || parent.type() != Ext4DirEntry.FT_DIR) throw new HostException("destination parent " + parentPath + " is not a directory in the host filesystem");
+        if (HostDirectories.lookup(fs, parent.ino(), destName) != 0) throw new HostException("destination " + to + " already exists");
+        HostDirectories.Lookup img = HostDirectories.resolve(fs, session.imagePath());
         if (img == null || img.ino() != session.imageIno()) throw new HostException("image " + session.imagePath() + " changed since it was opened");
         preferGroup = (int) ((parent.ino() - 1) / fs.superblock().inodesPerGroup());
 
-        long[] counts = new long[5];
-        List<Ino> inodes = new ArrayList<>();
-        Dir root = DestinationTree.build(items, inodes, counts);
-        counts[1] = DestinationTree.countDirs(root);
+        DestinationTree.Tree tree = DestinationTree.build(items);
 
         // phase 1: plan
         long bytes = 0;
         List<Ino> files = new ArrayList<>();
-        for (Ino f : inodes) {
+        for (Ino f : tree.inodes()) {
             if (f.node().type() == EntryType.FILE) {
                 plan(f);
                 files.add(f);
                 bytes += f.node().size();
             }
         }
+        opt.progress().expect(bytes, files.size());
         Ext4Inode imgInode = fs.inode(session.imageIno());
-        List<Long> imageMetaBlocks = new ArrayList<>(ExtentTree.read(fs, imgInode).treeBlocks());
-        long xattrBlock = imgInode.fileAcl();
-        if (xattrBlock != 0) {
-            byte[] xb = fs.blockForWrite(xattrBlock);
-            ByteBuffer b = ByteBuffer.wrap(xb).order(ByteOrder.LITTLE_ENDIAN);
-            int ref = b.getInt(4);
-            if (ref <= 1) imageMetaBlocks.add(xattrBlock);
-            else {
-                b.putInt(4, ref - 1);
-                if (fs.csum()) {
-                    b.putInt(16, 0);
-                    b.putInt(16, io.vdetach.apply.offline.ext4.Crc32c.update(
-                            io.vdetach.apply.offline.ext4.Crc32c.updateLong(fs.seed(), xattrBlock), xb, 0, bs));
-                }
-            }
-        }
+        List<Long> imageMetaBlocks = new ArrayList<>(fs.extents(imgInode).treeBlocks());
+        releaseXattrBlock(imgInode.fileAcl(), imageMetaBlocks);
 
         lap("plan");
         // phase 2: copy
         copyPhase(files, imageMetaBlocks);
         lap("copy");
         // from now on every image block not donated may hold metadata
-        blocks.pool.subList(0, blocks.poolHead).clear();
-        blocks.poolHead = 0;
-        blocks.pool.addAll(imageRanges(spare(true)));
+        blocks.addToPool(imageRanges(spare(true)));
 
         // phase 3: metadata. Remove the image's name first: its slot may take the new one
         dirs.removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
-        imgInode = fs.inode(session.imageIno());
-        imgInode.setLinksCount(0);
-        imgInode.setDtime(now.getEpochSecond());
-        imgInode.setSize(0);
-        imgInode.setBlocks512(0);
-        imgInode.setFileAcl(0);
-        imgInode.setIBlock(ExtentTree.build(List.of(), bs, null).root());
-        fs.writeInode(imgInode);
+        fs.writeInode(fs.inode(session.imageIno()).deleted((int) now.getEpochSecond(), ExtentTreeBuilder.emptyRoot()));
         fs.freeInode(img.ino(), false);
 
-        root.ino = fs.allocateInode(preferGroup, true);
-        allocateInodes(root);
+        numbers.put(tree.root(), fs.allocateInode(preferGroup, true));
+        allocateInodes(tree.root());
         lap("inodes allocated");
-        for (Ino f : inodes) writeFile(f);
+        for (Ino f : tree.inodes()) writeFile(f);
         lap("inodes written");
-        writeDirs(root, parent.ino());
+        writeDirs(tree.root(), parent.ino());
         lap("directories written");
-        dirs.addEntry(parent.ino(), destName, root.ino, DirBlock.FT_DIR);
+        dirs.addEntry(parent.ino(), destName, numbers.get(tree.root()), Ext4DirEntry.FT_DIR);
         dirs.touch(parent.ino(), 1);
 
         // image blocks nobody took go back to free space
-        for (int i = blocks.poolHead; i < blocks.pool.size(); i++) {
-            long[] r = blocks.pool.get(i);
-            if (r[1] > 0) {
-                fs.setBlocks(r[0], r[1], false);
-                blocksFreed += r[1];
-            }
+        for (BlockRun r : blocks.drainPool()) {
+            fs.setBlocks(r.start(), r.count(), false);
+            blocksFreed += r.count();
         }
         long beforeCommit = dev.writes();
         int meta = fs.commit(!opt.dryRun());
         lap("commit");
+        opt.progress().done();
         if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
-        return new OfflineReport(counts[0], counts[1], counts[2], counts[3], counts[4], bytes, blocksDonated, blocksCopied,
-                blocksFreed, meta, bs, opt.dryRun(), 0, List.copyOf(notes));
+        DestinationTree.Counts c = tree.counts();
+        return new OfflineReport(c.files(), c.directories(), c.symlinks(), c.hardlinks(), c.others(), bytes, blocksDonated, blocksCopied,
+                blocksFreed, meta, bs, opt.dryRun(), 0, notes);
     }
 
     private static final boolean TIMING = Boolean.getBoolean("vdetach.offline.timing");
@@ -605,19 +562,21 @@ final class DetachWriter {
     }
 
     private void allocateInodes(Dir d) throws IOException {
-        for (Object o : d.children.values()) {
-            if (o instanceof Dir sd) {
-                sd.ino = fs.allocateInode(preferGroup, true);
-                allocateInodes(sd);
-            } else {
-                Ino f = (Ino) o;
-                if (f.ino == 0) f.ino = fs.allocateInode(preferGroup, false);
+        for (Entry e : d.children().values()) {
+            switch (e) {
+                case Dir sd -> {
+                    numbers.put(sd, fs.allocateInode(preferGroup, true));
+                    allocateInodes(sd);
+                }
+                case Ino f -> {
+                    if (!numbers.containsKey(f)) numbers.put(f, fs.allocateInode(preferGroup, false));
+                }
             }
         }
     }
 
     private void writeDirs(Dir d, long parentIno) throws IOException {
         writeDir(d, parentIno);
-        for (Object o : d.children.values()) if (o instanceof Dir sd) writeDirs(sd, d.ino);
+        for (Entry e : d.children().values()) if (e instanceof Dir sd) writeDirs(sd, numbers.get(d));
     }
 }

@@ -1,5 +1,7 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.apply.Progress;
+
 import java.nio.file.Path;
 
 /**
@@ -9,9 +11,14 @@ import java.nio.file.Path;
  * @param faultAfterWrites for crash tests: fail every block write after this many (-1: never)
  * @param maxBufferedCopyBytes copies into the image's own spare blocks are read into memory first
  *     (those blocks may hold what the copies read); beyond this many bytes copies go to free space
+ * @param progress told about files as their blocks are copied
  */
-public record OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrites, long maxBufferedCopyBytes) {
+public record OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrites, long maxBufferedCopyBytes, Progress progress) {
     public static final long DEFAULT_BUFFERED_COPY = 256L << 20;
+
+    public OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrites, long maxBufferedCopyBytes) {
+        this(undoFile, dryRun, faultAfterWrites, maxBufferedCopyBytes, Progress.NONE);
+    }
 
     public static OfflineOptions withUndo(Path undoFile) {
         return new OfflineOptions(undoFile, false, -1, DEFAULT_BUFFERED_COPY);
@@ -22,10 +29,14 @@ public record OfflineOptions(Path undoFile, boolean dryRun, long faultAfterWrite
     }
 
     public OfflineOptions undoingTo(Path file) {
-        return new OfflineOptions(file, dryRun, faultAfterWrites, maxBufferedCopyBytes);
+        return new OfflineOptions(file, dryRun, faultAfterWrites, maxBufferedCopyBytes, progress);
     }
 
     public OfflineOptions withFaultAfter(long writes) {
-        return new OfflineOptions(undoFile, dryRun, writes, maxBufferedCopyBytes);
+        return new OfflineOptions(undoFile, dryRun, writes, maxBufferedCopyBytes, progress);
+    }
+
+    public OfflineOptions withProgress(Progress p) {
+        return new OfflineOptions(undoFile, dryRun, faultAfterWrites, maxBufferedCopyBytes, p);
     }
 }

@@ -1,5 +1,11 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.json.Json;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * What an offline detach did (or would do, for a dry run). Block counts are host blocks.
  *
@@ -13,15 +19,34 @@ package io.vdetach.apply.offline;
  */
 public record OfflineReport(long files, long directories, long symlinks, long hardlinks, long others, long bytesTotal,
                             long blocksDonated, long blocksCopied, long blocksFreed, long metadataBlocksWritten,
-                            int blockSize, boolean dryRun, double seconds, java.util.List<String> notes) {
+                            int blockSize, boolean dryRun, double seconds, List<String> notes) {
 
+    public OfflineReport {
+        notes = List.copyOf(notes);
+    }
+
+    public OfflineReport withSeconds(double s) {
+        return new OfflineReport(files, directories, symlinks, hardlinks, others, bytesTotal, blocksDonated, blocksCopied,
+                blocksFreed, metadataBlocksWritten, blockSize, dryRun, s, notes);
+    }
+
+    /** One line of JSON, through the writer every report uses. */
     public String toJson() {
-        return String.format(java.util.Locale.ROOT,
-                "{\"files\":%d,\"directories\":%d,\"symlinks\":%d,\"hardlinks\":%d,\"others\":%d,\"bytes_total\":%d,"
-                        + "\"blocks_donated\":%d,\"blocks_copied\":%d,\"blocks_freed\":%d,\"metadata_blocks_written\":%d,"
-                        + "\"block_size\":%d,\"dry_run\":%b,\"seconds\":%.3f,\"notes\":[%s]}",
-                files, directories, symlinks, hardlinks, others, bytesTotal, blocksDonated, blocksCopied, blocksFreed,
-                metadataBlocksWritten, blockSize, dryRun, seconds,
-                String.join(",", notes.stream().map(n -> "\"" + n.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").toList()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("files", files);
+        m.put("directories", directories);
+        m.put("symlinks", symlinks);
+        m.put("hardlinks", hardlinks);
+        m.put("others", others);
+        m.put("bytes_total", bytesTotal);
+        m.put("blocks_donated", blocksDonated);
+        m.put("blocks_copied", blocksCopied);
+        m.put("blocks_freed", blocksFreed);
+        m.put("metadata_blocks_written", metadataBlocksWritten);
+        m.put("block_size", blockSize);
+        m.put("dry_run", dryRun);
+        m.put("seconds", seconds);
+        m.put("notes", notes);
+        return Json.line(m);
     }
 }

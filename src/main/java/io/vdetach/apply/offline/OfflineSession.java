@@ -5,25 +5,33 @@ import io.vdetach.apply.offline.device.CountingDevice;
 import io.vdetach.apply.offline.device.FaultInjectingDevice;
 import io.vdetach.apply.offline.device.FileBlockDevice;
 import io.vdetach.apply.offline.device.UndoLog;
-import io.vdetach.apply.offline.ext4.DirBlock;
-import io.vdetach.apply.offline.ext4.Ext4Inode;
-import io.vdetach.apply.offline.ext4.Ext4Superblock;
 import io.vdetach.apply.offline.ext4.Ext4Volume;
-import io.vdetach.apply.offline.ext4.Extent;
-import io.vdetach.apply.offline.ext4.ExtentTree;
+import io.vdetach.apply.offline.ext4.HostDamageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.ImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
+import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
+import io.vdetach.guestfs.ext.codec.Ext4Extent;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
+import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
+import io.vdetach.guestfs.ext.codec.Feature;
+import io.vdetach.volume.Volume;
+import io.vdetach.volume.VolumeScanner;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * An unmounted ext4 host opened for an offline detach. {@link #open} refuses a device in use,
@@ -32,53 +40,38 @@ import java.util.Map;
  * from the device; build the guest stack on it, then call {@link #detach}.
  */
 public final class OfflineSession implements AutoCloseable {
-    static final int ROOT_INO = 2;
-
-    // what the writer handles; everything else is refused by name
-    private static final int COMPAT_OK = 0x1 /* dir_prealloc */ | Ext4Superblock.COMPAT_HAS_JOURNAL | Ext4Superblock.COMPAT_EXT_ATTR
-            | Ext4Superblock.COMPAT_RESIZE_INODE | Ext4Superblock.COMPAT_DIR_INDEX | Ext4Superblock.COMPAT_SPARSE_SUPER2
-            | 0x800 /* stable_inodes */ | Ext4Superblock.COMPAT_ORPHAN_FILE;
-    private static final int INCOMPAT_OK = Ext4Superblock.INCOMPAT_FILETYPE | Ext4Superblock.INCOMPAT_EXTENTS
-            | Ext4Superblock.INCOMPAT_64BIT | Ext4Superblock.INCOMPAT_FLEX_BG | Ext4Superblock.INCOMPAT_CSUM_SEED
-            | Ext4Superblock.INCOMPAT_LARGEDIR;
-    private static final int RO_OK = Ext4Superblock.RO_SPARSE_SUPER | Ext4Superblock.RO_LARGE_FILE | Ext4Superblock.RO_HUGE_FILE
-            | Ext4Superblock.RO_GDT_CSUM | Ext4Superblock.RO_DIR_NLINK | Ext4Superblock.RO_EXTRA_ISIZE
-            | Ext4Superblock.RO_METADATA_CSUM;
-    private static final Map<Integer, String> COMPAT_NAMES = names("dir_prealloc imagic_inodes has_journal ext_attr resize_inode dir_index lazy_bg exclude_inode exclude_bitmap sparse_super2 fast_commit stable_inodes orphan_file");
-    private static final Map<Integer, String> INCOMPAT_NAMES = names("compression filetype needs_recovery journal_dev meta_bg - extent 64bit mmp flex_bg ea_inode - dirdata metadata_csum_seed large_dir inline_data encrypt casefold");
-    private static final Map<Integer, String> RO_NAMES = names("sparse_super large_file btree_dir huge_file uninit_bg dir_nlink extra_isize has_snapshot quota bigalloc metadata_csum replica read-only project shared_blocks verity orphan_present");
+    /** What the writer handles; every other feature is refused by name. */
+    private static final Set<Feature> HANDLED = EnumSet.of(Feature.DIR_PREALLOC, Feature.HAS_JOURNAL, Feature.EXT_ATTR,
+            Feature.RESIZE_INODE, Feature.DIR_INDEX, Feature.SPARSE_SUPER2, Feature.STABLE_INODES, Feature.ORPHAN_FILE,
+            Feature.FILETYPE, Feature.EXTENTS, Feature.BIT64, Feature.FLEX_BG, Feature.CSUM_SEED, Feature.LARGEDIR,
+            Feature.SPARSE_SUPER, Feature.LARGE_FILE, Feature.HUGE_FILE, Feature.GDT_CSUM, Feature.DIR_NLINK,
+            Feature.EXTRA_ISIZE, Feature.METADATA_CSUM);
 
     private final Path devicePath;
-    private final long offset;
-    private final long length;
-    private final Ext4Superblock sb;
+    private final Span span;
+    private final Ext4SuperBlock sb;
     private final FileBlockDevice readDev;
-    private final Ext4Volume readFs;
     private final HostFile deviceFile;
     private final String imagePath;
     private final long imageIno;
-    private final ImageFileLayer image;
+    private final Layer image;
+    private final BlockCache cache;
     private boolean used;
 
-    private OfflineSession(Path devicePath, long offset, long length, Ext4Superblock sb, FileBlockDevice readDev, Ext4Volume readFs,
-                           HostFile deviceFile, String imagePath, long imageIno, ImageFileLayer image) {
+    /** Where the host filesystem lies on the device: its byte offset, and its length (-1: to the end). */
+    private record Span(long offset, long length) {}
+
+    private OfflineSession(Path devicePath, Span span, Ext4SuperBlock sb, FileBlockDevice readDev, HostFile deviceFile,
+                           String imagePath, long imageIno, Layer image, BlockCache cache) {
         this.devicePath = devicePath;
-        this.offset = offset;
-        this.length = length;
+        this.span = span;
         this.sb = sb;
         this.readDev = readDev;
-        this.readFs = readFs;
         this.deviceFile = deviceFile;
         this.imagePath = imagePath;
         this.imageIno = imageIno;
         this.image = image;
-    }
-
-    private static Map<Integer, String> names(String s) {
-        Map<Integer, String> m = new LinkedHashMap<>();
-        String[] n = s.split(" ");
-        for (int i = 0; i < n.length; i++) if (!n[i].equals("-")) m.put(1 << i, n[i]);
-        return m;
+        this.cache = cache;
     }
 
     /**
@@ -96,40 +89,40 @@ public final class OfflineSession implements AutoCloseable {
      */
     public static OfflineSession open(Path device, String partition, String imagePathInFs) throws IOException {
         HostGuard.checkNotInUse(device);
-        long[] where = locate(device, partition, imagePathInFs);
-        return open(device, where[0], where[1], imagePathInFs);
+        return openAt(device, locate(device, partition, imagePathInFs), imagePathInFs);
     }
 
     private static boolean hasExtMagic(Path device, long offset) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Ext4SuperBlock.SIZE);
         try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(2);
-            return ch.read(b, offset + Ext4Superblock.OFFSET + 0x38) == 2 && (b.get(0) & 0xFF) == 0x53 && (b.get(1) & 0xFF) == 0xEF;
+            while (b.hasRemaining()) if (ch.read(b, offset + Ext4SuperBlock.OFFSET + b.position()) < 0) return false;
         }
+        return Ext4SuperBlock.parse(b.flip()).magic() == Ext4SuperBlock.MAGIC;
     }
 
-    /** {byte offset, byte length (-1: to the end)} of the filesystem to work on. */
-    private static long[] locate(Path device, String partition, String imagePath) throws IOException {
-        if (partition == null && hasExtMagic(device, 0)) return new long[] {0, -1};
-        List<io.vdetach.volume.Volume> volumes;
+    /** The filesystem to work on: at the device's start, the partition named, or the one holding the image. */
+    private static Span locate(Path device, String partition, String imagePath) throws IOException {
+        if (partition == null && hasExtMagic(device, 0)) return new Span(0, -1);
+        List<Volume> volumes;
         try (HostFile disk = HostFile.open(device)) {
-            volumes = io.vdetach.volume.VolumeScanner.scan(disk);
+            volumes = VolumeScanner.scan(disk);
         }
         int index = 0;
         List<String> tried = new ArrayList<>();
-        for (io.vdetach.volume.Volume v : volumes) {
+        for (Volume v : volumes) {
             index++;
             // LVM volumes may be scattered over the disk: only plain partitions are one byte range
             if (v.scheme().equals("lvm")) continue;
             if (partition != null) {
                 if (!v.name().equals(partition) && !String.valueOf(index).equals(partition)) continue;
                 if (!hasExtMagic(device, v.start())) throw new HostException("partition " + partition + " of " + device + " holds no ext4 filesystem");
-                return new long[] {v.start(), v.size()};
+                return new Span(v.start(), v.size());
             }
             if (!hasExtMagic(device, v.start())) continue;
             tried.add(v.name());
             try {
-                open(device, v.start(), v.size(), imagePath).close();
-                return new long[] {v.start(), v.size()};
+                openAt(device, new Span(v.start(), v.size()), imagePath).close();
+                return new Span(v.start(), v.size());
             } catch (HostException e) {
                 // not this one
             }
@@ -139,32 +132,38 @@ public final class OfflineSession implements AutoCloseable {
                 : ", and none of its ext4 partitions (" + String.join(", ", tried) + ") holds " + imagePath + " as a detachable image"));
     }
 
-    private static OfflineSession open(Path device, long offset, long length, String imagePathInFs) throws IOException {
-        Ext4Superblock sb = readSuperblock(device, offset);
+    private static OfflineSession openAt(Path device, Span span, String imagePathInFs) throws IOException {
+        Ext4SuperBlock sb = readSuperblock(device, span);
         checkState(sb, device.toString());
-        FileBlockDevice dev = FileBlockDevice.open(device, sb.blockSize(), false, offset, length);
+        FileBlockDevice dev = FileBlockDevice.open(device, sb.blockSize(), false, span.offset(), span.length());
         HostFile hf = null;
         try {
-            Ext4Volume fs = Ext4Volume.open(dev, device.toString(), sb);
-            Lookup img = resolve(fs, imagePathInFs);
+            BlockCache cache = BlockCache.withDefaultBudget();
+            Ext4Volume fs = Ext4Volume.open(dev, device.toString(), span.offset(), sb, cache);
+            HostDirectories.Lookup img = HostDirectories.resolve(fs, imagePathInFs);
             if (img == null) throw new HostException("image " + imagePathInFs + " is not in the ext4 filesystem on " + device);
-            Ext4Inode ino = fs.inode(img.ino);
-            if ((ino.mode() & Ext4Inode.S_IFMT) != Ext4Inode.S_IFREG) {
-                throw new HostException(imagePathInFs + " on " + device + " is not a regular file");
-            }
+            Ext4Inode ino = fs.inode(img.ino());
+            if (ino.fileType() != Ext4Inode.S_IFREG) throw new HostException(imagePathInFs + " on " + device + " is not a regular file");
             if (ino.linksCount() != 1) throw new HostException(imagePathInFs + " has " + ino.linksCount() + " hard links; an offline detach needs exactly one");
-            if ((ino.flags() & Ext4Inode.FL_EXTENTS) == 0) throw new HostException(imagePathInFs + " is block-mapped (ext2/3 style); only extent-mapped images can be detached offline");
-            List<Extent> ex = ExtentTree.read(fs, ino).extents();
-            for (Extent e : ex) {
+            if (!ino.hasFlag(Ext4Inode.EXTENTS_FL)) throw new HostException(imagePathInFs + " is block-mapped (ext2/3 style); only extent-mapped images can be detached offline");
+            List<Ext4Extent> ex = fs.extents(ino).extents();
+            for (Ext4Extent e : ex) {
                 // the image's blocks must be ordinary allocated data: a damaged host could point it at its own tables
                 if (fs.overlapsMetadata(e.physical(), e.length()) || !fs.allUsed(e.physical(), e.length())) {
-                    throw new HostException(device + ": extent of " + imagePathInFs + " at block " + e.physical()
-                            + " overlaps filesystem metadata or free space; run e2fsck on the host first");
+                    throw new HostDamageException(device.toString(), "extent tree of inode " + img.ino(), fs.deviceOffset(ino.offset()),
+                            "the image's extent at block " + e.physical() + " overlaps filesystem metadata or free space");
                 }
             }
             hf = HostFile.open(device);
-            ImageFileLayer layer = new ImageFileLayer(hf, offset, ex, ino.size(), sb.blockSize(), imagePathInFs);
-            return new OfflineSession(device, offset, length, sb, dev, fs, hf, imagePathInFs, img.ino, layer);
+            // the image's bytes, read from the device through its extents: guest stacks built on it compose down to
+            // device offsets, which the detach can donate
+            RunTable.Builder table = RunTable.builder(ino.size());
+            long bs = sb.blockSize();
+            for (Ext4Extent e : ex) {
+                if (!e.unwritten()) table.add(new Run.Mapped(e.logical() * bs, e.length() * bs, hf, span.offset() + e.physical() * bs));
+            }
+            Layer image = new RunTableLayer(table.build(), imagePathInFs);
+            return new OfflineSession(device, span, sb, dev, hf, imagePathInFs, img.ino(), image, cache);
         } catch (IOException | RuntimeException e) {
             dev.close();
             if (hf != null) hf.close();
@@ -172,112 +171,55 @@ public final class OfflineSession implements AutoCloseable {
         }
     }
 
-    static Ext4Superblock readSuperblock(Path device, long offset) throws IOException {
+    /** The host's superblock, validated against the space the filesystem has on the device. */
+    private static Ext4SuperBlock readSuperblock(Path device, Span span) throws IOException {
+        long size = FileBlockDevice.sizeOf(device) - span.offset();
+        if (span.length() >= 0) size = Math.min(size, span.length());
+        ByteBuffer b = ByteBuffer.allocate(Ext4SuperBlock.SIZE);
         try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(Ext4Superblock.SIZE);
             while (b.hasRemaining()) {
-                if (ch.read(b, offset + Ext4Superblock.OFFSET + b.position()) < 0) throw new HostException(device + " is too small to hold an ext4 filesystem");
-            }
-            return Ext4Superblock.parse(b.array(), device.toString());
-        }
-    }
-
-    private static void checkState(Ext4Superblock sb, String dev) {
-        if ((sb.incompat() & Ext4Superblock.INCOMPAT_RECOVER) != 0) {
-            throw new HostException(dev + ": the ext4 journal needs recovery; mount and unmount it, or run e2fsck, first");
-        }
-        if ((sb.state() & 2) != 0) throw new HostException(dev + ": the ext4 filesystem has errors recorded; run e2fsck first");
-        if ((sb.state() & 1) == 0) throw new HostException(dev + ": the ext4 filesystem was not cleanly unmounted; run e2fsck first");
-        if (!sb.checksumValid()) throw new HostException(dev + ": ext4 superblock checksum mismatch; run e2fsck first");
-        if (sb.lastOrphan() != 0 || (sb.roCompat() & Ext4Superblock.RO_ORPHAN_PRESENT) != 0) {
-            throw new HostException(dev + ": the ext4 filesystem has orphan inodes pending; mount it once or run e2fsck first");
-        }
-        List<String> bad = new ArrayList<>();
-        unknown(sb.compat() & ~COMPAT_OK, COMPAT_NAMES, bad);
-        unknown(sb.incompat() & ~INCOMPAT_OK, INCOMPAT_NAMES, bad);
-        unknown(sb.roCompat() & ~RO_OK, RO_NAMES, bad);
-        if (!bad.isEmpty()) {
-            throw new HostException(dev + ": ext4 feature(s) " + String.join(", ", bad) + " not handled by the offline writer"
-                    + " (it handles has_journal, ext_attr, resize_inode, dir_index, sparse_super2, orphan_file, filetype, extent,"
-                    + " 64bit, flex_bg, metadata_csum_seed, large_dir, sparse_super, large_file, huge_file, uninit_bg, dir_nlink,"
-                    + " extra_isize, metadata_csum)");
-        }
-        if ((sb.incompat() & Ext4Superblock.INCOMPAT_EXTENTS) == 0) throw new HostException(dev + ": the host has no extent feature (ext2/ext3); offline detach needs ext4 extents");
-        if (sb.revLevel() < 1) throw new HostException(dev + ": revision 0 ext2 filesystems are not handled");
-        if (sb.metadataCsum() && sb.raw()[0x175] != 1) throw new HostException(dev + ": unknown metadata checksum type " + sb.raw()[0x175]);
-    }
-
-    private static void unknown(int bits, Map<Integer, String> names, List<String> out) {
-        for (int i = 0; i < 32; i++) {
-            int bit = 1 << i;
-            if ((bits & bit) != 0) out.add(names.getOrDefault(bit, String.format("0x%x", bit)));
-        }
-    }
-
-    /** A name found in a directory: its inode, and where its entry is. */
-    record Lookup(long ino, long dirIno, int type) {}
-
-    /** Resolves an absolute or root-relative path; null when a component is missing. */
-    static Lookup resolve(Ext4Volume fs, String path) throws IOException {
-        long cur = ROOT_INO;
-        long parent = ROOT_INO;
-        int type = DirBlock.FT_DIR;
-        String[] parts = path.split("/");
-        int depth = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.equals(".")) continue;
-            if (p.equals("..")) throw new HostException("path " + path + " must not contain ..");
-            if (type != DirBlock.FT_DIR) return null;
-            if (++depth > 4096) throw new HostException("path " + path + " is too deep");
-            long found = lookup(fs, cur, p.getBytes(StandardCharsets.UTF_8));
-            if (found == 0) return null;
-            Ext4Inode in = fs.inode(found);
-            type = DirBlock.typeOf(in.mode());
-            if (type == DirBlock.FT_SYMLINK) throw new HostException("path " + path + " goes through a symlink (" + p + "); give the real path");
-            parent = cur;
-            cur = found;
-        }
-        return new Lookup(cur, parent, type);
-    }
-
-    /** Looks {@code name} up in directory {@code dirIno} by reading every block (htree blocks read as linear). */
-    static long lookup(Ext4Volume fs, long dirIno, byte[] name) throws IOException {
-        for (DirHit h : scanDir(fs, dirIno)) {
-            if (h.entry().inode() != 0 && java.util.Arrays.equals(h.entry().name(), name)) return h.entry().inode();
-        }
-        return 0;
-    }
-
-    record DirHit(long block, long logical, DirBlock.Entry entry) {}
-
-    static List<DirHit> scanDir(Ext4Volume fs, long dirIno) throws IOException {
-        Ext4Inode d = fs.inode(dirIno);
-        if ((d.mode() & Ext4Inode.S_IFMT) != Ext4Inode.S_IFDIR) throw new HostException("inode " + dirIno + " is not a directory");
-        if ((d.flags() & Ext4Inode.FL_INLINE_DATA) != 0 || (d.flags() & Ext4Inode.FL_EXTENTS) == 0) {
-            throw new HostException("host directory inode " + dirIno + " is inline or block-mapped; not handled");
-        }
-        List<DirHit> out = new ArrayList<>();
-        for (Extent e : ExtentTree.read(fs, d).extents()) {
-            if (e.unwritten()) continue;
-            for (int i = 0; i < e.length(); i++) {
-                long blk = e.physical() + i;
-                byte[] data = fs.block(blk);
-            // htree index blocks (the root, and nodes behind a fake entry spanning the block) carry a dx_tail
-            // instead, and the kernel leaves a stale leaf tail in a converted root: check leaves only
-            boolean index = (d.flags() & Ext4Inode.FL_INDEX) != 0 && (e.logical() + i == 0 || DirBlock.isIndexNode(data));
-            if (fs.csum() && !index && DirBlock.hasTail(data) && !DirBlock.tailValid(data, d.csumSeed(fs.seed()))) {
-                throw new HostException("host ext4: directory inode " + dirIno + " block " + blk + " checksum mismatch; run e2fsck first");
-            }
-            for (DirBlock.Entry en : DirBlock.parse(data, blk, "inode " + dirIno)) {
-                    out.add(new DirHit(blk, e.logical() + i, en));
+                if (ch.read(b, span.offset() + Ext4SuperBlock.OFFSET + b.position()) < 0) {
+                    throw new HostException(device + " is too small to hold an ext4 filesystem");
                 }
             }
         }
-        return out;
+        try {
+            return Ext4SuperBlock.parse(b.flip()).validate(size);
+        } catch (ImageException e) {
+            throw new HostDamageException(device.toString(), span.offset(), e);
+        }
+    }
+
+    private static void checkState(Ext4SuperBlock sb, String dev) {
+        if (sb.has(Feature.RECOVER)) throw new HostException(dev + ": the ext4 journal needs recovery; mount and unmount it, or run e2fsck, first");
+        if ((sb.state() & Ext4SuperBlock.STATE_ERRORS) != 0) throw new HostException(dev + ": the ext4 filesystem has errors recorded; run e2fsck first");
+        if ((sb.state() & Ext4SuperBlock.STATE_CLEAN) == 0) throw new HostException(dev + ": the ext4 filesystem was not cleanly unmounted; run e2fsck first");
+        if (!sb.checksumValid()) throw new HostException(dev + ": ext4 superblock checksum mismatch; run e2fsck first");
+        if (sb.lastOrphan() != 0 || sb.has(Feature.ORPHAN_PRESENT)) {
+            throw new HostException(dev + ": the ext4 filesystem has orphan inodes pending; mount it once or run e2fsck first");
+        }
+        List<String> bad = new ArrayList<>();
+        for (Feature.Field f : Feature.Field.values()) {
+            int bits = switch (f) {
+                case COMPAT -> sb.featureCompat();
+                case INCOMPAT -> sb.featureIncompat();
+                case RO_COMPAT -> sb.featureRoCompat();
+            };
+            bad.addAll(Feature.outside(f, bits, HANDLED));
+        }
+        if (!bad.isEmpty()) {
+            throw new HostException(dev + ": ext4 feature(s) " + String.join(", ", bad) + " not handled by the offline writer (it handles "
+                    + String.join(", ", HANDLED.stream().map(Feature::label).toList()) + ")");
+        }
+        if (!sb.has(Feature.EXTENTS)) throw new HostException(dev + ": the host has no extent feature (ext2/ext3); offline detach needs ext4 extents");
+        if (sb.revLevel() < 1) throw new HostException(dev + ": revision 0 ext2 filesystems are not handled");
+        if (sb.has(Feature.METADATA_CSUM) && sb.checksumType() != Ext4SuperBlock.CHECKSUM_CRC32C) {
+            throw new HostException(dev + ": unknown metadata checksum type " + sb.checksumType());
+        }
     }
 
     /** The image file's bytes, read from the device; guest stacks built on it donate their runs. */
-    public ImageFileLayer image() { return image; }
+    public Layer image() { return image; }
 
     /** The device as a host file: runs mapped onto it at image-owned blocks are donated too. */
     public HostFile deviceFile() { return deviceFile; }
@@ -285,13 +227,11 @@ public final class OfflineSession implements AutoCloseable {
     public int blockSize() { return sb.blockSize(); }
 
     /** Byte offset of the filesystem on the device (a partition's start; 0 for a whole filesystem). */
-    public long offset() { return offset; }
+    public long offset() { return span.offset(); }
 
     long imageIno() { return imageIno; }
 
     String imagePath() { return imagePath; }
-
-    Ext4Volume readFs() { return readFs; }
 
     /**
      * Creates {@code items} under {@code toPathInFs} (which must not exist; its parent must), gives
@@ -304,20 +244,16 @@ public final class OfflineSession implements AutoCloseable {
         if (!opt.dryRun() && opt.undoFile() == null) throw new HostException("an offline detach needs an undo file (or --dry-run)");
         long t0 = System.nanoTime();
         HostGuard.checkNotInUse(devicePath);
-        Ext4Superblock fresh = readSuperblock(devicePath, offset);
-        if (!java.util.Arrays.equals(fresh.raw(), sb.raw())) throw new HostException(devicePath + " changed since it was opened");
-        BlockDevice dev = FileBlockDevice.open(devicePath, sb.blockSize(), !opt.dryRun(), offset, length);
-        CountingDevice counter;
+        Ext4SuperBlock fresh = readSuperblock(devicePath, span);
+        if (!Arrays.equals(fresh.raw(), sb.raw())) throw new HostException(devicePath + " changed since it was opened");
+        BlockDevice dev = FileBlockDevice.open(devicePath, sb.blockSize(), !opt.dryRun(), span.offset(), span.length());
         try {
-            if (!opt.dryRun()) dev = UndoLog.create(dev, opt.undoFile(), sb.uuid(), offset);
+            if (!opt.dryRun()) dev = UndoLog.create(dev, opt.undoFile(), sb.uuid(), span.offset());
             if (opt.faultAfterWrites() >= 0) dev = new FaultInjectingDevice(dev, opt.faultAfterWrites());
-            counter = new CountingDevice(dev);
-            Ext4Volume fs = Ext4Volume.open(counter, devicePath.toString(), Ext4Superblock.parse(fresh.raw(), devicePath.toString()));
-            DetachWriter w = new DetachWriter(fs, counter, this, opt);
-            OfflineReport r = w.run(toPathInFs, items);
-            return new OfflineReport(r.files(), r.directories(), r.symlinks(), r.hardlinks(), r.others(), r.bytesTotal(),
-                    r.blocksDonated(), r.blocksCopied(), r.blocksFreed(), r.metadataBlocksWritten(), r.blockSize(), r.dryRun(),
-                    (System.nanoTime() - t0) / 1e9, r.notes());
+            CountingDevice counter = new CountingDevice(dev);
+            Ext4Volume fs = Ext4Volume.open(counter, devicePath.toString(), span.offset(), fresh, cache);
+            OfflineReport r = new DetachWriter(fs, counter, this, opt).run(toPathInFs, items);
+            return r.withSeconds((System.nanoTime() - t0) / 1e9);
         } finally {
             dev.close();
         }

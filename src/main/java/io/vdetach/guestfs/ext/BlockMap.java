@@ -2,6 +2,8 @@ package io.vdetach.guestfs.ext;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
+import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -18,7 +20,7 @@ final class BlockMap {
 
     static final int DIRECT = 12;
 
-    static void collect(Layer volume, Superblock sb, Inode inode, BlockRuns out) throws IOException {
+    static void collect(Layer volume, Ext4SuperBlock sb, Ext4Inode inode, BlockRuns out) throws IOException {
         String structure = "block map of inode " + inode.number();
         long slots = out.fileBlocks();
         for (int i = 0; i < DIRECT && i < slots; i++) {
@@ -38,7 +40,7 @@ final class BlockMap {
         }
     }
 
-    private static void indirect(Layer volume, Superblock sb, long block, int level, long firstLogical, BlockRuns out,
+    private static void indirect(Layer volume, Ext4SuperBlock sb, long block, int level, long firstLogical, BlockRuns out,
                                  Set<Long> visited, String structure, long pointerOffset) throws IOException {
         if (block < sb.firstDataBlock() || block >= sb.blocksCount()) {
             throw new CorruptImageException(sb.typeName(), structure, pointerOffset, "indirect block " + block + " outside the volume");
@@ -53,7 +55,7 @@ final class BlockMap {
         for (int i = 0; i < perBlock; i++) {
             long logical = firstLogical + i * childSpan;
             if (logical >= out.fileBlocks()) break;
-            long p = Superblock.u32(b, 4 * i);
+            long p = b.getInt(4 * i) & 0xFFFFFFFFL;
             if (p == 0) continue;
             if (level == 1) out.add(logical, p, 1, false, structure, offset + 4L * i);
             else indirect(volume, sb, p, level - 1, logical, out, visited, structure, offset + 4L * i);

@@ -4,26 +4,26 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
+import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
 
 /**
- * Collects a file's block mapping (logical block &rarr; volume block, or unwritten) in
+ * Collects a file's block mapping (logical block &rarr; volume block, or unwritten), given in
  * increasing logical order, merging contiguous blocks into one run, and bounding the work: a
  * file cannot own more blocks than its filesystem has, whatever its metadata claims.
  */
 final class BlockRuns {
-    private final Superblock sb;
+    private final Ext4SuperBlock sb;
     private final Layer volume;
     private final long inode;
     private final long fileBlocks;
     private final RunTable.Builder table;
     private long mappedBlocks;
-    private long nextLogical;
     // The run being grown: logical start, physical start (-1 for unwritten), length in blocks.
     private long runLogical = -1;
     private long runPhysical;
     private long runLength;
 
-    BlockRuns(Superblock sb, Layer volume, long inode, long size) {
+    BlockRuns(Ext4SuperBlock sb, Layer volume, long inode, long size) {
         this.sb = sb;
         this.volume = volume;
         this.inode = inode;
@@ -40,10 +40,6 @@ final class BlockRuns {
      */
     void add(long logical, long physical, long count, boolean unwritten, String structure, long offset) {
         if (count <= 0) return;
-        if (logical < nextLogical) {
-            throw new CorruptImageException(sb.typeName(), structure, offset, "logical block " + logical
-                    + " overlaps or precedes the previous mapping (ends at " + nextLogical + ")");
-        }
         // Block first_data_block holds the superblock: no file data can lie there or before it.
         if (physical <= sb.firstDataBlock() || physical > sb.blocksCount() || count > sb.blocksCount() - physical) {
             throw new CorruptImageException(sb.typeName(), structure, offset, "blocks " + physical + "+" + count
@@ -54,7 +50,6 @@ final class BlockRuns {
             throw new CorruptImageException(sb.typeName(), structure, offset, "inode " + inode
                     + " maps more blocks than the filesystem has");
         }
-        nextLogical = logical + count;
         if (logical >= fileBlocks) return;
         count = Math.min(count, fileBlocks - logical);
         long phys = unwritten ? -1 : physical;

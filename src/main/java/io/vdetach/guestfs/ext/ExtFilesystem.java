@@ -2,6 +2,8 @@ package io.vdetach.guestfs.ext;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
@@ -9,14 +11,25 @@ import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Xattr;
+import io.vdetach.guestfs.ext.codec.DirBlock;
+import io.vdetach.guestfs.ext.codec.Ext4Acl;
+import io.vdetach.guestfs.ext.codec.Ext4DirEntry;
+import io.vdetach.guestfs.ext.codec.Ext4GroupDesc;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
+import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
+import io.vdetach.guestfs.ext.codec.Ext4Xattr;
+import io.vdetach.guestfs.ext.codec.Ext4XattrEntry;
+import io.vdetach.guestfs.ext.codec.Ext4XattrHeader;
+import io.vdetach.guestfs.ext.codec.ExtentTree;
+import io.vdetach.guestfs.ext.codec.Feature;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * ext2, ext3 and ext4, read-only: the superblock and group descriptors locate inodes; inodes
@@ -29,43 +42,60 @@ import java.util.Map;
  */
 public final class ExtFilesystem implements GuestFilesystem {
     static final long ROOT_INODE = 2;
-    /** Bytes of inode table read and cached at once: 256 inodes of 256 bytes. */
+    /**
+     * Metadata (inode tables, descriptors, tree and xattr blocks) is read and cached in units of
+     * this many bytes: 256 inodes of 256 bytes at once for sequential walks of huge trees.
+     */
     private static final int CHUNK = 64 * 1024;
-    /** Inode-table chunks kept (16 MiB): enough for sequential walks of huge trees. */
-    private static final int CACHED_CHUNKS = 256;
-    private static final int CACHED_DESCRIPTORS = 4096;
-    private static final int CACHED_XATTR_BLOCKS = 64;
     /** Linux's XATTR_SIZE_MAX: no attribute value can be larger. */
     private static final int MAX_XATTR_VALUE = 65536;
     /** Bytes read from a directory per volume read. */
     private static final int DIR_READ = 1 << 20;
+    /** Every incompat feature this reader understands; any other bit means it must not guess. */
+    private static final Set<Feature> READABLE = EnumSet.of(Feature.FILETYPE, Feature.RECOVER, Feature.META_BG, Feature.EXTENTS,
+            Feature.BIT64, Feature.MMP, Feature.FLEX_BG, Feature.EA_INODE, Feature.CSUM_SEED, Feature.LARGEDIR,
+            Feature.INLINE_DATA, Feature.ENCRYPT, Feature.CASEFOLD);
 
     private final Layer volume;
-    private final Superblock sb;
+    private final Layer meta;
+    private final Ext4SuperBlock sb;
     private final String type;
     private final List<String> warnings;
-    private final Map<Long, ByteBuffer> chunks = lru(CACHED_CHUNKS);
-    private final Map<Long, GroupDescriptor> descriptors = lru(CACHED_DESCRIPTORS);
-    private final Map<Long, ByteBuffer> xattrBlocks = lru(CACHED_XATTR_BLOCKS);
 
-    private ExtFilesystem(Layer volume, Superblock sb, List<String> warnings) {
+    private ExtFilesystem(Layer volume, BlockCache cache, Ext4SuperBlock sb, List<String> warnings) {
         this.volume = volume;
+        this.meta = new CachedLayer(volume, CHUNK, cache);
         this.sb = sb;
         this.type = sb.typeName();
         this.warnings = warnings;
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
+    /** Opens the filesystem on {@code volume} with a cache of its own; the probe has already seen its magic. */
     public static ExtFilesystem open(Layer volume) throws IOException {
-        if (volume.size() < Superblock.OFFSET + Superblock.SIZE) {
-            throw new CorruptImageException("ext", "superblock", Superblock.OFFSET, "volume of " + volume.size() + " bytes is too small");
+        return open(volume, BlockCache.withDefaultBudget());
+    }
+
+    /** Opens the filesystem on {@code volume}, its metadata cached in {@code cache} (the image's one cache). */
+    public static ExtFilesystem open(Layer volume, BlockCache cache) throws IOException {
+        if (volume.size() < Ext4SuperBlock.OFFSET + Ext4SuperBlock.SIZE) {
+            throw new CorruptImageException("ext", "superblock", Ext4SuperBlock.OFFSET, "volume of " + volume.size() + " bytes is too small");
         }
-        Superblock sb = Superblock.parse(volume.readBytes(Superblock.OFFSET, Superblock.SIZE), Superblock.OFFSET, volume.size());
+        Ext4SuperBlock sb = Ext4SuperBlock.parse(volume.readBytes(Ext4SuperBlock.OFFSET, Ext4SuperBlock.SIZE));
+        // What the volume is not, or uses beyond this reader, is said before its geometry is judged.
+        String type = sb.typeName();
+        if (sb.has(Feature.JOURNAL_DEV)) {
+            throw UnsupportedImageException.because(type, "this volume is an external journal device, it holds no files");
+        }
+        if (sb.has(Feature.COMPRESSION)) throw new UnsupportedImageException(type, "e2compr compression");
+        if (sb.has(Feature.DIRDATA)) throw new UnsupportedImageException(type, "the dirdata feature (Lustre)");
+        List<String> unknown = Feature.outside(Feature.Field.INCOMPAT, sb.featureIncompat(), READABLE);
+        if (!unknown.isEmpty()) throw new UnsupportedImageException(type, "incompatible features " + String.join(", ", unknown));
+        sb.validate(volume.size());
         List<String> warnings = new ArrayList<>();
-        if (sb.hasIncompat(Features.INCOMPAT_RECOVER)) warnings.add("journal needs recovery (not replayed); reading as is");
-        if ((sb.state() & 2) != 0) warnings.add("filesystem is marked as having errors (s_state); run e2fsck on a copy");
-        if (sb.hasIncompat(Features.INCOMPAT_ENCRYPT)) warnings.add("filesystem uses fscrypt: encrypted files and directories cannot be read");
-        ExtFilesystem fs = new ExtFilesystem(volume, sb, List.copyOf(warnings));
+        if (sb.has(Feature.RECOVER)) warnings.add("journal needs recovery (not replayed); reading as is");
+        if ((sb.state() & Ext4SuperBlock.STATE_ERRORS) != 0) warnings.add("filesystem is marked as having errors (s_state); run e2fsck on a copy");
+        if (sb.has(Feature.ENCRYPT)) warnings.add("filesystem uses fscrypt: encrypted files and directories cannot be read");
+        ExtFilesystem fs = new ExtFilesystem(volume, cache, sb, List.copyOf(warnings));
         fs.descriptor(0); // The first group must be sound for anything to be readable.
         return fs;
     }
@@ -76,9 +106,10 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return sb.blockSize(); }
 
-    @Override public long usedBytes() { return (sb.blocksCount() - sb.freeBlocks()) * sb.blockSize(); }
+    /** From the free counts as last written: only an estimate for progress. */
+    @Override public long usedBytes() { return (sb.blocksCount() - Math.min(sb.blocksCount(), sb.freeBlocksCount())) * sb.blockSize(); }
 
-    @Override public long usedEntries() { return sb.inodesCount() - sb.freeInodes(); }
+    @Override public long usedEntries() { return sb.inodesCount() - Math.min(sb.inodesCount(), sb.freeInodesCount()); }
 
     @Override public List<String> warnings() { return warnings; }
 
@@ -86,59 +117,47 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override
     public Node node(long id) throws IOException {
-        Inode ino = inode(id);
-        EntryType t = ino.type();
+        Ext4Inode ino = inode(id);
+        EntryType t = entryType(ino);
         byte[] target = null;
-        long major = 0;
-        long minor = 0;
+        Ext4Inode.Device device = new Ext4Inode.Device(0, 0);
         List<String> notes = new ArrayList<>(0);
         switch (t) {
             case SYMLINK -> target = symlinkTarget(ino);
-            case CHAR_DEVICE, BLOCK_DEVICE -> {
-                long old = ino.blockWord(0);
-                if (old != 0) {
-                    major = (old >> 8) & 0xff;
-                    minor = old & 0xff;
-                } else {
-                    long dev = ino.blockWord(1);
-                    major = (dev & 0xfff00) >> 8;
-                    minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-                }
-            }
+            case CHAR_DEVICE, BLOCK_DEVICE -> device = ino.device();
             default -> { }
         }
-        if (ino.hasFlag(Inode.ENCRYPT_FL)) notes.add("encrypted (fscrypt): names and content cannot be read without the key");
-        if (ino.hasFlag(Inode.VERITY_FL)) notes.add("fs-verity protected (the Merkle tree is not extracted)");
+        if (ino.hasFlag(Ext4Inode.ENCRYPT_FL)) notes.add("encrypted (fscrypt): names and content cannot be read without the key");
+        if (ino.hasFlag(Ext4Inode.VERITY_FL)) notes.add("fs-verity protected (the Merkle tree is not extracted)");
         List<Xattr> xattrs = new ArrayList<>(0);
-        for (RawXattr x : xattrs(ino)) {
-            String name = XattrNames.fullName(x.index(), x.name());
+        for (Ext4Xattr x : xattrs(ino)) {
+            String name = x.vfsName();
             if (name == null) continue;
             byte[] value = x.value();
-            if (x.index() == XattrNames.POSIX_ACL_ACCESS || x.index() == XattrNames.POSIX_ACL_DEFAULT) {
-                value = PosixAcl.toXattr(value, type, "POSIX ACL of inode " + id, ino.offset());
+            if (x.index() == Ext4Xattr.POSIX_ACL_ACCESS || x.index() == Ext4Xattr.POSIX_ACL_DEFAULT) {
+                value = Ext4Acl.toVfs(value, type, "POSIX ACL of inode " + id, ino.offset());
             }
             xattrs.add(new Xattr(name, value));
         }
-        return new Node(id, t, ino.rawMode() & 07777, ino.uid(), ino.gid(), ino.size(), ino.links(),
-                ino.mtime(), ino.atime(), ino.ctime(), ino.btime(), target, major, minor, List.copyOf(xattrs), List.copyOf(notes));
+        return new Node(id, t, ino.mode() & 07777, ino.uid(), ino.gid(), ino.size(), ino.linksCount(), ino.mtime().instant(),
+                ino.atime().instant(), ino.ctime().instant(), ino.crtime() == null ? null : ino.crtime().instant(), target,
+                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes));
     }
 
     @Override
     public List<DirEntry> list(Node directory) throws IOException {
-        Inode ino = inode(directory.id());
-        if (ino.type() != EntryType.DIRECTORY) throw new IllegalArgumentException("inode " + ino.number() + " is not a directory");
-        if (ino.hasFlag(Inode.ENCRYPT_FL)) {
+        Ext4Inode ino = inode(directory.id());
+        if (entryType(ino) != EntryType.DIRECTORY) throw new IllegalArgumentException("inode " + ino.number() + " is not a directory");
+        if (ino.hasFlag(Ext4Inode.ENCRYPT_FL)) {
             throw new UnsupportedImageException(type, "listing the encrypted (fscrypt) directory inode " + ino.number());
         }
         List<DirEntry> out = new ArrayList<>();
-        if (ino.hasFlag(Inode.INLINE_DATA_FL)) {
+        if (ino.hasFlag(Ext4Inode.INLINE_DATA_FL)) {
             // i_block: the parent's inode number, then entries; more entries in system.data.
-            ByteBuffer b = ByteBuffer.wrap(ino.block()).order(ByteOrder.LITTLE_ENDIAN);
-            DirectoryBlock.parse(b, 4, Inode.BLOCK_BYTES - 4, ino.offset() + 0x28 + 4, sb, ino.number(), false, out);
+            ByteBuffer b = ByteBuffer.wrap(ino.block());
+            entries(DirBlock.parse(b, 4, Ext4Inode.BLOCK_BYTES - 4, ino.offset() + 0x28 + 4, sb, ino.number()), false, out);
             byte[] more = systemData(ino);
-            if (more.length > 0) {
-                DirectoryBlock.parse(ByteBuffer.wrap(more).order(ByteOrder.LITTLE_ENDIAN), 0, more.length, ino.offset(), sb, ino.number(), false, out);
-            }
+            if (more.length > 0) entries(DirBlock.parse(ByteBuffer.wrap(more), 0, more.length, ino.offset(), sb, ino.number()), false, out);
         } else {
             int bs = sb.blockSize();
             if (ino.size() % bs != 0) {
@@ -153,7 +172,7 @@ public final class ExtFilesystem implements GuestFilesystem {
                     ByteBuffer b = volume.readBytes(at, n);
                     for (int off = 0; off < n; off += bs) {
                         boolean firstBlock = r.start() + done + off == 0;
-                        DirectoryBlock.parse(b, off, bs, at + off, sb, ino.number(), firstBlock, out);
+                        entries(DirBlock.parse(b, off, bs, at + off, sb, ino.number()), firstBlock, out);
                     }
                     done += n;
                 }
@@ -168,11 +187,26 @@ public final class ExtFilesystem implements GuestFilesystem {
         return out;
     }
 
+    /**
+     * The live entries of a block, without the directory's own "." and "..": those are the first
+     * two records of its first block ({@code dotsFirst}). A "." or ".." anywhere else is a crafted
+     * name and is passed on for the extractor to refuse and report. Hash-tree blocks read the same
+     * way, so every live name is seen exactly once.
+     */
+    private static void entries(DirBlock block, boolean dotsFirst, List<DirEntry> out) {
+        List<Ext4DirEntry> es = block.entries();
+        for (int i = 0; i < es.size(); i++) {
+            Ext4DirEntry e = es.get(i);
+            if (e.inode() == 0 || dotsFirst && i < 2 && e.isDot(i + 1)) continue;
+            out.add(new DirEntry(e.name(), e.inode()));
+        }
+    }
+
     @Override
     public Layer content(Node file) throws IOException {
-        Inode ino = inode(file.id());
-        if (ino.type() != EntryType.FILE) throw new IllegalArgumentException("inode " + ino.number() + " is not a regular file");
-        if (ino.hasFlag(Inode.ENCRYPT_FL)) {
+        Ext4Inode ino = inode(file.id());
+        if (entryType(ino) != EntryType.FILE) throw new IllegalArgumentException("inode " + ino.number() + " is not a regular file");
+        if (ino.hasFlag(Ext4Inode.ENCRYPT_FL)) {
             throw new UnsupportedImageException(type, "reading the encrypted (fscrypt) file inode " + ino.number());
         }
         return fileData(ino);
@@ -181,91 +215,75 @@ public final class ExtFilesystem implements GuestFilesystem {
     // ---- inodes ----------------------------------------------------------------------------
 
     /** The inode, checked to be in use and of a known type. */
-    Inode inode(long n) throws IOException {
+    Ext4Inode inode(long n) throws IOException {
         if (n < 1 || n > sb.inodesCount()) {
-            throw new CorruptImageException(type, "inode number", 0, "inode " + n + " outside 1.." + sb.inodesCount());
+            // A number outside the table: no byte of it is to blame, the entry naming it is.
+            throw new CorruptImageException(type, "inode number", -1, "inode " + n + " outside 1.." + sb.inodesCount());
         }
         long group = (n - 1) / sb.inodesPerGroup();
         long index = (n - 1) % sb.inodesPerGroup();
-        GroupDescriptor gd = descriptor(group);
-        if ((gd.flags() & GroupDescriptor.INODE_UNINIT) != 0
-                && (sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM) || sb.hasRoCompat(Features.RO_COMPAT_METADATA_CSUM))) {
+        Ext4GroupDesc gd = descriptor(group);
+        if (gd.hasFlag(Ext4GroupDesc.INODE_UNINIT) && (sb.has(Feature.GDT_CSUM) || sb.has(Feature.METADATA_CSUM))) {
             // The group's inode table was never initialised: none of its inodes is in use.
-            throw new CorruptImageException(type, "inode " + n, gd.offset() + 0x12, "its group " + group + " has no initialised inodes (INODE_UNINIT)");
+            throw new CorruptImageException(type, "inode " + n, sb.descriptorOffset(group) + 0x12,
+                    "its group " + group + " has no initialised inodes (INODE_UNINIT)");
         }
-        long tableBytes = sb.inodesPerGroup() * sb.inodeSize();
-        long byteInTable = index * sb.inodeSize();
-        long chunk = byteInTable / CHUNK;
-        long chunkStart = chunk * CHUNK;
-        long volumeOffset = gd.inodeTable() * sb.blockSize() + chunkStart;
-        ByteBuffer b;
-        long key = group * ((tableBytes + CHUNK - 1) / CHUNK) + chunk;
-        synchronized (chunks) {
-            b = chunks.get(key);
+        long offset = gd.inodeTable() * sb.blockSize() + index * sb.inodeSize();
+        Ext4Inode ino = Ext4Inode.parse(meta.readBytes(offset, sb.inodeSize()), 0, n, offset, sb, false);
+        if (ino.mode() == 0 || ino.linksCount() == 0) {
+            throw new CorruptImageException(type, "inode " + n, offset, "not in use (mode 0" + Integer.toOctalString(ino.mode())
+                    + ", " + ino.linksCount() + " links) but named by a directory");
         }
-        if (b == null) {
-            b = volume.readBytes(volumeOffset, (int) Math.min(CHUNK, tableBytes - chunkStart));
-            synchronized (chunks) {
-                chunks.put(key, b);
-            }
-        }
-        int at = (int) (byteInTable - chunkStart);
-        long offset = volumeOffset + at;
-        Inode ino = Inode.parse(b, at, n, offset, sb);
-        if (ino.rawMode() == 0 || ino.links() == 0) {
-            throw new CorruptImageException(type, "inode " + n, offset, "not in use (mode 0" + Integer.toOctalString(ino.rawMode())
-                    + ", " + ino.links() + " links) but named by a directory");
-        }
-        if (ino.type() == null) {
-            throw new CorruptImageException(type, "inode " + n, offset, "unknown file type in mode 0" + Integer.toOctalString(ino.rawMode()));
+        if (entryType(ino) == null) {
+            throw new CorruptImageException(type, "inode " + n, offset, "unknown file type in mode 0" + Integer.toOctalString(ino.mode()));
         }
         return ino;
     }
 
-    private GroupDescriptor descriptor(long group) throws IOException {
-        if (group >= sb.groupCount()) throw new CorruptImageException(type, "group descriptor", 0, "group " + group + " does not exist");
-        synchronized (descriptors) {
-            GroupDescriptor gd = descriptors.get(group);
-            if (gd != null) return gd;
+    /** The entry type, or null when the mode's type bits name no known type. */
+    private static EntryType entryType(Ext4Inode ino) {
+        return switch (ino.fileType()) {
+            case Ext4Inode.S_IFREG -> EntryType.FILE;
+            case Ext4Inode.S_IFDIR -> EntryType.DIRECTORY;
+            case Ext4Inode.S_IFLNK -> EntryType.SYMLINK;
+            case Ext4Inode.S_IFCHR -> EntryType.CHAR_DEVICE;
+            case Ext4Inode.S_IFBLK -> EntryType.BLOCK_DEVICE;
+            case Ext4Inode.S_IFIFO -> EntryType.FIFO;
+            case Ext4Inode.S_IFSOCK -> EntryType.SOCKET;
+            default -> null;
+        };
+    }
+
+    private Ext4GroupDesc descriptor(long group) throws IOException {
+        if (group >= sb.groupCount()) {
+            throw new CorruptImageException(type, "group descriptor " + group, -1, "group " + group + " does not exist");
         }
-        int perBlock = sb.blockSize() / sb.descSize();
-        long descBlock = group / perBlock;
-        long block;
-        if (sb.hasIncompat(Features.INCOMPAT_META_BG) && descBlock >= sb.firstMetaBg()) {
-            // meta_bg: each run of perBlock groups keeps its one descriptor block in its first group.
-            long first = descBlock * perBlock;
-            block = sb.firstDataBlock() + first * sb.blocksPerGroup() + (sb.groupHasSuper(first) ? 1 : 0);
-        } else {
-            block = sb.firstDataBlock() + 1 + descBlock;
+        long offset = sb.descriptorOffset(group);
+        if (offset / sb.blockSize() >= sb.blocksCount()) {
+            throw new CorruptImageException(type, "group descriptor " + group, offset, "descriptor block past the volume");
         }
-        if (block >= sb.blocksCount()) {
-            throw new CorruptImageException(type, "group descriptor " + group, block * sb.blockSize(), "descriptor block past the volume");
-        }
-        int within = (int) (group % perBlock) * sb.descSize();
-        long offset = block * sb.blockSize() + within;
-        ByteBuffer b = volume.readBytes(offset, sb.descSize());
-        GroupDescriptor gd = GroupDescriptor.parse(b, 0, group, sb, offset);
-        synchronized (descriptors) {
-            descriptors.put(group, gd);
-        }
-        return gd;
+        return Ext4GroupDesc.parse(meta.readBytes(offset, sb.descSize()), 0, group, sb, offset, false);
     }
 
     // ---- file data -------------------------------------------------------------------------
 
-    private ExtFile fileData(Inode ino) throws IOException {
-        if (ino.hasFlag(Inode.INLINE_DATA_FL)) return ExtFile.inline(inlineData(ino), ino.size(), describe(ino));
+    private ExtFile fileData(Ext4Inode ino) throws IOException {
+        if (ino.hasFlag(Ext4Inode.INLINE_DATA_FL)) return ExtFile.inline(inlineData(ino), ino.size(), describe(ino));
         return mappedRuns(ino);
     }
 
-    private ExtFile mappedRuns(Inode ino) throws IOException {
+    private ExtFile mappedRuns(Ext4Inode ino) throws IOException {
         BlockRuns runs = new BlockRuns(sb, volume, ino.number(), ino.size());
-        if (ino.hasFlag(Inode.EXTENTS_FL)) ExtentTree.collect(volume, sb, ino, runs);
-        else BlockMap.collect(volume, sb, ino, runs);
+        if (ino.hasFlag(Ext4Inode.EXTENTS_FL)) {
+            ExtentTree.walk(ino, sb, b -> meta.readBytes(b * sb.blockSize(), sb.blockSize()), runs.fileBlocks(), false,
+                    (e, at) -> runs.add(e.logical(), e.physical(), e.length(), e.unwritten(), "extent tree of inode " + ino.number(), at));
+        } else {
+            BlockMap.collect(meta, sb, ino, runs);
+        }
         return ExtFile.mapped(runs.build(), describe(ino));
     }
 
-    private String describe(Inode ino) {
+    private String describe(Ext4Inode ino) {
         return type + " inode " + ino.number();
     }
 
@@ -273,30 +291,26 @@ public final class ExtFilesystem implements GuestFilesystem {
      * Inline data: the 60 bytes of i_block, continued by the value of system.data, cut to
      * i_size. A larger i_size reads as zeros past the stored bytes.
      */
-    private byte[] inlineData(Inode ino) throws IOException {
+    private byte[] inlineData(Ext4Inode ino) throws IOException {
         byte[] more = systemData(ino);
-        int size = (int) Math.min(ino.size(), Inode.BLOCK_BYTES + (long) more.length);
+        int size = (int) Math.min(ino.size(), Ext4Inode.BLOCK_BYTES + (long) more.length);
         byte[] data = new byte[size];
-        System.arraycopy(ino.block(), 0, data, 0, Math.min(size, Inode.BLOCK_BYTES));
-        if (size > Inode.BLOCK_BYTES) System.arraycopy(more, 0, data, Inode.BLOCK_BYTES, size - Inode.BLOCK_BYTES);
+        System.arraycopy(ino.block(), 0, data, 0, Math.min(size, Ext4Inode.BLOCK_BYTES));
+        if (size > Ext4Inode.BLOCK_BYTES) System.arraycopy(more, 0, data, Ext4Inode.BLOCK_BYTES, size - Ext4Inode.BLOCK_BYTES);
         return data;
     }
 
-    private byte[] systemData(Inode ino) throws IOException {
-        for (RawXattr x : xattrs(ino)) {
-            if (x.index() == XattrNames.SYSTEM && x.name().length == 4 && new String(x.name(), StandardCharsets.US_ASCII).equals("data")) {
-                return x.value();
-            }
-        }
+    private byte[] systemData(Ext4Inode ino) throws IOException {
+        for (Ext4Xattr x : xattrs(ino)) if (x.isSystemData()) return x.value();
         return new byte[0];
     }
 
-    private byte[] symlinkTarget(Inode ino) throws IOException {
+    private byte[] symlinkTarget(Ext4Inode ino) throws IOException {
         long size = ino.size();
         if (size > sb.blockSize() || size > 65536) {
             throw new CorruptImageException(type, "symlink inode " + ino.number(), ino.offset() + 4, "target of " + size + " bytes");
         }
-        if (ino.hasFlag(Inode.INLINE_DATA_FL)) {
+        if (ino.hasFlag(Ext4Inode.INLINE_DATA_FL)) {
             byte[] t = inlineData(ino);
             if (t.length != size) {
                 throw new CorruptImageException(type, "symlink inode " + ino.number(), ino.offset() + 4,
@@ -305,15 +319,13 @@ public final class ExtFilesystem implements GuestFilesystem {
             return t;
         }
         long eaBlocks = ino.fileAcl() != 0 ? sb.blockSize() / 512 : 0;
-        if (!ino.hasFlag(Inode.EXTENTS_FL) && ino.blocks512() - eaBlocks == 0) {
+        if (!ino.hasFlag(Ext4Inode.EXTENTS_FL) && ino.blocks512(sb) - eaBlocks == 0) {
             // A fast symlink keeps its target in i_block.
-            if (size >= Inode.BLOCK_BYTES) {
+            if (size >= Ext4Inode.BLOCK_BYTES) {
                 throw new CorruptImageException(type, "symlink inode " + ino.number(), ino.offset() + 4,
                         "fast symlink of " + size + " bytes (at most 59 fit)");
             }
-            byte[] t = new byte[(int) size];
-            System.arraycopy(ino.block(), 0, t, 0, (int) size);
-            return t;
+            return java.util.Arrays.copyOf(ino.block(), (int) size);
         }
         ExtFile data = mappedRuns(ino);
         ByteBuffer b = ByteBuffer.allocate((int) size);
@@ -323,81 +335,59 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     // ---- extended attributes ---------------------------------------------------------------
 
-    /** One attribute as stored: name index, name suffix, raw value. */
-    record RawXattr(int index, byte[] name, byte[] value) {}
-
-    private List<RawXattr> xattrs(Inode ino) throws IOException {
-        List<RawXattr> out = new ArrayList<>(0);
-        byte[] extra = ino.extra();
-        if (extra.length >= 4) {
-            ByteBuffer b = ByteBuffer.wrap(extra).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.getInt(0) == XattrEntry.MAGIC) {
-                long areaOffset = ino.offset() + ino.extraOffset();
+    private List<Ext4Xattr> xattrs(Ext4Inode ino) throws IOException {
+        List<Ext4Xattr> out = new ArrayList<>(0);
+        byte[] ibody = ino.ibody();
+        if (ibody.length >= 4) {
+            ByteBuffer b = ByteBuffer.wrap(ibody).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0) == Ext4XattrHeader.MAGIC) {
+                long areaOffset = ino.offset() + ino.ibodyOffset();
                 String structure = "in-inode xattrs of inode " + ino.number();
-                for (XattrEntry e : XattrEntry.parseAll(b, 4, extra.length, areaOffset + 4, type, structure)) {
-                    out.add(new RawXattr(e.nameIndex(), e.name(), value(b, 4, e, structure)));
+                for (Ext4XattrEntry e : Ext4XattrEntry.parseAll(b, 4, ibody.length, areaOffset + 4, type, structure)) {
+                    out.add(new Ext4Xattr(e.nameIndex(), e.name(), value(b, 4, e, structure)));
                 }
             }
         }
         long block = ino.fileAcl();
         if (block != 0) {
             String structure = "xattr block of inode " + ino.number();
-            if (block < sb.firstDataBlock() || block >= sb.blocksCount()) {
+            if (block <= sb.firstDataBlock() || block >= sb.blocksCount()) {
                 throw new CorruptImageException(type, structure, ino.offset() + 0x68, "block " + block + " outside the volume");
             }
             long offset = block * sb.blockSize();
-            ByteBuffer b;
-            synchronized (xattrBlocks) {
-                b = xattrBlocks.get(block);
-            }
-            if (b == null) {
-                b = volume.readBytes(offset, sb.blockSize());
-                synchronized (xattrBlocks) {
-                    xattrBlocks.put(block, b);
-                }
-            }
-            if (b.getInt(0) != XattrEntry.MAGIC) throw new CorruptImageException(type, structure, offset, "bad magic");
-            if (b.getInt(8) != 1) throw new CorruptImageException(type, structure, offset + 8, "h_blocks " + b.getInt(8) + " (must be 1)");
-            for (XattrEntry e : XattrEntry.parseAll(b, 32, sb.blockSize(), offset + 32, type, structure)) {
-                out.add(new RawXattr(e.nameIndex(), e.name(), value(b, 0, e, structure)));
+            ByteBuffer b = meta.readBytes(offset, sb.blockSize());
+            Ext4XattrHeader.parse(b, type, structure, offset);
+            for (Ext4XattrEntry e : Ext4XattrEntry.parseAll(b, Ext4XattrHeader.SIZE, sb.blockSize(), offset + Ext4XattrHeader.SIZE, type, structure)) {
+                out.add(new Ext4Xattr(e.nameIndex(), e.name(), value(b, 0, e, structure)));
             }
         }
         return out;
     }
 
     /** The value of {@code e}: in the same area at {@code base + e_value_offs}, or in an EA inode. */
-    private byte[] value(ByteBuffer area, int base, XattrEntry e, String structure) throws IOException {
+    private byte[] value(ByteBuffer area, int base, Ext4XattrEntry e, String structure) throws IOException {
         if (e.valueSize() > MAX_XATTR_VALUE) {
             throw new CorruptImageException(type, structure, e.entryOffset() + 8, "value of " + e.valueSize() + " bytes");
         }
         int size = (int) e.valueSize();
-        if (e.valueInode() != 0) {
+        if (e.valueInum() != 0) {
             // ea_inode: the value is the content of another inode.
-            Inode v = inode(e.valueInode());
+            Ext4Inode v = inode(e.valueInum());
             // Never inline: reading it must not come back here through system.data.
-            if (!v.hasFlag(Inode.EA_INODE_FL) || v.hasFlag(Inode.INLINE_DATA_FL) || v.type() != EntryType.FILE || v.size() < size) {
-                throw new CorruptImageException(type, structure, e.entryOffset() + 4, "value inode " + e.valueInode()
+            if (!v.hasFlag(Ext4Inode.EA_INODE_FL) || v.hasFlag(Ext4Inode.INLINE_DATA_FL) || entryType(v) != EntryType.FILE || v.size() < size) {
+                throw new CorruptImageException(type, structure, e.entryOffset() + 4, "value inode " + e.valueInum()
                         + " is not an xattr inode of at least " + size + " bytes");
             }
             ByteBuffer b = ByteBuffer.allocate(size);
             fileData(v).readFully(0, b);
             return b.array();
         }
-        long start = (long) base + e.valueOffset();
+        long start = (long) base + e.valueOffs();
         if (start + size > area.limit()) {
-            throw new CorruptImageException(type, structure, e.entryOffset() + 2, "value [" + e.valueOffset() + ", +" + size + ") outside the area");
+            throw new CorruptImageException(type, structure, e.entryOffset() + 2, "value [" + e.valueOffs() + ", +" + size + ") outside the area");
         }
         byte[] v = new byte[size];
         area.get((int) start, v);
         return v;
-    }
-
-    private static <K, V> Map<K, V> lru(int capacity) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > capacity;
-            }
-        };
     }
 }

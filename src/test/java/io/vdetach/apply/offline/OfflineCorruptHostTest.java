@@ -1,5 +1,6 @@
 package io.vdetach.apply.offline;
 
+import io.vdetach.error.HostException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;
@@ -20,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A damaged host is refused with a message, never written: patched bytes in the structures
- * the writer reads (superblock, descriptors, inode table, directories, extent roots).
+ * A damaged host is refused with a message naming the structure and where it lies, never
+ * written: patched bytes in the structures the writer reads (superblock, descriptors, inode
+ * table, directories, extent roots). A damaged host is the host's failure (exit 4), not the image's.
  */
 class OfflineCorruptHostTest {
 
@@ -61,7 +63,7 @@ class OfflineCorruptHostTest {
             try (OfflineSession s = OfflineSession.open(dev, "vm/disk.img")) {
                 s.detach("out", List.of(), OfflineOptions.dryRunOnly());
             }
-        }).isInstanceOf(VdetachException.class).hasMessageContaining(message);
+        }).isInstanceOf(HostException.class).hasMessageContaining(message);
     }
 
     @Test
@@ -78,7 +80,7 @@ class OfflineCorruptHostTest {
         // a group descriptor with a wrong checksum
         Path c = smallHost(dir.resolve("c"), "");
         poke(c, 4096 + 0x1E, 0x12, 0x34);
-        refused(c, "group descriptor 0 checksum mismatch");
+        refused(c, "group descriptor 0 at offset 4126: checksum mismatch (device offset 4126)");
         // the image's first extent pointed at the inode table (debugfs re-checksums the inode)
         Path d = smallHost(dir.resolve("d"), "");
         long itable = Long.parseLong(Sh.run("dumpe2fs", d.toString()).lines().filter(l -> l.contains("Inode table at"))
@@ -90,8 +92,9 @@ class OfflineCorruptHostTest {
         String root = Sh.run("debugfs", "-R", "stat /", e.toString());
         Matcher m = Pattern.compile("\\(0\\):(\\d+)").matcher(root);
         assertThat(m.find()).isTrue();
-        poke(e, Long.parseLong(m.group(1)) * 4096 + 4, 0xF0, 0x7F);
-        refused(e, "bad entry");
+        long rootBlock = Long.parseLong(m.group(1));
+        poke(e, rootBlock * 4096 + 4, 0xF0, 0x7F);
+        refused(e, "directory entry of inode 2 at offset " + rootBlock * 4096 + ": rec_len 32752 runs past the block");
         // not cleanly unmounted
         Path f = smallHost(dir.resolve("f"), "");
         Sh.run("debugfs", "-w", "-R", "ssv state 0", f.toString());

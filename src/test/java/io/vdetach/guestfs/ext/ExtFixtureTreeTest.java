@@ -9,6 +9,7 @@ import io.vdetach.guestfs.FilesystemProbe;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Probed;
+import io.vdetach.guestfs.ext.codec.Ext4Inode;
 import io.vdetach.testkit.EntryFacts;
 import io.vdetach.testkit.ExtFixture;
 import io.vdetach.testkit.FixtureTree;
@@ -89,7 +90,7 @@ class ExtFixtureTreeTest {
             while (!dirs.isEmpty()) {
                 for (DirEntry e : fs.list(dirs.pop())) {
                     Node n = fs.node(e.id());
-                    boolean inline = fs.inode(n.id()).hasFlag(Inode.INLINE_DATA_FL);
+                    boolean inline = fs.inode(n.id()).hasFlag(Ext4Inode.INLINE_DATA_FL);
                     if (n.isDirectory()) {
                         dirs.push(n);
                         if (inline) inlineDirs++;

@@ -1,4 +1,4 @@
-package io.vdetach.apply.offline.ext4;
+package io.vdetach.guestfs.ext.codec;
 
 /**
  * CRC16 (ANSI, reflected polynomial 0xA001) as e2fsprogs' {@code ext2fs_crc16}: the

@@ -1,4 +1,4 @@
-package io.vdetach.apply.offline.ext4;
+package io.vdetach.guestfs.ext.codec;
 
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;

@@ -1,4 +1,4 @@
-package io.vdetach.apply.offline.ext4;
+package io.vdetach.guestfs.ext.codec;
 
 /**
  * CRC32C (Castagnoli, reflected polynomial 0x82F63B78) as ext4 uses it: {@code ext4_chksum}

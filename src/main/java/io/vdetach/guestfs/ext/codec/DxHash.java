@@ -1,4 +1,4 @@
-package io.vdetach.apply.offline.ext4;
+package io.vdetach.guestfs.ext.codec;
 
 /**
  * The htree name hashes ("ext4 Data Structures and Algorithms" 4.4.5, Hash Tree Directories):
