@@ -1,15 +1,20 @@
 package io.vdetach.image.qcow2;
 
-import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.error.UsageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.NamingField;
 import io.vdetach.image.ParentRuns;
+import io.vdetach.image.Snapshots;
 import io.vdetach.image.raw.RawImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A qcow2 image (QEMU docs/interop/qcow2.txt), versions 2 and 3: a two-level table (L1 &rarr;
@@ -26,12 +32,14 @@ import java.util.List;
  * data file. An internal snapshot is read by using its L1 table instead of the active one.
  */
 public final class Qcow2Image extends MappedLayer implements DiskImage {
+    public static final ImageFormat FORMAT = new ImageFormat("qcow2",
+            s -> s.head(0, new byte[] {'Q', 'F', 'I', (byte) 0xfb}) ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE,
+            Qcow2Image::open);
     /** QEMU refuses backing file names longer than 1023 bytes. */
     static final int MAX_BACKING_NAME = 1023;
-    /** Memory for decompressed clusters: a few, so sequential reads of compressed data stay cheap. */
-    private static final long CLUSTER_CACHE_BYTES = 4L << 20;
 
     private final HostFile file;
+    private final CachedLayer meta;
     private final Qcow2Header header;
     private final HeaderExtensions extensions;
     private final List<Snapshot> snapshots;
@@ -42,22 +50,43 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     private final HostFile dataFile;
     private final String backingName;
     private final DiskImage backing;
-    private final LruCache<byte[]> clusterCache = new LruCache<>(CLUSTER_CACHE_BYTES, c -> c.length);
+    private final BlockCache.Region<long[]> l2Tables;
+    private final BlockCache.Region<byte[]> decompressed;
 
-    private Qcow2Image(HostFile file, Qcow2Header header, HeaderExtensions extensions, List<Snapshot> snapshots,
-            Snapshot snapshot, long size, ClusterMap clusters, HostFile dataFile, String backingName,
-            DiskImage backing) {
-        this.file = file;
-        this.header = header;
-        this.extensions = extensions;
-        this.snapshots = snapshots;
+    private Qcow2Image(Qcow2Image active, Snapshot snapshot, long size, ClusterMap clusters) {
+        this.file = active.file;
+        this.meta = active.meta;
+        this.header = active.header;
+        this.extensions = active.extensions;
+        this.snapshots = active.snapshots;
         this.snapshot = snapshot;
         this.size = size;
         this.clusters = clusters;
         this.clusterSize = header.clusterSize();
+        this.dataFile = active.dataFile;
+        this.backingName = active.backingName;
+        this.backing = active.backing;
+        this.l2Tables = active.l2Tables;
+        this.decompressed = active.decompressed;
+    }
+
+    private Qcow2Image(HostFile file, CachedLayer meta, Qcow2Header header, HeaderExtensions extensions,
+            List<Snapshot> snapshots, HostFile dataFile, String backingName, DiskImage backing, BlockCache cache) {
+        this.file = file;
+        this.meta = meta;
+        this.header = header;
+        this.extensions = extensions;
+        this.snapshots = snapshots;
+        this.snapshot = null;
+        this.size = header.size();
+        this.clusterSize = header.clusterSize();
         this.dataFile = dataFile;
         this.backingName = backingName;
         this.backing = backing;
+        this.l2Tables = cache.region("qcow2 L2 tables of " + file.path(), t -> 8L * t.length);
+        this.decompressed = cache.region("qcow2 compressed clusters of " + file.path(), c -> c.length);
+        this.clusters = ClusterMap.read(meta, file, dataFile, header, size, header.l1TableOffset(), header.l1Size(), 36,
+                l2Tables);
     }
 
     public static Qcow2Image open(HostFile file, ImageOpener opener) throws IOException {
@@ -70,27 +99,10 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         cluster.clear();
         HeaderExtensions ext = HeaderExtensions.parse(cluster, h.extensionsStart());
         checkFeatures(h, ext);
-
         List<Snapshot> snaps = Snapshot.readTable(file, h);
-        Snapshot chosen = null;
-        long size = h.size();
-        long l1Offset = h.l1TableOffset();
-        int l1Size = h.l1Size();
-        String wanted = opener.openingTop() ? opener.options().snapshot() : null;
-        if (wanted != null) {
-            chosen = snaps.stream().filter(s -> s.id().equals(wanted)).findFirst()
-                    .or(() -> snaps.stream().filter(s -> s.name().equals(wanted)).findFirst())
-                    .orElseThrow(() -> UnsupportedImageException.because("qcow2", "" + file.path() + " has no internal snapshot \""
-                            + wanted + "\" (it has " + (snaps.isEmpty() ? "none" : snaps.stream()
-                            .map(s -> s.id() + " \"" + s.name() + "\"").toList()) + ")"));
-            size = chosen.size();
-            l1Offset = chosen.l1TableOffset();
-            l1Size = chosen.l1Size();
-        }
 
         HostFile dataFile = file;
         DiskImage backing = null;
-        String backingName = null;
         boolean ok = false;
         try {
             if (h.externalDataFile()) {
@@ -98,12 +110,13 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                     throw new CorruptImageException("qcow2", "header extension", h.extensionsStart(),
                             "external data file bit set but no data file name extension");
                 }
-                dataFile = HostFile.open(opener.resolve(file.path(), ext.dataFileName(), "qcow2", "external data file name"));
+                dataFile = HostFile.open(opener.resolve(file.path(), ext.dataFileName(),
+                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())));
             }
-            ClusterMap clusters = ClusterMap.read(file, dataFile, h, size, l1Offset, l1Size);
-            backingName = backingName(file, h);
-            if (backingName != null) backing = openBacking(file, opener, backingName, ext.backingFormat());
-            Qcow2Image img = new Qcow2Image(file, h, ext, snaps, chosen, size, clusters, dataFile, backingName, backing);
+            String backingName = backingName(file, h);
+            if (backingName != null) backing = openBacking(file, opener, backingName, h.backingFileOffset(), ext.backingFormat());
+            Qcow2Image img = new Qcow2Image(file, new CachedLayer(file, 4096, opener.cache()), h, ext, snaps, dataFile,
+                    backingName, backing, opener.cache());
             ok = true;
             return img;
         } finally {
@@ -112,6 +125,32 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 if (backing != null) backing.close();
             }
         }
+    }
+
+    /** This image read at internal snapshot {@code wanted} (its id, else its name); it shares this image's files. */
+    private Qcow2Image atSnapshot(String wanted) {
+        Snapshot s = snapshots.stream().filter(x -> x.id().equals(wanted)).findFirst()
+                .or(() -> snapshots.stream().filter(x -> x.name().equals(wanted)).findFirst())
+                .orElseThrow(() -> new UsageException("--snapshot: " + file.path() + " has no internal snapshot \""
+                        + wanted + "\" (by id or name); it has " + (snapshots.isEmpty() ? "none"
+                        : snapshots.stream().map(x -> x.id() + " \"" + x.name() + "\"").toList())));
+        return new Qcow2Image(this, s, s.size(), ClusterMap.read(meta, file, dataFile, header, s.size(), s.l1TableOffset(),
+                s.l1Size(), s.at() + 8, l2Tables));
+    }
+
+    @Override
+    public Optional<Snapshots> snapshots() {
+        return Optional.of(new Snapshots() {
+            @Override
+            public List<Entry> list() {
+                return snapshots.stream().map(s -> new Entry(s.id(), s.name(), s.size(), s.date())).toList();
+            }
+
+            @Override
+            public DiskImage open(String idOrName) {
+                return atSnapshot(idOrName);
+            }
+        });
     }
 
     private static void checkFeatures(Qcow2Header h, HeaderExtensions ext) {
@@ -160,24 +199,17 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         return StandardCharsets.UTF_8.decode(b).toString();
     }
 
-    private static DiskImage openBacking(HostFile file, ImageOpener opener, String name, String format) throws IOException {
+    private static DiskImage openBacking(HostFile file, ImageOpener opener, String name, long nameAt, String format)
+            throws IOException {
         if (name.contains("://") || name.startsWith("json:") || name.matches("^[a-z+]+:[^/].*")) {
             throw UnsupportedImageException.because("qcow2", "backing file \"" + name + "\" of " + file.path()
                     + " is not a local file, which is not supported");
         }
-        Path p = opener.resolve(file.path(), name, "qcow2", "backing file name");
-        if ("raw".equals(format)) {
-            // The header says raw: read it as raw even if it looks like another format (as QEMU does).
-            return new RawImage(HostFile.open(p));
-        }
-        return opener.openParent(p, "qcow2", "backing file \"" + name + "\" of " + file.path());
+        NamingField field = new NamingField("qcow2", "backing file name", nameAt);
+        Path p = opener.resolve(file.path(), name, field);
+        // The header says raw: read it as raw even if it looks like another format (as QEMU does).
+        return opener.openParent(p, field, "raw".equals(format) ? RawImage.FORMAT : null);
     }
-
-    /** Internal snapshots, in table order (empty when there are none). */
-    public List<Snapshot> snapshots() { return snapshots; }
-
-    /** The backing image, or null. */
-    public DiskImage backing() { return backing; }
 
     @Override
     public String format() { return "qcow2"; }
@@ -325,13 +357,11 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     }
 
     private byte[] cluster(ClusterMap.Piece p) throws IOException {
-        byte[] c = clusterCache.get(p.host());
-        if (c != null) return c;
-        ByteBuffer in = ByteBuffer.allocate(p.length());
-        file.readFully(p.host(), in);
-        c = ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) clusterSize,
-                file.path().toString(), p.host());
-        clusterCache.put(p.host(), c);
-        return c;
+        return decompressed.get(p.host(), at -> {
+            ByteBuffer in = ByteBuffer.allocate(p.length());
+            file.readFully(at, in);
+            return ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) clusterSize,
+                    file.path().toString(), at);
+        });
     }
 }

@@ -1,11 +1,13 @@
 package io.vdetach.image.vdi;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -22,6 +24,9 @@ import java.util.List;
  * parent, found by UUID in the same directory.
  */
 public final class VdiImage extends MappedLayer implements DiskImage {
+    /** After 64 bytes of free text, the signature 0xbeda107f (little-endian) at 0x40 (VirtualBox VDICore.h). */
+    public static final ImageFormat FORMAT = new ImageFormat("vdi", s -> s.head(0x40, new byte[] {0x7f, 0x10, (byte) 0xda,
+            (byte) 0xbe}) ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE, VdiImage::open);
     private static final long FREE = 0xFFFFFFFFL;
     private static final long ZERO = 0xFFFFFFFEL;
 
@@ -41,10 +46,10 @@ public final class VdiImage extends MappedLayer implements DiskImage {
 
     public static VdiImage open(HostFile file, ImageOpener opener) throws IOException {
         if (file.size() < VdiHeader.SIZE) {
-            throw new CorruptImageException("vdi", "header", 0, "file of " + file.size() + " bytes is shorter than the header");
+            throw new CorruptImageException("vdi", "header", -1, "file of " + file.size() + " bytes is shorter than the header");
         }
         VdiHeader h = VdiHeader.parse(file.readBytes(0, VdiHeader.SIZE), file.size());
-        TablePages map = new TablePages(file, h.offsetBlocks(), h.blocksInHdd(), 4, ByteOrder.LITTLE_ENDIAN, "vdi", "block map");
+        TablePages map = new TablePages(new CachedLayer(file, 4096, opener.cache()), h.offsetBlocks(), h.blocksInHdd(), 4, ByteOrder.LITTLE_ENDIAN, "vdi", "block map");
         List<String> warnings = new ArrayList<>();
         DiskImage parent = null;
         if (h.hasParent()) {
@@ -54,7 +59,8 @@ public final class VdiImage extends MappedLayer implements DiskImage {
         return new VdiImage(file, h, map, parent, warnings);
     }
 
-    VdiHeader header() { return header; }
+    @Override
+    public String linkId() { return header.uuidModify().toString(); }
 
     @Override
     public String format() { return "vdi"; }

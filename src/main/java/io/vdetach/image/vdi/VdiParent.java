@@ -1,9 +1,10 @@
 package io.vdetach.image.vdi;
 
-import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.NamingField;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,6 +24,8 @@ import java.util.Locale;
 final class VdiParent {
     /** Directories with more VDI files than this are not scanned further (bounded work). */
     private static final int MAX_CANDIDATES = 4096;
+    /** Where the header keeps the parent's creation UUID (VDIHEADER1PLUS.uuidLinkage). */
+    private static final long LINKAGE_AT = 0x1a8;
 
     private VdiParent() {}
 
@@ -48,18 +51,19 @@ final class VdiParent {
             if (created != null && created.equals(h.uuidLinkage())) matches.add(p);
         }
         if (matches.isEmpty()) {
-            throw new CorruptImageException("vdi", "header", 0x1a8, "diff image " + child.path() + ": no VDI file in "
-                    + dir + " has the parent UUID " + h.uuidLinkage());
+            throw new MissingFileException("vdi", "header.uuidLinkage", LINKAGE_AT, h.uuidLinkage().toString(), dir,
+                    "no VDI file in this directory has that creation UUID (a VDI names its parent by UUID only)");
         }
         if (matches.size() > 1) {
             warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": " + matches
                     + "; using " + matches.getFirst());
         }
-        Path real = opener.resolve(child.path(), matches.getFirst().getFileName().toString(), "vdi", "parent");
-        DiskImage parent = opener.openParent(real, "vdi", "parent of " + child.path());
-        if (parent instanceof VdiImage v && !h.uuidParentModify().isZero()
-                && !v.header().uuidModify().equals(h.uuidParentModify())) {
-            warnings.add("parent " + real + " was modified (UUID " + v.header().uuidModify() + ") after " + child.path()
+        NamingField field = new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT);
+        Path real = opener.resolve(child.path(), matches.getFirst().getFileName().toString(), field);
+        DiskImage parent = opener.openParent(real, field);
+        if (parent.format().equals("vdi") && !h.uuidParentModify().isZero()
+                && !h.uuidParentModify().toString().equals(parent.linkId())) {
+            warnings.add("parent " + real + " was modified (UUID " + parent.linkId() + ") after " + child.path()
                     + " was made (expected " + h.uuidParentModify() + ")");
         }
         return parent;

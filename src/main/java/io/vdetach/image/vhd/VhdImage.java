@@ -1,11 +1,15 @@
 package io.vdetach.image.vhd;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat;
+import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -13,9 +17,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A VHD (Microsoft "Virtual Hard Disk Image Format Specification" 1.0): fixed (guest bytes,
@@ -26,11 +29,13 @@ import java.util.Map;
  * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
  */
 public final class VhdImage extends MappedLayer implements DiskImage {
+    /** A footer copy at 0 is certain; a footer at the end only (fixed disks) may be guest data of another format. */
+    public static final ImageFormat FORMAT = new ImageFormat("vhd", s -> s.head(0, "conectix") ? Confidence.CERTAIN
+            : s.tail(512, "conectix") || s.tail(511, "conectix") ? Confidence.WEAK : Confidence.NONE, VhdImage::open);
     private static final long UNUSED = 0xFFFFFFFFL;
-    /** Cached sector bitmaps of differencing blocks (at most 64 KiB each). */
-    private static final int MAX_CACHED_BITMAPS = 64;
 
     private final HostFile file;
+    private final CachedLayer meta;         // the file, for metadata reads through the image's block cache
     private final VhdFooter footer;
     private final VhdDynamicHeader header; // null for fixed disks
     private final long headerAt;
@@ -39,16 +44,11 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     private final long size;
     private final DiskImage parent;
     private final List<String> warnings;
-    private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
-            return size() > MAX_CACHED_BITMAPS;
-        }
-    };
 
-    private VhdImage(HostFile file, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
+    private VhdImage(HostFile file, CachedLayer meta, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
                      long dataEnd, long size, DiskImage parent, List<String> warnings) {
         this.file = file;
+        this.meta = meta;
         this.footer = footer;
         this.header = header;
         this.headerAt = headerAt;
@@ -71,7 +71,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
                 throw new CorruptImageException("vhd", "footer", footerAt + 48, "fixed disk of " + size
                         + " bytes, but only " + Math.max(0, footerAt) + " bytes precede the footer (truncated file?)");
             }
-            return new VhdImage(file, footer, null, -1, null, footerAt, size, null, warnings);
+            return new VhdImage(file, null, footer, null, -1, null, footerAt, size, null, warnings);
         }
         long headerAt = footer.dataOffset();
         if (headerAt < VhdFooter.SIZE || headerAt > fileSize - VhdDynamicHeader.SIZE) {
@@ -89,13 +89,14 @@ public final class VhdImage extends MappedLayer implements DiskImage {
             throw new CorruptImageException("vhd", "BAT", h.tableOffset(), blocks + " entries of 4 bytes at offset "
                     + h.tableOffset() + " run past the end of the file (" + fileSize + " bytes)");
         }
-        TablePages bat = new TablePages(file, h.tableOffset(), blocks, 4, ByteOrder.BIG_ENDIAN, "vhd", "BAT");
+        CachedLayer meta = new CachedLayer(file, 4096, opener.cache());
+        TablePages bat = new TablePages(meta, h.tableOffset(), blocks, 4, ByteOrder.BIG_ENDIAN, "vhd", "BAT");
         DiskImage parent = null;
         if (footer.diskType() == VhdFooter.DIFFERENCING) {
             parent = VhdParent.open(file, h, headerAt, opener, warnings);
             warnings.addAll(parent.warnings());
         }
-        return new VhdImage(file, footer, h, headerAt, bat, footerAt, size, parent, warnings);
+        return new VhdImage(file, meta, footer, h, headerAt, bat, footerAt, size, parent, warnings);
     }
 
     /** A footer, and where the data area ends: at the end footer (512 bytes, or 511 in old images). */
@@ -105,45 +106,32 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     private static Located readFooter(HostFile file, List<String> warnings) throws IOException {
         long fileSize = file.size();
         if (fileSize < VhdFooter.SIZE) {
-            throw new CorruptImageException("vhd", "footer", 0, "file of " + fileSize + " bytes is too small for a footer");
+            throw new CorruptImageException("vhd", "footer", -1, "file of " + fileSize + " bytes is too small for a footer");
         }
         long at = fileSize - VhdFooter.SIZE;
-        CorruptImageException endError;
-        try {
-            return new Located(VhdFooter.parse(file.readBytes(at, VhdFooter.SIZE), at), at);
-        } catch (CorruptImageException e) {
-            endError = e;
-        }
+        ByteBuffer end = file.readBytes(at, VhdFooter.SIZE);
+        Damage endDamage = VhdFooter.damage(end, at);
+        if (endDamage == null) return new Located(VhdFooter.parse(end, at), at);
         // Virtual PC before 2004 wrote a 511-byte footer.
         ByteBuffer short511 = ByteBuffer.allocate(VhdFooter.SIZE);
         file.readFully(at + 1, short511.limit(511));
-        try {
-            return new Located(VhdFooter.parse(short511.clear(), at + 1), at + 1);
-        } catch (CorruptImageException ignored) {
-            // not the old layout either
+        if (VhdFooter.damage(short511.clear(), at + 1) == null) return new Located(VhdFooter.parse(short511, at + 1), at + 1);
+        ByteBuffer first = file.readBytes(0, VhdFooter.SIZE);
+        Damage copyDamage = VhdFooter.damage(first, 0);
+        if (copyDamage != null) {
+            throw new CorruptImageException("vhd", "footer", at, endDamage.detail() + "; and the footer copy is unusable"
+                    + " too: " + copyDamage);
         }
-        VhdFooter copy;
-        try {
-            copy = VhdFooter.parse(file.readBytes(0, VhdFooter.SIZE), 0);
-        } catch (CorruptImageException e) {
-            throw new CorruptImageException("vhd", "footer", at, detail(endError)
-                    + "; and the footer copy at offset 0 is unusable too: " + detail(e));
-        }
+        VhdFooter copy = VhdFooter.parse(first, 0);
         if (copy.diskType() == VhdFooter.FIXED) {
-            throw endError; // fixed disks keep no copy: "conectix" at 0 would be guest data
+            throw endDamage.exception(); // fixed disks keep no copy: "conectix" at 0 would be guest data
         }
-        warnings.add("the footer at the end is damaged (" + detail(endError) + "); using the copy at offset 0");
+        warnings.add("the footer at the end is damaged (" + endDamage + "); using the copy at offset 0");
         return new Located(copy, at);
     }
 
-    /** The detail part of a nested error's message, for combining two into one. */
-    private static String detail(CorruptImageException e) {
-        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
-        String m = e.getMessage();
-        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
-    }
-
-    byte[] uniqueId() { return footer.uniqueId().clone(); }
+    @Override
+    public String linkId() { return HexFormat.of().formatHex(footer.uniqueId()); }
 
     @Override
     public String format() { return "vhd"; }
@@ -211,7 +199,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     /** A differencing block: set bitmap bits are here, clear bits come from the parent. */
     private void mapBySectors(List<Run> out, long block, long blockAt, long blockStart, long data, long pos, long n)
             throws IOException {
-        byte[] bm = bitmap(block, blockAt);
+        byte[] bm = bitmap(blockAt);
         long from = (pos - blockStart) / 512;
         long last = (pos - blockStart + n - 1) / 512;
         long s = from;
@@ -245,17 +233,9 @@ public final class VhdImage extends MappedLayer implements DiskImage {
         return (bm[(int) (sector >>> 3)] & (0x80 >>> (sector & 7))) != 0;
     }
 
-    private byte[] bitmap(long block, long blockAt) throws IOException {
-        synchronized (bitmaps) {
-            byte[] b = bitmaps.get(block);
-            if (b != null) return b;
-        }
-        int len = (int) ((header.blockSize() / 512 + 7) / 8);
-        byte[] b = new byte[len];
-        file.readFully(blockAt, ByteBuffer.wrap(b));
-        synchronized (bitmaps) {
-            bitmaps.put(block, b);
-        }
+    private byte[] bitmap(long blockAt) throws IOException {
+        byte[] b = new byte[(int) ((header.blockSize() / 512 + 7) / 8)];
+        meta.readFully(blockAt, ByteBuffer.wrap(b));
         return b;
     }
 

@@ -2,12 +2,15 @@ package io.vdetach.image.vhdx;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -16,9 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A VHDX ([MS-VHDX] v20180912): a 1 MiB header section (file identifier, two headers, two
@@ -31,10 +32,15 @@ import java.util.Map;
  * Log entries left behind with LogGuid = 0 are stale by definition ([MS-VHDX] 2.3.3) and ignored.
  */
 public final class VhdxImage extends MappedLayer implements DiskImage {
+    public static final ImageFormat FORMAT = new ImageFormat("vhdx", s -> s.head(0, "vhdxfile")
+            ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE, VhdxImage::open);
     static final VhdxGuid BAT_REGION = VhdxGuid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
     static final VhdxGuid METADATA_REGION = VhdxGuid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
     private static final long MIB = 1L << 20;
     private static final long HEADER_SECTION = MIB;
+    // [MS-VHDX] 2.2: the two headers and the two copies of the region table
+    private static final long HEADER_1 = 64 * 1024, HEADER_2 = 128 * 1024;
+    private static final long REGION_TABLE_1 = 192 * 1024, REGION_TABLE_2 = 256 * 1024;
     // [MS-VHDX] 2.5.1.1 / 2.5.1.2 block states
     private static final int NOT_PRESENT = 0;
     private static final int UNDEFINED = 1;
@@ -44,10 +50,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private static final int FULLY_PRESENT = 6;
     private static final int PARTIALLY_PRESENT = 7;
     private static final int SB_PRESENT = 6;
-    private static final int MAX_CACHED_BITMAPS = 64;
 
     private final HostFile file;
     private final Layer source;              // the file, or the file with its log replayed
+    private final CachedLayer cached;        // source, for metadata reads through the image's block cache
     private final VhdxReplayedFile replayed; // null when there was no log to replay
     private final String creator;
     private final VhdxHeader header;
@@ -57,18 +63,13 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private final long chunkRatio;
     private final DiskImage parent;
     private final List<String> warnings;
-    private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
-            return size() > MAX_CACHED_BITMAPS;
-        }
-    };
 
-    private VhdxImage(HostFile file, VhdxReplayedFile replayed, String creator, VhdxHeader header, VhdxMetadata meta,
-                      TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
+    private VhdxImage(HostFile file, VhdxReplayedFile replayed, CachedLayer cached, String creator, VhdxHeader header,
+                      VhdxMetadata meta, TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
         this.file = file;
         this.replayed = replayed;
-        this.source = replayed == null ? file : replayed;
+        this.source = cached.below();
+        this.cached = cached;
         this.creator = creator;
         this.header = header;
         this.meta = meta;
@@ -97,7 +98,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         VhdxReplayedFile replayed = null;
         Layer source = file;
         if (!header.logGuid().isZero()) {
-            replayed = VhdxLog.replay(file, header, 64 * 1024);
+            replayed = VhdxLog.replay(file, header, header.at());
             source = replayed;
             fileSize = replayed.size();
             warnings.add(file.path() + ": not closed cleanly (LogGuid " + header.logGuid() + "); its log was replayed"
@@ -114,10 +115,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         }
         for (int i = 0; i < regions.entries().size(); i++) {
             VhdxRegionTable.Entry e = regions.entries().get(i);
-            long entryAt = 192 * 1024 + 16 + i * 32L;
+            long entryAt = regions.at() + 16 + i * 32L;
             if (e.guid().equals(BAT_REGION)) batRegion = e;
             else if (e.guid().equals(METADATA_REGION)) metaRegion = e;
-            else if (e.required()) throw new UnsupportedImageException("vhdx", "required region " + e.guid());
+            else if (e.required()) throw new UnsupportedImageException("vhdx", "region table entry", entryAt, "required region " + e.guid());
             else continue;
             if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() < 64 * 1024
                     || e.fileOffset() > fileSize || e.length() > fileSize - e.fileOffset()) {
@@ -135,7 +136,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             reserved.add(new long[] {e.fileOffset(), e.fileOffset() + e.length()});
         }
         if (batRegion == null || metaRegion == null) {
-            throw new CorruptImageException("vhdx", "region table", 192 * 1024, "no " + (batRegion == null ? "BAT" : "metadata")
+            throw new CorruptImageException("vhdx", "region table", regions.at(), "no " + (batRegion == null ? "BAT" : "metadata")
                     + " region");
         }
         VhdxMetadata meta = VhdxMetadata.read(source, metaRegion.fileOffset(), metaRegion.length());
@@ -147,58 +148,52 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             throw new CorruptImageException("vhdx", "BAT", batRegion.fileOffset(), "region of " + batRegion.length()
                     + " bytes cannot hold the " + entries + " entries a " + meta.virtualDiskSize() + "-byte disk needs");
         }
-        TablePages bat = new TablePages(source, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
+        CachedLayer cached = new CachedLayer(source, 4096, opener.cache());
+        TablePages bat = new TablePages(cached, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
         DiskImage parent = null;
         if (meta.hasParent()) {
             parent = VhdxParent.open(file, meta.parentLocator(), opener, warnings);
             warnings.addAll(parent.warnings());
         }
-        return new VhdxImage(file, replayed, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
+        return new VhdxImage(file, replayed, cached, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
     }
 
     /** The valid header with the higher sequence number ([MS-VHDX] 2.2.2.1). */
     private static VhdxHeader currentHeader(HostFile file) throws IOException {
         VhdxHeader best = null;
-        List<String> errors = new ArrayList<>();
-        for (long at : new long[] {64 * 1024, 128 * 1024}) {
-            try {
-                VhdxHeader h = VhdxHeader.parse(file.readBytes(at, VhdxHeader.SIZE), at);
-                if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
-            } catch (CorruptImageException e) {
-                errors.add("at " + at + ": " + detail(e));
+        List<Damage> damage = new ArrayList<>();
+        for (long at : new long[] {HEADER_1, HEADER_2}) {
+            ByteBuffer b = file.readBytes(at, VhdxHeader.SIZE);
+            Damage d = VhdxHeader.damage(b, at);
+            if (d != null) {
+                damage.add(d);
+                continue;
             }
+            VhdxHeader h = VhdxHeader.parse(b, at);
+            if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
         }
-        if (best == null) {
-            throw new CorruptImageException("vhdx", "header", 64 * 1024, "both headers are invalid: " + String.join("; ", errors));
-        }
+        if (best == null) throw new CorruptImageException("vhdx", "header", HEADER_1, "both headers are invalid: " + damage);
         return best;
     }
 
     /** The region table, or its copy when the first is damaged ([MS-VHDX] 2.2.3). */
     private static VhdxRegionTable regionTable(Layer file) throws IOException {
-        List<String> errors = new ArrayList<>();
-        for (long at : new long[] {192 * 1024, 256 * 1024}) {
-            try {
-                return VhdxRegionTable.parse(file.readBytes(at, VhdxRegionTable.SIZE), at);
-            } catch (CorruptImageException e) {
-                errors.add("at " + at + ": " + detail(e));
-            }
+        List<Damage> damage = new ArrayList<>();
+        for (long at : new long[] {REGION_TABLE_1, REGION_TABLE_2}) {
+            ByteBuffer b = file.readBytes(at, VhdxRegionTable.SIZE);
+            Damage d = VhdxRegionTable.damage(b, at);
+            if (d == null) return VhdxRegionTable.parse(b, at);
+            damage.add(d);
         }
-        throw new CorruptImageException("vhdx", "region table", 192 * 1024, "both copies are invalid: " + String.join("; ", errors));
-    }
-
-    /** The detail part of a nested error's message, for combining two into one. */
-    private static String detail(CorruptImageException e) {
-        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
-        String m = e.getMessage();
-        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+        throw new CorruptImageException("vhdx", "region table", REGION_TABLE_1, "both copies are invalid: " + damage);
     }
 
     private static long ceilDiv(long a, long b) {
         return a == 0 ? 0 : (a - 1) / b + 1;
     }
 
-    VhdxGuid dataWriteGuid() { return header.dataWriteGuid(); }
+    @Override
+    public String linkId() { return header.dataWriteGuid().toString(); }
 
     @Override
     public String format() { return "vhdx"; }
@@ -344,10 +339,6 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
 
     /** The part of the chunk's sector bitmap block that covers payload block {@code block}. */
     private byte[] bitmap(long block) throws IOException {
-        synchronized (bitmaps) {
-            byte[] b = bitmaps.get(block);
-            if (b != null) return b;
-        }
         long chunk = block / chunkRatio;
         long index = chunk * (chunkRatio + 1) + chunkRatio;
         long entry = bat.get(index);
@@ -358,10 +349,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         long sbAt = checkedBlock(index, entry, MIB);
         int bytes = (int) (meta.blockSize() / meta.logicalSectorSize() / 8);
         byte[] b = new byte[bytes];
-        source.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
-        synchronized (bitmaps) {
-            bitmaps.put(block, b);
-        }
+        cached.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
         return b;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
@@ -380,7 +381,7 @@ class VhdxImageTest {
                 .hasMessageContaining("cycle");
         Files.move(c.child(), dir.resolve("other.vhdx"));
         assertThatThrownBy(() -> ImageOpener.open(dir.resolve("other.vhdx"), OpenOptions.DEFAULT))
-                .isInstanceOf(CorruptImageException.class).hasMessageContaining("parent not found");
+                .isInstanceOf(MissingFileException.class).hasMessageContaining("parent not found");
     }
 
     @Test
