@@ -4,6 +4,7 @@ import io.vdetach.extent.HostFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * One container format, as its own package provides it: a name, a probe that says from a file's
@@ -19,14 +20,15 @@ public record ImageFormat(String name, Probe probe, Opener opener) {
         /** A signature where guest data could also lie (a footer at the end): any magic at the start wins. */
         WEAK,
         /** A magic number at a fixed place in the header. */
-        CERTAIN
+        CERTAIN;
+
+        public static Confidence certainIf(boolean magicMatches) {
+            return magicMatches ? CERTAIN : NONE;
+        }
     }
 
     /** Reads the sample; may not throw: a sample too short for the magic is simply not this format. */
-    @FunctionalInterface
-    public interface Probe {
-        Confidence of(Sample sample);
-    }
+    public interface Probe extends Function<Sample, Confidence> {}
 
     @FunctionalInterface
     public interface Opener {
@@ -46,21 +48,18 @@ public record ImageFormat(String name, Probe probe, Opener opener) {
             return new Sample(head.flip(), tail.flip());
         }
 
-        /** Whether the head holds {@code magic} at {@code at}. */
-        public boolean head(int at, byte[] magic) {
+        /** Whether the head holds {@code magic} (one char per byte, ISO 8859-1: "QFI\u00fb") at {@code at}. */
+        public boolean head(int at, String magic) {
             return has(head, at, magic);
         }
 
-        public boolean head(int at, String ascii) {
-            return head(at, ascii.getBytes(StandardCharsets.US_ASCII));
+        /** Whether {@code magic} starts {@code fromEnd} bytes before the end of the file. */
+        public boolean tail(int fromEnd, String magic) {
+            return has(tail, tail.limit() - fromEnd, magic);
         }
 
-        /** Whether {@code ascii} starts {@code fromEnd} bytes before the end of the file. */
-        public boolean tail(int fromEnd, String ascii) {
-            return has(tail, tail.limit() - fromEnd, ascii.getBytes(StandardCharsets.US_ASCII));
-        }
-
-        private static boolean has(ByteBuffer b, int at, byte[] magic) {
+        private static boolean has(ByteBuffer b, int at, String text) {
+            byte[] magic = text.getBytes(StandardCharsets.ISO_8859_1);
             if (at < 0 || b.limit() < at + magic.length) return false;
             for (int i = 0; i < magic.length; i++) {
                 if (b.get(at + i) != magic[i]) return false;

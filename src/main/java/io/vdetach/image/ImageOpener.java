@@ -153,7 +153,7 @@ public final class ImageOpener {
         ImageFormat tie = null;
         Confidence bestSure = Confidence.NONE;
         for (ImageFormat f : FORMATS) {
-            Confidence sure = f.probe().of(sample);
+            Confidence sure = f.probe().apply(sample);
             if (sure.compareTo(bestSure) > 0) {
                 best = f;
                 bestSure = sure;

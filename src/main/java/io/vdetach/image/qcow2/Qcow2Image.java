@@ -11,6 +11,7 @@ import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
+import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.ParentRuns;
@@ -32,8 +33,7 @@ import java.util.Optional;
  * data file. An internal snapshot is read by using its L1 table instead of the active one.
  */
 public final class Qcow2Image extends MappedLayer implements DiskImage {
-    public static final ImageFormat FORMAT = new ImageFormat("qcow2",
-            s -> s.head(0, new byte[] {'Q', 'F', 'I', (byte) 0xfb}) ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE,
+    public static final ImageFormat FORMAT = new ImageFormat("qcow2", s -> Confidence.certainIf(s.head(0, "QFI\373")),
             Qcow2Image::open);
     /** QEMU refuses backing file names longer than 1023 bytes. */
     static final int MAX_BACKING_NAME = 1023;
@@ -53,40 +53,27 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     private final BlockCache.Region<long[]> l2Tables;
     private final BlockCache.Region<byte[]> decompressed;
 
-    private Qcow2Image(Qcow2Image active, Snapshot snapshot, long size, ClusterMap clusters) {
-        this.file = active.file;
-        this.meta = active.meta;
-        this.header = active.header;
-        this.extensions = active.extensions;
-        this.snapshots = active.snapshots;
-        this.snapshot = snapshot;
-        this.size = size;
-        this.clusters = clusters;
-        this.clusterSize = header.clusterSize();
-        this.dataFile = active.dataFile;
-        this.backingName = active.backingName;
-        this.backing = active.backing;
-        this.l2Tables = active.l2Tables;
-        this.decompressed = active.decompressed;
-    }
-
+    /** The active layer when {@code snapshot} is null, else that internal snapshot: both share the files. */
     private Qcow2Image(HostFile file, CachedLayer meta, Qcow2Header header, HeaderExtensions extensions,
-            List<Snapshot> snapshots, HostFile dataFile, String backingName, DiskImage backing, BlockCache cache) {
+            List<Snapshot> snapshots, Snapshot snapshot, HostFile dataFile, String backingName, DiskImage backing,
+            BlockCache.Region<long[]> l2Tables, BlockCache.Region<byte[]> decompressed) {
         this.file = file;
         this.meta = meta;
         this.header = header;
         this.extensions = extensions;
         this.snapshots = snapshots;
-        this.snapshot = null;
-        this.size = header.size();
+        this.snapshot = snapshot;
+        this.size = snapshot == null ? header.size() : snapshot.size();
         this.clusterSize = header.clusterSize();
         this.dataFile = dataFile;
         this.backingName = backingName;
         this.backing = backing;
-        this.l2Tables = cache.region("qcow2 L2 tables of " + file.path(), t -> 8L * t.length);
-        this.decompressed = cache.region("qcow2 compressed clusters of " + file.path(), c -> c.length);
-        this.clusters = ClusterMap.read(meta, file, dataFile, header, size, header.l1TableOffset(), header.l1Size(), 36,
-                l2Tables);
+        this.l2Tables = l2Tables;
+        this.decompressed = decompressed;
+        this.clusters = snapshot == null
+                ? ClusterMap.read(meta, file, dataFile, header, size, header.l1TableOffset(), header.l1Size(), 36, l2Tables)
+                : ClusterMap.read(meta, file, dataFile, header, size, snapshot.l1TableOffset(), snapshot.l1Size(),
+                        snapshot.at() + 8, l2Tables);
     }
 
     public static Qcow2Image open(HostFile file, ImageOpener opener) throws IOException {
@@ -115,8 +102,10 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
             }
             String backingName = backingName(file, h);
             if (backingName != null) backing = openBacking(file, opener, backingName, h.backingFileOffset(), ext.backingFormat());
-            Qcow2Image img = new Qcow2Image(file, new CachedLayer(file, 4096, opener.cache()), h, ext, snaps, dataFile,
-                    backingName, backing, opener.cache());
+            BlockCache cache = opener.cache();
+            Qcow2Image img = new Qcow2Image(file, new CachedLayer(file, 4096, cache), h, ext, snaps, null, dataFile,
+                    backingName, backing, cache.region("qcow2 L2 tables of " + file.path(), t -> 8L * t.length),
+                    cache.region("qcow2 compressed clusters of " + file.path(), c -> c.length));
             ok = true;
             return img;
         } finally {
@@ -134,8 +123,8 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 .orElseThrow(() -> new UsageException("--snapshot: " + file.path() + " has no internal snapshot \""
                         + wanted + "\" (by id or name); it has " + (snapshots.isEmpty() ? "none"
                         : snapshots.stream().map(x -> x.id() + " \"" + x.name() + "\"").toList())));
-        return new Qcow2Image(this, s, s.size(), ClusterMap.read(meta, file, dataFile, header, s.size(), s.l1TableOffset(),
-                s.l1Size(), s.at() + 8, l2Tables));
+        return new Qcow2Image(file, meta, header, extensions, snapshots, s, dataFile, backingName, backing, l2Tables,
+                decompressed);
     }
 
     @Override
@@ -328,7 +317,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                         byte[] c = cluster(p);
                         dst.put(c, (int) (pos & (clusterSize - 1)), n);
                     }
-                    case BACKING -> readBacking(pos, dst);
+                    case BACKING -> ParentRuns.read(backing, pos, dst);
                     case ZERO -> zero(dst);
                     case DATA -> {
                         long inFile = Math.max(0, Math.min(n, dataFile.size() - p.host()));
@@ -343,17 +332,6 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
             }
             pos = p.end();
         }
-    }
-
-    private void readBacking(long pos, ByteBuffer dst) throws IOException {
-        long inBacking = backing == null ? 0 : Math.max(0, Math.min(dst.remaining(), backing.size() - pos));
-        if (inBacking > 0) {
-            int limit = dst.limit();
-            dst.limit(dst.position() + (int) inBacking);
-            backing.readFully(pos, dst);
-            dst.limit(limit);
-        }
-        zero(dst);
     }
 
     private byte[] cluster(ClusterMap.Piece p) throws IOException {

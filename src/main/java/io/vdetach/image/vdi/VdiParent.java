@@ -1,5 +1,6 @@
 package io.vdetach.image.vdi;
 
+import io.vdetach.image.Guid;
 import io.vdetach.error.MissingFileException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
@@ -47,7 +48,7 @@ final class VdiParent {
         names.sort(null);
         for (Path p : names) {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSameFile(p, child.path())) continue;
-            VdiUuid created = creationUuid(p);
+            Guid created = creationUuid(p);
             if (created != null && created.equals(h.uuidLinkage())) matches.add(p);
         }
         if (matches.isEmpty()) {
@@ -70,12 +71,12 @@ final class VdiParent {
     }
 
     /** The creation UUID of a VDI file, or null if it is not one. */
-    private static VdiUuid creationUuid(Path p) {
+    private static Guid creationUuid(Path p) {
         try (HostFile f = HostFile.open(p)) {
             if (f.size() < VdiHeader.SIZE) return null;
             ByteBuffer b = f.readBytes(0, VdiHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
             if (b.getInt(0x40) != VdiHeader.SIGNATURE) return null;
-            return VdiUuid.read(b, 0x188);
+            return Guid.read(b, 0x188);
         } catch (IOException e) {
             return null; // unreadable files are simply not the parent
         }

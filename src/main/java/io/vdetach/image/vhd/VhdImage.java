@@ -4,14 +4,13 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.BlockTableImage;
 import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,35 +27,28 @@ import java.util.List;
  * block's sector: Windows puts that sector just before a 4 KiB boundary so the data is aligned,
  * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
  */
-public final class VhdImage extends MappedLayer implements DiskImage {
+public final class VhdImage extends BlockTableImage {
     /** A footer copy at 0 is certain; a footer at the end only (fixed disks) may be guest data of another format. */
     public static final ImageFormat FORMAT = new ImageFormat("vhd", s -> s.head(0, "conectix") ? Confidence.CERTAIN
             : s.tail(512, "conectix") || s.tail(511, "conectix") ? Confidence.WEAK : Confidence.NONE, VhdImage::open);
     private static final long UNUSED = 0xFFFFFFFFL;
 
-    private final HostFile file;
     private final CachedLayer meta;         // the file, for metadata reads through the image's block cache
     private final VhdFooter footer;
     private final VhdDynamicHeader header; // null for fixed disks
     private final long headerAt;
     private final TablePages bat;           // null for fixed disks
     private final long dataEnd;             // blocks must end before the footer
-    private final long size;
-    private final DiskImage parent;
-    private final List<String> warnings;
 
     private VhdImage(HostFile file, CachedLayer meta, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
                      long dataEnd, long size, DiskImage parent, List<String> warnings) {
-        this.file = file;
+        super(file, parent, size, header == null ? Long.MAX_VALUE : header.blockSize(), warnings); // fixed: one block
         this.meta = meta;
         this.footer = footer;
         this.header = header;
         this.headerAt = headerAt;
         this.bat = bat;
         this.dataEnd = dataEnd;
-        this.size = size;
-        this.parent = parent;
-        this.warnings = List.copyOf(warnings);
     }
 
     public static VhdImage open(HostFile file, ImageOpener opener) throws IOException {
@@ -139,7 +131,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     @Override
     public List<ChainLink> chain() {
         StringBuilder d = new StringBuilder(footer.diskTypeName());
-        d.append(", virtual size ").append(size);
+        d.append(", virtual size ").append(size());
         if (header != null) d.append(", block size ").append(header.blockSize());
         d.append(", creator \"").append(footer.creatorApplication().replace("\0", "\\0")).append('"')
                 .append(String.format(" 0x%08x", footer.creatorVersion()))
@@ -151,88 +143,21 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     }
 
     @Override
-    public List<String> warnings() { return warnings; }
-
-    @Override
-    public long size() { return size; }
-
-    @Override
-    public String describe() { return file.describe(); }
-
-    @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        if (header == null) return List.of(new Run.Mapped(offset, end - offset, file, offset));
-        List<Run> out = new ArrayList<>();
-        long bs = header.blockSize();
-        long pos = offset;
-        while (pos < end) {
-            long block = pos / bs;
-            long blockStart = block * bs;
-            long n = Math.min(blockStart + bs, end) - pos;
-            long sector = bat.get(block);
-            if (sector == UNUSED) {
-                if (parent == null) ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
-                else ParentRuns.append(parent, out, pos, n);
-            } else {
-                long data = checkedBlock(block, sector, Math.min(bs, size - blockStart)) + header.bitmapBytes();
-                if (parent == null) {
-                    // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
-                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
-                } else {
-                    mapBySectors(out, block, sector * 512, blockStart, data, pos, n);
-                }
-            }
-            pos += n;
-        }
-        return out;
-    }
-
-    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
-    @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        if (parent == null) super.readMaterialised(run, dst);
-        else parent.readFully(run.start(), dst);
-    }
-
-    /** A differencing block: set bitmap bits are here, clear bits come from the parent. */
-    private void mapBySectors(List<Run> out, long block, long blockAt, long blockStart, long data, long pos, long n)
-            throws IOException {
-        byte[] bm = bitmap(blockAt);
-        long from = (pos - blockStart) / 512;
-        long last = (pos - blockStart + n - 1) / 512;
-        long s = from;
-        while (s <= last) {
-            boolean set = bit(bm, s);
-            long t = s + 1;
-            int same = set ? 0xFF : 0x00;
-            while (t <= last) {
-                if ((t & 7) == 0 && t + 8 <= last + 1 && (bm[(int) (t >>> 3)] & 0xFF) == same) {
-                    t += 8;
-                } else if (bit(bm, t) == set) {
-                    t++;
-                } else {
-                    break;
-                }
-            }
-            long runStart = Math.max(blockStart + s * 512, pos);
-            long runEnd = Math.min(blockStart + t * 512, pos + n);
-            if (set) {
-                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, file,
-                        data + (runStart - blockStart)));
-            } else {
-                ParentRuns.append(parent, out, runStart, runEnd - runStart);
-            }
-            s = t;
+    protected void mapBlock(List<Run> out, long block, long blockStart, long pos, long n) throws IOException {
+        long sector = header == null ? -1 : bat.get(block);
+        if (header == null) { // fixed: the guest disk as it is, before the footer
+            ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, pos));
+        } else if (sector == UNUSED) {
+            appendParent(out, pos, n);
+        } else {
+            long data = checkedBlock(block, sector, Math.min(header.blockSize(), size() - blockStart)) + header.bitmapBytes();
+            // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
+            if (parent == null) ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
+            else mapBySectors(out, bitmap(sector * 512), true, 512, file, data, blockStart, pos, n);
         }
     }
 
-    /** Bit 7 of byte 0 is the block's first sector (spec: the bitmap is big-endian bit order, as QEMU reads it). */
-    private static boolean bit(byte[] bm, long sector) {
-        return (bm[(int) (sector >>> 3)] & (0x80 >>> (sector & 7))) != 0;
-    }
-
+    /** The block's sector bitmap: bit 7 of byte 0 is its first sector (spec: big-endian bit order, as QEMU reads it). */
     private byte[] bitmap(long blockAt) throws IOException {
         byte[] b = new byte[(int) ((header.blockSize() / 512 + 7) / 8)];
         meta.readFully(blockAt, ByteBuffer.wrap(b));
@@ -259,14 +184,5 @@ public final class VhdImage extends MappedLayer implements DiskImage {
 
     private static boolean overlaps(long a, long b, long c, long d) {
         return a < d && c < b;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (parent != null) parent.close();
-        } finally {
-            file.close();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import io.vdetach.image.Damage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,9 +10,9 @@ import java.util.zip.CRC32C;
 record VhdxHeader(
         long checksum,
         long sequenceNumber,
-        VhdxGuid fileWriteGuid,
-        VhdxGuid dataWriteGuid,
-        VhdxGuid logGuid,
+        Guid fileWriteGuid,
+        Guid dataWriteGuid,
+        Guid logGuid,
         int logVersion,
         int version,
         long logLength,
@@ -25,8 +26,8 @@ record VhdxHeader(
         Damage d = damage(b, at);
         if (d != null) throw d.exception();
         b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        return new VhdxHeader(Integer.toUnsignedLong(b.getInt(4)), b.getLong(8), VhdxGuid.read(b, 16), VhdxGuid.read(b, 32),
-                VhdxGuid.read(b, 48), Short.toUnsignedInt(b.getShort(64)), Short.toUnsignedInt(b.getShort(66)),
+        return new VhdxHeader(Integer.toUnsignedLong(b.getInt(4)), b.getLong(8), Guid.read(b, 16), Guid.read(b, 32),
+                Guid.read(b, 48), Short.toUnsignedInt(b.getShort(64)), Short.toUnsignedInt(b.getShort(66)),
                 Integer.toUnsignedLong(b.getInt(68)), b.getLong(72), at);
     }
 

@@ -1,16 +1,18 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.Damage;
+import io.vdetach.image.BlockTableImage;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
+import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -31,11 +33,11 @@ import java.util.List;
  * view; bytes that exist only in the log map as materialised runs. The file is never written.
  * Log entries left behind with LogGuid = 0 are stale by definition ([MS-VHDX] 2.3.3) and ignored.
  */
-public final class VhdxImage extends MappedLayer implements DiskImage {
-    public static final ImageFormat FORMAT = new ImageFormat("vhdx", s -> s.head(0, "vhdxfile")
-            ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE, VhdxImage::open);
-    static final VhdxGuid BAT_REGION = VhdxGuid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
-    static final VhdxGuid METADATA_REGION = VhdxGuid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
+public final class VhdxImage extends BlockTableImage {
+    public static final ImageFormat FORMAT = new ImageFormat("vhdx", s -> Confidence.certainIf(s.head(0, "vhdxfile")),
+            VhdxImage::open);
+    static final Guid BAT_REGION = Guid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
+    static final Guid METADATA_REGION = Guid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
     private static final long MIB = 1L << 20;
     private static final long HEADER_SECTION = MIB;
     // [MS-VHDX] 2.2: the two headers and the two copies of the region table
@@ -51,7 +53,6 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private static final int PARTIALLY_PRESENT = 7;
     private static final int SB_PRESENT = 6;
 
-    private final HostFile file;
     private final Layer source;              // the file, or the file with its log replayed
     private final CachedLayer cached;        // source, for metadata reads through the image's block cache
     private final VhdxReplayedFile replayed; // null when there was no log to replay
@@ -61,12 +62,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private final TablePages bat;
     private final long[][] reserved; // file ranges no block may overlap: header section, log, BAT, metadata
     private final long chunkRatio;
-    private final DiskImage parent;
-    private final List<String> warnings;
 
     private VhdxImage(HostFile file, VhdxReplayedFile replayed, CachedLayer cached, String creator, VhdxHeader header,
                       VhdxMetadata meta, TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
-        this.file = file;
+        super(file, parent, meta.virtualDiskSize(), meta.blockSize(), warnings);
         this.replayed = replayed;
         this.source = cached.below();
         this.cached = cached;
@@ -76,8 +75,6 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         this.bat = bat;
         this.reserved = reserved;
         this.chunkRatio = meta.chunkRatio();
-        this.parent = parent;
-        this.warnings = List.copyOf(warnings);
     }
 
     public static VhdxImage open(HostFile file, ImageOpener opener) throws IOException {
@@ -140,9 +137,9 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
                     + " region");
         }
         VhdxMetadata meta = VhdxMetadata.read(source, metaRegion.fileOffset(), metaRegion.length());
-        long blocks = ceilDiv(meta.virtualDiskSize(), meta.blockSize());
+        long blocks = Math.ceilDiv(meta.virtualDiskSize(), meta.blockSize());
         long ratio = meta.chunkRatio();
-        long entries = meta.hasParent() ? ceilDiv(blocks, ratio) * (ratio + 1)
+        long entries = meta.hasParent() ? Math.ceilDiv(blocks, ratio) * (ratio + 1)
                 : blocks == 0 ? 0 : blocks + (blocks - 1) / ratio;
         if (entries * 8 > batRegion.length()) {
             throw new CorruptImageException("vhdx", "BAT", batRegion.fileOffset(), "region of " + batRegion.length()
@@ -188,9 +185,6 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         throw new CorruptImageException("vhdx", "region table", REGION_TABLE_1, "both copies are invalid: " + damage);
     }
 
-    private static long ceilDiv(long a, long b) {
-        return a == 0 ? 0 : (a - 1) / b + 1;
-    }
 
     @Override
     public String linkId() { return header.dataWriteGuid().toString(); }
@@ -213,18 +207,14 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         return new ChainLink(file.path(), "vhdx", d).then(parent);
     }
 
-    @Override
-    public List<String> warnings() { return warnings; }
-
-    @Override
-    public long size() { return meta.virtualDiskSize(); }
-
-    @Override
-    public String describe() { return file.describe(); }
-
+    /**
+     * This file's own view of a guest range ({@code super.map}: data onto {@link #source}, the
+     * parent's ranges onto the parent layer itself, holes) mapped on: replayed runs onto the file
+     * or the log, the parent's onto the parent's files.
+     */
     @Override
     public List<Run> map(long offset, long length) throws IOException {
-        List<Run> local = local(offset, length);
+        List<Run> local = super.map(offset, length);
         if (replayed == null && parent == null) return local;
         List<Run> out = new ArrayList<>(local.size());
         for (Run r : local) {
@@ -246,7 +236,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     /** Bytes that exist only in the replayed log, or a materialised run passed up from the parent. */
     @Override
     protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        for (Run r : local(run.start(), run.length())) {
+        for (Run r : super.map(run.start(), run.length())) {
             int limit = dst.limit();
             dst.limit(dst.position() + (int) r.length());
             try {
@@ -258,83 +248,38 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         }
     }
 
-    /**
-     * This file's own view of a guest range: data mapped onto {@link #source} (the file or its
-     * replayed view), the parent's ranges as runs onto the parent layer itself, and holes.
-     */
-    private List<Run> local(long offset, long length) throws IOException {
-        long size = size();
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        long bs = meta.blockSize();
-        List<Run> out = new ArrayList<>();
-        long pos = offset;
-        while (pos < end) {
-            long block = pos / bs;
-            long blockStart = block * bs;
-            long n = Math.min(blockStart + bs, end) - pos;
-            long index = block + block / chunkRatio;
-            long entry = bat.get(index);
-            int state = (int) (entry & 7);
-            switch (state) {
-                case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> fromParent(out, pos, n);
-                case UNDEFINED, ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
-                case FULLY_PRESENT -> {
-                    long at = checkedBlock(index, entry, Math.min(bs, size - blockStart));
-                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, source, at + (pos - blockStart)));
+    @Override
+    protected void mapBlock(List<Run> out, long block, long blockStart, long pos, long n) throws IOException {
+        long index = block + block / chunkRatio;
+        long entry = bat.get(index);
+        int state = (int) (entry & 7);
+        switch (state) {
+            case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> appendParent(out, pos, n);
+            case UNDEFINED, ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
+            case FULLY_PRESENT -> {
+                long at = checkedBlock(index, entry, Math.min(meta.blockSize(), size() - blockStart));
+                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, source, at + (pos - blockStart)));
+            }
+            case PARTIALLY_PRESENT -> {
+                if (!meta.hasParent()) {
+                    throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
+                            + " is PARTIALLY_PRESENT in a disk without parent");
                 }
-                case PARTIALLY_PRESENT -> {
-                    if (!meta.hasParent()) {
-                        throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
-                                + " is PARTIALLY_PRESENT in a disk without parent");
-                    }
-                    long at = checkedBlock(index, entry, Math.min(bs, size - blockStart));
-                    mapBySectors(out, block, blockStart, at, pos, n);
-                }
-                default -> throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
-                        + " has reserved state " + state);
+                long at = checkedBlock(index, entry, Math.min(meta.blockSize(), size() - blockStart));
+                // [MS-VHDX] 2.4.2: bit 0 of byte 0 is the first sector
+                mapBySectors(out, bitmap(block), false, meta.logicalSectorSize(), source, at, blockStart, pos, n);
             }
-            pos += n;
-        }
-        return out;
-    }
-
-    /** Set bits of the block's sector bitmap are in this file, clear bits in the parent. */
-    private void mapBySectors(List<Run> out, long block, long blockStart, long at, long pos, long n) throws IOException {
-        byte[] bm = bitmap(block);
-        long sector = meta.logicalSectorSize();
-        long from = (pos - blockStart) / sector;
-        long last = (pos - blockStart + n - 1) / sector;
-        long s = from;
-        while (s <= last) {
-            boolean set = bit(bm, s);
-            int same = set ? 0xFF : 0x00;
-            long t = s + 1;
-            while (t <= last) {
-                if ((t & 7) == 0 && t + 8 <= last + 1 && (bm[(int) (t >>> 3)] & 0xFF) == same) t += 8;
-                else if (bit(bm, t) == set) t++;
-                else break;
-            }
-            long runStart = Math.max(blockStart + s * sector, pos);
-            long runEnd = Math.min(blockStart + t * sector, pos + n);
-            if (set) {
-                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, source, at + (runStart - blockStart)));
-            } else {
-                fromParent(out, runStart, runEnd - runStart);
-            }
-            s = t;
+            default -> throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
+                    + " has reserved state " + state);
         }
     }
 
-    private void fromParent(List<Run> out, long pos, long n) {
+    /** The parent's ranges stay runs onto the parent layer here; {@link #map} maps them on. */
+    @Override
+    protected void appendParent(List<Run> out, long pos, long n) {
         long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
         if (inParent > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inParent, parent, pos));
         if (n > inParent) ExtentMaps.appendMerging(out, new Run.Hole(pos + inParent, n - inParent));
-    }
-
-    /** [MS-VHDX] 2.4.2: bit 0 of byte 0 is the first sector. */
-    private static boolean bit(byte[] bm, long sector) {
-        return (bm[(int) (sector >>> 3)] & (1 << (sector & 7))) != 0;
     }
 
     /** The part of the chunk's sector bitmap block that covers payload block {@code block}. */
@@ -370,14 +315,5 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             }
         }
         return at;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (parent != null) parent.close();
-        } finally {
-            file.close();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
@@ -47,9 +48,9 @@ final class VhdxParent {
         if (!parent.format().equals("vhdx") || linkage == null) return;
         String alt = locator.entries().get("parent_linkage2");
         try {
-            VhdxGuid want = VhdxGuid.of(linkage);
+            Guid want = Guid.of(linkage);
             String have = parent.linkId();
-            if (want.toString().equals(have) || (alt != null && VhdxGuid.of(alt).toString().equals(have))) return;
+            if (want.toString().equals(have) || (alt != null && Guid.of(alt).toString().equals(have))) return;
             warnings.add("parent " + parent.describe() + " has DataWriteGuid " + have + " but " + child.path()
                     + " expects parent_linkage " + want + ": the parent changed after the child was made");
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import java.nio.ByteBuffer;
@@ -14,16 +15,16 @@ import java.util.Map;
  * @param valueAt the file offset of each key's value
  * @param at the file offset of the item
  */
-record VhdxParentLocator(VhdxGuid locatorType, Map<String, String> entries, Map<String, Long> valueAt, long at) {
+record VhdxParentLocator(Guid locatorType, Map<String, String> entries, Map<String, Long> valueAt, long at) {
     /** [MS-VHDX] 2.6.2.6.1: the VHDX parent locator type. */
-    static final VhdxGuid VHDX_LOCATOR = VhdxGuid.of("B04AEFB7-D19E-4A81-B789-25B8E9445913");
+    static final Guid VHDX_LOCATOR = Guid.of("B04AEFB7-D19E-4A81-B789-25B8E9445913");
 
     /** {@code b} holds the whole item (positions 0..limit); offsets are relative to its start. */
     static VhdxParentLocator parse(ByteBuffer b, long at) {
         b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int len = b.limit();
         if (len < 20) throw new CorruptImageException("vhdx", "parent locator", at, "item of " + len + " bytes is too short");
-        VhdxGuid type = VhdxGuid.read(b, 0);
+        Guid type = Guid.read(b, 0);
         if (!type.equals(VHDX_LOCATOR)) {
             throw new UnsupportedImageException("vhdx", "parent locator", at, "parent locator type " + type);
         }

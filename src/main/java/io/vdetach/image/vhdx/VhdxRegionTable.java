@@ -1,5 +1,6 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import io.vdetach.image.Damage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +14,7 @@ record VhdxRegionTable(long checksum, List<Entry> entries, long at) {
     private static final int MAX_ENTRIES = 2047;
 
     /** A region: its GUID, where it lies and whether a reader must understand it. */
-    record Entry(VhdxGuid guid, long fileOffset, long length, boolean required) {}
+    record Entry(Guid guid, long fileOffset, long length, boolean required) {}
 
     static VhdxRegionTable parse(ByteBuffer b, long at) {
         Damage d = damage(b, at);
@@ -23,7 +24,7 @@ record VhdxRegionTable(long checksum, List<Entry> entries, long at) {
         List<Entry> entries = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int e = 16 + i * 32;
-            entries.add(new Entry(VhdxGuid.read(b, e), b.getLong(e + 16), Integer.toUnsignedLong(b.getInt(e + 24)),
+            entries.add(new Entry(Guid.read(b, e), b.getLong(e + 16), Integer.toUnsignedLong(b.getInt(e + 24)),
                     (b.getInt(e + 28) & 1) != 0));
         }
         return new VhdxRegionTable(Integer.toUnsignedLong(b.getInt(4)), List.copyOf(entries), at);

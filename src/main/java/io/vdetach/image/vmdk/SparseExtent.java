@@ -56,7 +56,7 @@ final class SparseExtent implements Extent {
         this.unclean = unclean;
         this.facts = facts;
         this.metadata = metadata;
-        this.gtSectors = ceilDiv(4L * gtes, 512);
+        this.gtSectors = Math.ceilDiv(4L * gtes, 512);
         this.gtStarts = Arrays.stream(gd).filter(g -> g != 0).mapToLong(Integer::toUnsignedLong).sorted().toArray();
         this.grainTables = cache.region("vmdk grain tables of " + file.path(), t -> 4L * t.length);
         this.grains = cache.region("vmdk compressed grains of " + file.path(), g -> g.length);
@@ -79,13 +79,13 @@ final class SparseExtent implements Extent {
                 throw new CorruptImageException("vmdk", "footer", at, "footer of " + name + " has no grain directory offset");
             }
         }
-        long grains = ceilDiv(use.capacity(), use.grainSize());
-        long gdEntries = ceilDiv(grains, use.numGTEsPerGT());
+        long grains = Math.ceilDiv(use.capacity(), use.grainSize());
+        long gdEntries = Math.ceilDiv(grains, use.numGTEsPerGT());
         int[] gd = readGd(file, use.gdOffset(), gdEntries, "grain directory", headerAt + 12);
         long[] meta = {0, 1,
                 use.descriptorOffset(), use.descriptorOffset() + use.descriptorSize(),
-                use.gdOffset(), use.gdOffset() + ceilDiv(4 * gdEntries, 512),
-                use.rgdOffset(), use.rgdOffset() + (use.rgdOffset() == 0 ? 0 : ceilDiv(4 * gdEntries, 512))};
+                use.gdOffset(), use.gdOffset() + Math.ceilDiv(4 * gdEntries, 512),
+                use.rgdOffset(), use.rgdOffset() + (use.rgdOffset() == 0 ? 0 : Math.ceilDiv(4 * gdEntries, 512))};
         String facts = "hosted sparse v" + use.version() + ", grain " + use.grainSize() * 512 + " bytes"
                 + (use.compressed() ? ", deflate-compressed grains" : "") + (use.markers() ? ", markers" : "")
                 + (h.gdOffset() == SparseExtentHeader.GD_AT_END ? ", grain directory in footer" : "");
@@ -95,13 +95,13 @@ final class SparseExtent implements Extent {
 
     /** An ESX sparse extent ("COWD"). */
     static SparseExtent cowd(HostFile file, CowdHeader h, long size, BlockCache cache) throws IOException {
-        long needed = ceilDiv(ceilDiv(h.numSectors(), h.grainSize()), CowdHeader.GTES_PER_GT);
+        long needed = Math.ceilDiv(Math.ceilDiv(h.numSectors(), h.grainSize()), CowdHeader.GTES_PER_GT);
         if (h.numGDEntries() < needed) {
             throw new CorruptImageException("vmdk", "COWD header.numGDEntries", 24, h.numGDEntries()
                     + " grain directory entries are too few for " + h.numSectors() + " sectors");
         }
         int[] gd = readGd(file, h.gdOffset(), needed, "COWD grain directory", 12);
-        long[] meta = {0, 4, h.gdOffset(), h.gdOffset() + ceilDiv(4 * needed, 512)};
+        long[] meta = {0, 4, h.gdOffset(), h.gdOffset() + Math.ceilDiv(4 * needed, 512)};
         return new SparseExtent("VMFSSPARSE", file, size, h.grainSize(), CowdHeader.GTES_PER_GT, gd, false, false, false,
                 "ESX sparse (COWD) v" + h.version() + ", grain " + h.grainSize() * 512 + " bytes", meta, cache);
     }
@@ -123,9 +123,6 @@ final class SparseExtent implements Extent {
         return gd;
     }
 
-    private static long ceilDiv(long a, long b) {
-        return a / b + (a % b == 0 ? 0 : 1);
-    }
 
     @Override public long size() { return size; }
 

@@ -9,6 +9,7 @@ import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
+import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.ParentRuns;
@@ -30,8 +31,8 @@ import java.util.Map;
  * parentFileNameHint; grains it does not hold come from the parent.
  */
 public final class VmdkImage extends MappedLayer implements DiskImage {
-    public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> s.head(0, "KDMV") || s.head(0, "COWD")
-            || s.head(0, "# Disk DescriptorFile") ? ImageFormat.Confidence.CERTAIN : ImageFormat.Confidence.NONE, VmdkImage::open);
+    public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> Confidence.certainIf(s.head(0, "KDMV")
+            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile")), VmdkImage::open);
     private final HostFile file;
     private final Descriptor descriptor;
     private final List<Extent> extents;
@@ -273,11 +274,17 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
 
     // ---- mapping
 
-    /** The piece at guest {@code pos}, with its end in guest coordinates. */
-    private Piece classify(long pos, long limit) throws IOException {
+    /** The extent holding guest byte {@code pos}. */
+    private int extentAt(long pos) {
         int i = Arrays.binarySearch(starts, pos);
         if (i < 0) i = -i - 2;
         while (extents.get(i).size() == 0) i++; // empty extents hold nothing
+        return i;
+    }
+
+    /** The piece at guest {@code pos}, with its end in guest coordinates. */
+    private Piece classify(long pos, long limit) throws IOException {
+        int i = extentAt(pos);
         long s = starts[i];
         Extent e = extents.get(i);
         Piece p = e.classify(pos - s, Math.min(limit, s + e.size()) - s);
@@ -319,9 +326,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
     protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
         long pos = run.start();
         while (pos < run.end()) {
-            int i = Arrays.binarySearch(starts, pos);
-            if (i < 0) i = -i - 2;
-            while (extents.get(i).size() == 0) i++;
+            int i = extentAt(pos);
             Piece p = classify(pos, run.end());
             int n = (int) (p.end() - pos);
             int limit = dst.limit();
@@ -334,13 +339,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                         byte[] g = s.grain(rel, p.host());
                         dst.put(g, (int) (rel % s.grainBytes()), n);
                     }
-                    case PARENT -> {
-                        long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
-                        dst.limit(dst.position() + (int) inParent);
-                        if (inParent > 0) parent.readFully(pos, dst);
-                        dst.limit(dst.position() + n - (int) inParent);
-                        zero(dst);
-                    }
+                    case PARENT -> ParentRuns.read(parent, pos, dst);
                     case ZERO -> zero(dst);
                     case DATA -> p.file().readFully(p.host(), dst);
                 }
