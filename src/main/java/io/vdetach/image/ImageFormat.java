@@ -30,7 +30,7 @@ public record ImageFormat(String name, Probe probe, Opener opener) {
     /** Reads the sample; may not throw: a sample too short for the magic is simply not this format. */
     public interface Probe extends Function<Sample, Confidence> {}
 
-    @FunctionalInterface
+    /** Opens {@code file}, whose probe was the most confident; names in it are followed through {@code opener}. */
     public interface Opener {
         DiskImage open(HostFile file, ImageOpener opener) throws IOException;
     }
@@ -48,7 +48,7 @@ public record ImageFormat(String name, Probe probe, Opener opener) {
             return new Sample(head.flip(), tail.flip());
         }
 
-        /** Whether the head holds {@code magic} (one char per byte, ISO 8859-1: "QFI\u00fb") at {@code at}. */
+        /** Whether the head holds {@code magic} (one char per byte, ISO 8859-1: "QFI\373") at {@code at}. */
         public boolean head(int at, String magic) {
             return has(head, at, magic);
         }
@@ -60,11 +60,7 @@ public record ImageFormat(String name, Probe probe, Opener opener) {
 
         private static boolean has(ByteBuffer b, int at, String text) {
             byte[] magic = text.getBytes(StandardCharsets.ISO_8859_1);
-            if (at < 0 || b.limit() < at + magic.length) return false;
-            for (int i = 0; i < magic.length; i++) {
-                if (b.get(at + i) != magic[i]) return false;
-            }
-            return true;
+            return at >= 0 && b.limit() >= at + magic.length && b.slice(at, magic.length).equals(ByteBuffer.wrap(magic));
         }
     }
 }

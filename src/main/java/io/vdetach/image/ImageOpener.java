@@ -61,9 +61,8 @@ public final class ImageOpener {
 
     /** Opens the image at {@code path}; its whole chain caches in {@code cache}. */
     public static DiskImage open(Path path, OpenOptions options, BlockCache cache) throws IOException {
-        Path real = commandLineFile(path);
-        ConsumedMarker.refuseIfConsumed(real);
-        return new ImageOpener(options, real.getParent(), cache).openTop(real);
+        ConsumedMarker.refuseIfConsumed(commandLineFile(path));
+        return openConsumed(path, options, cache);
     }
 
     /** For {@code detach --streaming} only: opens an image that its own unfinished run is consuming. */
@@ -107,20 +106,15 @@ public final class ImageOpener {
         return new Located(field, name, real, null);
     }
 
-    /** The real path of a file the image names, checked as {@link #locate} does; throws its error otherwise. */
-    public Path resolve(Path namedBy, String name, NamingField field) throws IOException {
-        Located l = locate(namedBy, name, field);
-        if (!l.usable()) throw l.error();
-        return l.path();
-    }
-
-    /** Opens another image of any format, detected by content, as part of the current chain. */
-    public DiskImage openParent(Path realPath, NamingField field) throws IOException {
-        return openParent(realPath, field, null);
+    /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
+    public DiskImage openParent(Located located) throws IOException {
+        return openParent(located, null);
     }
 
     /** Opens a parent as {@code format} whatever its content (a qcow2 backing_format of raw), or by content when null. */
-    public DiskImage openParent(Path realPath, NamingField field, ImageFormat format) throws IOException {
+    public DiskImage openParent(Located located, ImageFormat format) throws IOException {
+        Path realPath = located.orThrow();
+        NamingField field = located.field();
         if (opening.contains(realPath)) {
             throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain cycle: "
                     + realPath + " is already part of the chain " + opening);

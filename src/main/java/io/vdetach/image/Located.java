@@ -16,6 +16,12 @@ public record Located(NamingField field, String name, Path path, String why) {
 
     public boolean usable() { return why == null; }
 
+    /** The real path of a usable file; else throws {@link #error()}. */
+    public Path orThrow() {
+        if (why != null) throw error();
+        return path;
+    }
+
     /** The error for this name: corrupt when the name cannot be a file name, else a missing file (exit 3). */
     public ImageException error() {
         return error(why);

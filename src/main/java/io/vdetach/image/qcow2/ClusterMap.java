@@ -5,6 +5,7 @@ import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,22 +75,18 @@ final class ClusterMap {
         return new ClusterMap(file, dataFile, h, l1Offset, l1, l2Tables);
     }
 
-    enum Kind { DATA, ZERO, BACKING, COMPRESSED }
-
     /**
-     * What guest bytes {@code [pos, end)} are, up to where the answer changes: for DATA, {@code host}
+     * What guest bytes from {@code pos} are, up to where the answer changes: for DATA, {@code host}
      * is the data file offset of {@code pos}; for COMPRESSED, {@code host} and {@code length} locate
      * the compressed bytes of the cluster holding {@code pos}.
      */
-    record Piece(Kind kind, long end, long host, int length) {}
-
     Piece classify(long pos, long limit) throws IOException {
         long cluster = pos >>> clusterBits;
         long l1i = cluster >>> l2Bits;
         long l2SpanEnd = (l1i + 1) << (clusterBits + l2Bits);
-        if (l1i >= l1.entries()) return new Piece(Kind.BACKING, Math.min(limit, l2SpanEnd), 0, 0);
+        if (l1i >= l1.entries()) return Piece.parent(Math.min(limit, l2SpanEnd));
         long l2Offset = l1.get(l1i) & L2Entry.L1_OFFSET_MASK;
-        if (l2Offset == 0) return new Piece(Kind.BACKING, Math.min(limit, l2SpanEnd), 0, 0);
+        if (l2Offset == 0) return Piece.parent(Math.min(limit, l2SpanEnd));
         long[] l2 = l2Table(l2Offset, l1Offset + 8 * l1i);
         boolean ext = extendedL2;
         int idx = (int) (cluster & ((1L << l2Bits) - 1));
@@ -101,10 +98,10 @@ final class ClusterMap {
         long host = e & L2Entry.OFFSET_MASK;
         boolean allocated = host != 0 || (dataFile != file && (e & L2Entry.COPIED) != 0);
         if (!ext) {
-            if ((e & L2Entry.ZERO) != 0) return new Piece(Kind.ZERO, clusterEnd, 0, 0);
-            if (!allocated) return new Piece(Kind.BACKING, clusterEnd, 0, 0);
+            if ((e & L2Entry.ZERO) != 0) return Piece.zero(clusterEnd);
+            if (!allocated) return Piece.parent(clusterEnd);
             checkHost(host, entryAt);
-            return new Piece(Kind.DATA, clusterEnd, host + (pos - clusterStart), 0);
+            return Piece.data(pos, clusterEnd, dataFile, host + (pos - clusterStart));
         }
         long bitmap = l2[2 * idx + 1];
         int allocBits = (int) bitmap;
@@ -123,9 +120,9 @@ final class ClusterMap {
         while (last + 1 < L2Entry.SUBCLUSTERS && state(allocBits, zeroBits, last + 1) == state) last++;
         long pieceEnd = Math.min(clusterEnd, clusterStart + ((long) (last + 1) << subclusterBits));
         return switch (state) {
-            case 1 -> new Piece(Kind.DATA, pieceEnd, host + (pos - clusterStart), 0);
-            case 2 -> new Piece(Kind.ZERO, pieceEnd, 0, 0);
-            default -> new Piece(Kind.BACKING, pieceEnd, 0, 0);
+            case 1 -> Piece.data(pos, pieceEnd, dataFile, host + (pos - clusterStart));
+            case 2 -> Piece.zero(pieceEnd);
+            default -> Piece.parent(pieceEnd);
         };
     }
 
@@ -146,7 +143,7 @@ final class ClusterMap {
                     + " lies in the header or past the end of the file (" + file.size() + " bytes)");
         }
         clen = Math.min(clen, file.size() - coff);
-        return new Piece(Kind.COMPRESSED, end, coff, (int) clen);
+        return new Piece(Piece.Kind.COMPRESSED, end, file, coff, (int) clen);
     }
 
     private void checkHost(long host, long entryAt) {

@@ -5,16 +5,15 @@ import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
-import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.NamingField;
-import io.vdetach.image.ParentRuns;
+import io.vdetach.image.Piece;
+import io.vdetach.image.PiecewiseImage;
 import io.vdetach.image.Snapshots;
 import io.vdetach.image.raw.RawImage;
 import java.io.IOException;
@@ -32,7 +31,7 @@ import java.util.Optional;
  * into 32 subclusters with their own allocation and zero bits. Data may live in an external
  * data file. An internal snapshot is read by using its L1 table instead of the active one.
  */
-public final class Qcow2Image extends MappedLayer implements DiskImage {
+public final class Qcow2Image extends PiecewiseImage {
     public static final ImageFormat FORMAT = new ImageFormat("qcow2", s -> Confidence.certainIf(s.head(0, "QFI\373")),
             Qcow2Image::open);
     /** QEMU refuses backing file names longer than 1023 bytes. */
@@ -49,7 +48,6 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     private final long clusterSize;
     private final HostFile dataFile;
     private final String backingName;
-    private final DiskImage backing;
     private final BlockCache.Region<long[]> l2Tables;
     private final BlockCache.Region<byte[]> decompressed;
 
@@ -57,6 +55,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     private Qcow2Image(HostFile file, CachedLayer meta, Qcow2Header header, HeaderExtensions extensions,
             List<Snapshot> snapshots, Snapshot snapshot, HostFile dataFile, String backingName, DiskImage backing,
             BlockCache.Region<long[]> l2Tables, BlockCache.Region<byte[]> decompressed) {
+        super(backing);
         this.file = file;
         this.meta = meta;
         this.header = header;
@@ -67,7 +66,6 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         this.clusterSize = header.clusterSize();
         this.dataFile = dataFile;
         this.backingName = backingName;
-        this.backing = backing;
         this.l2Tables = l2Tables;
         this.decompressed = decompressed;
         this.clusters = snapshot == null
@@ -97,8 +95,8 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                     throw new CorruptImageException("qcow2", "header extension", h.extensionsStart(),
                             "external data file bit set but no data file name extension");
                 }
-                dataFile = HostFile.open(opener.resolve(file.path(), ext.dataFileName(),
-                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())));
+                dataFile = HostFile.open(opener.locate(file.path(), ext.dataFileName(),
+                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())).orThrow());
             }
             String backingName = backingName(file, h);
             if (backingName != null) backing = openBacking(file, opener, backingName, h.backingFileOffset(), ext.backingFormat());
@@ -123,7 +121,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 .orElseThrow(() -> new UsageException("--snapshot: " + file.path() + " has no internal snapshot \""
                         + wanted + "\" (by id or name); it has " + (snapshots.isEmpty() ? "none"
                         : snapshots.stream().map(x -> x.id() + " \"" + x.name() + "\"").toList())));
-        return new Qcow2Image(file, meta, header, extensions, snapshots, s, dataFile, backingName, backing, l2Tables,
+        return new Qcow2Image(file, meta, header, extensions, snapshots, s, dataFile, backingName, parent, l2Tables,
                 decompressed);
     }
 
@@ -194,10 +192,9 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
             throw UnsupportedImageException.because("qcow2", "backing file \"" + name + "\" of " + file.path()
                     + " is not a local file, which is not supported");
         }
-        NamingField field = new NamingField("qcow2", "backing file name", nameAt);
-        Path p = opener.resolve(file.path(), name, field);
         // The header says raw: read it as raw even if it looks like another format (as QEMU does).
-        return opener.openParent(p, field, "raw".equals(format) ? RawImage.FORMAT : null);
+        return opener.openParent(opener.locate(file.path(), name, new NamingField("qcow2", "backing file name", nameAt)),
+                "raw".equals(format) ? RawImage.FORMAT : null);
     }
 
     @Override
@@ -229,7 +226,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         }
         out.add(new ChainLink(file.path(), "qcow2", d.toString()));
         if (dataFile != file) out.add(new ChainLink(dataFile.path(), "raw", "external data file of " + file.path().getFileName()));
-        if (backing != null) out.addAll(backing.chain());
+        if (parent != null) out.addAll(parent.chain());
         return List.copyOf(out);
     }
 
@@ -247,14 +244,14 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         if (header.corruptBit()) {
             w.add(file.path() + ": qcow2 corrupt bit set: QEMU found inconsistent metadata; what is read may be wrong");
         }
-        if (backing != null) w.addAll(backing.warnings());
+        if (parent != null) w.addAll(parent.warnings());
         return List.copyOf(w);
     }
 
     @Override
     public void close() throws IOException {
         try {
-            if (backing != null) backing.close();
+            if (parent != null) parent.close();
         } finally {
             try {
                 if (dataFile != file) dataFile.close();
@@ -265,76 +262,21 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     }
 
     @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        List<Run> out = new ArrayList<>();
-        String reason = "compressed qcow2 cluster (" + ClusterDecompressor.name(header.compressionType()) + ")";
-        long pos = offset;
-        long backingFrom = -1;
-        while (pos < end) {
-            ClusterMap.Piece p = clusters.classify(pos, end);
-            if (p.kind() == ClusterMap.Kind.BACKING) {
-                if (backingFrom < 0) backingFrom = pos;
-                pos = p.end();
-                continue;
-            }
-            if (backingFrom >= 0) {
-                ParentRuns.append(backing, out, backingFrom, pos - backingFrom);
-                backingFrom = -1;
-            }
-            switch (p.kind()) {
-                case DATA -> mapData(out, pos, p.end(), p.host());
-                case ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, p.end() - pos));
-                case COMPRESSED -> ExtentMaps.appendMerging(out, new Run.Materialise(pos, p.end() - pos, reason));
-                case BACKING -> throw new AssertionError();
-            }
-            pos = p.end();
-        }
-        if (backingFrom >= 0) ParentRuns.append(backing, out, backingFrom, end - backingFrom);
-        return out;
-    }
-
-    /** Data in the data file; a cluster cut short by the end of an external data file reads as zeros. */
-    private void mapData(List<Run> out, long pos, long end, long host) {
-        long inFile = Math.max(0, Math.min(end - pos, dataFile.size() - host));
-        if (inFile > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inFile, dataFile, host));
-        if (pos + inFile < end) ExtentMaps.appendMerging(out, new Run.Hole(pos + inFile, end - pos - inFile));
+    protected Piece classify(long pos, long limit) throws IOException {
+        return clusters.classify(pos, limit);
     }
 
     @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        long pos = run.start();
-        long end = run.end();
-        while (pos < end) {
-            ClusterMap.Piece p = clusters.classify(pos, end);
-            int n = (int) (p.end() - pos);
-            int limit = dst.limit();
-            dst.limit(dst.position() + n);
-            try {
-                switch (p.kind()) {
-                    case COMPRESSED -> {
-                        byte[] c = cluster(p);
-                        dst.put(c, (int) (pos & (clusterSize - 1)), n);
-                    }
-                    case BACKING -> ParentRuns.read(backing, pos, dst);
-                    case ZERO -> zero(dst);
-                    case DATA -> {
-                        long inFile = Math.max(0, Math.min(n, dataFile.size() - p.host()));
-                        dst.limit(dst.position() + (int) inFile);
-                        dataFile.readFully(p.host(), dst);
-                        dst.limit(dst.position() + n - (int) inFile);
-                        zero(dst);
-                    }
-                }
-            } finally {
-                dst.limit(limit);
-            }
-            pos = p.end();
-        }
+    protected void readCompressed(Piece p, long pos, ByteBuffer dst) throws IOException {
+        dst.put(cluster(p), (int) (pos & (clusterSize - 1)), dst.remaining());
     }
 
-    private byte[] cluster(ClusterMap.Piece p) throws IOException {
+    @Override
+    protected String compressedReason() {
+        return "compressed qcow2 cluster (" + ClusterDecompressor.name(header.compressionType()) + ")";
+    }
+
+    private byte[] cluster(Piece p) throws IOException {
         return decompressed.get(p.host(), at -> {
             ByteBuffer in = ByteBuffer.allocate(p.length());
             file.readFully(at, in);

@@ -59,9 +59,9 @@ final class VdiParent {
             warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": " + matches
                     + "; using " + matches.getFirst());
         }
-        NamingField field = new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT);
-        Path real = opener.resolve(child.path(), matches.getFirst().getFileName().toString(), field);
-        DiskImage parent = opener.openParent(real, field);
+        Path real = matches.getFirst();
+        DiskImage parent = opener.openParent(opener.locate(child.path(), real.getFileName().toString(),
+                new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT)));
         if (parent.format().equals("vdi") && !h.uuidParentModify().isZero()
                 && !h.uuidParentModify().toString().equals(parent.linkId())) {
             warnings.add("parent " + real + " was modified (UUID " + parent.linkId() + ") after " + child.path()

@@ -64,7 +64,7 @@ final class VhdParent {
 
     private static DiskImage open(HostFile child, VhdDynamicHeader h, ImageOpener opener, Located found,
             List<String> warnings) throws IOException {
-        DiskImage parent = opener.openParent(found.path(), found.field());
+        DiskImage parent = opener.openParent(found);
         String want = HexFormat.of().formatHex(h.parentUniqueId());
         if (parent.format().equals("vhd") && !want.equals(parent.linkId())) {
             warnings.add("parent " + found.path() + " has unique id " + parent.linkId() + " but " + child.path()

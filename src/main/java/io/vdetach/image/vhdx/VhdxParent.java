@@ -30,7 +30,7 @@ final class VhdxParent {
             String name = key.equals("relative_path") ? v.replace('\\', '/') : fileName(v);
             tried.add(opener.locate(child.path(), name, new NamingField("vhdx", "parent locator " + key, locator.valueAt().get(key))));
             if (!tried.getLast().usable()) continue;
-            DiskImage parent = opener.openParent(tried.getLast().path(), tried.getLast().field());
+            DiskImage parent = opener.openParent(tried.getLast());
             checkLinkage(locator, parent, child, warnings);
             return parent;
         }

@@ -1,5 +1,6 @@
 package io.vdetach.image.vmdk;
 
+import io.vdetach.image.Piece;
 import io.vdetach.extent.HostFile;
 import java.io.IOException;
 

@@ -1,5 +1,6 @@
 package io.vdetach.image.vmdk;
 
+import io.vdetach.image.Piece;
 import io.vdetach.extent.HostFile;
 
 /**
@@ -10,8 +11,7 @@ record FlatExtent(String type, HostFile file, long start, long size) implements 
     @Override
     public Piece classify(long pos, long limit) {
         long host = start + pos;
-        if (host >= file.size()) return Piece.zero(limit);
-        return new Piece(Piece.Kind.DATA, Math.min(limit, pos + (file.size() - host)), file, host);
+        return Piece.data(pos, limit, file, host);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.vdetach.image.vmdk;
 
+import io.vdetach.image.Piece;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
@@ -155,10 +156,8 @@ final class SparseExtent implements Extent {
             throw new CorruptImageException("vmdk", "grain table entry", entryAt, file.path() + ": grain at sector " + gte
                     + " lies in metadata or past the end of the file (" + file.size() + " bytes)");
         }
-        if (compressed) return new Piece(Piece.Kind.COMPRESSED, grainEnd, file, host);
-        long at = host + (pos - grainStart);
-        if (at >= file.size()) return Piece.zero(grainEnd); // a last grain cut short by the end of the file
-        return new Piece(Piece.Kind.DATA, Math.min(grainEnd, pos + (file.size() - at)), file, at);
+        if (compressed) return new Piece(Piece.Kind.COMPRESSED, grainEnd, file, host, 0);
+        return Piece.data(pos, grainEnd, file, host + (pos - grainStart)); // a last grain may be cut short by the file's end
     }
 
     private boolean inMetadata(long sector) {

@@ -3,16 +3,16 @@ package io.vdetach.image.vmdk;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
-import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;
-import io.vdetach.image.ParentRuns;
+import io.vdetach.image.Piece;
+import io.vdetach.image.PiecewiseImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +30,7 @@ import java.util.Map;
  * that lie end to end in the virtual disk. A snapshot names its parent with
  * parentFileNameHint; grains it does not hold come from the parent.
  */
-public final class VmdkImage extends MappedLayer implements DiskImage {
+public final class VmdkImage extends PiecewiseImage {
     public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> Confidence.certainIf(s.head(0, "KDMV")
             || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile")), VmdkImage::open);
     private final HostFile file;
@@ -39,16 +39,15 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
     private final long[] starts;
     private final long size;
     private final Map<Path, HostFile> files;
-    private final DiskImage parent;
     private final List<String> warnings;
 
     private VmdkImage(HostFile file, Descriptor descriptor, List<Extent> extents, Map<Path, HostFile> files,
             DiskImage parent, List<String> warnings) {
+        super(parent);
         this.file = file;
         this.descriptor = descriptor;
         this.extents = extents;
         this.files = files;
-        this.parent = parent;
         this.warnings = warnings;
         this.starts = new long[extents.size()];
         long pos = 0;
@@ -107,8 +106,9 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             String hint = d.parentFileNameHint();
             if (hint != null) {
                 NamingField field = new NamingField("vmdk", "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"));
-                Path p = opener.resolve(file.path(), hint, field);
-                parent = opener.openParent(p, field);
+                Located located = opener.locate(file.path(), hint, field);
+                parent = opener.openParent(located);
+                Path p = located.path();
                 String want = String.format("%08x", d.cid("parentCID"));
                 if (parent.format().equals("vmdk") && parent.linkId() != null && !want.equals(parent.linkId())) {
                     warnings.add(String.format("%s: parentCID %s does not match the parent's CID %s (%s):"
@@ -160,8 +160,8 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
         }
         HostFile f = switch (line.type()) {
             case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
-                Path p = opener.resolve(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
-                        + line.lineNumber(), line.at()));
+                Path p = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
+                        + line.lineNumber(), line.at())).orThrow();
                 HostFile open = files.get(p);
                 if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
                     // each sparse extent keeps its own grain directory in memory: naming one file many
@@ -283,70 +283,23 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
     }
 
     /** The piece at guest {@code pos}, with its end in guest coordinates. */
-    private Piece classify(long pos, long limit) throws IOException {
+    @Override
+    protected Piece classify(long pos, long limit) throws IOException {
         int i = extentAt(pos);
         long s = starts[i];
         Extent e = extents.get(i);
         Piece p = e.classify(pos - s, Math.min(limit, s + e.size()) - s);
-        return new Piece(p.kind(), p.end() + s, p.file(), p.host());
+        return new Piece(p.kind(), p.end() + s, p.file(), p.host(), p.length());
     }
 
     @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        List<Run> out = new ArrayList<>();
-        long pos = offset;
-        long parentFrom = -1;
-        while (pos < end) {
-            Piece p = classify(pos, end);
-            if (p.kind() == Piece.Kind.PARENT) {
-                if (parentFrom < 0) parentFrom = pos;
-                pos = p.end();
-                continue;
-            }
-            if (parentFrom >= 0) {
-                ParentRuns.append(parent, out, parentFrom, pos - parentFrom);
-                parentFrom = -1;
-            }
-            long n = p.end() - pos;
-            ExtentMaps.appendMerging(out, switch (p.kind()) {
-                case DATA -> new Run.Mapped(pos, n, p.file(), p.host());
-                case ZERO -> new Run.Hole(pos, n);
-                case COMPRESSED -> new Run.Materialise(pos, n, "compressed vmdk grain (deflate)");
-                case PARENT -> throw new AssertionError();
-            });
-            pos = p.end();
-        }
-        if (parentFrom >= 0) ParentRuns.append(parent, out, parentFrom, end - parentFrom);
-        return out;
+    protected void readCompressed(Piece p, long pos, ByteBuffer dst) throws IOException {
+        int i = extentAt(pos);
+        SparseExtent s = (SparseExtent) extents.get(i);
+        long rel = pos - starts[i];
+        dst.put(s.grain(rel, p.host()), (int) (rel % s.grainBytes()), dst.remaining());
     }
 
     @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        long pos = run.start();
-        while (pos < run.end()) {
-            int i = extentAt(pos);
-            Piece p = classify(pos, run.end());
-            int n = (int) (p.end() - pos);
-            int limit = dst.limit();
-            dst.limit(dst.position() + n);
-            try {
-                switch (p.kind()) {
-                    case COMPRESSED -> {
-                        SparseExtent s = (SparseExtent) extents.get(i);
-                        long rel = pos - starts[i];
-                        byte[] g = s.grain(rel, p.host());
-                        dst.put(g, (int) (rel % s.grainBytes()), n);
-                    }
-                    case PARENT -> ParentRuns.read(parent, pos, dst);
-                    case ZERO -> zero(dst);
-                    case DATA -> p.file().readFully(p.host(), dst);
-                }
-            } finally {
-                dst.limit(limit);
-            }
-            pos = p.end();
-        }
-    }
+    protected String compressedReason() { return "compressed vmdk grain (deflate)"; }
 }
