@@ -6,7 +6,6 @@ import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;

@@ -12,7 +12,6 @@ import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;

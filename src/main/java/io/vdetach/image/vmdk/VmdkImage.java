@@ -4,7 +4,6 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;

@@ -36,8 +36,7 @@ public final class LvmScanner {
     public static List<Volume> expand(List<Volume> volumes) throws IOException {
         Map<Volume, Pv> pvs = new LinkedHashMap<>();
         Map<String, Pv> byUuid = new HashMap<>();
-        Map<String, Map<String, Object>> vgs = new LinkedHashMap<>(); // vg name -> newest metadata
-        Map<String, Long> vgAt = new HashMap<>(); // vg name -> disk offset of that metadata text
+        Map<String, Text> vgs = new LinkedHashMap<>(); // vg name -> its newest metadata
         Map<String, Volume> vgFirstPv = new HashMap<>();
         Map<Volume, String> vgOfPv = new HashMap<>();
         for (Volume v : volumes) {
@@ -49,7 +48,7 @@ public final class LvmScanner {
             CorruptImageException firstError = null;
             boolean found = false;
             for (long[] mda : label.metadataAreas()) {
-                Metadata text;
+                Text text;
                 try {
                     text = readMetadata(v.layer(), v.start(), mda[0], mda[1]);
                 } catch (CorruptImageException e) { // a PV may carry a second copy (pvcreate --metadatacopies 2)
@@ -58,14 +57,11 @@ public final class LvmScanner {
                 }
                 if (text == null) continue;
                 found = true;
-                for (var e : text.top().entrySet()) {
+                for (var e : text.map().entrySet()) {
                     if (!(e.getValue() instanceof Map<?, ?> vg) || !vg.containsKey("physical_volumes")) continue;
                     @SuppressWarnings("unchecked") Map<String, Object> vgMap = (Map<String, Object>) vg;
-                    Map<String, Object> old = vgs.get(e.getKey());
-                    if (old == null || num(vgMap, "seqno", 0) > num(old, "seqno", 0)) {
-                        vgs.put(e.getKey(), vgMap);
-                        vgAt.put(e.getKey(), text.at());
-                    }
+                    Text old = vgs.get(e.getKey());
+                    if (old == null || num(vgMap, "seqno", 0) > num(old.map(), "seqno", 0)) vgs.put(e.getKey(), new Text(vgMap, text.at()));
                 }
             }
             if (!found && firstError != null) throw firstError;
@@ -73,7 +69,7 @@ public final class LvmScanner {
         if (pvs.isEmpty()) return volumes;
         // which VG each PV belongs to, by uuid in each VG's physical_volumes
         for (var vg : vgs.entrySet()) {
-            for (Object o : section(vg.getValue(), "physical_volumes").values()) {
+            for (Object o : section(vg.getValue().map(), "physical_volumes").values()) {
                 if (!(o instanceof Map<?, ?> pvm)) continue;
                 Pv pv = byUuid.get(undash(str(pvm.get("id"))));
                 if (pv == null) continue;
@@ -91,7 +87,7 @@ public final class LvmScanner {
             if (vg == null) {
                 out.add(new Volume(v.name(), v.scheme(), v.start(), v.size(), "LVM physical volume (no volume group metadata found)", v.label(), v.layer()));
             } else if (vgFirstPv.get(vg) == v) {
-                out.addAll(logicalVolumes(vg, vgs.get(vg), vgAt.get(vg), byUuid));
+                out.addAll(logicalVolumes(vg, vgs.get(vg), byUuid));
             }
         }
         return out;
@@ -108,11 +104,11 @@ public final class LvmScanner {
         return null;
     }
 
-    /** The parsed metadata text of one area and its disk offset. */
-    private record Metadata(Map<String, Object> top, long at) {}
+    /** Parsed metadata text (a whole area's, or one VG's section of it) and the disk offset of the text. */
+    private record Text(Map<String, Object> map, long at) {}
 
     /** The text of one metadata area, or null when it holds none. */
-    private static Metadata readMetadata(Layer pv, long base, long mdaOffset, long mdaSize) throws IOException {
+    private static Text readMetadata(Layer pv, long base, long mdaOffset, long mdaSize) throws IOException {
         if (mdaOffset > pv.size() - 512 || mdaSize < 1024 || mdaSize > pv.size() - mdaOffset) {
             throw MdaHeader.bad(base + mdaOffset, "metadata area " + mdaOffset + "+" + mdaSize + " outside the PV");
         }
@@ -126,11 +122,13 @@ public final class LvmScanner {
             pv.readFully(mdaOffset + 512, ByteBuffer.wrap(text, (int) first, (int) (h.textSize() - first)));
         }
         long at = base + mdaOffset + h.textOffset();
-        return new Metadata(LvmText.parse(new String(text, StandardCharsets.UTF_8), at), at);
+        return new Text(LvmText.parse(new String(text, StandardCharsets.UTF_8), at), at);
     }
 
-    /** {@code at}: the disk offset of the VG's metadata text, where every error about it points. */
-    private static List<Volume> logicalVolumes(String vgName, Map<String, Object> vg, long at, Map<String, Pv> byUuid) {
+    /** Errors about the VG's metadata point at the disk offset of its text. */
+    private static List<Volume> logicalVolumes(String vgName, Text text, Map<String, Pv> byUuid) {
+        Map<String, Object> vg = text.map();
+        long at = text.at();
         long extentSectors = num(vg, "extent_size", -1);
         // extents are at least one sector; 2^31 sectors (1 TiB) is beyond any lvm2 default or limit
         if (extentSectors <= 0 || extentSectors > 1L << 31) throw meta(vgName, at, "extent size " + extentSectors + " sectors");
