@@ -81,7 +81,7 @@ public final class ImageOpener {
             Snapshots snapshots = image.snapshots().orElseThrow(() -> new UsageException("--snapshot " + wanted + ": "
                     + real + " is a " + image.format() + " image, which keeps no snapshots inside; a snapshot of it is"
                     + " a file of its own: name that file instead"));
-            DiskImage snapshot = snapshots.open(wanted);
+            DiskImage snapshot = snapshots.opener().open(wanted);
             ok = true;
             return snapshot;
         } finally {
@@ -166,8 +166,7 @@ public final class ImageOpener {
     /** The image named on the command line: a missing or non-regular path is the host's business (exit 4). */
     private static Path commandLineFile(Path p) throws IOException {
         String why = notRegular(p);
-        if (why == MISSING) throw new HostException(p + ": no such file");
-        if (why != null) throw new HostException(p + ": " + why);
+        if (why != null) throw new HostException(p + ": " + (why == MISSING ? "no such file" : why));
         return p.toRealPath();
     }
 
@@ -186,14 +185,15 @@ public final class ImageOpener {
         } catch (IOException e) { // a symbolic link loop, a name too long
             return "cannot be followed (" + e.getMessage() + ")";
         }
-        return switch (mode & 0170000) { // S_IFMT (inode(7))
+        String type = switch (mode & 0170000) { // S_IFMT (inode(7))
             case 0100000 -> null;
-            case 0040000 -> "not a regular file (a directory)";
-            case 0010000 -> "not a regular file (a FIFO)";
-            case 0020000 -> "not a regular file (a character device)";
-            case 0060000 -> "not a regular file (a block device)";
-            case 0140000 -> "not a regular file (a socket)";
-            default -> "not a regular file (type " + Integer.toOctalString(mode & 0170000) + ")";
+            case 0040000 -> "a directory";
+            case 0010000 -> "a FIFO";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            case 0140000 -> "a socket";
+            default -> "type " + Integer.toOctalString(mode & 0170000);
         };
+        return type == null ? null : "not a regular file (" + type + ")";
     }
 }

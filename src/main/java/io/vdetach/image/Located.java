@@ -4,6 +4,7 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.ImageException;
 import io.vdetach.error.MissingFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where a name stored in an image leads, and whether that file may be opened: a value, so a
@@ -16,25 +17,24 @@ public record Located(NamingField field, String name, Path path, String why) {
 
     public boolean usable() { return why == null; }
 
-    /** The real path of a usable file; else throws {@link #error()}. */
+    /** The real path of a usable file; else throws: corrupt when the name cannot name a file, else missing (exit 3). */
     public Path orThrow() {
-        if (why != null) throw error();
+        if (why != null) throw error(why);
         return path;
     }
 
-    /** The error for this name: corrupt when the name cannot be a file name, else a missing file (exit 3). */
-    public ImageException error() {
-        return error(why);
-    }
-
-    /** {@link #error()} with {@code why} in place of this name's own reason (to add what else was tried). */
-    public ImageException error(String why) {
+    private ImageException error(String why) {
         if (path == null) return new CorruptImageException(field.format(), field.structure(), field.offset(), why);
         return new MissingFileException(field.format(), field.structure(), field.offset(), name, path, why);
     }
 
-    /** "W2ku locator "x.vhd" (/d/x.vhd): missing", for a list of names tried. */
-    public String tried() {
-        return field.structure() + " \"" + name + "\"" + (path == null ? "" : " (" + path + ")") + ": " + why;
+    /** When no name a format tried for its parent is usable: the first (preferred) one's error, listing the others. */
+    public static ImageException parentNotFound(List<Located> tried) {
+        StringBuilder why = new StringBuilder("parent not found: " + tried.getFirst().why);
+        for (Located l : tried.subList(1, tried.size())) {
+            why.append("; also tried ").append(l.field.structure()).append(" \"").append(l.name).append('"')
+                    .append(l.path == null ? "" : " (" + l.path + ")").append(": ").append(l.why);
+        }
+        return tried.getFirst().error(why.toString());
     }
 }

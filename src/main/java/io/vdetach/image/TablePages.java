@@ -2,7 +2,6 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.CachedLayer;
-import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,32 +11,16 @@ import java.nio.ByteOrder;
  * block map), read entry by entry through a {@link CachedLayer} over the file: its pages live in
  * the image's one block cache, so memory stays within that budget whatever size the image gives
  * the table. Callers check that the table lies inside the file before building one.
+ *
+ * @param width entry width in bytes: 4 or 8
+ * @param format and {@code structure} name the table in errors
  */
-public final class TablePages {
-    private final Layer file;
-    private final long offset;
-    private final long entries;
-    private final int width;
-    private final ByteOrder order;
-    private final String format;
-    private final String structure;
+public record TablePages(CachedLayer file, long offset, long entries, int width, ByteOrder order, String format,
+        String structure) {
 
-    /**
-     * @param file the image file as a {@link CachedLayer}
-     * @param width entry width in bytes: 4 or 8
-     */
-    public TablePages(CachedLayer file, long offset, long entries, int width, ByteOrder order, String format, String structure) {
+    public TablePages {
         if (width != 4 && width != 8) throw new IllegalArgumentException("entry width " + width);
-        this.file = file;
-        this.offset = offset;
-        this.entries = entries;
-        this.width = width;
-        this.order = order;
-        this.format = format;
-        this.structure = structure;
     }
-
-    public long entries() { return entries; }
 
     /** Entry {@code index} as an unsigned value (4-byte entries are zero-extended). */
     public long get(long index) throws IOException {

@@ -44,7 +44,6 @@ public final class Qcow2Image extends PiecewiseImage {
     private final Snapshot snapshot;
     private final long size;
     private final ClusterMap clusters;
-    private final long clusterSize;
     private final HostFile dataFile;
     private final String backingName;
     private final BlockCache.Region<long[]> l2Tables;
@@ -62,7 +61,6 @@ public final class Qcow2Image extends PiecewiseImage {
         this.snapshots = snapshots;
         this.snapshot = snapshot;
         this.size = snapshot == null ? header.size() : snapshot.size();
-        this.clusterSize = header.clusterSize();
         this.dataFile = dataFile;
         this.backingName = backingName;
         this.l2Tables = l2Tables;
@@ -126,17 +124,8 @@ public final class Qcow2Image extends PiecewiseImage {
 
     @Override
     public Optional<Snapshots> snapshots() {
-        return Optional.of(new Snapshots() {
-            @Override
-            public List<Entry> list() {
-                return snapshots.stream().map(s -> new Entry(s.id(), s.name(), s.size(), s.date())).toList();
-            }
-
-            @Override
-            public DiskImage open(String idOrName) {
-                return atSnapshot(idOrName);
-            }
-        });
+        return Optional.of(new Snapshots(snapshots.stream().map(s -> new Snapshots.Entry(s.id(), s.name(), s.size(), s.date()))
+                .toList(), this::atSnapshot));
     }
 
     private static void checkFeatures(Qcow2Header h, HeaderExtensions ext) {
@@ -210,7 +199,7 @@ public final class Qcow2Image extends PiecewiseImage {
         List<ChainLink> out = new ArrayList<>();
         StringBuilder d = new StringBuilder();
         d.append(header.version() == 2 ? "v2 (compat 0.10)" : "v3 (compat 1.1)");
-        d.append(", cluster ").append(clusterSize).append(" bytes, virtual size ").append(size);
+        d.append(", cluster ").append(header.clusterSize()).append(" bytes, virtual size ").append(size);
         if (header.compressionType() != 0) d.append(", compression zstd");
         if (header.extendedL2()) d.append(", extended L2 (32 subclusters)");
         if (!snapshots.isEmpty()) d.append(", ").append(snapshots.size()).append(" internal snapshot(s)");
@@ -267,7 +256,7 @@ public final class Qcow2Image extends PiecewiseImage {
 
     @Override
     protected void readCompressed(Piece p, long pos, ByteBuffer dst) throws IOException {
-        dst.put(cluster(p), (int) (pos & (clusterSize - 1)), dst.remaining());
+        dst.put(cluster(p), (int) (pos & (header.clusterSize() - 1)), dst.remaining());
     }
 
     @Override
@@ -279,7 +268,7 @@ public final class Qcow2Image extends PiecewiseImage {
         return decompressed.get(p.host(), at -> {
             ByteBuffer in = ByteBuffer.allocate(p.length());
             file.readFully(at, in);
-            return ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) clusterSize,
+            return ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) header.clusterSize(),
                     file.path().toString(), at);
         });
     }

@@ -9,13 +9,13 @@ import io.vdetach.image.NamingField;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * A VDI diff names its parent only by UUID (VirtualBox keeps the path in its media registry),
@@ -32,20 +32,15 @@ final class VdiParent {
 
     static DiskImage open(HostFile child, VdiHeader h, ImageOpener opener, List<String> warnings) throws IOException {
         Path dir = child.path().getParent();
-        List<Path> matches = new ArrayList<>();
-        int scanned = 0;
-        List<Path> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")) continue;
-                if (++scanned > MAX_CANDIDATES) {
-                    warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
-                    break;
-                }
-                names.add(p);
-            }
+        List<Path> names;
+        try (Stream<Path> all = Files.list(dir)) {
+            names = all.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")).sorted().toList();
         }
-        names.sort(null);
+        if (names.size() > MAX_CANDIDATES) {
+            warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
+            names = names.subList(0, MAX_CANDIDATES);
+        }
+        List<Path> matches = new ArrayList<>();
         for (Path p : names) {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSameFile(p, child.path())) continue;
             Guid created = creationUuid(p);

@@ -152,16 +152,15 @@ public final class VhdImage extends BlockTableImage {
         } else {
             long data = checkedBlock(block, sector, Math.min(header.blockSize(), size() - blockStart)) + header.bitmapBytes();
             // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
-            if (parent == null) ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
-            else mapBySectors(out, bitmap(sector * 512), true, 512, file, data, blockStart, pos, n);
+            if (parent == null) {
+                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
+                return;
+            }
+            byte[] bitmap = new byte[(int) ((header.blockSize() / 512 + 7) / 8)]; // in front of the block's data
+            meta.readFully(sector * 512, ByteBuffer.wrap(bitmap));
+            // bit 7 of byte 0 is the block's first sector (spec: big-endian bit order, as QEMU reads it)
+            mapBySectors(out, bitmap, true, 512, file, data, blockStart, pos, n);
         }
-    }
-
-    /** The block's sector bitmap: bit 7 of byte 0 is its first sector (spec: big-endian bit order, as QEMU reads it). */
-    private byte[] bitmap(long blockAt) throws IOException {
-        byte[] b = new byte[(int) ((header.blockSize() / 512 + 7) / 8)];
-        meta.readFully(blockAt, ByteBuffer.wrap(b));
-        return b;
     }
 
     /** Checks that block {@code block} (bitmap and the {@code needed} data bytes) lies in the data area. */

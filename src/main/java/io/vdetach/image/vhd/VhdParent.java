@@ -57,9 +57,7 @@ final class VhdParent {
             throw new CorruptImageException("vhd", "parent locator", headerAt + LOCATORS_AT,
                     "differencing disk " + child.path() + " has no W2ru/W2ku locator and no parent name");
         }
-        StringBuilder why = new StringBuilder("parent not found: " + tried.getFirst().why());
-        for (Located l : tried.subList(1, tried.size())) why.append("; also tried ").append(l.tried());
-        throw tried.getFirst().error(why.toString());
+        throw Located.parentNotFound(tried);
     }
 
     private static DiskImage open(HostFile child, VhdDynamicHeader h, ImageOpener opener, Located found,

@@ -185,21 +185,16 @@ public final class VhdxImage extends BlockTableImage {
         throw new CorruptImageException("vhdx", "region table", REGION_TABLE_1, "both copies are invalid: " + damage);
     }
 
-
     @Override
     public String linkId() { return header.dataWriteGuid().toString(); }
 
     @Override
     public String format() { return "vhdx"; }
 
-    private String subformat() {
-        if (meta.hasParent()) return "differencing";
-        return meta.leaveBlocksAllocated() ? "fixed" : "dynamic";
-    }
-
     @Override
     public List<ChainLink> chain() {
-        String d = subformat() + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
+        String d = (meta.hasParent() ? "differencing" : meta.leaveBlocksAllocated() ? "fixed" : "dynamic")
+                + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
                 + ", logical sector " + meta.logicalSectorSize() + ", physical sector " + meta.physicalSectorSize()
                 + (meta.page83() != null ? ", disk id " + meta.page83() : "")
                 + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()

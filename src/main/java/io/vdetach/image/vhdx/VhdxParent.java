@@ -38,9 +38,7 @@ final class VhdxParent {
             throw new CorruptImageException("vhdx", "parent locator", locator.at(), "differencing disk " + child.path()
                     + " names no parent path (no relative_path, absolute_win32_path or volume_path)");
         }
-        StringBuilder why = new StringBuilder("parent not found: " + tried.getFirst().why());
-        for (Located l : tried.subList(1, tried.size())) why.append("; also tried ").append(l.tried());
-        throw tried.getFirst().error(why.toString());
+        throw Located.parentNotFound(tried);
     }
 
     private static void checkLinkage(VhdxParentLocator locator, DiskImage parent, HostFile child, List<String> warnings) {
