@@ -157,7 +157,7 @@ public final class ImageOpener {
             }
         }
         if (tie != null) {
-            throw new CorruptImageException(best.name() + "/" + tie.name(), "signature", 0, file.path() + " carries the"
+            throw new CorruptImageException(best.name() + "/" + tie.name(), "signature", -1, file.path() + " carries the"
                     + " signatures of both " + best.name() + " and " + tie.name() + "; refusing to guess which it is");
         }
         return best;

@@ -7,8 +7,8 @@ import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
-import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.Piece;
@@ -146,10 +146,11 @@ public final class Qcow2Image extends PiecewiseImage {
                     names.add("bit " + bit + (n == null || n.isEmpty() ? "" : " \"" + n + "\""));
                 }
             }
-            throw new UnsupportedImageException("qcow2", "incompatible feature " + String.join(", ", names));
+            throw new UnsupportedImageException("qcow2", "header.incompatible_features", 72, "incompatible feature "
+                    + String.join(", ", names));
         }
         if (h.compressionType() > ClusterDecompressor.ZSTD) {
-            throw new UnsupportedImageException("qcow2", "compression type " + h.compressionType());
+            throw new UnsupportedImageException("qcow2", "header.compression_type", 104, "compression type " + h.compressionType());
         }
         if (h.extendedL2() && h.clusterBits() < 14) {
             // spec: subclusters are cluster_size / 32 and must be at least 512 bytes

@@ -1,6 +1,5 @@
 package io.vdetach.image.vhdx;
 
-import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.CachedLayer;
@@ -8,11 +7,12 @@ import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
-import io.vdetach.image.Damage;
 import io.vdetach.image.BlockTableImage;
+import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
-import io.vdetach.image.ImageFormat;
+import io.vdetach.image.Guid;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -40,7 +40,8 @@ public final class VhdxImage extends BlockTableImage {
     static final Guid METADATA_REGION = Guid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
     private static final long MIB = 1L << 20;
     private static final long HEADER_SECTION = MIB;
-    // [MS-VHDX] 2.2: the two headers and the two copies of the region table
+    // [MS-VHDX] 2.2: the file identifier, the two headers and the two copies of the region table
+    private static final long FILE_IDENTIFIER = 0;
     private static final long HEADER_1 = 64 * 1024, HEADER_2 = 128 * 1024;
     private static final long REGION_TABLE_1 = 192 * 1024, REGION_TABLE_2 = 256 * 1024;
     // [MS-VHDX] 2.5.1.1 / 2.5.1.2 block states
@@ -80,12 +81,12 @@ public final class VhdxImage extends BlockTableImage {
     public static VhdxImage open(HostFile file, ImageOpener opener) throws IOException {
         long fileSize = file.size();
         if (fileSize < HEADER_SECTION) {
-            throw new CorruptImageException("vhdx", "header section", 0, "file of " + fileSize
+            throw new CorruptImageException("vhdx", "header section", -1, "file of " + fileSize
                     + " bytes is smaller than the 1 MiB header section");
         }
         ByteBuffer ident = file.readBytes(0, 520);
         if (!"vhdxfile".equals(new String(ident.array(), 0, 8, StandardCharsets.ISO_8859_1))) {
-            throw new CorruptImageException("vhdx", "file identifier", 0, "signature is not \"vhdxfile\"");
+            throw new CorruptImageException("vhdx", "file identifier", FILE_IDENTIFIER, "signature is not \"vhdxfile\"");
         }
         String creator = new String(ident.array(), 8, 512, StandardCharsets.UTF_16LE);
         if (creator.indexOf('\0') >= 0) creator = creator.substring(0, creator.indexOf('\0'));

@@ -1,9 +1,9 @@
 package io.vdetach.image.vhdx;
 
-import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.image.Guid;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,7 @@
 package io.vdetach.image.vhdx;
 
-import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.image.Guid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

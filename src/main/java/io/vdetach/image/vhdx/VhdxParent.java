@@ -1,9 +1,9 @@
 package io.vdetach.image.vhdx;
 
-import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.Guid;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;

@@ -1,8 +1,8 @@
 package io.vdetach.image.vhdx;
 
-import io.vdetach.image.Guid;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.image.Guid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.vdetach.image.vmdk;
 
-import io.vdetach.image.Piece;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 
 /**
  * A FLAT or VMFS extent: the slice lies as-is in {@code file} from {@code start}. Bytes past

@@ -1,9 +1,9 @@
 package io.vdetach.image.vmdk;
 
-import io.vdetach.image.Piece;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -5,10 +5,9 @@ import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
-import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.Piece;
 import io.vdetach.image.PiecewiseImage;
@@ -104,14 +103,12 @@ public final class VmdkImage extends PiecewiseImage {
             }
             String hint = d.parentFileNameHint();
             if (hint != null) {
-                NamingField field = new NamingField("vmdk", "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"));
-                Located located = opener.locate(file.path(), hint, field);
-                parent = opener.openParent(located);
-                Path p = located.path();
+                parent = opener.openParent(opener.locate(file.path(), hint, new NamingField("vmdk",
+                        "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"))));
                 String want = String.format("%08x", d.cid("parentCID"));
                 if (parent.format().equals("vmdk") && parent.linkId() != null && !want.equals(parent.linkId())) {
                     warnings.add(String.format("%s: parentCID %s does not match the parent's CID %s (%s):"
-                            + " the parent changed after this snapshot was taken", name, want, parent.linkId(), p));
+                            + " the parent changed after this snapshot was taken", name, want, parent.linkId(), parent.describe()));
                 }
                 warnings.addAll(parent.warnings());
             }
