@@ -73,6 +73,19 @@ class NamedFileTest {
     }
 
     @Test
+    void aMissingVmdkExtentNamesItsDescriptorLine() throws Exception {
+        Path vmdk = dir.resolve("d.vmdk");
+        String head = "# Disk DescriptorFile\nversion=1\n";
+        Files.writeString(vmdk, head + "RW 8 FLAT \"d-flat.vmdk\" 0\n");
+        assertThatThrownBy(() -> ImageOpener.open(vmdk, OpenOptions.DEFAULT)).isInstanceOfSatisfying(MissingFileException.class, e -> {
+            assertThat(e.structure()).isEqualTo("descriptor line 3");
+            assertThat(e.offset()).isEqualTo(head.length());
+            assertThat(e.name()).isEqualTo("d-flat.vmdk");
+            assertThat(e.resolved()).isEqualTo(dir.resolve("d-flat.vmdk"));
+        }).hasMessageContaining("missing");
+    }
+
+    @Test
     void theImageOnTheCommandLineIsTheHostsBusiness() throws Exception {
         Path pipe = dir.resolve("top.pipe");
         Sh.run("mkfifo", pipe.toString());
