@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that opens an image. */
 final class ImageOptions {
-    @Option(names = "--snapshot", paramLabel = "NAME|ID", description = "Read this internal snapshot (qcow2).")
+    @Option(names = "--snapshot", paramLabel = "NAME|ID", description = "Read this internal snapshot (qcow2); refused for formats without them.")
     String snapshot;
 
     @Option(names = "--allow-outside-parents",

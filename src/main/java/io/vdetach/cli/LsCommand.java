@@ -9,8 +9,7 @@ import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Probed;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.image.DiskImage;
-import io.vdetach.image.qcow2.Qcow2Image;
-import io.vdetach.image.qcow2.Snapshot;
+import io.vdetach.image.Snapshots;
 import io.vdetach.plan.Classifier;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
@@ -38,7 +37,7 @@ final class LsCommand implements Callable<Integer> {
     @Mixin ImageOptions io = new ImageOptions();
     @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
     @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
-    @Option(names = "--snapshots", description = "List the image's internal snapshots (qcow2) and stop.") boolean snapshots;
+    @Option(names = "--snapshots", description = "List the image's internal snapshots and stop.") boolean snapshots;
 
     /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
     private static final int ASSUMED_HOST_BLOCK = 4096;
@@ -112,22 +111,19 @@ final class LsCommand implements Callable<Integer> {
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
-        List<Object> list = new ArrayList<>();
-        if (d instanceof Qcow2Image q) {
-            for (Snapshot s : q.snapshots()) {
+        List<Snapshots.Entry> snaps = d.snapshots().map(Snapshots::list).orElse(List.of());
+        if (io.json) {
+            List<Object> list = new ArrayList<>();
+            for (Snapshots.Entry s : snaps) {
                 list.add(Map.of("id", s.id(), "name", s.name(), "virtual_size", s.size(), "date", String.valueOf(s.date())));
             }
-        }
-        if (io.json) {
             json.put("snapshots", list);
             out.println(Json.render(json));
-        } else if (list.isEmpty()) {
-            out.println("no internal snapshots" + (d instanceof Qcow2Image ? "" : " (only qcow2 has them; this is " + d.format() + ")"));
+        } else if (snaps.isEmpty()) {
+            out.println("no internal snapshots" + (d.snapshots().isPresent() ? "" : " (" + d.format() + " keeps none inside the image)"));
         } else {
             out.printf("%-6s %-30s %14s  %s%n", "id", "name", "virtual size", "date");
-            for (Snapshot s : ((Qcow2Image) d).snapshots()) {
-                out.printf("%-6s %-30s %14d  %s%n", s.id(), s.name(), s.size(), s.date());
-            }
+            for (Snapshots.Entry s : snaps) out.printf("%-6s %-30s %14d  %s%n", s.id(), s.name(), s.size(), s.date());
         }
         return 0;
     }

@@ -1,23 +1,23 @@
 package io.vdetach.image;
 
 import io.vdetach.extent.Layer;
-import io.vdetach.image.qcow2.Qcow2Image;
-import io.vdetach.image.raw.RawImage;
-import io.vdetach.image.vdi.VdiImage;
-import io.vdetach.image.vhd.VhdImage;
-import io.vdetach.image.vhdx.VhdxImage;
-import io.vdetach.image.vmdk.VmdkImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A virtual disk: a guest byte map whose {@link #map} answers, for each guest range, the
  * host file and offset holding it, a hole, or bytes to materialise (compressed grains).
  * Backing chains are resolved inside: a run served by a parent maps into the parent's file.
+ *
+ * <p>Deliberately not sealed: each format is its own package plus one line in
+ * {@link ImageOpener#FORMATS}, and no code outside a format's package switches over the formats or
+ * casts to one. What differs between formats is asked through capabilities that every image
+ * answers ({@link #snapshots()}, {@link #linkId()}), so a new format that does not know a feature
+ * says "none" instead of silently ignoring an option.
  */
-public sealed interface DiskImage extends Layer, AutoCloseable
-        permits RawImage, Qcow2Image, VhdImage, VhdxImage, VmdkImage, VdiImage {
+public interface DiskImage extends Layer, AutoCloseable {
 
     /** Format name as users know it: "raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi". */
     String format();
@@ -42,6 +42,20 @@ public sealed interface DiskImage extends Layer, AutoCloseable
     /** Things a user should know that do not stop reading (dirty bit set, …). */
     default List<String> warnings() {
         return List.of();
+    }
+
+    /** Snapshots kept inside the image, or none: then {@code --snapshot} is refused (exit 2). */
+    default Optional<Snapshots> snapshots() {
+        return Optional.empty();
+    }
+
+    /**
+     * How a differencing child of the same format records this image as its parent (VHD unique id,
+     * VHDX DataWriteGuid, VDI modification UUID, VMDK CID), to warn when a parent changed after its
+     * child was made; null when the format records none.
+     */
+    default String linkId() {
+        return null;
     }
 
     @Override

@@ -4,44 +4,63 @@ import io.vdetach.extent.HostFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
-/** Container formats, told apart by content (magic numbers), never by file name. */
-public enum ImageFormat {
-    QCOW2, VHD, VHDX, VMDK, VDI, RAW;
+/**
+ * One container format, as its own package provides it: a name, a probe that says from a file's
+ * first and last bytes how sure it is, and an opener. {@link ImageOpener#FORMATS} lists them all;
+ * detection asks every probe and takes the most confident answer, never a guess between equals.
+ */
+public record ImageFormat(String name, Probe probe, Opener opener) {
 
-    /** Recognises the format of {@code file} from its first and last bytes. */
-    public static ImageFormat detect(HostFile file) throws IOException {
-        long size = file.size();
-        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 1024));
-        file.read(0, head);
-        head.flip();
-        if (startsWith(head, 0, new byte[] {'Q', 'F', 'I', (byte) 0xfb})) return QCOW2;
-        if (startsWith(head, 0, ascii("vhdxfile"))) return VHDX;
-        if (startsWith(head, 0, ascii("KDMV")) || startsWith(head, 0, ascii("COWD"))) return VMDK;
-        if (startsWith(head, 0, ascii("# Disk DescriptorFile"))) return VMDK;
-        // VDI: pre-header text then signature 0xbeda107f at 0x40 (VirtualBox VDICore.h)
-        if (head.limit() >= 0x44 && head.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0x40) == 0xbeda107f) return VDI;
-        if (startsWith(head, 0, ascii("conectix"))) return VHD; // dynamic disks keep a footer copy at 0
-        if (size >= 512) {
-            ByteBuffer tail = ByteBuffer.allocate(512);
-            file.read(size - 512, tail);
-            tail.flip();
-            if (startsWith(tail, 0, ascii("conectix"))) return VHD;
-            // very old Virtual PC images have a 511-byte footer
-            if (startsWith(tail, 1, ascii("conectix"))) return VHD;
+    /** How sure a probe is. Content decides, never the file name. */
+    public enum Confidence {
+        /** Not this format. */
+        NONE,
+        /** A signature where guest data could also lie (a footer at the end): any magic at the start wins. */
+        WEAK,
+        /** A magic number at a fixed place in the header. */
+        CERTAIN;
+
+        public static Confidence certainIf(boolean magicMatches) {
+            return magicMatches ? CERTAIN : NONE;
         }
-        return RAW;
     }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+    /** Reads the sample; may not throw: a sample too short for the magic is simply not this format. */
+    public interface Probe extends Function<Sample, Confidence> {}
+
+    /** Opens {@code file}, whose probe was the most confident; names in it are followed through {@code opener}. */
+    public interface Opener {
+        DiskImage open(HostFile file, ImageOpener opener) throws IOException;
     }
 
-    private static boolean startsWith(ByteBuffer b, int at, byte[] magic) {
-        if (b.limit() < at + magic.length) return false;
-        for (int i = 0; i < magic.length; i++) {
-            if (b.get(at + i) != magic[i]) return false;
+    /** The first and the last {@link #BYTES} bytes of a file (fewer when it is shorter). */
+    public record Sample(ByteBuffer head, ByteBuffer tail) {
+        static final int BYTES = 1024;
+
+        static Sample of(HostFile file) throws IOException {
+            long size = file.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, BYTES));
+            ByteBuffer tail = ByteBuffer.allocate(head.capacity());
+            file.read(0, head);
+            file.read(size - tail.capacity(), tail);
+            return new Sample(head.flip(), tail.flip());
         }
-        return true;
+
+        /** Whether the head holds {@code magic} (one char per byte, ISO 8859-1: "QFI\373") at {@code at}. */
+        public boolean head(int at, String magic) {
+            return has(head, at, magic);
+        }
+
+        /** Whether {@code magic} starts {@code fromEnd} bytes before the end of the file. */
+        public boolean tail(int fromEnd, String magic) {
+            return has(tail, tail.limit() - fromEnd, magic);
+        }
+
+        private static boolean has(ByteBuffer b, int at, String text) {
+            byte[] magic = text.getBytes(StandardCharsets.ISO_8859_1);
+            return at >= 0 && b.limit() >= at + magic.length && b.slice(at, magic.length).equals(ByteBuffer.wrap(magic));
+        }
     }
 }

@@ -2,7 +2,10 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.UsageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.qcow2.Qcow2Image;
 import io.vdetach.image.raw.RawImage;
 import io.vdetach.image.vdi.VdiImage;
@@ -10,8 +13,8 @@ import io.vdetach.image.vhd.VhdImage;
 import io.vdetach.image.vhdx.VhdxImage;
 import io.vdetach.image.vmdk.VmdkImage;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,107 +22,178 @@ import java.util.List;
 
 /**
  * Opens an image file by content, and the files it names (parents, extents) with the same
- * rules: local regular files only, relative names against the naming file's directory,
- * nothing outside the top image's directory unless allowed, no cycles.
+ * rules: local regular files only (checked before opening: a FIFO would block), relative names
+ * against the naming file's directory, nothing outside the top image's directory unless allowed,
+ * no cycles. Carries the one {@link BlockCache} every layer of the chain caches in.
  */
 public final class ImageOpener {
     /** Deeper chains than this are refused: real snapshot chains are far shorter. */
     public static final int MAX_CHAIN_DEPTH = 256;
 
+    /** Every format vdetach reads. Adding one: its own package, and one line here. Raw is the fallback. */
+    public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
+            VdiImage.FORMAT, VhdImage.FORMAT, RawImage.FORMAT);
+
+    private static final String MISSING = "missing";
+
     private final OpenOptions options;
     private final Path topDirectory;
+    private final BlockCache cache;
     private final List<Path> opening = new ArrayList<>();
 
     private ImageOpener(OpenOptions options, Path topDirectory) {
-        this.options = options;
-        this.topDirectory = topDirectory;
+        this(options, topDirectory, BlockCache.withDefaultBudget());
     }
 
-    public OpenOptions options() { return options; }
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache) {
+        this.options = options;
+        this.topDirectory = topDirectory;
+        this.cache = cache;
+    }
 
-    /**
-     * True while the image named on the command line itself is being opened (not a parent):
-     * options such as {@link OpenOptions#snapshot()} apply to that image only.
-     */
-    public boolean openingTop() { return opening.size() == 1; }
+    /** The cache of this opened image: every format of the chain takes its regions from it. */
+    public BlockCache cache() { return cache; }
 
-    /** Opens the image at {@code path}, detecting its format. */
+    /** Opens the image at {@code path}, detecting its format, with a cache of its own. */
     public static DiskImage open(Path path, OpenOptions options) throws IOException {
-        Path real = realRegularFile(path, path.toString());
-        ConsumedMarker.refuseIfConsumed(real);
-        return new ImageOpener(options, real.getParent()).openAt(real);
+        return open(path, options, BlockCache.withDefaultBudget());
+    }
+
+    /** Opens the image at {@code path}; its whole chain caches in {@code cache}. */
+    public static DiskImage open(Path path, OpenOptions options, BlockCache cache) throws IOException {
+        ConsumedMarker.refuseIfConsumed(commandLineFile(path));
+        return openConsumed(path, options, cache);
     }
 
     /** For {@code detach --streaming} only: opens an image that its own unfinished run is consuming. */
-    public static DiskImage openConsumed(Path path, OpenOptions options) throws IOException {
-        Path real = realRegularFile(path, path.toString());
-        return new ImageOpener(options, real.getParent()).openAt(real);
+    public static DiskImage openConsumed(Path path, OpenOptions options, BlockCache cache) throws IOException {
+        Path real = commandLineFile(path);
+        return new ImageOpener(options, real.getParent(), cache).openTop(real);
+    }
+
+    /** The top image, or the internal snapshot of it that {@link OpenOptions#snapshot()} asks for. */
+    private DiskImage openTop(Path real) throws IOException {
+        DiskImage image = openAt(real, null);
+        String wanted = options.snapshot();
+        if (wanted == null) return image;
+        boolean ok = false;
+        try {
+            Snapshots snapshots = image.snapshots().orElseThrow(() -> new UsageException("--snapshot " + wanted + ": "
+                    + real + " is a " + image.format() + " image, which keeps no snapshots inside; a snapshot of it is"
+                    + " a file of its own: name that file instead"));
+            DiskImage snapshot = snapshots.opener().open(wanted);
+            ok = true;
+            return snapshot;
+        } finally {
+            if (!ok) image.close();
+        }
     }
 
     /**
-     * Opens a file named inside {@code namedBy} (a backing file, parent or extent), resolving
-     * relative names against {@code namedBy}'s directory.
+     * Where {@code name}, stored in {@code field} of {@code namedBy}, leads (relative names against
+     * {@code namedBy}'s directory), and whether it may be opened. Never opens the file.
      */
-    public Path resolve(Path namedBy, String name, String format, String structure) throws IOException {
-        if (name.isEmpty() || name.indexOf('\0') >= 0) {
-            throw new CorruptImageException(format, structure, 0, "file name is empty or holds a NUL");
-        }
+    public Located locate(Path namedBy, String name, NamingField field) throws IOException {
+        if (name.isEmpty() || name.indexOf('\0') >= 0) return new Located(field, name, null, "the file name is empty or holds a NUL");
         Path p = namedBy.getParent().resolve(name).normalize();
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
-            throw new CorruptImageException(format, structure, 0,
-                    "file named \"" + name + "\" (by " + namedBy + ") does not exist: " + p);
-        }
-        Path real = realRegularFile(p, name);
+        String why = notRegular(p);
+        if (why != null) return new Located(field, name, p, why + " (named in " + namedBy + ")");
+        Path real = p.toRealPath();
         if (!options.allowParentsOutside() && !real.startsWith(topDirectory)) {
-            throw new CorruptImageException(format, structure, 0, "\"" + name + "\" (named by " + namedBy
-                    + ") resolves outside the image's directory to " + real
-                    + "; pass --allow-outside-parents to follow it");
+            return new Located(field, name, real, "resolves outside the image's directory " + topDirectory
+                    + " (named in " + namedBy + "); pass --allow-outside-parents to follow it");
         }
-        return real;
+        return new Located(field, name, real, null);
     }
 
-    /** Opens another image of any format as part of the current chain. */
-    public DiskImage openParent(Path realPath, String format, String structure) throws IOException {
+    /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
+    public DiskImage openParent(Located located) throws IOException {
+        return openParent(located, null);
+    }
+
+    /** Opens a parent as {@code format} whatever its content (a qcow2 backing_format of raw), or by content when null. */
+    public DiskImage openParent(Located located, ImageFormat format) throws IOException {
+        Path realPath = located.orThrow();
+        NamingField field = located.field();
         if (opening.contains(realPath)) {
-            throw new CorruptImageException(format, structure, 0, "backing chain cycle: " + realPath
-                    + " is already part of the chain " + opening);
+            throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain cycle: "
+                    + realPath + " is already part of the chain " + opening);
         }
         if (opening.size() >= MAX_CHAIN_DEPTH) {
-            throw new CorruptImageException(format, structure, 0, "backing chain deeper than " + MAX_CHAIN_DEPTH);
+            throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain deeper than "
+                    + MAX_CHAIN_DEPTH);
         }
-        return openAt(realPath);
+        return openAt(realPath, format);
     }
 
-    private DiskImage openAt(Path real) throws IOException {
+    private DiskImage openAt(Path real, ImageFormat format) throws IOException {
         opening.add(real);
         HostFile file = HostFile.open(real);
         boolean ok = false;
         try {
-            DiskImage image = switch (ImageFormat.detect(file)) {
-                case RAW -> new RawImage(file);
-                case QCOW2 -> Qcow2Image.open(file, this);
-                case VHD -> VhdImage.open(file, this);
-                case VHDX -> VhdxImage.open(file, this);
-                case VMDK -> VmdkImage.open(file, this);
-                case VDI -> VdiImage.open(file, this);
-            };
+            DiskImage image = (format != null ? format : detect(file)).opener().open(file, this);
             ok = true;
             return image;
         } finally {
-            opening.remove(opening.size() - 1);
+            opening.removeLast();
             if (!ok) file.close();
         }
     }
 
-    private static Path realRegularFile(Path p, String asNamed) throws IOException {
-        try {
-            Path real = p.toRealPath();
-            if (!Files.isRegularFile(real)) {
-                throw new HostException(asNamed + ": not a regular file");
+    /** The format whose probe is most confident; raw when none is; an error when two are equally so. */
+    static ImageFormat detect(HostFile file) throws IOException {
+        ImageFormat.Sample sample = ImageFormat.Sample.of(file);
+        ImageFormat best = RawImage.FORMAT;
+        ImageFormat tie = null;
+        Confidence bestSure = Confidence.NONE;
+        for (ImageFormat f : FORMATS) {
+            Confidence sure = f.probe().apply(sample);
+            if (sure.compareTo(bestSure) > 0) {
+                best = f;
+                bestSure = sure;
+                tie = null;
+            } else if (sure == bestSure && sure != Confidence.NONE) {
+                tie = f;
             }
-            return real;
-        } catch (NoSuchFileException e) {
-            throw new HostException(asNamed + ": no such file");
         }
+        if (tie != null) {
+            throw new CorruptImageException(best.name() + "/" + tie.name(), "signature", -1, file.path() + " carries the"
+                    + " signatures of both " + best.name() + " and " + tie.name() + "; refusing to guess which it is");
+        }
+        return best;
+    }
+
+    /** The image named on the command line: a missing or non-regular path is the host's business (exit 4). */
+    private static Path commandLineFile(Path p) throws IOException {
+        String why = notRegular(p);
+        if (why != null) throw new HostException(p + ": " + (why == MISSING ? "no such file" : why));
+        return p.toRealPath();
+    }
+
+    /**
+     * Null when {@code p} is a regular file (symbolic links followed, as opening would), else why
+     * not; a stat, never an open, since opening a FIFO blocks until someone writes to it.
+     */
+    private static String notRegular(Path p) throws IOException {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(p, "unix:mode");
+        } catch (NoSuchFileException e) {
+            return MISSING;
+        } catch (AccessDeniedException e) {
+            throw e;
+        } catch (IOException e) { // a symbolic link loop, a name too long
+            return "cannot be followed (" + e.getMessage() + ")";
+        }
+        String type = switch (mode & 0170000) { // S_IFMT (inode(7))
+            case 0100000 -> null;
+            case 0040000 -> "a directory";
+            case 0010000 -> "a FIFO";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            case 0140000 -> "a socket";
+            default -> "type " + Integer.toOctalString(mode & 0170000);
+        };
+        return type == null ? null : "not a regular file (" + type + ")";
     }
 }

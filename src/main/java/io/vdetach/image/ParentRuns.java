@@ -3,6 +3,7 @@ package io.vdetach.image;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Run;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -27,5 +28,16 @@ public final class ParentRuns {
             }
         }
         if (length > inParent) ExtentMaps.appendMerging(out, new Run.Hole(start + inParent, length - inParent));
+    }
+
+    /** Fills {@code dst} with guest bytes from {@code pos} as {@code parent} (may be null) holds them: zeros past its end. */
+    public static void read(DiskImage parent, long pos, ByteBuffer dst) throws IOException {
+        long inParent = parent == null ? 0 : Math.max(0, Math.min(dst.remaining(), parent.size() - pos));
+        int limit = dst.limit();
+        dst.limit(dst.position() + (int) inParent);
+        if (inParent > 0) parent.readFully(pos, dst);
+        dst.limit(limit);
+        while (dst.remaining() >= 8) dst.putLong(0);
+        while (dst.hasRemaining()) dst.put((byte) 0);
     }
 }

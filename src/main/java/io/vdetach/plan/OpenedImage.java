@@ -2,6 +2,7 @@ package io.vdetach.plan;
 
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.guestfs.FilesystemProbe;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.MountOptions;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An image opened down to its filesystems: the input of every command. */
+/**
+ * An image opened down to its filesystems: the input of every command. Owns the image's one
+ * {@link BlockCache}, which the container chain, the volumes and the filesystems all cache in.
+ */
 public final class OpenedImage implements AutoCloseable {
 
     /**
@@ -30,10 +34,12 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     private final DiskImage image;
+    private final BlockCache cache;
     private final List<Slot> slots;
 
-    private OpenedImage(DiskImage image, List<Slot> slots) {
+    private OpenedImage(DiskImage image, BlockCache cache, List<Slot> slots) {
         this.image = image;
+        this.cache = cache;
         this.slots = slots;
     }
 
@@ -42,15 +48,17 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     public static OpenedImage open(Path path, OpenOptions options, MountOptions mount) throws IOException {
-        return open(ImageOpener.open(path, options), mount);
+        BlockCache cache = BlockCache.withDefaultBudget();
+        return open(ImageOpener.open(path, options, cache), cache, mount);
     }
 
     /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
     public static OpenedImage openConsumed(Path path, OpenOptions options, MountOptions mount) throws IOException {
-        return open(ImageOpener.openConsumed(path, options), mount);
+        BlockCache cache = BlockCache.withDefaultBudget();
+        return open(ImageOpener.openConsumed(path, options, cache), cache, mount);
     }
 
-    private static OpenedImage open(DiskImage image, MountOptions mount) throws IOException {
+    private static OpenedImage open(DiskImage image, BlockCache cache, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
             for (Volume v : VolumeScanner.scan(image)) {
@@ -61,7 +69,7 @@ public final class OpenedImage implements AutoCloseable {
                     slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));
                 }
             }
-            return new OpenedImage(image, slots);
+            return new OpenedImage(image, cache, slots);
         } catch (IOException | RuntimeException e) {
             image.close();
             throw e;
@@ -69,6 +77,9 @@ public final class OpenedImage implements AutoCloseable {
     }
 
     public DiskImage image() { return image; }
+
+    /** The image's block cache, for the filesystems on it. */
+    public BlockCache cache() { return cache; }
 
     public List<Slot> slots() { return slots; }
 
@@ -91,5 +102,6 @@ public final class OpenedImage implements AutoCloseable {
             if (fs != null) fs.close();
         }
         image.close();
+        if (System.getenv("VDETACH_DEBUG") != null) System.err.print(cache.stats());
     }
 }

@@ -1,40 +1,39 @@
 package io.vdetach.image.qcow2;
 
-import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
+import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * The cluster mapping of one qcow2 layer (the active one or an internal snapshot): the L1
- * table, L2 tables read on demand into a bounded cache, and the decoding of L2 entries
- * (spec, "Cluster mapping", "Extended L2 Entries", "Compressed Clusters Descriptor"), with
- * every host offset checked before it is used.
+ * table and the L2 tables, both read on demand into the image's block cache, and the decoding of
+ * L2 entries (spec, "Cluster mapping", "Extended L2 Entries", "Compressed Clusters Descriptor"),
+ * with every host offset checked before it is used.
  */
 final class ClusterMap {
     /** QEMU's QCOW_MAX_L1_SIZE (32 MiB of entries): larger L1 tables are refused. */
     static final int MAX_L1_ENTRIES = (32 << 20) / 8;
-    /**
-     * Memory for cached L2 tables, per image: 8 MiB of 64 KiB-cluster tables map 64 GiB of guest.
-     * Kept small because a chain may hold up to {@code ImageOpener.MAX_CHAIN_DEPTH} images.
-     */
-    private static final long L2_CACHE_BYTES = 8L << 20;
 
     private final HostFile file;
     private final HostFile dataFile;
     private final boolean extendedL2;
     private final long l1Offset;
-    private final long[] l1;
+    private final TablePages l1;
     private final int clusterBits;
     private final long clusterSize;
     private final int l2Bits;
     private final int subclusterBits;
-    private final LruCache<long[]> l2Cache = new LruCache<>(L2_CACHE_BYTES, t -> 8L * t.length);
+    private final BlockCache.Region<long[]> l2Tables;
 
-    private ClusterMap(HostFile file, HostFile dataFile, Qcow2Header header, long l1Offset, long[] l1) {
+    private ClusterMap(HostFile file, HostFile dataFile, Qcow2Header header, long l1Offset, TablePages l1,
+            BlockCache.Region<long[]> l2Tables) {
         this.file = file;
         this.dataFile = dataFile;
         this.extendedL2 = header.extendedL2();
@@ -44,15 +43,15 @@ final class ClusterMap {
         this.clusterSize = header.clusterSize();
         this.l2Bits = clusterBits - (extendedL2 ? 4 : 3);
         this.subclusterBits = clusterBits - 5;
+        this.l2Tables = l2Tables;
     }
 
-    /** Reads and checks the L1 table of {@code l1Size} entries at {@code l1Offset} for a disk of {@code size} bytes. */
-    static ClusterMap read(HostFile file, HostFile dataFile, Qcow2Header h, long size, long l1Offset, int l1Size)
-            throws IOException {
-        return new ClusterMap(file, dataFile, h, l1Offset, readL1(file, h, size, l1Offset, l1Size));
-    }
-
-    private static long[] readL1(HostFile file, Qcow2Header h, long size, long l1Offset, int l1Size) throws IOException {
+    /**
+     * Checks the L1 table of {@code l1Size} entries at {@code l1Offset} for a disk of {@code size} bytes;
+     * {@code l1SizeAt} is where the header or snapshot entry stores l1_size; the entries are read through {@code meta}, the L2 tables cached in {@code l2Tables} (keyed by offset).
+     */
+    static ClusterMap read(CachedLayer meta, HostFile file, HostFile dataFile, Qcow2Header h, long size, long l1Offset,
+            int l1Size, long l1SizeAt, BlockCache.Region<long[]> l2Tables) {
         int entryBits = h.extendedL2() ? 4 : 3;
         int spanBits = h.clusterBits() + h.clusterBits() - entryBits; // guest bytes per L2 table
         long needed = spanBits >= 63 ? (size > 0 ? 1 : 0) : (size + (1L << spanBits) - 1) >>> spanBits;
@@ -61,42 +60,33 @@ final class ClusterMap {
                     + " L1 entries, more than QEMU's limit of " + MAX_L1_ENTRIES + "; refusing the image " + file.path());
         }
         if (l1Size < 0 || l1Size > MAX_L1_ENTRIES) {
-            throw new CorruptImageException("qcow2", "header.l1_size", 36, "l1_size " + Integer.toUnsignedString(l1Size)
+            throw new CorruptImageException("qcow2", "l1_size", l1SizeAt, "l1_size " + Integer.toUnsignedString(l1Size)
                     + " exceeds " + MAX_L1_ENTRIES);
         }
         if (l1Size < needed) {
             throw new CorruptImageException("qcow2", "L1 table", l1Offset, "l1_size " + l1Size
                     + " is too small for the virtual size " + size + " (needs " + needed + ")");
         }
-        if (l1Size == 0) return new long[0];
-        if (l1Offset <= 0 || l1Offset % h.clusterSize() != 0 || l1Offset > file.size() - 8L * l1Size) {
+        if (l1Size > 0 && (l1Offset <= 0 || l1Offset % h.clusterSize() != 0 || l1Offset > file.size() - 8L * l1Size)) {
             throw new CorruptImageException("qcow2", "L1 table", l1Offset, l1Size + " entries at offset " + l1Offset
                     + " are unaligned, in the header, or past the end of the file (" + file.size() + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.allocate(8 * l1Size).order(ByteOrder.BIG_ENDIAN);
-        file.readFully(l1Offset, b);
-        b.flip();
-        long[] l1 = new long[l1Size];
-        b.asLongBuffer().get(l1);
-        return l1;
+        TablePages l1 = new TablePages(meta, l1Offset, l1Size, 8, ByteOrder.BIG_ENDIAN, "qcow2", "L1 table");
+        return new ClusterMap(file, dataFile, h, l1Offset, l1, l2Tables);
     }
 
-    enum Kind { DATA, ZERO, BACKING, COMPRESSED }
-
     /**
-     * What guest bytes {@code [pos, end)} are, up to where the answer changes: for DATA, {@code host}
+     * What guest bytes from {@code pos} are, up to where the answer changes: for DATA, {@code host}
      * is the data file offset of {@code pos}; for COMPRESSED, {@code host} and {@code length} locate
      * the compressed bytes of the cluster holding {@code pos}.
      */
-    record Piece(Kind kind, long end, long host, int length) {}
-
     Piece classify(long pos, long limit) throws IOException {
         long cluster = pos >>> clusterBits;
         long l1i = cluster >>> l2Bits;
         long l2SpanEnd = (l1i + 1) << (clusterBits + l2Bits);
-        if (l1i >= l1.length) return new Piece(Kind.BACKING, Math.min(limit, l2SpanEnd), 0, 0);
-        long l2Offset = l1[(int) l1i] & L2Entry.L1_OFFSET_MASK;
-        if (l2Offset == 0) return new Piece(Kind.BACKING, Math.min(limit, l2SpanEnd), 0, 0);
+        if (l1i >= l1.entries()) return Piece.parent(Math.min(limit, l2SpanEnd));
+        long l2Offset = l1.get(l1i) & L2Entry.L1_OFFSET_MASK;
+        if (l2Offset == 0) return Piece.parent(Math.min(limit, l2SpanEnd));
         long[] l2 = l2Table(l2Offset, l1Offset + 8 * l1i);
         boolean ext = extendedL2;
         int idx = (int) (cluster & ((1L << l2Bits) - 1));
@@ -108,10 +98,10 @@ final class ClusterMap {
         long host = e & L2Entry.OFFSET_MASK;
         boolean allocated = host != 0 || (dataFile != file && (e & L2Entry.COPIED) != 0);
         if (!ext) {
-            if ((e & L2Entry.ZERO) != 0) return new Piece(Kind.ZERO, clusterEnd, 0, 0);
-            if (!allocated) return new Piece(Kind.BACKING, clusterEnd, 0, 0);
+            if ((e & L2Entry.ZERO) != 0) return Piece.zero(clusterEnd);
+            if (!allocated) return Piece.parent(clusterEnd);
             checkHost(host, entryAt);
-            return new Piece(Kind.DATA, clusterEnd, host + (pos - clusterStart), 0);
+            return Piece.data(pos, clusterEnd, dataFile, host + (pos - clusterStart));
         }
         long bitmap = l2[2 * idx + 1];
         int allocBits = (int) bitmap;
@@ -130,9 +120,9 @@ final class ClusterMap {
         while (last + 1 < L2Entry.SUBCLUSTERS && state(allocBits, zeroBits, last + 1) == state) last++;
         long pieceEnd = Math.min(clusterEnd, clusterStart + ((long) (last + 1) << subclusterBits));
         return switch (state) {
-            case 1 -> new Piece(Kind.DATA, pieceEnd, host + (pos - clusterStart), 0);
-            case 2 -> new Piece(Kind.ZERO, pieceEnd, 0, 0);
-            default -> new Piece(Kind.BACKING, pieceEnd, 0, 0);
+            case 1 -> Piece.data(pos, pieceEnd, dataFile, host + (pos - clusterStart));
+            case 2 -> Piece.zero(pieceEnd);
+            default -> Piece.parent(pieceEnd);
         };
     }
 
@@ -153,7 +143,7 @@ final class ClusterMap {
                     + " lies in the header or past the end of the file (" + file.size() + " bytes)");
         }
         clen = Math.min(clen, file.size() - coff);
-        return new Piece(Kind.COMPRESSED, end, coff, (int) clen);
+        return new Piece(Piece.Kind.COMPRESSED, end, file, coff, (int) clen);
     }
 
     private void checkHost(long host, long entryAt) {
@@ -164,7 +154,7 @@ final class ClusterMap {
         if (host < clusterSize) {
             throw new CorruptImageException("qcow2", "L2 entry", entryAt, "data cluster points into the header");
         }
-        if (host < l1Offset + 8L * l1.length && host + clusterSize > l1Offset) {
+        if (host < l1Offset + 8L * l1.entries() && host + clusterSize > l1Offset) {
             throw new CorruptImageException("qcow2", "L2 entry", entryAt, "data cluster at " + host + " overlaps the L1 table");
         }
         if (host >= file.size()) {
@@ -174,21 +164,22 @@ final class ClusterMap {
     }
 
     private long[] l2Table(long l2Offset, long l1EntryAt) throws IOException {
-        long[] t = l2Cache.get(l2Offset);
-        if (t != null) return t;
+        return l2Tables.get(l2Offset, at -> readL2(at, l1EntryAt));
+    }
+
+    private long[] readL2(long l2Offset, long l1EntryAt) throws IOException {
         if ((l2Offset & (clusterSize - 1)) != 0 || l2Offset < clusterSize || l2Offset > file.size() - clusterSize) {
             throw new CorruptImageException("qcow2", "L1 entry", l1EntryAt, "L2 table at " + l2Offset
                     + " is unaligned, in the header, or past the end of the file (" + file.size() + " bytes)");
         }
-        if (l2Offset < l1Offset + 8L * l1.length && l2Offset + clusterSize > l1Offset) {
+        if (l2Offset < l1Offset + 8L * l1.entries() && l2Offset + clusterSize > l1Offset) {
             throw new CorruptImageException("qcow2", "L1 entry", l1EntryAt, "L2 table at " + l2Offset + " overlaps the L1 table");
         }
         ByteBuffer b = ByteBuffer.allocate((int) clusterSize).order(ByteOrder.BIG_ENDIAN);
         file.readFully(l2Offset, b);
         b.flip();
-        t = new long[(int) (clusterSize / 8)];
+        long[] t = new long[(int) (clusterSize / 8)];
         b.asLongBuffer().get(t);
-        l2Cache.put(l2Offset, t);
         return t;
     }
 }

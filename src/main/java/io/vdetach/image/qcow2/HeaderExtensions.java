@@ -14,11 +14,12 @@ import java.util.Map;
  *
  * @param backingFormat backing file format name (type 0xe2792aca), or null
  * @param dataFileName external data file name (type 0x44415441), or null
+ * @param dataFileNameAt offset of that name in the file (the first cluster), or -1
  * @param incompatibleNames names of incompatible feature bits from the feature table (0x6803f857)
  * @param hasCryptoHeader a full disk encryption header (0x0537be77) is present
  */
-record HeaderExtensions(String backingFormat, String dataFileName, Map<Integer, String> incompatibleNames,
-        boolean hasCryptoHeader) {
+record HeaderExtensions(String backingFormat, String dataFileName, long dataFileNameAt,
+        Map<Integer, String> incompatibleNames, boolean hasCryptoHeader) {
 
     static final int END = 0;
     static final int BACKING_FORMAT = 0xe2792aca;
@@ -32,6 +33,7 @@ record HeaderExtensions(String backingFormat, String dataFileName, Map<Integer, 
     static HeaderExtensions parse(ByteBuffer cluster, int start) {
         ByteBuffer b = cluster.duplicate().order(ByteOrder.BIG_ENDIAN);
         String backingFormat = null, dataFile = null;
+        long dataFileAt = -1;
         boolean crypto = false;
         Map<Integer, String> names = new HashMap<>();
         int pos = start;
@@ -50,7 +52,10 @@ record HeaderExtensions(String backingFormat, String dataFileName, Map<Integer, 
             int n = (int) len;
             switch (type) {
                 case BACKING_FORMAT -> backingFormat = string(b, data, n);
-                case DATA_FILE -> dataFile = string(b, data, n);
+                case DATA_FILE -> {
+                    dataFile = string(b, data, n);
+                    dataFileAt = data;
+                }
                 case CRYPTO_HEADER -> crypto = true;
                 case FEATURE_TABLE -> {
                     for (int e = data; e + FEATURE_ENTRY <= data + n; e += FEATURE_ENTRY) {
@@ -61,7 +66,7 @@ record HeaderExtensions(String backingFormat, String dataFileName, Map<Integer, 
             }
             pos = data + ((n + 7) & ~7);
         }
-        return new HeaderExtensions(backingFormat, dataFile, Map.copyOf(names), crypto);
+        return new HeaderExtensions(backingFormat, dataFile, dataFileAt, Map.copyOf(names), crypto);
     }
 
     private static String string(ByteBuffer b, int at, int n) {

@@ -1,15 +1,19 @@
 package io.vdetach.image.qcow2;
 
-import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
-import io.vdetach.extent.ExtentMaps;
+import io.vdetach.error.UsageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
-import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.ParentRuns;
+import io.vdetach.image.NamingField;
+import io.vdetach.image.Piece;
+import io.vdetach.image.PiecewiseImage;
+import io.vdetach.image.Snapshots;
 import io.vdetach.image.raw.RawImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A qcow2 image (QEMU docs/interop/qcow2.txt), versions 2 and 3: a two-level table (L1 &rarr;
@@ -25,39 +30,45 @@ import java.util.List;
  * into 32 subclusters with their own allocation and zero bits. Data may live in an external
  * data file. An internal snapshot is read by using its L1 table instead of the active one.
  */
-public final class Qcow2Image extends MappedLayer implements DiskImage {
+public final class Qcow2Image extends PiecewiseImage {
+    public static final ImageFormat FORMAT = new ImageFormat("qcow2", s -> Confidence.certainIf(s.head(0, "QFI\373")),
+            Qcow2Image::open);
     /** QEMU refuses backing file names longer than 1023 bytes. */
     static final int MAX_BACKING_NAME = 1023;
-    /** Memory for decompressed clusters: a few, so sequential reads of compressed data stay cheap. */
-    private static final long CLUSTER_CACHE_BYTES = 4L << 20;
 
     private final HostFile file;
+    private final CachedLayer meta;
     private final Qcow2Header header;
     private final HeaderExtensions extensions;
     private final List<Snapshot> snapshots;
     private final Snapshot snapshot;
     private final long size;
     private final ClusterMap clusters;
-    private final long clusterSize;
     private final HostFile dataFile;
     private final String backingName;
-    private final DiskImage backing;
-    private final LruCache<byte[]> clusterCache = new LruCache<>(CLUSTER_CACHE_BYTES, c -> c.length);
+    private final BlockCache.Region<long[]> l2Tables;
+    private final BlockCache.Region<byte[]> decompressed;
 
-    private Qcow2Image(HostFile file, Qcow2Header header, HeaderExtensions extensions, List<Snapshot> snapshots,
-            Snapshot snapshot, long size, ClusterMap clusters, HostFile dataFile, String backingName,
-            DiskImage backing) {
+    /** The active layer when {@code snapshot} is null, else that internal snapshot: both share the files. */
+    private Qcow2Image(HostFile file, CachedLayer meta, Qcow2Header header, HeaderExtensions extensions,
+            List<Snapshot> snapshots, Snapshot snapshot, HostFile dataFile, String backingName, DiskImage backing,
+            BlockCache.Region<long[]> l2Tables, BlockCache.Region<byte[]> decompressed) {
+        super(backing);
         this.file = file;
+        this.meta = meta;
         this.header = header;
         this.extensions = extensions;
         this.snapshots = snapshots;
         this.snapshot = snapshot;
-        this.size = size;
-        this.clusters = clusters;
-        this.clusterSize = header.clusterSize();
+        this.size = snapshot == null ? header.size() : snapshot.size();
         this.dataFile = dataFile;
         this.backingName = backingName;
-        this.backing = backing;
+        this.l2Tables = l2Tables;
+        this.decompressed = decompressed;
+        this.clusters = snapshot == null
+                ? ClusterMap.read(meta, file, dataFile, header, size, header.l1TableOffset(), header.l1Size(), 36, l2Tables)
+                : ClusterMap.read(meta, file, dataFile, header, size, snapshot.l1TableOffset(), snapshot.l1Size(),
+                        snapshot.at() + 8, l2Tables);
     }
 
     public static Qcow2Image open(HostFile file, ImageOpener opener) throws IOException {
@@ -70,27 +81,10 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         cluster.clear();
         HeaderExtensions ext = HeaderExtensions.parse(cluster, h.extensionsStart());
         checkFeatures(h, ext);
-
         List<Snapshot> snaps = Snapshot.readTable(file, h);
-        Snapshot chosen = null;
-        long size = h.size();
-        long l1Offset = h.l1TableOffset();
-        int l1Size = h.l1Size();
-        String wanted = opener.openingTop() ? opener.options().snapshot() : null;
-        if (wanted != null) {
-            chosen = snaps.stream().filter(s -> s.id().equals(wanted)).findFirst()
-                    .or(() -> snaps.stream().filter(s -> s.name().equals(wanted)).findFirst())
-                    .orElseThrow(() -> UnsupportedImageException.because("qcow2", "" + file.path() + " has no internal snapshot \""
-                            + wanted + "\" (it has " + (snaps.isEmpty() ? "none" : snaps.stream()
-                            .map(s -> s.id() + " \"" + s.name() + "\"").toList()) + ")"));
-            size = chosen.size();
-            l1Offset = chosen.l1TableOffset();
-            l1Size = chosen.l1Size();
-        }
 
         HostFile dataFile = file;
         DiskImage backing = null;
-        String backingName = null;
         boolean ok = false;
         try {
             if (h.externalDataFile()) {
@@ -98,12 +92,15 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                     throw new CorruptImageException("qcow2", "header extension", h.extensionsStart(),
                             "external data file bit set but no data file name extension");
                 }
-                dataFile = HostFile.open(opener.resolve(file.path(), ext.dataFileName(), "qcow2", "external data file name"));
+                dataFile = HostFile.open(opener.locate(file.path(), ext.dataFileName(),
+                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())).orThrow());
             }
-            ClusterMap clusters = ClusterMap.read(file, dataFile, h, size, l1Offset, l1Size);
-            backingName = backingName(file, h);
-            if (backingName != null) backing = openBacking(file, opener, backingName, ext.backingFormat());
-            Qcow2Image img = new Qcow2Image(file, h, ext, snaps, chosen, size, clusters, dataFile, backingName, backing);
+            String backingName = backingName(file, h);
+            if (backingName != null) backing = openBacking(file, opener, backingName, h.backingFileOffset(), ext.backingFormat());
+            BlockCache cache = opener.cache();
+            Qcow2Image img = new Qcow2Image(file, new CachedLayer(file, 4096, cache), h, ext, snaps, null, dataFile,
+                    backingName, backing, cache.region("qcow2 L2 tables of " + file.path(), t -> 8L * t.length),
+                    cache.region("qcow2 compressed clusters of " + file.path(), c -> c.length));
             ok = true;
             return img;
         } finally {
@@ -112,6 +109,23 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                 if (backing != null) backing.close();
             }
         }
+    }
+
+    /** This image read at internal snapshot {@code wanted} (its id, else its name); it shares this image's files. */
+    private Qcow2Image atSnapshot(String wanted) {
+        Snapshot s = snapshots.stream().filter(x -> x.id().equals(wanted)).findFirst()
+                .or(() -> snapshots.stream().filter(x -> x.name().equals(wanted)).findFirst())
+                .orElseThrow(() -> new UsageException("--snapshot: " + file.path() + " has no internal snapshot \""
+                        + wanted + "\" (by id or name); it has " + (snapshots.isEmpty() ? "none"
+                        : snapshots.stream().map(x -> x.id() + " \"" + x.name() + "\"").toList())));
+        return new Qcow2Image(file, meta, header, extensions, snapshots, s, dataFile, backingName, parent, l2Tables,
+                decompressed);
+    }
+
+    @Override
+    public Optional<Snapshots> snapshots() {
+        return Optional.of(new Snapshots(snapshots.stream().map(s -> new Snapshots.Entry(s.id(), s.name(), s.size(), s.date()))
+                .toList(), this::atSnapshot));
     }
 
     private static void checkFeatures(Qcow2Header h, HeaderExtensions ext) {
@@ -132,10 +146,11 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
                     names.add("bit " + bit + (n == null || n.isEmpty() ? "" : " \"" + n + "\""));
                 }
             }
-            throw new UnsupportedImageException("qcow2", "incompatible feature " + String.join(", ", names));
+            throw new UnsupportedImageException("qcow2", "header.incompatible_features", 72, "incompatible feature "
+                    + String.join(", ", names));
         }
         if (h.compressionType() > ClusterDecompressor.ZSTD) {
-            throw new UnsupportedImageException("qcow2", "compression type " + h.compressionType());
+            throw new UnsupportedImageException("qcow2", "header.compression_type", 104, "compression type " + h.compressionType());
         }
         if (h.extendedL2() && h.clusterBits() < 14) {
             // spec: subclusters are cluster_size / 32 and must be at least 512 bytes
@@ -160,24 +175,16 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         return StandardCharsets.UTF_8.decode(b).toString();
     }
 
-    private static DiskImage openBacking(HostFile file, ImageOpener opener, String name, String format) throws IOException {
+    private static DiskImage openBacking(HostFile file, ImageOpener opener, String name, long nameAt, String format)
+            throws IOException {
         if (name.contains("://") || name.startsWith("json:") || name.matches("^[a-z+]+:[^/].*")) {
             throw UnsupportedImageException.because("qcow2", "backing file \"" + name + "\" of " + file.path()
                     + " is not a local file, which is not supported");
         }
-        Path p = opener.resolve(file.path(), name, "qcow2", "backing file name");
-        if ("raw".equals(format)) {
-            // The header says raw: read it as raw even if it looks like another format (as QEMU does).
-            return new RawImage(HostFile.open(p));
-        }
-        return opener.openParent(p, "qcow2", "backing file \"" + name + "\" of " + file.path());
+        // The header says raw: read it as raw even if it looks like another format (as QEMU does).
+        return opener.openParent(opener.locate(file.path(), name, new NamingField("qcow2", "backing file name", nameAt)),
+                "raw".equals(format) ? RawImage.FORMAT : null);
     }
-
-    /** Internal snapshots, in table order (empty when there are none). */
-    public List<Snapshot> snapshots() { return snapshots; }
-
-    /** The backing image, or null. */
-    public DiskImage backing() { return backing; }
 
     @Override
     public String format() { return "qcow2"; }
@@ -193,7 +200,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         List<ChainLink> out = new ArrayList<>();
         StringBuilder d = new StringBuilder();
         d.append(header.version() == 2 ? "v2 (compat 0.10)" : "v3 (compat 1.1)");
-        d.append(", cluster ").append(clusterSize).append(" bytes, virtual size ").append(size);
+        d.append(", cluster ").append(header.clusterSize()).append(" bytes, virtual size ").append(size);
         if (header.compressionType() != 0) d.append(", compression zstd");
         if (header.extendedL2()) d.append(", extended L2 (32 subclusters)");
         if (!snapshots.isEmpty()) d.append(", ").append(snapshots.size()).append(" internal snapshot(s)");
@@ -208,7 +215,7 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         }
         out.add(new ChainLink(file.path(), "qcow2", d.toString()));
         if (dataFile != file) out.add(new ChainLink(dataFile.path(), "raw", "external data file of " + file.path().getFileName()));
-        if (backing != null) out.addAll(backing.chain());
+        if (parent != null) out.addAll(parent.chain());
         return List.copyOf(out);
     }
 
@@ -226,14 +233,14 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
         if (header.corruptBit()) {
             w.add(file.path() + ": qcow2 corrupt bit set: QEMU found inconsistent metadata; what is read may be wrong");
         }
-        if (backing != null) w.addAll(backing.warnings());
+        if (parent != null) w.addAll(parent.warnings());
         return List.copyOf(w);
     }
 
     @Override
     public void close() throws IOException {
         try {
-            if (backing != null) backing.close();
+            if (parent != null) parent.close();
         } finally {
             try {
                 if (dataFile != file) dataFile.close();
@@ -244,94 +251,26 @@ public final class Qcow2Image extends MappedLayer implements DiskImage {
     }
 
     @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        List<Run> out = new ArrayList<>();
-        String reason = "compressed qcow2 cluster (" + ClusterDecompressor.name(header.compressionType()) + ")";
-        long pos = offset;
-        long backingFrom = -1;
-        while (pos < end) {
-            ClusterMap.Piece p = clusters.classify(pos, end);
-            if (p.kind() == ClusterMap.Kind.BACKING) {
-                if (backingFrom < 0) backingFrom = pos;
-                pos = p.end();
-                continue;
-            }
-            if (backingFrom >= 0) {
-                ParentRuns.append(backing, out, backingFrom, pos - backingFrom);
-                backingFrom = -1;
-            }
-            switch (p.kind()) {
-                case DATA -> mapData(out, pos, p.end(), p.host());
-                case ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, p.end() - pos));
-                case COMPRESSED -> ExtentMaps.appendMerging(out, new Run.Materialise(pos, p.end() - pos, reason));
-                case BACKING -> throw new AssertionError();
-            }
-            pos = p.end();
-        }
-        if (backingFrom >= 0) ParentRuns.append(backing, out, backingFrom, end - backingFrom);
-        return out;
-    }
-
-    /** Data in the data file; a cluster cut short by the end of an external data file reads as zeros. */
-    private void mapData(List<Run> out, long pos, long end, long host) {
-        long inFile = Math.max(0, Math.min(end - pos, dataFile.size() - host));
-        if (inFile > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inFile, dataFile, host));
-        if (pos + inFile < end) ExtentMaps.appendMerging(out, new Run.Hole(pos + inFile, end - pos - inFile));
+    protected Piece classify(long pos, long limit) throws IOException {
+        return clusters.classify(pos, limit);
     }
 
     @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        long pos = run.start();
-        long end = run.end();
-        while (pos < end) {
-            ClusterMap.Piece p = clusters.classify(pos, end);
-            int n = (int) (p.end() - pos);
-            int limit = dst.limit();
-            dst.limit(dst.position() + n);
-            try {
-                switch (p.kind()) {
-                    case COMPRESSED -> {
-                        byte[] c = cluster(p);
-                        dst.put(c, (int) (pos & (clusterSize - 1)), n);
-                    }
-                    case BACKING -> readBacking(pos, dst);
-                    case ZERO -> zero(dst);
-                    case DATA -> {
-                        long inFile = Math.max(0, Math.min(n, dataFile.size() - p.host()));
-                        dst.limit(dst.position() + (int) inFile);
-                        dataFile.readFully(p.host(), dst);
-                        dst.limit(dst.position() + n - (int) inFile);
-                        zero(dst);
-                    }
-                }
-            } finally {
-                dst.limit(limit);
-            }
-            pos = p.end();
-        }
+    protected void readCompressed(Piece p, long pos, ByteBuffer dst) throws IOException {
+        dst.put(cluster(p), (int) (pos & (header.clusterSize() - 1)), dst.remaining());
     }
 
-    private void readBacking(long pos, ByteBuffer dst) throws IOException {
-        long inBacking = backing == null ? 0 : Math.max(0, Math.min(dst.remaining(), backing.size() - pos));
-        if (inBacking > 0) {
-            int limit = dst.limit();
-            dst.limit(dst.position() + (int) inBacking);
-            backing.readFully(pos, dst);
-            dst.limit(limit);
-        }
-        zero(dst);
+    @Override
+    protected String compressedReason() {
+        return "compressed qcow2 cluster (" + ClusterDecompressor.name(header.compressionType()) + ")";
     }
 
-    private byte[] cluster(ClusterMap.Piece p) throws IOException {
-        byte[] c = clusterCache.get(p.host());
-        if (c != null) return c;
-        ByteBuffer in = ByteBuffer.allocate(p.length());
-        file.readFully(p.host(), in);
-        c = ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) clusterSize,
-                file.path().toString(), p.host());
-        clusterCache.put(p.host(), c);
-        return c;
+    private byte[] cluster(Piece p) throws IOException {
+        return decompressed.get(p.host(), at -> {
+            ByteBuffer in = ByteBuffer.allocate(p.length());
+            file.readFully(at, in);
+            return ClusterDecompressor.decompress(header.compressionType(), in.array(), (int) header.clusterSize(),
+                    file.path().toString(), at);
+        });
     }
 }

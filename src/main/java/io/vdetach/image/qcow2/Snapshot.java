@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * One internal snapshot, from the snapshot table (spec, "Snapshots"): its id and name as
  * {@code qemu-img snapshot -l} shows them, the guest disk size it had, when it was taken,
- * and the L1 table that describes its disk.
+ * the L1 table that describes its disk, and where its table entry lies.
  */
-public record Snapshot(String id, String name, long size, Instant date, long l1TableOffset, int l1Size) {
+record Snapshot(String id, String name, long size, Instant date, long l1TableOffset, int l1Size, long at) {
 
     /** QEMU's QCOW_MAX_SNAPSHOTS: more entries than this are refused. */
     static final int MAX_SNAPSHOTS = 65536;
@@ -60,7 +60,7 @@ public record Snapshot(String id, String name, long size, Instant date, long l1T
             String id = text(var, (int) extraSize, idSize);
             String name = text(var, (int) extraSize + idSize, nameSize);
             out.add(new Snapshot(id, name, size, Instant.ofEpochSecond(dateSec, Math.min(dateNsec, 999_999_999L)),
-                    l1Offset, l1Size));
+                    l1Offset, l1Size, pos));
             pos += FIXED + rest;
             pos = (pos + 7) & ~7L;
         }

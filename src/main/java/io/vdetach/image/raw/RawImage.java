@@ -3,12 +3,17 @@ package io.vdetach.image.raw;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /** A raw disk: guest offset N is file offset N. */
 public final class RawImage implements DiskImage {
+    /** Raw has no signature: it is what a file is when no other format recognises it. */
+    public static final ImageFormat FORMAT = new ImageFormat("raw", s -> Confidence.NONE, (f, o) -> new RawImage(f));
+
     private final HostFile file;
 
     public RawImage(HostFile file) {

@@ -2,6 +2,7 @@ package io.vdetach.image.vdi;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.image.Guid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,10 @@ record VdiHeader(
         long blockExtra,
         long blocksInHdd,
         long blocksAllocated,
-        VdiUuid uuidCreate,
-        VdiUuid uuidModify,
-        VdiUuid uuidLinkage,
-        VdiUuid uuidParentModify) {
+        Guid uuidCreate,
+        Guid uuidModify,
+        Guid uuidLinkage,
+        Guid uuidParentModify) {
 
     static final int SIGNATURE = 0xbeda107f;
     /** Bytes from 0 through the parent-modification UUID: all this reader needs. */
@@ -63,7 +64,7 @@ record VdiHeader(
                 u32(b, 0x154), u32(b, 0x158),
                 u32(b, 0x15c), u32(b, 0x160), u32(b, 0x164), u32(b, 0x168),
                 b.getLong(0x170), u32(b, 0x178), u32(b, 0x17c), u32(b, 0x180), u32(b, 0x184),
-                VdiUuid.read(b, 0x188), VdiUuid.read(b, 0x198), VdiUuid.read(b, 0x1a8), VdiUuid.read(b, 0x1b8));
+                Guid.read(b, 0x188), Guid.read(b, 0x198), Guid.read(b, 0x1a8), Guid.read(b, 0x1b8));
         h.validate(fileSize);
         return h;
     }

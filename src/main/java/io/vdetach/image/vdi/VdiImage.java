@@ -1,16 +1,17 @@
 package io.vdetach.image.vdi;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.BlockTableImage;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,30 +22,28 @@ import java.util.List;
  * allocated in order; dynamic ones allocate on write; diff images read free blocks from the
  * parent, found by UUID in the same directory.
  */
-public final class VdiImage extends MappedLayer implements DiskImage {
+public final class VdiImage extends BlockTableImage {
+    /** After 64 bytes of free text, the signature 0xbeda107f (little-endian) at 0x40 (VirtualBox VDICore.h). */
+    public static final ImageFormat FORMAT = new ImageFormat("vdi", s -> Confidence.certainIf(s.head(0x40, "\177\020\332\276")),
+            VdiImage::open);
     private static final long FREE = 0xFFFFFFFFL;
     private static final long ZERO = 0xFFFFFFFEL;
 
-    private final HostFile file;
     private final VdiHeader header;
     private final TablePages blockMap;
-    private final DiskImage parent;
-    private final List<String> warnings;
 
     private VdiImage(HostFile file, VdiHeader header, TablePages blockMap, DiskImage parent, List<String> warnings) {
-        this.file = file;
+        super(file, parent, header.diskSize(), header.blockSize(), warnings);
         this.header = header;
         this.blockMap = blockMap;
-        this.parent = parent;
-        this.warnings = List.copyOf(warnings);
     }
 
     public static VdiImage open(HostFile file, ImageOpener opener) throws IOException {
         if (file.size() < VdiHeader.SIZE) {
-            throw new CorruptImageException("vdi", "header", 0, "file of " + file.size() + " bytes is shorter than the header");
+            throw new CorruptImageException("vdi", "header", -1, "file of " + file.size() + " bytes is shorter than the header");
         }
         VdiHeader h = VdiHeader.parse(file.readBytes(0, VdiHeader.SIZE), file.size());
-        TablePages map = new TablePages(file, h.offsetBlocks(), h.blocksInHdd(), 4, ByteOrder.LITTLE_ENDIAN, "vdi", "block map");
+        TablePages map = new TablePages(new CachedLayer(file, 4096, opener.cache()), h.offsetBlocks(), h.blocksInHdd(), 4, ByteOrder.LITTLE_ENDIAN, "vdi", "block map");
         List<String> warnings = new ArrayList<>();
         DiskImage parent = null;
         if (h.hasParent()) {
@@ -54,7 +53,8 @@ public final class VdiImage extends MappedLayer implements DiskImage {
         return new VdiImage(file, h, map, parent, warnings);
     }
 
-    VdiHeader header() { return header; }
+    @Override
+    public String linkId() { return header.uuidModify().toString(); }
 
     @Override
     public String format() { return "vdi"; }
@@ -69,45 +69,16 @@ public final class VdiImage extends MappedLayer implements DiskImage {
     }
 
     @Override
-    public List<String> warnings() { return warnings; }
-
-    @Override
-    public long size() { return header.diskSize(); }
-
-    @Override
-    public String describe() { return file.describe(); }
-
-    @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long size = size();
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        long bs = header.blockSize();
-        List<Run> out = new ArrayList<>();
-        long pos = offset;
-        while (pos < end) {
-            long block = pos / bs;
-            long blockStart = block * bs;
-            long n = Math.min(blockStart + bs, end) - pos;
-            long entry = blockMap.get(block);
-            if (entry == FREE) {
-                ParentRuns.append(parent, out, pos, n);
-            } else if (entry == ZERO) {
-                ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
-            } else {
-                long data = checkedBlock(block, entry, Math.min(bs, size - blockStart));
-                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
-            }
-            pos += n;
+    protected void mapBlock(List<Run> out, long block, long blockStart, long pos, long n) throws IOException {
+        long entry = blockMap.get(block);
+        if (entry == FREE) {
+            appendParent(out, pos, n);
+        } else if (entry == ZERO) {
+            ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
+        } else {
+            long data = checkedBlock(block, entry, Math.min(header.blockSize(), size() - blockStart));
+            ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
         }
-        return out;
-    }
-
-    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
-    @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        if (parent == null) super.readMaterialised(run, dst);
-        else parent.readFully(run.start(), dst);
     }
 
     private long checkedBlock(long block, long entry, long needed) {
@@ -122,14 +93,5 @@ public final class VdiImage extends MappedLayer implements DiskImage {
                     + " runs past the end of the file (" + file.size() + " bytes)");
         }
         return at;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (parent != null) parent.close();
-        } finally {
-            file.close();
-        }
     }
 }

@@ -1,19 +1,21 @@
 package io.vdetach.image.vdi;
 
-import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.Guid;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.NamingField;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * A VDI diff names its parent only by UUID (VirtualBox keeps the path in its media registry),
@@ -23,55 +25,53 @@ import java.util.Locale;
 final class VdiParent {
     /** Directories with more VDI files than this are not scanned further (bounded work). */
     private static final int MAX_CANDIDATES = 4096;
+    /** Where the header keeps the parent's creation UUID (VDIHEADER1PLUS.uuidLinkage). */
+    private static final long LINKAGE_AT = 0x1a8;
 
     private VdiParent() {}
 
     static DiskImage open(HostFile child, VdiHeader h, ImageOpener opener, List<String> warnings) throws IOException {
         Path dir = child.path().getParent();
-        List<Path> matches = new ArrayList<>();
-        int scanned = 0;
-        List<Path> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")) continue;
-                if (++scanned > MAX_CANDIDATES) {
-                    warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
-                    break;
-                }
-                names.add(p);
-            }
+        List<Path> names;
+        try (Stream<Path> all = Files.list(dir)) {
+            names = all.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")).sorted().toList();
         }
-        names.sort(null);
+        if (names.size() > MAX_CANDIDATES) {
+            warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
+            names = names.subList(0, MAX_CANDIDATES);
+        }
+        List<Path> matches = new ArrayList<>();
         for (Path p : names) {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSameFile(p, child.path())) continue;
-            VdiUuid created = creationUuid(p);
+            Guid created = creationUuid(p);
             if (created != null && created.equals(h.uuidLinkage())) matches.add(p);
         }
         if (matches.isEmpty()) {
-            throw new CorruptImageException("vdi", "header", 0x1a8, "diff image " + child.path() + ": no VDI file in "
-                    + dir + " has the parent UUID " + h.uuidLinkage());
+            throw new MissingFileException("vdi", "header.uuidLinkage", LINKAGE_AT, h.uuidLinkage().toString(), dir,
+                    "no VDI file in this directory has that creation UUID (a VDI names its parent by UUID only)");
         }
         if (matches.size() > 1) {
             warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": " + matches
                     + "; using " + matches.getFirst());
         }
-        Path real = opener.resolve(child.path(), matches.getFirst().getFileName().toString(), "vdi", "parent");
-        DiskImage parent = opener.openParent(real, "vdi", "parent of " + child.path());
-        if (parent instanceof VdiImage v && !h.uuidParentModify().isZero()
-                && !v.header().uuidModify().equals(h.uuidParentModify())) {
-            warnings.add("parent " + real + " was modified (UUID " + v.header().uuidModify() + ") after " + child.path()
+        Path real = matches.getFirst();
+        DiskImage parent = opener.openParent(opener.locate(child.path(), real.getFileName().toString(),
+                new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT)));
+        if (parent.format().equals("vdi") && !h.uuidParentModify().isZero()
+                && !h.uuidParentModify().toString().equals(parent.linkId())) {
+            warnings.add("parent " + real + " was modified (UUID " + parent.linkId() + ") after " + child.path()
                     + " was made (expected " + h.uuidParentModify() + ")");
         }
         return parent;
     }
 
     /** The creation UUID of a VDI file, or null if it is not one. */
-    private static VdiUuid creationUuid(Path p) {
+    private static Guid creationUuid(Path p) {
         try (HostFile f = HostFile.open(p)) {
             if (f.size() < VdiHeader.SIZE) return null;
             ByteBuffer b = f.readBytes(0, VdiHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
             if (b.getInt(0x40) != VdiHeader.SIGNATURE) return null;
-            return VdiUuid.read(b, 0x188);
+            return Guid.read(b, 0x188);
         } catch (IOException e) {
             return null; // unreadable files are simply not the parent
         }

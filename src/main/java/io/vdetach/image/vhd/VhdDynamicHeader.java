@@ -45,7 +45,7 @@ record VhdDynamicHeader(
         b.get(64, name);
         List<VhdParentLocator> locators = new ArrayList<>(8);
         for (int i = 0; i < 8; i++) {
-            VhdParentLocator l = VhdParentLocator.parse(b, 576 + i * VhdParentLocator.SIZE);
+            VhdParentLocator l = VhdParentLocator.parse(b, i, 576 + i * VhdParentLocator.SIZE);
             if (!l.isEmpty()) locators.add(l);
         }
         VhdDynamicHeader h = new VhdDynamicHeader(

@@ -1,6 +1,6 @@
 package io.vdetach.image.vhd;
 
-import io.vdetach.error.CorruptImageException;
+import io.vdetach.image.Damage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -34,21 +34,14 @@ record VhdFooter(
     static final int DIFFERENCING = 4;
     private static final int CHECKSUM_AT = 64;
 
-    /** Parses and validates cookie and checksum; {@code b} holds 512 bytes from position 0. */
+    /** Parses and validates cookie, checksum, disk type and size; {@code b} holds 512 bytes from position 0. */
     static VhdFooter parse(ByteBuffer b, long at) {
+        Damage d = damage(b, at);
+        if (d != null) throw d.exception();
         b = b.duplicate().order(ByteOrder.BIG_ENDIAN);
-        if (!"conectix".equals(ascii(b, 0, 8))) {
-            throw new CorruptImageException("vhd", "footer", at, "cookie is not \"conectix\"");
-        }
-        long stored = Integer.toUnsignedLong(b.getInt(CHECKSUM_AT));
-        long computed = onesComplementSum(b, 0, SIZE, CHECKSUM_AT);
-        if (stored != computed) {
-            throw new CorruptImageException("vhd", "footer", at, String.format(
-                    "checksum 0x%08x, computed 0x%08x", stored, computed));
-        }
         byte[] id = new byte[16];
         b.get(68, id);
-        VhdFooter f = new VhdFooter(
+        return new VhdFooter(
                 Integer.toUnsignedLong(b.getInt(8)),
                 Integer.toUnsignedLong(b.getInt(12)),
                 b.getLong(16),
@@ -62,17 +55,26 @@ record VhdFooter(
                 Byte.toUnsignedInt(b.get(58)),
                 Byte.toUnsignedInt(b.get(59)),
                 b.getInt(60),
-                stored,
+                Integer.toUnsignedLong(b.getInt(CHECKSUM_AT)),
                 id,
                 Byte.toUnsignedInt(b.get(84)));
-        if (f.diskType != FIXED && f.diskType != DYNAMIC && f.diskType != DIFFERENCING) {
-            throw new CorruptImageException("vhd", "footer", at + 60, "disk type " + f.diskType
-                    + " (expected 2 fixed, 3 dynamic or 4 differencing)");
+    }
+
+    /** What is wrong with the footer in {@code b} (stored at {@code at}), or null when it is valid. */
+    static Damage damage(ByteBuffer b, long at) {
+        b = b.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (!"conectix".equals(ascii(b, 0, 8))) return new Damage("vhd", "footer", at, "cookie is not \"conectix\"");
+        long stored = Integer.toUnsignedLong(b.getInt(CHECKSUM_AT));
+        long computed = onesComplementSum(b, 0, SIZE, CHECKSUM_AT);
+        if (stored != computed) {
+            return new Damage("vhd", "footer", at, String.format("checksum 0x%08x, computed 0x%08x", stored, computed));
         }
-        if (f.currentSize < 0) {
-            throw new CorruptImageException("vhd", "footer", at + 48, "current size " + f.currentSize + " is negative");
+        int diskType = b.getInt(60);
+        if (diskType != FIXED && diskType != DYNAMIC && diskType != DIFFERENCING) {
+            return new Damage("vhd", "footer", at + 60, "disk type " + diskType + " (expected 2 fixed, 3 dynamic or 4 differencing)");
         }
-        return f;
+        if (b.getLong(48) < 0) return new Damage("vhd", "footer", at + 48, "current size " + b.getLong(48) + " is negative");
+        return null;
     }
 
     /**

@@ -1,21 +1,23 @@
 package io.vdetach.image.vhd;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.BlockTableImage;
+import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A VHD (Microsoft "Virtual Hard Disk Image Format Specification" 1.0): fixed (guest bytes,
@@ -25,38 +27,28 @@ import java.util.Map;
  * block's sector: Windows puts that sector just before a 4 KiB boundary so the data is aligned,
  * qemu-img packs blocks so most are not; the map gives each run's exact file offset either way.
  */
-public final class VhdImage extends MappedLayer implements DiskImage {
+public final class VhdImage extends BlockTableImage {
+    /** A footer copy at 0 is certain; a footer at the end only (fixed disks) may be guest data of another format. */
+    public static final ImageFormat FORMAT = new ImageFormat("vhd", s -> s.head(0, "conectix") ? Confidence.CERTAIN
+            : s.tail(512, "conectix") || s.tail(511, "conectix") ? Confidence.WEAK : Confidence.NONE, VhdImage::open);
     private static final long UNUSED = 0xFFFFFFFFL;
-    /** Cached sector bitmaps of differencing blocks (at most 64 KiB each). */
-    private static final int MAX_CACHED_BITMAPS = 64;
 
-    private final HostFile file;
+    private final CachedLayer meta;         // the file, for metadata reads through the image's block cache
     private final VhdFooter footer;
     private final VhdDynamicHeader header; // null for fixed disks
     private final long headerAt;
     private final TablePages bat;           // null for fixed disks
     private final long dataEnd;             // blocks must end before the footer
-    private final long size;
-    private final DiskImage parent;
-    private final List<String> warnings;
-    private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
-            return size() > MAX_CACHED_BITMAPS;
-        }
-    };
 
-    private VhdImage(HostFile file, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
+    private VhdImage(HostFile file, CachedLayer meta, VhdFooter footer, VhdDynamicHeader header, long headerAt, TablePages bat,
                      long dataEnd, long size, DiskImage parent, List<String> warnings) {
-        this.file = file;
+        super(file, parent, size, header == null ? Long.MAX_VALUE : header.blockSize(), warnings); // fixed: one block
+        this.meta = meta;
         this.footer = footer;
         this.header = header;
         this.headerAt = headerAt;
         this.bat = bat;
         this.dataEnd = dataEnd;
-        this.size = size;
-        this.parent = parent;
-        this.warnings = List.copyOf(warnings);
     }
 
     public static VhdImage open(HostFile file, ImageOpener opener) throws IOException {
@@ -71,7 +63,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
                 throw new CorruptImageException("vhd", "footer", footerAt + 48, "fixed disk of " + size
                         + " bytes, but only " + Math.max(0, footerAt) + " bytes precede the footer (truncated file?)");
             }
-            return new VhdImage(file, footer, null, -1, null, footerAt, size, null, warnings);
+            return new VhdImage(file, null, footer, null, -1, null, footerAt, size, null, warnings);
         }
         long headerAt = footer.dataOffset();
         if (headerAt < VhdFooter.SIZE || headerAt > fileSize - VhdDynamicHeader.SIZE) {
@@ -89,13 +81,14 @@ public final class VhdImage extends MappedLayer implements DiskImage {
             throw new CorruptImageException("vhd", "BAT", h.tableOffset(), blocks + " entries of 4 bytes at offset "
                     + h.tableOffset() + " run past the end of the file (" + fileSize + " bytes)");
         }
-        TablePages bat = new TablePages(file, h.tableOffset(), blocks, 4, ByteOrder.BIG_ENDIAN, "vhd", "BAT");
+        CachedLayer meta = new CachedLayer(file, 4096, opener.cache());
+        TablePages bat = new TablePages(meta, h.tableOffset(), blocks, 4, ByteOrder.BIG_ENDIAN, "vhd", "BAT");
         DiskImage parent = null;
         if (footer.diskType() == VhdFooter.DIFFERENCING) {
             parent = VhdParent.open(file, h, headerAt, opener, warnings);
             warnings.addAll(parent.warnings());
         }
-        return new VhdImage(file, footer, h, headerAt, bat, footerAt, size, parent, warnings);
+        return new VhdImage(file, meta, footer, h, headerAt, bat, footerAt, size, parent, warnings);
     }
 
     /** A footer, and where the data area ends: at the end footer (512 bytes, or 511 in old images). */
@@ -105,45 +98,32 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     private static Located readFooter(HostFile file, List<String> warnings) throws IOException {
         long fileSize = file.size();
         if (fileSize < VhdFooter.SIZE) {
-            throw new CorruptImageException("vhd", "footer", 0, "file of " + fileSize + " bytes is too small for a footer");
+            throw new CorruptImageException("vhd", "footer", -1, "file of " + fileSize + " bytes is too small for a footer");
         }
         long at = fileSize - VhdFooter.SIZE;
-        CorruptImageException endError;
-        try {
-            return new Located(VhdFooter.parse(file.readBytes(at, VhdFooter.SIZE), at), at);
-        } catch (CorruptImageException e) {
-            endError = e;
-        }
+        ByteBuffer end = file.readBytes(at, VhdFooter.SIZE);
+        Damage endDamage = VhdFooter.damage(end, at);
+        if (endDamage == null) return new Located(VhdFooter.parse(end, at), at);
         // Virtual PC before 2004 wrote a 511-byte footer.
         ByteBuffer short511 = ByteBuffer.allocate(VhdFooter.SIZE);
         file.readFully(at + 1, short511.limit(511));
-        try {
-            return new Located(VhdFooter.parse(short511.clear(), at + 1), at + 1);
-        } catch (CorruptImageException ignored) {
-            // not the old layout either
+        if (VhdFooter.damage(short511.clear(), at + 1) == null) return new Located(VhdFooter.parse(short511, at + 1), at + 1);
+        ByteBuffer first = file.readBytes(0, VhdFooter.SIZE);
+        Damage copyDamage = VhdFooter.damage(first, 0);
+        if (copyDamage != null) {
+            throw new CorruptImageException("vhd", "footer", at, endDamage.detail() + "; and the footer copy is unusable"
+                    + " too: " + copyDamage);
         }
-        VhdFooter copy;
-        try {
-            copy = VhdFooter.parse(file.readBytes(0, VhdFooter.SIZE), 0);
-        } catch (CorruptImageException e) {
-            throw new CorruptImageException("vhd", "footer", at, detail(endError)
-                    + "; and the footer copy at offset 0 is unusable too: " + detail(e));
-        }
+        VhdFooter copy = VhdFooter.parse(first, 0);
         if (copy.diskType() == VhdFooter.FIXED) {
-            throw endError; // fixed disks keep no copy: "conectix" at 0 would be guest data
+            throw endDamage.exception(); // fixed disks keep no copy: "conectix" at 0 would be guest data
         }
-        warnings.add("the footer at the end is damaged (" + detail(endError) + "); using the copy at offset 0");
+        warnings.add("the footer at the end is damaged (" + endDamage + "); using the copy at offset 0");
         return new Located(copy, at);
     }
 
-    /** The detail part of a nested error's message, for combining two into one. */
-    private static String detail(CorruptImageException e) {
-        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
-        String m = e.getMessage();
-        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
-    }
-
-    byte[] uniqueId() { return footer.uniqueId().clone(); }
+    @Override
+    public String linkId() { return HexFormat.of().formatHex(footer.uniqueId()); }
 
     @Override
     public String format() { return "vhd"; }
@@ -151,7 +131,7 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     @Override
     public List<ChainLink> chain() {
         StringBuilder d = new StringBuilder(footer.diskTypeName());
-        d.append(", virtual size ").append(size);
+        d.append(", virtual size ").append(size());
         if (header != null) d.append(", block size ").append(header.blockSize());
         d.append(", creator \"").append(footer.creatorApplication().replace("\0", "\\0")).append('"')
                 .append(String.format(" 0x%08x", footer.creatorVersion()))
@@ -163,100 +143,24 @@ public final class VhdImage extends MappedLayer implements DiskImage {
     }
 
     @Override
-    public List<String> warnings() { return warnings; }
-
-    @Override
-    public long size() { return size; }
-
-    @Override
-    public String describe() { return file.describe(); }
-
-    @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        if (header == null) return List.of(new Run.Mapped(offset, end - offset, file, offset));
-        List<Run> out = new ArrayList<>();
-        long bs = header.blockSize();
-        long pos = offset;
-        while (pos < end) {
-            long block = pos / bs;
-            long blockStart = block * bs;
-            long n = Math.min(blockStart + bs, end) - pos;
-            long sector = bat.get(block);
-            if (sector == UNUSED) {
-                if (parent == null) ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
-                else ParentRuns.append(parent, out, pos, n);
-            } else {
-                long data = checkedBlock(block, sector, Math.min(bs, size - blockStart)) + header.bitmapBytes();
-                if (parent == null) {
-                    // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
-                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
-                } else {
-                    mapBySectors(out, block, sector * 512, blockStart, data, pos, n);
-                }
+    protected void mapBlock(List<Run> out, long block, long blockStart, long pos, long n) throws IOException {
+        long sector = header == null ? -1 : bat.get(block);
+        if (header == null) { // fixed: the guest disk as it is, before the footer
+            ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, pos));
+        } else if (sector == UNUSED) {
+            appendParent(out, pos, n);
+        } else {
+            long data = checkedBlock(block, sector, Math.min(header.blockSize(), size() - blockStart)) + header.bitmapBytes();
+            // A dynamic disk holds every sector of an allocated block, whatever its bitmap says.
+            if (parent == null) {
+                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, data + (pos - blockStart)));
+                return;
             }
-            pos += n;
+            byte[] bitmap = new byte[(int) ((header.blockSize() / 512 + 7) / 8)]; // in front of the block's data
+            meta.readFully(sector * 512, ByteBuffer.wrap(bitmap));
+            // bit 7 of byte 0 is the block's first sector (spec: big-endian bit order, as QEMU reads it)
+            mapBySectors(out, bitmap, true, 512, file, data, blockStart, pos, n);
         }
-        return out;
-    }
-
-    /** Only a parent's runs can be materialised here (say, compressed clusters of a qcow2 parent). */
-    @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        if (parent == null) super.readMaterialised(run, dst);
-        else parent.readFully(run.start(), dst);
-    }
-
-    /** A differencing block: set bitmap bits are here, clear bits come from the parent. */
-    private void mapBySectors(List<Run> out, long block, long blockAt, long blockStart, long data, long pos, long n)
-            throws IOException {
-        byte[] bm = bitmap(block, blockAt);
-        long from = (pos - blockStart) / 512;
-        long last = (pos - blockStart + n - 1) / 512;
-        long s = from;
-        while (s <= last) {
-            boolean set = bit(bm, s);
-            long t = s + 1;
-            int same = set ? 0xFF : 0x00;
-            while (t <= last) {
-                if ((t & 7) == 0 && t + 8 <= last + 1 && (bm[(int) (t >>> 3)] & 0xFF) == same) {
-                    t += 8;
-                } else if (bit(bm, t) == set) {
-                    t++;
-                } else {
-                    break;
-                }
-            }
-            long runStart = Math.max(blockStart + s * 512, pos);
-            long runEnd = Math.min(blockStart + t * 512, pos + n);
-            if (set) {
-                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, file,
-                        data + (runStart - blockStart)));
-            } else {
-                ParentRuns.append(parent, out, runStart, runEnd - runStart);
-            }
-            s = t;
-        }
-    }
-
-    /** Bit 7 of byte 0 is the block's first sector (spec: the bitmap is big-endian bit order, as QEMU reads it). */
-    private static boolean bit(byte[] bm, long sector) {
-        return (bm[(int) (sector >>> 3)] & (0x80 >>> (sector & 7))) != 0;
-    }
-
-    private byte[] bitmap(long block, long blockAt) throws IOException {
-        synchronized (bitmaps) {
-            byte[] b = bitmaps.get(block);
-            if (b != null) return b;
-        }
-        int len = (int) ((header.blockSize() / 512 + 7) / 8);
-        byte[] b = new byte[len];
-        file.readFully(blockAt, ByteBuffer.wrap(b));
-        synchronized (bitmaps) {
-            bitmaps.put(block, b);
-        }
-        return b;
     }
 
     /** Checks that block {@code block} (bitmap and the {@code needed} data bytes) lies in the data area. */
@@ -279,14 +183,5 @@ public final class VhdImage extends MappedLayer implements DiskImage {
 
     private static boolean overlaps(long a, long b, long c, long d) {
         return a < d && c < b;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (parent != null) parent.close();
-        } finally {
-            file.close();
-        }
     }
 }

@@ -1,14 +1,14 @@
 package io.vdetach.image.vhd;
 
 import io.vdetach.error.CorruptImageException;
-import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.Located;
+import io.vdetach.image.NamingField;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,54 +17,58 @@ import java.util.List;
  * Finds and opens the parent of a differencing VHD: the W2ru (relative) locators first, then
  * W2ku (absolute Windows path: only its file name is tried, beside the child, since a drive
  * path means nothing on this host), then the parent unicode name of the header. Every name
- * goes through {@link ImageOpener#resolve}, which keeps it inside the image's directory.
+ * goes through {@link ImageOpener#locate}, which keeps it inside the image's directory.
  */
 final class VhdParent {
     /** A Windows path is at most 32,767 UTF-16 units; a longer locator is not a path. */
     private static final long MAX_LOCATOR_BYTES = 65_536;
+    /** Dynamic disk header: parent unicode name at 64, the eight locator entries from 576. */
+    private static final int PARENT_NAME_AT = 64;
+    private static final int LOCATORS_AT = 576;
 
     private VhdParent() {}
 
     static DiskImage open(HostFile child, VhdDynamicHeader h, long headerAt, ImageOpener opener,
                           List<String> warnings) throws IOException {
-        List<String[]> candidates = new ArrayList<>(); // {how named, text}
-        List<String> tried = new ArrayList<>();
+        List<Located> tried = new ArrayList<>();
         for (String code : List.of("W2ru", "W2ku")) {
             for (VhdParentLocator l : h.parentLocators()) {
                 if (!l.platformCode().equals(code)) continue;
+                NamingField field = new NamingField("vhd", code + " parent locator", l.dataOffset());
                 if (l.dataLength() == 0 || l.dataLength() > MAX_LOCATOR_BYTES || l.dataOffset() < 0
                         || l.dataOffset() > child.size() - l.dataLength()) {
-                    tried.add(code + " locator at file offset " + l.dataOffset() + " with length " + l.dataLength()
-                            + " does not lie inside the file");
+                    tried.add(new Located(new NamingField("vhd", code + " parent locator entry",
+                            headerAt + LOCATORS_AT + (long) l.index() * VhdParentLocator.SIZE), "", null, "data of "
+                            + l.dataLength() + " bytes at file offset " + l.dataOffset() + " does not lie inside the file"));
                     continue;
                 }
                 ByteBuffer b = child.readBytes(l.dataOffset(), (int) l.dataLength());
                 String text = VhdDynamicHeader.untilNul(StandardCharsets.UTF_16LE.decode(b).toString());
-                candidates.add(new String[] {code + " locator", code.equals("W2ku") ? fileName(text) : posix(text)});
+                tried.add(opener.locate(child.path(), code.equals("W2ku") ? fileName(text) : posix(text), field));
+                if (tried.getLast().usable()) return open(child, h, opener, tried.getLast(), warnings);
             }
         }
         if (!h.parentUnicodeName().isEmpty()) {
-            candidates.add(new String[] {"parent unicode name", fileName(h.parentUnicodeName())});
+            NamingField field = new NamingField("vhd", "dynamic disk header.parent unicode name", headerAt + PARENT_NAME_AT);
+            tried.add(opener.locate(child.path(), fileName(h.parentUnicodeName()), field));
+            if (tried.getLast().usable()) return open(child, h, opener, tried.getLast(), warnings);
         }
-        for (String[] c : candidates) {
-            Path p;
-            try {
-                p = opener.resolve(child.path(), c[1], "vhd", c[0]);
-            } catch (CorruptImageException | HostException e) {
-                tried.add(c[0] + " \"" + c[1] + "\": " + e.getMessage());
-                continue;
-            }
-            DiskImage parent = opener.openParent(p, "vhd", "parent of " + child.path());
-            if (parent instanceof VhdImage v && !java.util.Arrays.equals(v.uniqueId(), h.parentUniqueId())) {
-                warnings.add("parent " + p + " has unique id " + HexFormat.of().formatHex(v.uniqueId())
-                        + " but " + child.path() + " expects " + HexFormat.of().formatHex(h.parentUniqueId())
-                        + ": the parent may have changed after the child was made");
-            }
-            return parent;
+        if (tried.isEmpty()) {
+            throw new CorruptImageException("vhd", "parent locator", headerAt + LOCATORS_AT,
+                    "differencing disk " + child.path() + " has no W2ru/W2ku locator and no parent name");
         }
-        throw new CorruptImageException("vhd", "parent locator", headerAt + 576,
-                "differencing disk " + child.path() + ": parent not found"
-                        + (tried.isEmpty() ? " (no W2ru/W2ku locator and no parent name)" : ": " + String.join("; ", tried)));
+        throw Located.parentNotFound(tried);
+    }
+
+    private static DiskImage open(HostFile child, VhdDynamicHeader h, ImageOpener opener, Located found,
+            List<String> warnings) throws IOException {
+        DiskImage parent = opener.openParent(found);
+        String want = HexFormat.of().formatHex(h.parentUniqueId());
+        if (parent.format().equals("vhd") && !want.equals(parent.linkId())) {
+            warnings.add("parent " + found.path() + " has unique id " + parent.linkId() + " but " + child.path()
+                    + " expects " + want + ": the parent may have changed after the child was made");
+        }
+        return parent;
     }
 
     /** ".\dir\p.vhd" → "./dir/p.vhd". */

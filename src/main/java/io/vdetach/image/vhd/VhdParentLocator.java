@@ -7,11 +7,12 @@ import java.nio.ByteBuffer;
  * Header Format, Parent Locator Entries). Codes "W2ku" (absolute Windows path) and "W2ru"
  * (path relative to the child) hold UTF-16LE text at {@code dataOffset}.
  */
-record VhdParentLocator(String platformCode, long dataSpace, long dataLength, long dataOffset) {
+record VhdParentLocator(int index, String platformCode, long dataSpace, long dataLength, long dataOffset) {
     static final int SIZE = 24;
 
-    static VhdParentLocator parse(ByteBuffer b, int at) {
-        return new VhdParentLocator(
+    /** Entry {@code index}, at {@code at} of the dynamic disk header in {@code b}. */
+    static VhdParentLocator parse(ByteBuffer b, int index, int at) {
+        return new VhdParentLocator(index,
                 VhdFooter.ascii(b, at, 4),
                 Integer.toUnsignedLong(b.getInt(at + 4)),
                 Integer.toUnsignedLong(b.getInt(at + 8)),

@@ -2,12 +2,17 @@ package io.vdetach.image.vhdx;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
+import io.vdetach.image.BlockTableImage;
+import io.vdetach.image.Damage;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.Guid;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.ParentRuns;
 import io.vdetach.image.TablePages;
@@ -16,9 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A VHDX ([MS-VHDX] v20180912): a 1 MiB header section (file identifier, two headers, two
@@ -30,11 +33,17 @@ import java.util.Map;
  * view; bytes that exist only in the log map as materialised runs. The file is never written.
  * Log entries left behind with LogGuid = 0 are stale by definition ([MS-VHDX] 2.3.3) and ignored.
  */
-public final class VhdxImage extends MappedLayer implements DiskImage {
-    static final VhdxGuid BAT_REGION = VhdxGuid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
-    static final VhdxGuid METADATA_REGION = VhdxGuid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
+public final class VhdxImage extends BlockTableImage {
+    public static final ImageFormat FORMAT = new ImageFormat("vhdx", s -> Confidence.certainIf(s.head(0, "vhdxfile")),
+            VhdxImage::open);
+    static final Guid BAT_REGION = Guid.of("2DC27766-F623-4200-9D64-115E9BFD4A08");
+    static final Guid METADATA_REGION = Guid.of("8B7CA206-4790-4B9A-B8FE-575F050F886E");
     private static final long MIB = 1L << 20;
     private static final long HEADER_SECTION = MIB;
+    // [MS-VHDX] 2.2: the file identifier, the two headers and the two copies of the region table
+    private static final long FILE_IDENTIFIER = 0;
+    private static final long HEADER_1 = 64 * 1024, HEADER_2 = 128 * 1024;
+    private static final long REGION_TABLE_1 = 192 * 1024, REGION_TABLE_2 = 256 * 1024;
     // [MS-VHDX] 2.5.1.1 / 2.5.1.2 block states
     private static final int NOT_PRESENT = 0;
     private static final int UNDEFINED = 1;
@@ -44,10 +53,9 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private static final int FULLY_PRESENT = 6;
     private static final int PARTIALLY_PRESENT = 7;
     private static final int SB_PRESENT = 6;
-    private static final int MAX_CACHED_BITMAPS = 64;
 
-    private final HostFile file;
     private final Layer source;              // the file, or the file with its log replayed
+    private final CachedLayer cached;        // source, for metadata reads through the image's block cache
     private final VhdxReplayedFile replayed; // null when there was no log to replay
     private final String creator;
     private final VhdxHeader header;
@@ -55,39 +63,30 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     private final TablePages bat;
     private final long[][] reserved; // file ranges no block may overlap: header section, log, BAT, metadata
     private final long chunkRatio;
-    private final DiskImage parent;
-    private final List<String> warnings;
-    private final Map<Long, byte[]> bitmaps = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
-            return size() > MAX_CACHED_BITMAPS;
-        }
-    };
 
-    private VhdxImage(HostFile file, VhdxReplayedFile replayed, String creator, VhdxHeader header, VhdxMetadata meta,
-                      TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
-        this.file = file;
+    private VhdxImage(HostFile file, VhdxReplayedFile replayed, CachedLayer cached, String creator, VhdxHeader header,
+                      VhdxMetadata meta, TablePages bat, long[][] reserved, DiskImage parent, List<String> warnings) {
+        super(file, parent, meta.virtualDiskSize(), meta.blockSize(), warnings);
         this.replayed = replayed;
-        this.source = replayed == null ? file : replayed;
+        this.source = cached.below();
+        this.cached = cached;
         this.creator = creator;
         this.header = header;
         this.meta = meta;
         this.bat = bat;
         this.reserved = reserved;
         this.chunkRatio = meta.chunkRatio();
-        this.parent = parent;
-        this.warnings = List.copyOf(warnings);
     }
 
     public static VhdxImage open(HostFile file, ImageOpener opener) throws IOException {
         long fileSize = file.size();
         if (fileSize < HEADER_SECTION) {
-            throw new CorruptImageException("vhdx", "header section", 0, "file of " + fileSize
+            throw new CorruptImageException("vhdx", "header section", -1, "file of " + fileSize
                     + " bytes is smaller than the 1 MiB header section");
         }
         ByteBuffer ident = file.readBytes(0, 520);
         if (!"vhdxfile".equals(new String(ident.array(), 0, 8, StandardCharsets.ISO_8859_1))) {
-            throw new CorruptImageException("vhdx", "file identifier", 0, "signature is not \"vhdxfile\"");
+            throw new CorruptImageException("vhdx", "file identifier", FILE_IDENTIFIER, "signature is not \"vhdxfile\"");
         }
         String creator = new String(ident.array(), 8, 512, StandardCharsets.UTF_16LE);
         if (creator.indexOf('\0') >= 0) creator = creator.substring(0, creator.indexOf('\0'));
@@ -97,7 +96,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         VhdxReplayedFile replayed = null;
         Layer source = file;
         if (!header.logGuid().isZero()) {
-            replayed = VhdxLog.replay(file, header, 64 * 1024);
+            replayed = VhdxLog.replay(file, header, header.at());
             source = replayed;
             fileSize = replayed.size();
             warnings.add(file.path() + ": not closed cleanly (LogGuid " + header.logGuid() + "); its log was replayed"
@@ -114,10 +113,10 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         }
         for (int i = 0; i < regions.entries().size(); i++) {
             VhdxRegionTable.Entry e = regions.entries().get(i);
-            long entryAt = 192 * 1024 + 16 + i * 32L;
+            long entryAt = regions.at() + 16 + i * 32L;
             if (e.guid().equals(BAT_REGION)) batRegion = e;
             else if (e.guid().equals(METADATA_REGION)) metaRegion = e;
-            else if (e.required()) throw new UnsupportedImageException("vhdx", "required region " + e.guid());
+            else if (e.required()) throw new UnsupportedImageException("vhdx", "region table entry", entryAt, "required region " + e.guid());
             else continue;
             if (e.fileOffset() < HEADER_SECTION || e.fileOffset() % MIB != 0 || e.length() < 64 * 1024
                     || e.fileOffset() > fileSize || e.length() > fileSize - e.fileOffset()) {
@@ -135,82 +134,68 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             reserved.add(new long[] {e.fileOffset(), e.fileOffset() + e.length()});
         }
         if (batRegion == null || metaRegion == null) {
-            throw new CorruptImageException("vhdx", "region table", 192 * 1024, "no " + (batRegion == null ? "BAT" : "metadata")
+            throw new CorruptImageException("vhdx", "region table", regions.at(), "no " + (batRegion == null ? "BAT" : "metadata")
                     + " region");
         }
         VhdxMetadata meta = VhdxMetadata.read(source, metaRegion.fileOffset(), metaRegion.length());
-        long blocks = ceilDiv(meta.virtualDiskSize(), meta.blockSize());
+        long blocks = Math.ceilDiv(meta.virtualDiskSize(), meta.blockSize());
         long ratio = meta.chunkRatio();
-        long entries = meta.hasParent() ? ceilDiv(blocks, ratio) * (ratio + 1)
+        long entries = meta.hasParent() ? Math.ceilDiv(blocks, ratio) * (ratio + 1)
                 : blocks == 0 ? 0 : blocks + (blocks - 1) / ratio;
         if (entries * 8 > batRegion.length()) {
             throw new CorruptImageException("vhdx", "BAT", batRegion.fileOffset(), "region of " + batRegion.length()
                     + " bytes cannot hold the " + entries + " entries a " + meta.virtualDiskSize() + "-byte disk needs");
         }
-        TablePages bat = new TablePages(source, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
+        CachedLayer cached = new CachedLayer(source, 4096, opener.cache());
+        TablePages bat = new TablePages(cached, batRegion.fileOffset(), entries, 8, ByteOrder.LITTLE_ENDIAN, "vhdx", "BAT");
         DiskImage parent = null;
         if (meta.hasParent()) {
             parent = VhdxParent.open(file, meta.parentLocator(), opener, warnings);
             warnings.addAll(parent.warnings());
         }
-        return new VhdxImage(file, replayed, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
+        return new VhdxImage(file, replayed, cached, creator, header, meta, bat, reserved.toArray(long[][]::new), parent, warnings);
     }
 
     /** The valid header with the higher sequence number ([MS-VHDX] 2.2.2.1). */
     private static VhdxHeader currentHeader(HostFile file) throws IOException {
         VhdxHeader best = null;
-        List<String> errors = new ArrayList<>();
-        for (long at : new long[] {64 * 1024, 128 * 1024}) {
-            try {
-                VhdxHeader h = VhdxHeader.parse(file.readBytes(at, VhdxHeader.SIZE), at);
-                if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
-            } catch (CorruptImageException e) {
-                errors.add("at " + at + ": " + detail(e));
+        List<Damage> damage = new ArrayList<>();
+        for (long at : new long[] {HEADER_1, HEADER_2}) {
+            ByteBuffer b = file.readBytes(at, VhdxHeader.SIZE);
+            Damage d = VhdxHeader.damage(b, at);
+            if (d != null) {
+                damage.add(d);
+                continue;
             }
+            VhdxHeader h = VhdxHeader.parse(b, at);
+            if (best == null || Long.compareUnsigned(h.sequenceNumber(), best.sequenceNumber()) > 0) best = h;
         }
-        if (best == null) {
-            throw new CorruptImageException("vhdx", "header", 64 * 1024, "both headers are invalid: " + String.join("; ", errors));
-        }
+        if (best == null) throw new CorruptImageException("vhdx", "header", HEADER_1, "both headers are invalid: " + damage);
         return best;
     }
 
     /** The region table, or its copy when the first is damaged ([MS-VHDX] 2.2.3). */
     private static VhdxRegionTable regionTable(Layer file) throws IOException {
-        List<String> errors = new ArrayList<>();
-        for (long at : new long[] {192 * 1024, 256 * 1024}) {
-            try {
-                return VhdxRegionTable.parse(file.readBytes(at, VhdxRegionTable.SIZE), at);
-            } catch (CorruptImageException e) {
-                errors.add("at " + at + ": " + detail(e));
-            }
+        List<Damage> damage = new ArrayList<>();
+        for (long at : new long[] {REGION_TABLE_1, REGION_TABLE_2}) {
+            ByteBuffer b = file.readBytes(at, VhdxRegionTable.SIZE);
+            Damage d = VhdxRegionTable.damage(b, at);
+            if (d == null) return VhdxRegionTable.parse(b, at);
+            damage.add(d);
         }
-        throw new CorruptImageException("vhdx", "region table", 192 * 1024, "both copies are invalid: " + String.join("; ", errors));
+        throw new CorruptImageException("vhdx", "region table", REGION_TABLE_1, "both copies are invalid: " + damage);
     }
 
-    /** The detail part of a nested error's message, for combining two into one. */
-    private static String detail(CorruptImageException e) {
-        String prefix = e.format() + ": corrupt " + e.structure() + " at offset " + e.offset() + ": ";
-        String m = e.getMessage();
-        return (m.startsWith(prefix) ? m.substring(prefix.length()) : m);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return a == 0 ? 0 : (a - 1) / b + 1;
-    }
-
-    VhdxGuid dataWriteGuid() { return header.dataWriteGuid(); }
+    @Override
+    public String linkId() { return header.dataWriteGuid().toString(); }
 
     @Override
     public String format() { return "vhdx"; }
 
-    private String subformat() {
-        if (meta.hasParent()) return "differencing";
-        return meta.leaveBlocksAllocated() ? "fixed" : "dynamic";
-    }
-
     @Override
     public List<ChainLink> chain() {
-        String d = subformat() + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
+        String d = (meta.hasParent() ? "differencing" : meta.leaveBlocksAllocated() ? "fixed" : "dynamic")
+                + ", virtual size " + meta.virtualDiskSize() + ", block size " + meta.blockSize()
                 + ", logical sector " + meta.logicalSectorSize() + ", physical sector " + meta.physicalSectorSize()
                 + (meta.page83() != null ? ", disk id " + meta.page83() : "")
                 + ", creator \"" + creator + "\", header sequence " + header.sequenceNumber()
@@ -218,18 +203,14 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         return new ChainLink(file.path(), "vhdx", d).then(parent);
     }
 
-    @Override
-    public List<String> warnings() { return warnings; }
-
-    @Override
-    public long size() { return meta.virtualDiskSize(); }
-
-    @Override
-    public String describe() { return file.describe(); }
-
+    /**
+     * This file's own view of a guest range ({@code super.map}: data onto {@link #source}, the
+     * parent's ranges onto the parent layer itself, holes) mapped on: replayed runs onto the file
+     * or the log, the parent's onto the parent's files.
+     */
     @Override
     public List<Run> map(long offset, long length) throws IOException {
-        List<Run> local = local(offset, length);
+        List<Run> local = super.map(offset, length);
         if (replayed == null && parent == null) return local;
         List<Run> out = new ArrayList<>(local.size());
         for (Run r : local) {
@@ -251,7 +232,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
     /** Bytes that exist only in the replayed log, or a materialised run passed up from the parent. */
     @Override
     protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        for (Run r : local(run.start(), run.length())) {
+        for (Run r : super.map(run.start(), run.length())) {
             int limit = dst.limit();
             dst.limit(dst.position() + (int) r.length());
             try {
@@ -263,91 +244,42 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         }
     }
 
-    /**
-     * This file's own view of a guest range: data mapped onto {@link #source} (the file or its
-     * replayed view), the parent's ranges as runs onto the parent layer itself, and holes.
-     */
-    private List<Run> local(long offset, long length) throws IOException {
-        long size = size();
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        long bs = meta.blockSize();
-        List<Run> out = new ArrayList<>();
-        long pos = offset;
-        while (pos < end) {
-            long block = pos / bs;
-            long blockStart = block * bs;
-            long n = Math.min(blockStart + bs, end) - pos;
-            long index = block + block / chunkRatio;
-            long entry = bat.get(index);
-            int state = (int) (entry & 7);
-            switch (state) {
-                case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> fromParent(out, pos, n);
-                case UNDEFINED, ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
-                case FULLY_PRESENT -> {
-                    long at = checkedBlock(index, entry, Math.min(bs, size - blockStart));
-                    ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, source, at + (pos - blockStart)));
+    @Override
+    protected void mapBlock(List<Run> out, long block, long blockStart, long pos, long n) throws IOException {
+        long index = block + block / chunkRatio;
+        long entry = bat.get(index);
+        int state = (int) (entry & 7);
+        switch (state) {
+            case NOT_PRESENT, UNMAPPED, UNMAPPED_V095 -> appendParent(out, pos, n);
+            case UNDEFINED, ZERO -> ExtentMaps.appendMerging(out, new Run.Hole(pos, n));
+            case FULLY_PRESENT -> {
+                long at = checkedBlock(index, entry, Math.min(meta.blockSize(), size() - blockStart));
+                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, source, at + (pos - blockStart)));
+            }
+            case PARTIALLY_PRESENT -> {
+                if (!meta.hasParent()) {
+                    throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
+                            + " is PARTIALLY_PRESENT in a disk without parent");
                 }
-                case PARTIALLY_PRESENT -> {
-                    if (!meta.hasParent()) {
-                        throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
-                                + " is PARTIALLY_PRESENT in a disk without parent");
-                    }
-                    long at = checkedBlock(index, entry, Math.min(bs, size - blockStart));
-                    mapBySectors(out, block, blockStart, at, pos, n);
-                }
-                default -> throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
-                        + " has reserved state " + state);
+                long at = checkedBlock(index, entry, Math.min(meta.blockSize(), size() - blockStart));
+                // [MS-VHDX] 2.4.2: bit 0 of byte 0 is the first sector
+                mapBySectors(out, bitmap(block), false, meta.logicalSectorSize(), source, at, blockStart, pos, n);
             }
-            pos += n;
-        }
-        return out;
-    }
-
-    /** Set bits of the block's sector bitmap are in this file, clear bits in the parent. */
-    private void mapBySectors(List<Run> out, long block, long blockStart, long at, long pos, long n) throws IOException {
-        byte[] bm = bitmap(block);
-        long sector = meta.logicalSectorSize();
-        long from = (pos - blockStart) / sector;
-        long last = (pos - blockStart + n - 1) / sector;
-        long s = from;
-        while (s <= last) {
-            boolean set = bit(bm, s);
-            int same = set ? 0xFF : 0x00;
-            long t = s + 1;
-            while (t <= last) {
-                if ((t & 7) == 0 && t + 8 <= last + 1 && (bm[(int) (t >>> 3)] & 0xFF) == same) t += 8;
-                else if (bit(bm, t) == set) t++;
-                else break;
-            }
-            long runStart = Math.max(blockStart + s * sector, pos);
-            long runEnd = Math.min(blockStart + t * sector, pos + n);
-            if (set) {
-                ExtentMaps.appendMerging(out, new Run.Mapped(runStart, runEnd - runStart, source, at + (runStart - blockStart)));
-            } else {
-                fromParent(out, runStart, runEnd - runStart);
-            }
-            s = t;
+            default -> throw new CorruptImageException("vhdx", "BAT", bat.offsetOf(index), "block " + block
+                    + " has reserved state " + state);
         }
     }
 
-    private void fromParent(List<Run> out, long pos, long n) {
+    /** The parent's ranges stay runs onto the parent layer here; {@link #map} maps them on. */
+    @Override
+    protected void appendParent(List<Run> out, long pos, long n) {
         long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
         if (inParent > 0) ExtentMaps.appendMerging(out, new Run.Mapped(pos, inParent, parent, pos));
         if (n > inParent) ExtentMaps.appendMerging(out, new Run.Hole(pos + inParent, n - inParent));
     }
 
-    /** [MS-VHDX] 2.4.2: bit 0 of byte 0 is the first sector. */
-    private static boolean bit(byte[] bm, long sector) {
-        return (bm[(int) (sector >>> 3)] & (1 << (sector & 7))) != 0;
-    }
-
     /** The part of the chunk's sector bitmap block that covers payload block {@code block}. */
     private byte[] bitmap(long block) throws IOException {
-        synchronized (bitmaps) {
-            byte[] b = bitmaps.get(block);
-            if (b != null) return b;
-        }
         long chunk = block / chunkRatio;
         long index = chunk * (chunkRatio + 1) + chunkRatio;
         long entry = bat.get(index);
@@ -358,10 +290,7 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
         long sbAt = checkedBlock(index, entry, MIB);
         int bytes = (int) (meta.blockSize() / meta.logicalSectorSize() / 8);
         byte[] b = new byte[bytes];
-        source.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
-        synchronized (bitmaps) {
-            bitmaps.put(block, b);
-        }
+        cached.readFully(sbAt + (block % chunkRatio) * bytes, ByteBuffer.wrap(b));
         return b;
     }
 
@@ -382,14 +311,5 @@ public final class VhdxImage extends MappedLayer implements DiskImage {
             }
         }
         return at;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (parent != null) parent.close();
-        } finally {
-            file.close();
-        }
     }
 }

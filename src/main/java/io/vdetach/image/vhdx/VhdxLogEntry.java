@@ -1,5 +1,6 @@
 package io.vdetach.image.vhdx;
 
+import io.vdetach.image.Guid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ record VhdxLogEntry(int startSector, int sectors, long sequenceNumber, long tail
     record Descriptor(long fileOffset, long length, byte[] data) {}
 
     /** The entry starting at {@code startSector} of {@code log}, or null when it is not a valid entry of {@code guid}. */
-    static VhdxLogEntry parse(byte[] log, int startSector, VhdxGuid guid) {
+    static VhdxLogEntry parse(byte[] log, int startSector, Guid guid) {
         int total = log.length / SECTOR;
         ByteBuffer first = sector(log, startSector, total);
         if (first.getInt(0) != LOGE) return null;
@@ -37,7 +38,7 @@ record VhdxLogEntry(int startSector, int sectors, long sequenceNumber, long tail
         int sectors = (int) (entryLength / SECTOR);
         long seq = first.getLong(16);
         long count = Integer.toUnsignedLong(first.getInt(24));
-        if (!VhdxGuid.read(first, 32).equals(guid)) return null;
+        if (!Guid.read(first, 32).equals(guid)) return null;
         long headerSectors = (64 + 32 * count + SECTOR - 1) / SECTOR;
         if (headerSectors > sectors) return null;
         // checksum over the whole entry with the checksum field zero

@@ -3,6 +3,7 @@ package io.vdetach.image.vhdx;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.Layer;
+import io.vdetach.image.Guid;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,15 +16,15 @@ record VhdxMetadata(
         long virtualDiskSize,
         int logicalSectorSize,
         int physicalSectorSize,
-        VhdxGuid page83,
+        Guid page83,
         VhdxParentLocator parentLocator) {
 
-    static final VhdxGuid FILE_PARAMETERS = VhdxGuid.of("CAA16737-FA36-4D43-B3B6-33F0AA44E76B");
-    static final VhdxGuid VIRTUAL_DISK_SIZE = VhdxGuid.of("2FA54224-CD1B-4876-B211-5DBED83BF4B8");
-    static final VhdxGuid PAGE83_DATA = VhdxGuid.of("BECA12AB-B2E6-4523-93EF-C309E000C746");
-    static final VhdxGuid LOGICAL_SECTOR_SIZE = VhdxGuid.of("8141BF1D-A96F-4709-BA47-F233A8FAAB5F");
-    static final VhdxGuid PHYSICAL_SECTOR_SIZE = VhdxGuid.of("CDA348C7-445D-4471-9CC9-E9885251C556");
-    static final VhdxGuid PARENT_LOCATOR = VhdxGuid.of("A8D35F2D-B30B-454D-ABF7-D3D84834AB0C");
+    static final Guid FILE_PARAMETERS = Guid.of("CAA16737-FA36-4D43-B3B6-33F0AA44E76B");
+    static final Guid VIRTUAL_DISK_SIZE = Guid.of("2FA54224-CD1B-4876-B211-5DBED83BF4B8");
+    static final Guid PAGE83_DATA = Guid.of("BECA12AB-B2E6-4523-93EF-C309E000C746");
+    static final Guid LOGICAL_SECTOR_SIZE = Guid.of("8141BF1D-A96F-4709-BA47-F233A8FAAB5F");
+    static final Guid PHYSICAL_SECTOR_SIZE = Guid.of("CDA348C7-445D-4471-9CC9-E9885251C556");
+    static final Guid PARENT_LOCATOR = Guid.of("A8D35F2D-B30B-454D-ABF7-D3D84834AB0C");
 
     /** [MS-VHDX] 2.6.2.2: VirtualDiskSize MUST be at most 64 TB. */
     static final long MAX_VIRTUAL_SIZE = 64L << 40;
@@ -41,7 +42,7 @@ record VhdxMetadata(
         Long size = null;
         Integer logical = null;
         Integer physical = null;
-        VhdxGuid page83 = null;
+        Guid page83 = null;
         VhdxParentLocator locator = null;
         for (int i = 0; i < table.entries().size(); i++) {
             VhdxMetadataTable.Entry e = table.entries().get(i);
@@ -54,7 +55,7 @@ record VhdxMetadata(
             }
             long at = regionAt + e.offset();
             ByteBuffer b = file.readBytes(at, (int) e.length()).order(ByteOrder.LITTLE_ENDIAN);
-            VhdxGuid id = e.itemId();
+            Guid id = e.itemId();
             if (id.equals(FILE_PARAMETERS)) {
                 need(b, 8, at, "file parameters");
                 blockSize = Integer.toUnsignedLong(b.getInt(0));
@@ -71,7 +72,7 @@ record VhdxMetadata(
                 physical = b.getInt(0);
             } else if (id.equals(PAGE83_DATA)) {
                 need(b, 16, at, "page 83 data");
-                page83 = VhdxGuid.read(b, 0);
+                page83 = Guid.read(b, 0);
             } else if (id.equals(PARENT_LOCATOR)) {
                 locator = VhdxParentLocator.parse(b, at);
             } else if (e.isRequired()) {

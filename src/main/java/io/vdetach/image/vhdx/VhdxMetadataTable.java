@@ -1,6 +1,7 @@
 package io.vdetach.image.vhdx;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.image.Guid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ record VhdxMetadataTable(List<Entry> entries) {
     private static final int MAX_ENTRIES = 2047;
 
     /** An item: offset relative to the region's start. */
-    record Entry(VhdxGuid itemId, long offset, long length, boolean isUser, boolean isVirtualDisk, boolean isRequired) {}
+    record Entry(Guid itemId, long offset, long length, boolean isUser, boolean isVirtualDisk, boolean isRequired) {}
 
     static VhdxMetadataTable parse(ByteBuffer b, long at) {
         b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -28,7 +29,7 @@ record VhdxMetadataTable(List<Entry> entries) {
         for (int i = 0; i < count; i++) {
             int e = 32 + i * 32;
             int flags = b.getInt(e + 24);
-            entries.add(new Entry(VhdxGuid.read(b, e), Integer.toUnsignedLong(b.getInt(e + 16)),
+            entries.add(new Entry(Guid.read(b, e), Integer.toUnsignedLong(b.getInt(e + 16)),
                     Integer.toUnsignedLong(b.getInt(e + 20)), (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0));
         }
         return new VhdxMetadataTable(List.copyOf(entries));

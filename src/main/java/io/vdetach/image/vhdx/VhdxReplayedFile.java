@@ -58,30 +58,21 @@ final class VhdxReplayedFile implements Layer {
     public int read(long offset, ByteBuffer dst) throws IOException {
         if (offset >= size || !dst.hasRemaining()) return 0;
         int want = (int) Math.min(dst.remaining(), size - offset);
-        long pos = offset;
-        long end = offset + want;
-        while (pos < end) {
-            Map.Entry<Long, Patch> e = patches.floorEntry(pos);
-            Patch p = e == null || e.getValue().end <= pos ? null : e.getValue();
-            if (p != null) {
-                int n = (int) (Math.min(p.end, end) - pos);
-                if (p.data == null) dst.put(new byte[n]);
-                else dst.put(p.data, p.dataOffset + (int) (pos - p.start), n);
-                pos += n;
-                continue;
+        for (long pos = offset; pos < offset + want; ) {
+            Run r = runAt(pos, offset + want);
+            int n = (int) r.length();
+            switch (r) {
+                case Run.Mapped m -> {
+                    file.readFully(pos, dst.slice().limit(n));
+                    dst.position(dst.position() + n);
+                }
+                case Run.Materialise x -> {
+                    Patch p = patchAt(pos);
+                    dst.put(p.data, p.dataOffset + (int) (pos - p.start), n);
+                }
+                case Run.Hole h -> dst.put(new byte[n]);
             }
-            Long next = patches.higherKey(pos);
-            long stop = Math.min(end, next == null ? end : next);
-            if (pos < file.size()) {
-                int n = (int) (Math.min(stop, file.size()) - pos);
-                ByteBuffer slice = dst.slice().limit(n);
-                file.readFully(pos, slice);
-                dst.position(dst.position() + n);
-                pos += n;
-            } else {
-                dst.put(new byte[(int) (stop - pos)]);
-                pos = stop;
-            }
+            pos += n;
         }
         return want;
     }
@@ -90,28 +81,25 @@ final class VhdxReplayedFile implements Layer {
     public List<Run> map(long offset, long length) {
         long end = Math.min(size, offset + length);
         List<Run> out = new ArrayList<>();
-        long pos = offset;
-        while (pos < end) {
-            Map.Entry<Long, Patch> e = patches.floorEntry(pos);
-            Patch p = e == null || e.getValue().end <= pos ? null : e.getValue();
-            if (p != null) {
-                long n = Math.min(p.end, end) - pos;
-                ExtentMaps.appendMerging(out, p.data == null ? new Run.Hole(pos, n) : new Run.Materialise(pos, n, REASON));
-                pos += n;
-                continue;
-            }
-            Long next = patches.higherKey(pos);
-            long stop = Math.min(end, next == null ? end : next);
-            if (pos < file.size()) {
-                long n = Math.min(stop, file.size()) - pos;
-                ExtentMaps.appendMerging(out, new Run.Mapped(pos, n, file, pos));
-                pos += n;
-            } else {
-                ExtentMaps.appendMerging(out, new Run.Hole(pos, stop - pos));
-                pos = stop;
-            }
-        }
+        for (long pos = offset; pos < end; pos = out.getLast().end()) ExtentMaps.appendMerging(out, runAt(pos, end));
         return out;
+    }
+
+    /** The bytes from {@code pos} up to where what holds them changes (at most {@code end}): a patch, the file, or zeros past it. */
+    private Run runAt(long pos, long end) {
+        Patch p = patchAt(pos);
+        if (p != null) {
+            long n = Math.min(p.end, end) - pos;
+            return p.data == null ? new Run.Hole(pos, n) : new Run.Materialise(pos, n, REASON);
+        }
+        Long next = patches.higherKey(pos);
+        long stop = Math.min(end, next == null ? end : next);
+        return pos < file.size() ? new Run.Mapped(pos, Math.min(stop, file.size()) - pos, file, pos) : new Run.Hole(pos, stop - pos);
+    }
+
+    private Patch patchAt(long pos) {
+        Map.Entry<Long, Patch> e = patches.floorEntry(pos);
+        return e == null || e.getValue().end <= pos ? null : e.getValue();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 import java.io.IOException;
 
 /** One extent of a VMDK: a contiguous slice of the virtual disk stored one way. */

@@ -7,5 +7,6 @@ package io.vdetach.image.vmdk;
  * @param sectors size of the extent in 512-byte sectors
  * @param fileName null for ZERO extents
  * @param offset sectors into the file where a FLAT/VMFS extent starts
+ * @param at the line's byte offset in the descriptor's file
  */
-record ExtentLine(String access, long sectors, String type, String fileName, long offset, int lineNumber) {}
+record ExtentLine(String access, long sectors, String type, String fileName, long offset, int lineNumber, long at) {}

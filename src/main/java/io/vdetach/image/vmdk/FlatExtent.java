@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 
 /**
  * A FLAT or VMFS extent: the slice lies as-is in {@code file} from {@code start}. Bytes past
@@ -10,8 +11,7 @@ record FlatExtent(String type, HostFile file, long start, long size) implements 
     @Override
     public Piece classify(long pos, long limit) {
         long host = start + pos;
-        if (host >= file.size()) return Piece.zero(limit);
-        return new Piece(Piece.Kind.DATA, Math.min(limit, pos + (file.size() - host)), file, host);
+        return Piece.data(pos, limit, file, host);
     }
 
     @Override

@@ -1,8 +1,9 @@
 package io.vdetach.image.vmdk;
 
-import io.vdetach.image.LruCache;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,10 +22,6 @@ import java.util.zip.Inflater;
 final class SparseExtent implements Extent {
     /** Grain directories above 4 Mi entries (16 MiB) are refused; 62 TB with 64 KiB grains needs 2 Mi. */
     static final long MAX_GD_ENTRIES = 4L << 20;
-    /** Per extent (a chain or a twoGbMaxExtent disk has many): 4 MiB of 512-entry GTs map 64 GiB of 64 KiB grains. */
-    private static final long GT_CACHE_BYTES = 4L << 20;
-    /** Decompressed grains kept for sequential reads of streamOptimized extents. */
-    private static final long GRAIN_CACHE_BYTES = 2L << 20;
     /** A grain marker: lba (8) + compressed size (4). */
     private static final int MARKER = 12;
 
@@ -43,11 +40,12 @@ final class SparseExtent implements Extent {
     /** Sorted first sectors of every grain table, each {@link #gtSectors} long. */
     private final long[] gtStarts;
     private final long gtSectors;
-    private final LruCache<int[]> gtCache = new LruCache<>(GT_CACHE_BYTES, t -> 4L * t.length);
-    private final LruCache<byte[]> grainCache = new LruCache<>(GRAIN_CACHE_BYTES, g -> g.length);
+    /** Grain tables (keyed by sector) and decompressed grains (keyed by marker offset), in the image's block cache. */
+    private final BlockCache.Region<int[]> grainTables;
+    private final BlockCache.Region<byte[]> grains;
 
     private SparseExtent(String type, HostFile file, long size, long grainSectors, int gtes, int[] gd, boolean compressed,
-            boolean zeroedGrainGte, boolean unclean, String facts, long[] metadata) {
+            boolean zeroedGrainGte, boolean unclean, String facts, long[] metadata, BlockCache cache) {
         this.type = type;
         this.file = file;
         this.size = size;
@@ -59,14 +57,17 @@ final class SparseExtent implements Extent {
         this.unclean = unclean;
         this.facts = facts;
         this.metadata = metadata;
-        this.gtSectors = ceilDiv(4L * gtes, 512);
+        this.gtSectors = Math.ceilDiv(4L * gtes, 512);
         this.gtStarts = Arrays.stream(gd).filter(g -> g != 0).mapToLong(Integer::toUnsignedLong).sorted().toArray();
+        this.grainTables = cache.region("vmdk grain tables of " + file.path(), t -> 4L * t.length);
+        this.grains = cache.region("vmdk compressed grains of " + file.path(), g -> g.length);
     }
 
     /** A hosted sparse extent ("KDMV"), {@code size} bytes of the disk. */
-    static SparseExtent hosted(HostFile file, SparseExtentHeader h, long size) throws IOException {
+    static SparseExtent hosted(HostFile file, SparseExtentHeader h, long size, BlockCache cache) throws IOException {
         String name = file.path().toString();
         SparseExtentHeader use = h;
+        long headerAt = 0;
         if (h.gdOffset() == SparseExtentHeader.GD_AT_END) {
             // streamOptimized: the header with the real GD offset is the footer, 1024 bytes before the end
             long at = file.size() - 1024;
@@ -74,40 +75,42 @@ final class SparseExtent implements Extent {
                 throw new CorruptImageException("vmdk", "footer", Math.max(at, 0), name + " is too short for a footer");
             }
             use = SparseExtentHeader.parse(file.readBytes(at, SparseExtentHeader.SIZE), at, name);
+            headerAt = at;
             if (use.gdOffset() == SparseExtentHeader.GD_AT_END) {
                 throw new CorruptImageException("vmdk", "footer", at, "footer of " + name + " has no grain directory offset");
             }
         }
-        long grains = ceilDiv(use.capacity(), use.grainSize());
-        long gdEntries = ceilDiv(grains, use.numGTEsPerGT());
-        int[] gd = readGd(file, use.gdOffset(), gdEntries, "grain directory");
+        long grains = Math.ceilDiv(use.capacity(), use.grainSize());
+        long gdEntries = Math.ceilDiv(grains, use.numGTEsPerGT());
+        int[] gd = readGd(file, use.gdOffset(), gdEntries, "grain directory", headerAt + 12);
         long[] meta = {0, 1,
                 use.descriptorOffset(), use.descriptorOffset() + use.descriptorSize(),
-                use.gdOffset(), use.gdOffset() + ceilDiv(4 * gdEntries, 512),
-                use.rgdOffset(), use.rgdOffset() + (use.rgdOffset() == 0 ? 0 : ceilDiv(4 * gdEntries, 512))};
+                use.gdOffset(), use.gdOffset() + Math.ceilDiv(4 * gdEntries, 512),
+                use.rgdOffset(), use.rgdOffset() + (use.rgdOffset() == 0 ? 0 : Math.ceilDiv(4 * gdEntries, 512))};
         String facts = "hosted sparse v" + use.version() + ", grain " + use.grainSize() * 512 + " bytes"
                 + (use.compressed() ? ", deflate-compressed grains" : "") + (use.markers() ? ", markers" : "")
                 + (h.gdOffset() == SparseExtentHeader.GD_AT_END ? ", grain directory in footer" : "");
         return new SparseExtent("SPARSE", file, size, use.grainSize(), use.numGTEsPerGT(), gd, use.compressed(),
-                use.zeroedGrainGte(), h.uncleanShutdown(), facts, meta);
+                use.zeroedGrainGte(), h.uncleanShutdown(), facts, meta, cache);
     }
 
     /** An ESX sparse extent ("COWD"). */
-    static SparseExtent cowd(HostFile file, CowdHeader h, long size) throws IOException {
-        long needed = ceilDiv(ceilDiv(h.numSectors(), h.grainSize()), CowdHeader.GTES_PER_GT);
+    static SparseExtent cowd(HostFile file, CowdHeader h, long size, BlockCache cache) throws IOException {
+        long needed = Math.ceilDiv(Math.ceilDiv(h.numSectors(), h.grainSize()), CowdHeader.GTES_PER_GT);
         if (h.numGDEntries() < needed) {
             throw new CorruptImageException("vmdk", "COWD header.numGDEntries", 24, h.numGDEntries()
                     + " grain directory entries are too few for " + h.numSectors() + " sectors");
         }
-        int[] gd = readGd(file, h.gdOffset(), needed, "COWD grain directory");
-        long[] meta = {0, 4, h.gdOffset(), h.gdOffset() + ceilDiv(4 * needed, 512)};
+        int[] gd = readGd(file, h.gdOffset(), needed, "COWD grain directory", 12);
+        long[] meta = {0, 4, h.gdOffset(), h.gdOffset() + Math.ceilDiv(4 * needed, 512)};
         return new SparseExtent("VMFSSPARSE", file, size, h.grainSize(), CowdHeader.GTES_PER_GT, gd, false, false, false,
-                "ESX sparse (COWD) v" + h.version() + ", grain " + h.grainSize() * 512 + " bytes", meta);
+                "ESX sparse (COWD) v" + h.version() + ", grain " + h.grainSize() * 512 + " bytes", meta, cache);
     }
 
-    private static int[] readGd(HostFile file, long gdSector, long entries, String what) throws IOException {
+    /** {@code capacityAt}: the header field whose capacity sized the directory, for the message when it is absurd. */
+    private static int[] readGd(HostFile file, long gdSector, long entries, String what, long capacityAt) throws IOException {
         if (entries > MAX_GD_ENTRIES) {
-            throw new CorruptImageException("vmdk", what, 0, file.path() + ": " + entries + " entries (at most "
+            throw new CorruptImageException("vmdk", what, capacityAt, file.path() + ": " + entries + " entries (at most "
                     + MAX_GD_ENTRIES + "); the capacity is absurd");
         }
         long at = gdSector * 512;
@@ -121,9 +124,6 @@ final class SparseExtent implements Extent {
         return gd;
     }
 
-    private static long ceilDiv(long a, long b) {
-        return a / b + (a % b == 0 ? 0 : 1);
-    }
 
     @Override public long size() { return size; }
 
@@ -156,10 +156,8 @@ final class SparseExtent implements Extent {
             throw new CorruptImageException("vmdk", "grain table entry", entryAt, file.path() + ": grain at sector " + gte
                     + " lies in metadata or past the end of the file (" + file.size() + " bytes)");
         }
-        if (compressed) return new Piece(Piece.Kind.COMPRESSED, grainEnd, file, host);
-        long at = host + (pos - grainStart);
-        if (at >= file.size()) return Piece.zero(grainEnd); // a last grain cut short by the end of the file
-        return new Piece(Piece.Kind.DATA, Math.min(grainEnd, pos + (file.size() - at)), file, at);
+        if (compressed) return new Piece(Piece.Kind.COMPRESSED, grainEnd, file, host, 0);
+        return Piece.data(pos, grainEnd, file, host + (pos - grainStart)); // a last grain may be cut short by the file's end
     }
 
     private boolean inMetadata(long sector) {
@@ -172,24 +170,27 @@ final class SparseExtent implements Extent {
     }
 
     private int[] grainTable(long gtSector, long gdi) throws IOException {
-        int[] t = gtCache.get(gtSector);
-        if (t != null) return t;
+        return grainTables.get(gtSector, s -> readGrainTable(s, gdi));
+    }
+
+    private int[] readGrainTable(long gtSector, long gdi) throws IOException {
         long at = gtSector * 512;
         if (at > file.size() - 4L * gtes) {
             throw new CorruptImageException("vmdk", "grain directory entry " + gdi, at, file.path()
                     + ": grain table at sector " + gtSector + " lies past the end of the file (" + file.size() + " bytes)");
         }
         ByteBuffer b = file.readBytes(at, 4 * gtes);
-        t = new int[gtes];
+        int[] t = new int[gtes];
         b.asIntBuffer().get(t);
-        gtCache.put(gtSector, t);
         return t;
     }
 
     /** The decoded bytes of the compressed grain holding extent offset {@code pos}, whose marker is at {@code host}. */
     byte[] grain(long pos, long host) throws IOException {
-        byte[] g = grainCache.get(host);
-        if (g != null) return g;
+        return grains.get(host, at -> inflate(pos, at));
+    }
+
+    private byte[] inflate(long pos, long host) throws IOException {
         long grain = pos / grainBytes;
         if (host > file.size() - MARKER) {
             throw new CorruptImageException("vmdk", "grain marker", host, file.path() + ": past the end of the file");
@@ -203,7 +204,7 @@ final class SparseExtent implements Extent {
                     + grain * (grainBytes / 512) + "), compressed size " + csize);
         }
         ByteBuffer in = file.readBytes(host + MARKER, (int) csize);
-        g = new byte[(int) grainBytes];
+        byte[] g = new byte[(int) grainBytes];
         long want = Math.min(grainBytes, size - grain * grainBytes);
         Inflater inf = new Inflater();
         try {
@@ -223,7 +224,6 @@ final class SparseExtent implements Extent {
         } finally {
             inf.end();
         }
-        grainCache.put(host, g);
         return g;
     }
 

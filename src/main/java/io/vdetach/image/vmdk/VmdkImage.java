@@ -2,13 +2,15 @@ package io.vdetach.image.vmdk;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
-import io.vdetach.extent.ExtentMaps;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.MappedLayer;
-import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
-import io.vdetach.image.ParentRuns;
+import io.vdetach.image.NamingField;
+import io.vdetach.image.Piece;
+import io.vdetach.image.PiecewiseImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,23 +28,24 @@ import java.util.Map;
  * that lie end to end in the virtual disk. A snapshot names its parent with
  * parentFileNameHint; grains it does not hold come from the parent.
  */
-public final class VmdkImage extends MappedLayer implements DiskImage {
+public final class VmdkImage extends PiecewiseImage {
+    public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> Confidence.certainIf(s.head(0, "KDMV")
+            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile")), VmdkImage::open);
     private final HostFile file;
     private final Descriptor descriptor;
     private final List<Extent> extents;
     private final long[] starts;
     private final long size;
     private final Map<Path, HostFile> files;
-    private final DiskImage parent;
     private final List<String> warnings;
 
     private VmdkImage(HostFile file, Descriptor descriptor, List<Extent> extents, Map<Path, HostFile> files,
             DiskImage parent, List<String> warnings) {
+        super(parent);
         this.file = file;
         this.descriptor = descriptor;
         this.extents = extents;
         this.files = files;
-        this.parent = parent;
         this.warnings = warnings;
         this.starts = new long[extents.size()];
         long pos = 0;
@@ -55,11 +58,6 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
 
     public static VmdkImage open(HostFile file, ImageOpener opener) throws IOException {
         String name = file.path().toString();
-        if (opener.openingTop() && opener.options().snapshot() != null) {
-            // VMDK snapshots are separate files (open the snapshot's own .vmdk), not internal ones
-            throw UnsupportedImageException.because("vmdk", "internal snapshots (--snapshot) are not supported by VMDK;"
-                    + " open the snapshot's own .vmdk file instead of " + name);
-        }
         ByteBuffer head = ByteBuffer.allocate(SparseExtentHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         file.read(0, head);
         head.flip();
@@ -74,7 +72,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             List<Extent> extents = new ArrayList<>();
             if (magic == SparseExtentHeader.MAGIC) {
                 SparseExtentHeader h = SparseExtentHeader.parse(head, 0, name);
-                SparseExtent e = SparseExtent.hosted(file, h, Math.multiplyExact(h.capacity(), 512L));
+                SparseExtent e = SparseExtent.hosted(file, h, Math.multiplyExact(h.capacity(), 512L), opener.cache());
                 if (e.uncleanShutdown()) warnings.add(name + ": unclean shutdown flag set");
                 if (h.descriptorOffset() == 0 || h.descriptorSize() == 0) {
                     // a bare sparse extent (e.g. disk-s001.vmdk opened directly): one extent, no parent
@@ -93,10 +91,11 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                 extents.add(e);
             } else if (magic == CowdHeader.MAGIC) {
                 CowdHeader h = CowdHeader.parse(head, 0, name);
-                return new VmdkImage(file, null, List.of(SparseExtent.cowd(file, h, h.numSectors() * 512)), files, null, List.of());
+                return new VmdkImage(file, null, List.of(SparseExtent.cowd(file, h, h.numSectors() * 512, opener.cache())), files,
+                        null, List.of());
             } else {
                 if (file.size() > Descriptor.MAX_BYTES) {
-                    throw new CorruptImageException("vmdk", "descriptor", 0, name + " is " + file.size()
+                    throw new CorruptImageException("vmdk", "descriptor", -1, name + " is " + file.size()
                             + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
                 }
                 d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
@@ -104,15 +103,12 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             }
             String hint = d.parentFileNameHint();
             if (hint != null) {
-                Path p = opener.resolve(file.path(), hint, "vmdk", "parentFileNameHint");
-                parent = opener.openParent(p, "vmdk", "parent \"" + hint + "\" of " + name);
-                long want = d.cid("parentCID");
-                if (parent instanceof VmdkImage pv && pv.descriptor != null) {
-                    long have = pv.descriptor.cid("CID");
-                    if (want != have) {
-                        warnings.add(String.format("%s: parentCID %08x does not match the parent's CID %08x (%s):"
-                                + " the parent changed after this snapshot was taken", name, want, have, p));
-                    }
+                parent = opener.openParent(opener.locate(file.path(), hint, new NamingField("vmdk",
+                        "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"))));
+                String want = String.format("%08x", d.cid("parentCID"));
+                if (parent.format().equals("vmdk") && parent.linkId() != null && !want.equals(parent.linkId())) {
+                    warnings.add(String.format("%s: parentCID %s does not match the parent's CID %s (%s):"
+                            + " the parent changed after this snapshot was taken", name, want, parent.linkId(), parent.describe()));
                 }
                 warnings.addAll(parent.warnings());
             }
@@ -139,7 +135,7 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
             try {
                 total = Math.addExact(total, e.size());
             } catch (ArithmeticException overflow) {
-                throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(), name
                         + ": extents add up to more than 2^63 bytes");
             }
             extents.add(e);
@@ -148,23 +144,25 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
 
     private static Extent extent(HostFile file, ImageOpener opener, Map<Path, HostFile> files, ExtentLine line,
             String name) throws IOException {
+        BlockCache cache = opener.cache();
         long size = line.sectors() * 512;
         if (line.access().equals("NOACCESS")) {
-            throw new UnsupportedImageException("vmdk", "NOACCESS extent (line " + line.lineNumber() + " of " + name + ")");
+            throw new UnsupportedImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(), "NOACCESS extent in " + name);
         }
         if (line.type().equals("ZERO")) return new ZeroExtent(size);
         if (line.fileName() == null) {
-            throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name + ": "
+            throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(), name + ": "
                     + line.type() + " extent without a file name");
         }
         HostFile f = switch (line.type()) {
             case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
-                Path p = opener.resolve(file.path(), line.fileName(), "vmdk", "extent description");
+                Path p = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
+                        + line.lineNumber(), line.at())).orThrow();
                 HostFile open = files.get(p);
                 if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
                     // each sparse extent keeps its own grain directory in memory: naming one file many
                     // times would multiply that memory, and no real descriptor does it
-                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, name
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(), name
                             + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
                 }
                 if (open == null) {
@@ -173,19 +171,19 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
                 }
                 yield open;
             }
-            default -> throw new UnsupportedImageException("vmdk", line.type() + " extents (line " + line.lineNumber()
-                    + " of " + name + ")");
+            default -> throw new UnsupportedImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(),
+                    line.type() + " extents in " + name);
         };
         String fname = f.path().toString();
         return switch (line.type()) {
             case "FLAT", "VMFS" -> {
                 if (line.offset() > Long.MAX_VALUE / 512) {
-                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), 0, "offset out of range");
+                    throw new CorruptImageException("vmdk", "descriptor line " + line.lineNumber(), line.at(), "offset out of range");
                 }
                 yield new FlatExtent(line.type(), f, line.offset() * 512, size);
             }
-            case "SPARSE" -> SparseExtent.hosted(f, SparseExtentHeader.parse(header(f), 0, fname), size);
-            default -> SparseExtent.cowd(f, CowdHeader.parse(header(f), 0, fname), size);
+            case "SPARSE" -> SparseExtent.hosted(f, SparseExtentHeader.parse(header(f), 0, fname), size, cache);
+            default -> SparseExtent.cowd(f, CowdHeader.parse(header(f), 0, fname), size, cache);
         };
     }
 
@@ -212,8 +210,9 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
     @Override
     public String describe() { return file.path().toString(); }
 
-    /** The parent of a snapshot, or null. */
-    public DiskImage parent() { return parent; }
+    /** The CID of the descriptor, which a snapshot's parentCID repeats. */
+    @Override
+    public String linkId() { return descriptor == null ? null : String.format("%08x", descriptor.cid("CID")); }
 
     @Override
     public List<ChainLink> chain() {
@@ -271,81 +270,32 @@ public final class VmdkImage extends MappedLayer implements DiskImage {
 
     // ---- mapping
 
-    /** The piece at guest {@code pos}, with its end in guest coordinates. */
-    private Piece classify(long pos, long limit) throws IOException {
+    /** The extent holding guest byte {@code pos}. */
+    private int extentAt(long pos) {
         int i = Arrays.binarySearch(starts, pos);
         if (i < 0) i = -i - 2;
         while (extents.get(i).size() == 0) i++; // empty extents hold nothing
+        return i;
+    }
+
+    /** The piece at guest {@code pos}, with its end in guest coordinates. */
+    @Override
+    protected Piece classify(long pos, long limit) throws IOException {
+        int i = extentAt(pos);
         long s = starts[i];
         Extent e = extents.get(i);
         Piece p = e.classify(pos - s, Math.min(limit, s + e.size()) - s);
-        return new Piece(p.kind(), p.end() + s, p.file(), p.host());
+        return new Piece(p.kind(), p.end() + s, p.file(), p.host(), p.length());
     }
 
     @Override
-    public List<Run> map(long offset, long length) throws IOException {
-        long end = Math.min(size, offset + length);
-        if (offset < 0 || end <= offset) return List.of();
-        List<Run> out = new ArrayList<>();
-        long pos = offset;
-        long parentFrom = -1;
-        while (pos < end) {
-            Piece p = classify(pos, end);
-            if (p.kind() == Piece.Kind.PARENT) {
-                if (parentFrom < 0) parentFrom = pos;
-                pos = p.end();
-                continue;
-            }
-            if (parentFrom >= 0) {
-                ParentRuns.append(parent, out, parentFrom, pos - parentFrom);
-                parentFrom = -1;
-            }
-            long n = p.end() - pos;
-            ExtentMaps.appendMerging(out, switch (p.kind()) {
-                case DATA -> new Run.Mapped(pos, n, p.file(), p.host());
-                case ZERO -> new Run.Hole(pos, n);
-                case COMPRESSED -> new Run.Materialise(pos, n, "compressed vmdk grain (deflate)");
-                case PARENT -> throw new AssertionError();
-            });
-            pos = p.end();
-        }
-        if (parentFrom >= 0) ParentRuns.append(parent, out, parentFrom, end - parentFrom);
-        return out;
+    protected void readCompressed(Piece p, long pos, ByteBuffer dst) throws IOException {
+        int i = extentAt(pos);
+        SparseExtent s = (SparseExtent) extents.get(i);
+        long rel = pos - starts[i];
+        dst.put(s.grain(rel, p.host()), (int) (rel % s.grainBytes()), dst.remaining());
     }
 
     @Override
-    protected void readMaterialised(Run.Materialise run, ByteBuffer dst) throws IOException {
-        long pos = run.start();
-        while (pos < run.end()) {
-            int i = Arrays.binarySearch(starts, pos);
-            if (i < 0) i = -i - 2;
-            while (extents.get(i).size() == 0) i++;
-            Piece p = classify(pos, run.end());
-            int n = (int) (p.end() - pos);
-            int limit = dst.limit();
-            dst.limit(dst.position() + n);
-            try {
-                switch (p.kind()) {
-                    case COMPRESSED -> {
-                        SparseExtent s = (SparseExtent) extents.get(i);
-                        long rel = pos - starts[i];
-                        byte[] g = s.grain(rel, p.host());
-                        dst.put(g, (int) (rel % s.grainBytes()), n);
-                    }
-                    case PARENT -> {
-                        long inParent = parent == null ? 0 : Math.max(0, Math.min(n, parent.size() - pos));
-                        dst.limit(dst.position() + (int) inParent);
-                        if (inParent > 0) parent.readFully(pos, dst);
-                        dst.limit(dst.position() + n - (int) inParent);
-                        zero(dst);
-                    }
-                    case ZERO -> zero(dst);
-                    case DATA -> p.file().readFully(p.host(), dst);
-                }
-            } finally {
-                dst.limit(limit);
-            }
-            pos = p.end();
-        }
-    }
+    protected String compressedReason() { return "compressed vmdk grain (deflate)"; }
 }

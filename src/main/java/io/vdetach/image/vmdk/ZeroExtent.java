@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.extent.HostFile;
+import io.vdetach.image.Piece;
 
 /** A ZERO extent: reads as zeros and has no file. */
 record ZeroExtent(long size) implements Extent {

@@ -1,7 +1,7 @@
 package io.vdetach.volume.gpt;
 
+import io.vdetach.image.Guid;
 import java.util.Map;
-import java.util.UUID;
 
 /** Names of common GPT partition type GUIDs, as sgdisk and fdisk show them. */
 final class GptTypes {
@@ -28,7 +28,7 @@ final class GptTypes {
             Map.entry("7c3457ef-0000-11aa-aa11-00306543ecac", "Apple APFS"),
             Map.entry("516e7cb6-6ecf-11d6-8ff8-00022d09712b", "FreeBSD UFS"));
 
-    static String name(UUID type) {
+    static String name(Guid type) {
         String n = NAMES.get(type.toString());
         return n == null ? type.toString() : n;
     }

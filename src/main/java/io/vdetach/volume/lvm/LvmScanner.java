@@ -36,7 +36,7 @@ public final class LvmScanner {
     public static List<Volume> expand(List<Volume> volumes) throws IOException {
         Map<Volume, Pv> pvs = new LinkedHashMap<>();
         Map<String, Pv> byUuid = new HashMap<>();
-        Map<String, Map<String, Object>> vgs = new LinkedHashMap<>(); // vg name -> newest metadata
+        Map<String, Text> vgs = new LinkedHashMap<>(); // vg name -> its newest metadata
         Map<String, Volume> vgFirstPv = new HashMap<>();
         Map<Volume, String> vgOfPv = new HashMap<>();
         for (Volume v : volumes) {
@@ -48,20 +48,20 @@ public final class LvmScanner {
             CorruptImageException firstError = null;
             boolean found = false;
             for (long[] mda : label.metadataAreas()) {
-                Map<String, Object> top;
+                Text text;
                 try {
-                    top = readMetadata(v.layer(), v.start(), mda[0], mda[1]);
+                    text = readMetadata(v.layer(), v.start(), mda[0], mda[1]);
                 } catch (CorruptImageException e) { // a PV may carry a second copy (pvcreate --metadatacopies 2)
                     if (firstError == null) firstError = e;
                     continue;
                 }
-                if (top == null) continue;
+                if (text == null) continue;
                 found = true;
-                for (var e : top.entrySet()) {
+                for (var e : text.map().entrySet()) {
                     if (!(e.getValue() instanceof Map<?, ?> vg) || !vg.containsKey("physical_volumes")) continue;
                     @SuppressWarnings("unchecked") Map<String, Object> vgMap = (Map<String, Object>) vg;
-                    Map<String, Object> old = vgs.get(e.getKey());
-                    if (old == null || num(vgMap, "seqno", 0) > num(old, "seqno", 0)) vgs.put(e.getKey(), vgMap);
+                    Text old = vgs.get(e.getKey());
+                    if (old == null || num(vgMap, "seqno", 0) > num(old.map(), "seqno", 0)) vgs.put(e.getKey(), new Text(vgMap, text.at()));
                 }
             }
             if (!found && firstError != null) throw firstError;
@@ -69,7 +69,7 @@ public final class LvmScanner {
         if (pvs.isEmpty()) return volumes;
         // which VG each PV belongs to, by uuid in each VG's physical_volumes
         for (var vg : vgs.entrySet()) {
-            for (Object o : section(vg.getValue(), "physical_volumes").values()) {
+            for (Object o : section(vg.getValue().map(), "physical_volumes").values()) {
                 if (!(o instanceof Map<?, ?> pvm)) continue;
                 Pv pv = byUuid.get(undash(str(pvm.get("id"))));
                 if (pv == null) continue;
@@ -104,7 +104,11 @@ public final class LvmScanner {
         return null;
     }
 
-    private static Map<String, Object> readMetadata(Layer pv, long base, long mdaOffset, long mdaSize) throws IOException {
+    /** Parsed metadata text (a whole area's, or one VG's section of it) and the disk offset of the text. */
+    private record Text(Map<String, Object> map, long at) {}
+
+    /** The text of one metadata area, or null when it holds none. */
+    private static Text readMetadata(Layer pv, long base, long mdaOffset, long mdaSize) throws IOException {
         if (mdaOffset > pv.size() - 512 || mdaSize < 1024 || mdaSize > pv.size() - mdaOffset) {
             throw MdaHeader.bad(base + mdaOffset, "metadata area " + mdaOffset + "+" + mdaSize + " outside the PV");
         }
@@ -117,13 +121,17 @@ public final class LvmScanner {
         if (first < h.textSize()) { // the ring wrapped: the rest follows the 512-byte header
             pv.readFully(mdaOffset + 512, ByteBuffer.wrap(text, (int) first, (int) (h.textSize() - first)));
         }
-        return LvmText.parse(new String(text, StandardCharsets.UTF_8), base + mdaOffset + h.textOffset());
+        long at = base + mdaOffset + h.textOffset();
+        return new Text(LvmText.parse(new String(text, StandardCharsets.UTF_8), at), at);
     }
 
-    private static List<Volume> logicalVolumes(String vgName, Map<String, Object> vg, Map<String, Pv> byUuid) {
+    /** Errors about the VG's metadata point at the disk offset of its text. */
+    private static List<Volume> logicalVolumes(String vgName, Text text, Map<String, Pv> byUuid) {
+        Map<String, Object> vg = text.map();
+        long at = text.at();
         long extentSectors = num(vg, "extent_size", -1);
         // extents are at least one sector; 2^31 sectors (1 TiB) is beyond any lvm2 default or limit
-        if (extentSectors <= 0 || extentSectors > 1L << 31) throw meta(vgName, "extent size " + extentSectors + " sectors");
+        if (extentSectors <= 0 || extentSectors > 1L << 31) throw meta(vgName, at, "extent size " + extentSectors + " sectors");
         long extent = extentSectors * 512;
         Map<String, Pv> pvByName = new HashMap<>();
         Map<String, Long> peStart = new HashMap<>();
@@ -136,7 +144,7 @@ public final class LvmScanner {
             Pv pv = byUuid.get(undash(uuid));
             if (pv != null) pvByName.put(e.getKey(), pv);
             long pe = num(m, "pe_start", -1);
-            if (pe < 0 || pe > 1L << 40) throw meta(vgName, "pe_start " + pe + " of " + e.getKey());
+            if (pe < 0 || pe > 1L << 40) throw meta(vgName, at, "pe_start " + pe + " of " + e.getKey());
             peStart.put(e.getKey(), pe * 512);
         }
         // an old-style snapshot is a visible LV holding the copy-on-write store, named by a hidden
@@ -160,12 +168,12 @@ public final class LvmScanner {
                 continue;
             }
             if (!flags(lv).contains("VISIBLE")) continue; // sub-LVs of pools, raids, mirrors
-            out.add(logicalVolume(vgName, lvName, lv, extentSectors, pvByName, peStart, pvUuid));
+            out.add(logicalVolume(vgName, lvName, lv, at, extentSectors, pvByName, peStart, pvUuid));
         }
         return out;
     }
 
-    private static Volume logicalVolume(String vgName, String lvName, Map<String, Object> lv, long extentSectors,
+    private static Volume logicalVolume(String vgName, String lvName, Map<String, Object> lv, long textAt, long extentSectors,
                                         Map<String, Pv> pvByName, Map<String, Long> peStart, Map<String, String> pvUuid) {
         String name = vgName + "-" + lvName;
         long extent = extentSectors * 512;
@@ -181,7 +189,7 @@ public final class LvmScanner {
             String type = str(seg.get("type"));
             long startExt = num(seg, "start_extent", -1);
             long count = num(seg, "extent_count", -1);
-            if (startExt < 0 || count <= 0 || startExt > Long.MAX_VALUE / extent - count) throw meta(name, "segment extents " + startExt + "+" + count);
+            if (startExt < 0 || count <= 0 || startExt > Long.MAX_VALUE / extent - count) throw meta(name, textAt, "segment extents " + startExt + "+" + count);
             size = Math.max(size, (startExt + count) * extent);
             if (!type.equals("striped")) {
                 unsupported = type;
@@ -190,23 +198,23 @@ public final class LvmScanner {
             Object st = seg.get("stripes");
             long n = num(seg, "stripe_count", -1);
             if (!(st instanceof List<?> list) || n < 1 || n > MAX_STRIPES || list.size() != 2 * n || count % n != 0) {
-                throw meta(name, "stripes of " + se.getKey());
+                throw meta(name, textAt, "stripes of " + se.getKey());
             }
             long stripeSectors = n == 1 ? extentSectors : num(seg, "stripe_size", -1);
             long chunk = stripeSectors * 512;
-            if (stripeSectors <= 0 || stripeSectors > extentSectors || (n > 1 && (count / n * extent) % chunk != 0)) throw meta(name, "stripe size " + chunk);
+            if (stripeSectors <= 0 || stripeSectors > extentSectors || (n > 1 && (count / n * extent) % chunk != 0)) throw meta(name, textAt, "stripe size " + chunk);
             List<LvmStripe> stripes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String pvName = str(list.get(2 * i));
                 long pvExt = list.get(2 * i + 1) instanceof Long l ? l : -1;
                 Pv pv = pvByName.get(pvName);
-                if (!peStart.containsKey(pvName)) throw meta(name, "segment names unknown PV " + pvName);
+                if (!peStart.containsKey(pvName)) throw meta(name, textAt, "segment names unknown PV " + pvName);
                 if (pv == null) {
                     missing = pvUuid.get(pvName);
                     continue;
                 }
                 long areaBytes = count / n * extent;
-                if (pvExt < 0 || pvExt > (Long.MAX_VALUE - peStart.get(pvName)) / extent - count) throw meta(name, "PV extent " + pvExt);
+                if (pvExt < 0 || pvExt > (Long.MAX_VALUE - peStart.get(pvName)) / extent - count) throw meta(name, textAt, "PV extent " + pvExt);
                 long at = peStart.get(pvName) + pvExt * extent;
                 if (at + areaBytes > pv.volume().size()) {
                     throw new CorruptImageException("lvm", "metadata of LV " + name, at,
@@ -220,7 +228,7 @@ public final class LvmScanner {
         }
         segs.sort((a, b) -> Long.compare(a.start(), b.start()));
         for (int i = 1; i < segs.size(); i++) {
-            if (segs.get(i).start() < segs.get(i - 1).end()) throw meta(name, "overlapping segments");
+            if (segs.get(i).start() < segs.get(i - 1).end()) throw meta(name, textAt, "overlapping segments");
         }
         String label = lvName;
         if (unsupported != null) {
@@ -258,7 +266,7 @@ public final class LvmScanner {
         return uuid.replace("-", "");
     }
 
-    private static CorruptImageException meta(String what, String detail) {
-        return new CorruptImageException("lvm", "metadata of " + what, 0, detail);
+    private static CorruptImageException meta(String what, long at, String detail) {
+        return new CorruptImageException("lvm", "metadata text of " + what, at, detail);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.image.DiskImage;
@@ -156,10 +157,15 @@ class Qcow2CorruptionTest {
     void missingOrEscapingBackingFile() throws Exception {
         Path a = dir.resolve("m.qcow2");
         Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "gone.qcow2", "-F", "qcow2", "-u", a.toString(), "1M");
-        assertThatThrownBy(() -> open(a)).isInstanceOf(CorruptImageException.class).hasMessageContaining("gone.qcow2");
+        assertThatThrownBy(() -> open(a)).isInstanceOfSatisfying(MissingFileException.class, e -> {
+            assertThat(e.name()).isEqualTo("gone.qcow2");
+            assertThat(e.resolved()).isEqualTo(dir.resolve("gone.qcow2"));
+            assertThat(e.structure()).isEqualTo("backing file name");
+            assertThat(e.offset()).isPositive();
+        }).hasMessageContaining("missing");
         Path b = dir.resolve("e.qcow2");
         Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", "-u", b.toString(), "1M");
-        assertThatThrownBy(() -> open(b)).isInstanceOf(CorruptImageException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> open(b)).isInstanceOf(MissingFileException.class).hasMessageContaining("outside");
     }
 
     @Test

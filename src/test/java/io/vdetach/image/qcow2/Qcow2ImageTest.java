@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.error.UsageException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.OpenOptions;
+import io.vdetach.image.Snapshots;
 import io.vdetach.testkit.DiskFixture;
 import io.vdetach.testkit.ImageCheck;
 import io.vdetach.testkit.Need;
@@ -154,10 +156,10 @@ class Qcow2ImageTest {
         Sh.run("qemu-img", "snapshot", "-c", "second", img.toString());
         Sh.run("qemu-io", "-c", "write -z 0 4M", img.toString());
         try (DiskImage d = open(img)) {
-            Qcow2Image q = (Qcow2Image) d;
-            assertThat(q.snapshots()).extracting(Snapshot::id).containsExactly("1", "2");
-            assertThat(q.snapshots()).extracting(Snapshot::name).containsExactly("first", "second");
-            assertThat(q.snapshots()).allSatisfy(s -> assertThat(s.size()).isEqualTo(4L << 20));
+            List<Snapshots.Entry> snaps = d.snapshots().orElseThrow().list();
+            assertThat(snaps).extracting(Snapshots.Entry::id).containsExactly("1", "2");
+            assertThat(snaps).extracting(Snapshots.Entry::name).containsExactly("first", "second");
+            assertThat(snaps).allSatisfy(s -> assertThat(s.size()).isEqualTo(4L << 20));
             assertThat(d.map(0, d.size())).singleElement().isInstanceOf(Run.Hole.class);
         }
         for (String which : List.of("first", "2")) {
@@ -171,7 +173,8 @@ class Qcow2ImageTest {
             }
         }
         assertThatThrownBy(() -> ImageOpener.open(img, new OpenOptions("nope", false)))
-                .isInstanceOf(UnsupportedImageException.class).hasMessageContaining("no internal snapshot \"nope\"");
+                .isInstanceOf(UsageException.class).hasMessageContaining("no internal snapshot \"nope\"")
+                .hasMessageContaining("1 \"first\"").hasMessageContaining("2 \"second\"");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
@@ -115,7 +116,7 @@ class VdiImageTest {
         makeDiff(c.child(), c.base());
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Files.move(c.base(), elsewhere.resolve("base.vdi")); // only the child's own directory is searched
-        assertThatThrownBy(() -> ImageOpener.open(c.child(), OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
+        assertThatThrownBy(() -> ImageOpener.open(c.child(), OpenOptions.DEFAULT)).isInstanceOf(MissingFileException.class)
                 .hasMessageContaining("no VDI file");
         // two diffs naming each other
         Path other = dir.resolve("other.vdi");

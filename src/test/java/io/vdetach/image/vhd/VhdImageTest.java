@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
@@ -174,7 +175,7 @@ class VhdImageTest {
     void missingParentIsCorrupt() throws Exception {
         Chain c = chain();
         makeDifferencing(c.child(), ".\\gone.vhd", "C:\\x\\gone2.vhd", "gone3.vhd", new byte[16]);
-        assertThatThrownBy(() -> ImageOpener.open(c.child(), OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
+        assertThatThrownBy(() -> ImageOpener.open(c.child(), OpenOptions.DEFAULT)).isInstanceOf(MissingFileException.class)
                 .hasMessageContaining("parent not found").hasMessageContaining("gone.vhd").hasMessageContaining("gone3.vhd");
     }
 
@@ -184,7 +185,7 @@ class VhdImageTest {
         Path sub = Files.createDirectories(dir.resolve("sub"));
         Path child = Files.move(c.child(), sub.resolve("child.vhd"));
         makeDifferencing(child, "..\\base.vhd", null, "", new byte[16]);
-        assertThatThrownBy(() -> ImageOpener.open(child, OpenOptions.DEFAULT)).isInstanceOf(CorruptImageException.class)
+        assertThatThrownBy(() -> ImageOpener.open(child, OpenOptions.DEFAULT)).isInstanceOf(MissingFileException.class)
                 .hasMessageContaining("outside");
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
+import io.vdetach.image.Guid;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.OpenOptions;
 import io.vdetach.testkit.Corpus;
@@ -90,7 +92,7 @@ class VhdxImageTest {
         for (int i = 0; i < 8; i++) pattern[i] = (byte) (0x11 + i);           // leading bytes
         for (int i = 4092; i < 4096; i++) pattern[i] = (byte) (0x21 + i - 4092); // trailing bytes
         batPage.putLong(45 * 8, entry0); // block 45 now shows block 0's data
-        VhdxGuid guid = VhdxGuid.of("0A0B0C0D-1111-2222-3333-444455556666");
+        Guid guid = Guid.of("0A0B0C0D-1111-2222-3333-444455556666");
         byte[] entry = logEntry(20, guid, Files.size(img), new Object[][] {
                 {block0 + 4096, pattern}, {block0 + 16384, 8192L}, {batRegion.fileOffset(), batPage.array()}});
         long logAt = VhdxHeader.parse(read(img, 64 * 1024, 4096), 0).logOffset();
@@ -130,12 +132,12 @@ class VhdxImageTest {
         long logAt = h.logOffset();
         int n = (int) (h.logLength() / 4096);
         long size = Files.size(img);
-        VhdxGuid guid = VhdxGuid.of("0A0B0C0D-1111-2222-3333-444455556666");
+        Guid guid = Guid.of("0A0B0C0D-1111-2222-3333-444455556666");
         long tail = (n - 1) * 4096L;
         // an older, complete sequence (seq 5): valid, but not the active one
         writeCircular(img, logAt, n, 50, logEntry(5, 50 * 4096L, guid, size, new Object[][] {{block0 + 12288, fill(0x7c)}}));
         // an entry of another log (other GUID): ignored
-        writeCircular(img, logAt, n, 60, logEntry(99, 60 * 4096L, VhdxGuid.of("11111111-1111-1111-1111-111111111111"),
+        writeCircular(img, logAt, n, 60, logEntry(99, 60 * 4096L, Guid.of("11111111-1111-1111-1111-111111111111"),
                 size, new Object[][] {{block0 + 12288, fill(0x3d)}}));
         // the active sequence: seq 30 from the log's last sector, wrapping to sector 0; seq 31 after it
         writeCircular(img, logAt, n, n - 1, logEntry(30, tail, guid, size, new Object[][] {{block0 + 4096, fill(0x5a)}}));
@@ -182,11 +184,11 @@ class VhdxImageTest {
     }
 
     /** A log entry as [MS-VHDX] 2.3.1 lays it out: {offset, byte[4096]} data or {offset, Long length} zero descriptors. */
-    private static byte[] logEntry(long seq, VhdxGuid guid, long fileSize, Object[][] descs) {
+    private static byte[] logEntry(long seq, Guid guid, long fileSize, Object[][] descs) {
         return logEntry(seq, 0, guid, fileSize, descs);
     }
 
-    private static byte[] logEntry(long seq, long tail, VhdxGuid guid, long fileSize, Object[][] descs) {
+    private static byte[] logEntry(long seq, long tail, Guid guid, long fileSize, Object[][] descs) {
         int dataCount = 0;
         for (Object[] d : descs) if (d[1] instanceof byte[]) dataCount++;
         int headerSectors = (64 + 32 * descs.length + 4095) / 4096;
@@ -242,7 +244,7 @@ class VhdxImageTest {
             ByteBuffer t = read(copy, at, VhdxRegionTable.SIZE);
             int n = t.getInt(8);
             int e = 16 + n * 32;
-            putGuid(t, e, VhdxGuid.of("11111111-2222-3333-4444-555555555555"));
+            putGuid(t, e, Guid.of("11111111-2222-3333-4444-555555555555"));
             t.putLong(e + 16, 1 << 20).putInt(e + 24, 1 << 20).putInt(e + 28, 1).putInt(8, n + 1);
             write(copy, at, t.array());
             fixCrc(copy, at, VhdxRegionTable.SIZE);
@@ -380,7 +382,7 @@ class VhdxImageTest {
                 .hasMessageContaining("cycle");
         Files.move(c.child(), dir.resolve("other.vhdx"));
         assertThatThrownBy(() -> ImageOpener.open(dir.resolve("other.vhdx"), OpenOptions.DEFAULT))
-                .isInstanceOf(CorruptImageException.class).hasMessageContaining("parent not found");
+                .isInstanceOf(MissingFileException.class).hasMessageContaining("parent not found");
     }
 
     @Test
@@ -417,7 +419,7 @@ class VhdxImageTest {
         return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
     }
 
-    private static void putGuid(ByteBuffer b, int at, VhdxGuid g) {
+    private static void putGuid(ByteBuffer b, int at, Guid g) {
         ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         le.putInt(at, (int) (g.high() >>> 32)).putShort(at + 4, (short) (g.high() >>> 16)).putShort(at + 6, (short) g.high());
         b.duplicate().order(ByteOrder.BIG_ENDIAN).putLong(at + 8, g.low());
@@ -433,18 +435,18 @@ class VhdxImageTest {
         write(f, at, b.array());
     }
 
-    private static VhdxRegionTable.Entry region(Path f, VhdxGuid id) throws IOException {
+    private static VhdxRegionTable.Entry region(Path f, Guid id) throws IOException {
         return VhdxRegionTable.parse(read(f, 192 * 1024, VhdxRegionTable.SIZE), 0).entries().stream()
                 .filter(e -> e.guid().equals(id)).findFirst().orElseThrow();
     }
 
-    private static long item(Path f, VhdxGuid id) throws IOException {
+    private static long item(Path f, Guid id) throws IOException {
         long md = region(f, VhdxImage.METADATA_REGION).fileOffset();
         return md + VhdxMetadataTable.parse(read(f, md, VhdxMetadataTable.SIZE), md).entries().stream()
                 .filter(e -> e.itemId().equals(id)).findFirst().orElseThrow().offset();
     }
 
-    private static VhdxGuid dataWriteGuid(Path f) throws IOException {
+    private static Guid dataWriteGuid(Path f) throws IOException {
         VhdxHeader a = VhdxHeader.parse(read(f, 64 * 1024, 4096), 0);
         VhdxHeader b = VhdxHeader.parse(read(f, 128 * 1024, 4096), 0);
         return (a.sequenceNumber() > b.sequenceNumber() ? a : b).dataWriteGuid();
@@ -467,7 +469,7 @@ class VhdxImageTest {
         for (int i = 0; i < count; i++) {
             int e = 32 + 32 * i;
             free = Math.max(free, Integer.toUnsignedLong(table.getInt(e + 16)) + table.getInt(e + 20));
-            if (VhdxGuid.read(table, e).equals(VhdxMetadata.FILE_PARAMETERS)) {
+            if (Guid.read(table, e).equals(VhdxMetadata.FILE_PARAMETERS)) {
                 long at = md.fileOffset() + table.getInt(e + 16) + 4;
                 int flags = read(f, at, 4).getInt(0);
                 write(f, at, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(flags | 2).array());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.MissingFileException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
@@ -125,10 +126,10 @@ class VmdkCorruptionTest {
         assertThatThrownBy(() -> open(big)).isInstanceOf(CorruptImageException.class).hasMessageContaining("larger than");
         Path out = dir.resolve("out.vmdk");
         Files.writeString(out, "# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"/etc/passwd\" 0\n");
-        assertThatThrownBy(() -> open(out)).isInstanceOf(CorruptImageException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> open(out)).isInstanceOf(MissingFileException.class).hasMessageContaining("outside");
         Path up = dir.resolve("up.vmdk");
         Files.writeString(up, "# Disk DescriptorFile\nRW 8 FLAT \"../../../etc/passwd\" 0\n");
-        assertThatThrownBy(() -> open(up)).isInstanceOf(CorruptImageException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> open(up)).isInstanceOf(MissingFileException.class).hasMessageContaining("outside");
         Path none = dir.resolve("none.vmdk");
         Files.writeString(none, "# Disk DescriptorFile\nversion=1\n");
         assertThatThrownBy(() -> open(none)).isInstanceOf(CorruptImageException.class).hasMessageContaining("names no extents");

@@ -155,7 +155,7 @@ class VmdkImageTest {
     void snapshotOptionIsRefused() throws Exception {
         Path img = Corpus.file("vmdk-rs/monolithicSparse.vmdk");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageOpener.open(img, new OpenOptions("1", false)))
-                .isInstanceOf(io.vdetach.error.UnsupportedImageException.class).hasMessageContaining("--snapshot");
+                .isInstanceOf(io.vdetach.error.UsageException.class).hasMessageContaining("--snapshot").hasMessageContaining("vmdk");
     }
 
     @ParameterizedTest
