@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class HostTreeBuilder {
     private final ConflictPolicy policy;
-    private final Report report;
+    private final Tally report;
     /** Renaming gives up after this many tries: "name (1)" … "name (9999)". */
     private static final int MAX_RENAMES = 9999;
 
-    HostTreeBuilder(ConflictPolicy policy, Report report) {
+    HostTreeBuilder(ConflictPolicy policy, Tally report) {
         this.policy = policy;
         this.report = report;
     }

@@ -46,13 +46,6 @@ public final class ImageOpener {
     /** Opens the image at {@code path}, detecting its format. */
     public static DiskImage open(Path path, OpenOptions options) throws IOException {
         Path real = realRegularFile(path, path.toString());
-        ConsumedMarker.refuseIfConsumed(real);
-        return new ImageOpener(options, real.getParent()).openAt(real);
-    }
-
-    /** For {@code detach --streaming} only: opens an image that its own unfinished run is consuming. */
-    public static DiskImage openConsumed(Path path, OpenOptions options) throws IOException {
-        Path real = realRegularFile(path, path.toString());
         return new ImageOpener(options, real.getParent()).openAt(real);
     }
 

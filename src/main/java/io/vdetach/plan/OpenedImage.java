@@ -45,11 +45,6 @@ public final class OpenedImage implements AutoCloseable {
         return open(ImageOpener.open(path, options), mount);
     }
 
-    /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
-    public static OpenedImage openConsumed(Path path, OpenOptions options, MountOptions mount) throws IOException {
-        return open(ImageOpener.openConsumed(path, options), mount);
-    }
-
     private static OpenedImage open(DiskImage image, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();

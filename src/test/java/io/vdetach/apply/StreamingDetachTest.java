@@ -12,11 +12,9 @@ import io.vdetach.testkit.Need;
 import io.vdetach.testkit.ScratchHost;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -206,21 +204,8 @@ class StreamingDetachTest {
         return Long.parseLong(Sh.run("du", "-B1", file.toString()).trim().split("\\s+")[0]);
     }
 
-    /** The command in a child JVM (same java, same module path), halted where VDETACH_TEST_HALT_AT says. */
+    /** detach --streaming --window 1M in a child JVM, halted at the crash point {@code haltAt} (null: never). */
     private static Process child(String haltAt, Path image, Path dest) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=io.vdetach");
-        String modules = System.getProperty("jdk.module.path");
-        if (modules != null && !modules.isEmpty()) {
-            cmd.addAll(List.of("-p", modules, "-m", "io.vdetach/io.vdetach.cli.Main"));
-        } else {
-            cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")
-                    + File.pathSeparator, "io.vdetach.cli.Main"));
-        }
-        cmd.addAll(List.of("detach", "--streaming", "--window", "1M", "--no-progress", image.toString(), dest.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        if (haltAt != null) pb.environment().put("VDETACH_TEST_HALT_AT", haltAt);
-        return pb.start();
+        return HaltingDetach.start(haltAt, MIB, image, dest);
     }
 }
