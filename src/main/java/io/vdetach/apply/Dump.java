@@ -53,6 +53,11 @@ public final class Dump {
         void release(TargetFile f, boolean last, boolean ok) {
             // closed by run()
         }
+
+        @Override
+        boolean sparse() {
+            return true;
+        }
     }
 
     public static Result run(Request r) throws IOException {

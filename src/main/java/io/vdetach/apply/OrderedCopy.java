@@ -91,6 +91,11 @@ final class OrderedCopy implements AutoCloseable {
         void failed(RuntimeException e) {
             throw e;
         }
+
+        /** True when blocks of zeros are left as holes instead of written (dump: OUT is sparse). */
+        boolean sparse() {
+            return false;
+        }
     }
 
     /** The hook run after a unit: {@link #unit}. */
@@ -400,13 +405,34 @@ final class OrderedCopy implements AutoCloseable {
             Target t = p.lease().target;
             if (t.failed) continue;
             try {
-                direct.write(p.lease().file(), ch.buffer(), (int) (p.sourceOffset() - ch.start()), p.fileOffset(), p.length());
+                int at = (int) (p.sourceOffset() - ch.start());
+                if (t.sparse()) writeNonZero(p.lease().file(), ch.buffer(), at, p.fileOffset(), p.length());
+                else direct.write(p.lease().file(), ch.buffer(), at, p.fileOffset(), p.length());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
                 t.failed = true;
                 t.failed(e);
             }
         }
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ImageReads.ALIGN).asReadOnlyBuffer();
+
+    /** Writes the piece but its host blocks of zeros, which stay holes (as {@code qemu-img convert} leaves them). */
+    private void writeNonZero(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
+        long run = -1; // start of the data being gathered, relative to the piece
+        for (long k = 0; k < length; ) {
+            long n = Math.min(length - k, ImageReads.ALIGN - (fileOffset + k) % ImageReads.ALIGN);
+            boolean zero = buf.slice(at + (int) k, (int) n).mismatch(ZEROS.slice(0, (int) n)) < 0;
+            if (zero && run >= 0) {
+                direct.write(f, buf, at + (int) run, fileOffset + run, k - run);
+                run = -1;
+            } else if (!zero && run < 0) {
+                run = k;
+            }
+            k += n;
+        }
+        if (run >= 0) direct.write(f, buf, at + (int) run, fileOffset + run, length - run);
     }
 
     /** The writer that completes a batch releases its files. */
