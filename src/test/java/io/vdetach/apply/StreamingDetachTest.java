@@ -154,9 +154,19 @@ class StreamingDetachTest {
                 Cli.Run other = Cli.run("detach", "--streaming", image.toString(), host.resolve("elsewhere").toString());
                 assertThat(other.exit()).isEqualTo(4);
                 assertThat(other.err()).contains("is being consumed");
-                Cli.Run extract = Cli.run("extract", image.toString(), host.resolve("elsewhere").toString());
-                assertThat(extract.exit()).isEqualTo(4);
-                assertThat(extract.err()).contains("is being consumed");
+                // Every command opens its image through ImageSource, which checks the marker first.
+                for (List<String> cmd : List.of(List.of("extract", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("plan", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("detach", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("verify", image.toString(), dest.toString()),
+                        List.of("cat", image.toString(), "p1/files/small.txt"),
+                        List.of("dump", image.toString(), host.resolve("elsewhere.raw").toString()))) {
+                    Cli.Run refused = Cli.run(cmd.toArray(String[]::new));
+                    assertThat(refused.exit()).as(cmd + ": " + refused.err()).isEqualTo(4);
+                    assertThat(refused.err()).as(cmd.toString()).contains("is being consumed");
+                }
+                assertThat(host.resolve("elsewhere")).doesNotExist();
+                assertThat(host.resolve("elsewhere.raw")).doesNotExist();
                 if (at.equals("window:5")) {
                     assertThat(allocated(image)).as("units 1-4 (half-windows) punched out of the image").isLessThan(allocatedBefore - MIB / 2);
                 }
