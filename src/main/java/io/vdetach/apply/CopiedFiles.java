@@ -29,54 +29,31 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         this.engine = new OrderedCopy(sources, 0);
     }
 
-    /** A created file and what finishing it needs. */
-    private final class Created extends OrderedCopy.Target {
-        private final Tally.Volume vf;
-        private final DirHandle dir;
-        private final String display;
-        private final Node node;
-        private final List<PlannedRun> runs;
-        private final long size;
-        private final TargetFile file;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        Created(Tally.Volume vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, Fd fd) {
-            this.vf = vf;
-            this.dir = dir;
-            this.display = display;
-            this.node = node;
-            this.runs = runs;
-            this.size = size;
-            this.file = new TargetFile(fd);
-        }
-
-        @Override
-        TargetFile open() {
-            return file;
-        }
-
+    /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */
+    private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, String display, Node node,
+                           List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed) implements OrderedCopy.Target {
         /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
         @Override
-        void release(TargetFile f, boolean last, boolean ok) {
+        public void release(TargetFile f, boolean last, boolean ok) {
             if (!last || !closed.compareAndSet(false, true)) return;
             try {
-                if (!ok) return;
-                if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(file.fd, size);
-                c.report().copiedFile(vf, size, runs);
-                c.metadata().apply(file.fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
+                if (!ok || open.failed) return;
+                if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(open.fd, size);
+                c.report().plannedFile(vf, size, runs, false);
+                c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 c.report().progress(c.options().progress());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
                 c.report().error(vf, display, e);
             } finally {
-                file.close();
+                open.close();
                 dir.release();
             }
         }
 
         @Override
-        void failed(RuntimeException e) {
+        public void failed(RuntimeException e) {
             c.report().error(vf, display, e);
         }
     }
@@ -87,7 +64,7 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
                      Layer data, long size) throws IOException {
         HostTreeBuilder.Created<Fd> made = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
         if (made == null) return;
-        Created t = new Created(vf, dir.retain(), display, node, runs, size, made.made());
+        Created t = new Created(c, vf, dir.retain(), display, node, runs, size, new TargetFile(made.made()), new AtomicBoolean());
         try {
             engine.add(t); // from here on the engine closes it, whatever happens
         } catch (IOException | RuntimeException e) {
@@ -98,10 +75,10 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         for (String note : node.notes()) c.report().warn(display + ": " + note);
         try {
             List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-            if (!decode.isEmpty()) decoder.write(t.file.fd, decode, data, size, false);
+            if (!decode.isEmpty()) decoder.write(t.open().fd, decode, data, size, false);
         } catch (VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw e;
-            t.failed = true;
+            t.open().failed = true;
             c.report().error(vf, display, e);
         }
         for (PlannedRun r : runs) {

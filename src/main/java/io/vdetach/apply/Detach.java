@@ -53,7 +53,7 @@ public final class Detach {
             Linux.syncfs(fd);
         }
         StatFs after = statfs(dir);
-        return new Report.Deletion(deleted, (after.blocksFree() - before.blocksFree()) * after.blockSize());
+        return new Report.Deletion(List.copyOf(deleted), (after.blocksFree() - before.blocksFree()) * after.blockSize());
     }
 
     static StatFs statfs(Path dir) {

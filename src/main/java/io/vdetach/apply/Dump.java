@@ -36,26 +36,13 @@ public final class Dump {
     /** Guest bytes mapped per step: bounds the run list a format builds at once. */
     private static final long STEP = 256L << 20;
 
-    /** OUT as the engine's one target: open for the whole dump, closed by it. */
-    private static final class Out extends OrderedCopy.Target {
-        private final TargetFile file;
-
-        Out(TargetFile file) {
-            this.file = file;
-        }
+    /** OUT as the engine's one target: open for the whole dump, closed by run(). */
+    private record Out(TargetFile open) implements OrderedCopy.Target {
+        @Override
+        public void release(TargetFile f, boolean last, boolean ok) { }
 
         @Override
-        TargetFile open() {
-            return file;
-        }
-
-        @Override
-        void release(TargetFile f, boolean last, boolean ok) {
-            // closed by run()
-        }
-
-        @Override
-        boolean sparse() {
+        public boolean sparse() {
             return true;
         }
     }

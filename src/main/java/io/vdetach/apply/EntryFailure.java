@@ -6,11 +6,6 @@ import io.vdetach.error.ErrorKind;
 final class EntryFailure extends RuntimeException {
     private final ErrorKind kind;
 
-    /** The host side refused the entry (a conflict, a missing privilege). */
-    EntryFailure(String message) {
-        this(ErrorKind.HOST, message);
-    }
-
     EntryFailure(ErrorKind kind, String message) {
         super(message);
         this.kind = kind;

@@ -17,7 +17,9 @@ import io.vdetach.sys.StatFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.ToLongFunction;
 
 /**
@@ -45,7 +47,9 @@ public final class Extractor {
              SourceFiles sources = new SourceFiles()) {
             HostFilesystem host = HostFilesystem.of(existing, destFd);
             Classifier classifier = new Classifier(host, o.mode());
-            if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
+            List<String> notShared = whyNotShared(image, classifier);
+            String refused = notShared.stream().filter(Objects::nonNull).findFirst().orElse(null);
+            if (o.mode() == Mode.SHARE && refused != null) throw new HostException(refused);
             StatFs before = host.statfs();
             List<OpenedImage.Slot> slots = selected(image, o.volume());
             if (o.dryRun()) mergesInto(dest, slots, o, report);
@@ -54,7 +58,7 @@ public final class Extractor {
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
             Finisher finisher = new Finisher();
             // Nothing to share: one ordered pass over the image instead of file by file.
-            boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || sharesNothing(image, classifier));
+            boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
                     () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
                 Totals totals = new Totals();
@@ -111,14 +115,16 @@ public final class Extractor {
         }
     }
 
-    /** True when no file of the image can share blocks with DEST (another filesystem, no reflink...). */
-    private static boolean sharesNothing(OpenedImage image, Classifier classifier) throws IOException {
+    /** Why each file of the image cannot share blocks with DEST (null where it can: same filesystem, reflink). */
+    private static List<String> whyNotShared(OpenedImage image, Classifier classifier) throws IOException {
+        List<String> why = new ArrayList<>();
         for (Path p : image.image().files()) {
             try (HostFile f = HostFile.open(p)) {
-                if (classifier.whyNotShared(f) == null) return false;
+                String w = classifier.whyNotShared(f);
+                why.add(w == null ? null : "--mode share: cannot share blocks of " + p + " into DEST: " + w);
             }
         }
-        return true;
+        return why;
     }
 
     /** What the readable filesystems say they hold, for the progress line's ETA; 0 when any cannot say. */
@@ -156,14 +162,5 @@ public final class Extractor {
         }
         for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
         return report.volume(slot.volume().name(), fs.type());
-    }
-
-    private static void requireSharing(OpenedImage image, Classifier classifier) throws IOException {
-        for (Path p : image.image().files()) {
-            try (HostFile f = HostFile.open(p)) {
-                String why = classifier.whyNotShared(f);
-                if (why != null) throw new HostException("--mode share: cannot share blocks of " + p + " into DEST: " + why);
-            }
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,25 +25,24 @@ import java.util.concurrent.atomic.LongAdder;
  * The one engine that copies image bytes into host files without sharing them: copy mode
  * ({@link CopiedFiles}), {@code detach --streaming} ({@link StreamingDetach}) and {@code dump}
  * ({@link Dump}). A producer hands over pieces (bytes of a target file taken from an image
- * file); the engine cuts them into batches; a planner thread sorts each batch's pieces by image
- * offset and merges neighbours into spans; two reader threads read the spans and two writer
- * threads write the pieces into their files; the writer that completes a batch releases its
- * files. Long reads and writes bypass the page cache (O_DIRECT): on the measured host filling
- * the cache cost more CPU than the copy, and two requests in flight each way kept the device
- * busy. (Starting write-back early from another thread measured no faster.)
+ * file), which the engine cuts into batches; a planner thread sorts each batch's pieces by image
+ * offset and merges neighbours into spans; two reader threads read the spans, two writer threads
+ * write the pieces, and the writer that completes a batch releases its targets. Long reads and
+ * writes bypass the page cache (O_DIRECT): on the measured host filling the cache cost more CPU
+ * than the copy, and two requests in flight each way kept the device busy.
  *
- * <p>The batch policy is the producer's: copy mode and dump hand over the whole plan as it
- * comes, cut into batches of at most {@link #batchFiles} files or 256 MiB; streaming also
- * marks units ({@link #unit}: half a window of the image, in image order), each with an
- * after-unit hook that runs on the engine's hook thread once every piece handed over before it
- * is written and every earlier hook has run (streaming: syncfs, record progress, punch).
+ * <p>Batch policy: copy mode and dump hand over the whole plan as it comes, cut into batches
+ * of at most {@link #batchFiles} files or 256 MiB; streaming also marks units ({@link #unit}:
+ * half a window of the image, in image order), each with an after-unit hook run on the engine's
+ * hook thread, in unit order, once every piece handed over before it is written (streaming:
+ * syncfs, record progress, punch).
  *
  * <p>Bounds. Open files: at most four batches hold their files (three handed over, one being
- * filled), each file up to two descriptors (the second for direct writes), so a batch may name
- * a sixteenth of what the process may open. Copied but not yet punched (streaming): with
- * {@code unitsInFlight} = 2 the producer may start handing over unit k+2 only once unit k's
- * hook has run, so what is written and not yet punched is at most two units, one window;
- * meanwhile unit k+1 is copied while unit k is synced and punched.
+ * filled), each file up to two descriptors (the second for direct writes), so a batch names at
+ * most a sixteenth of what the process may open. Written but not yet punched (streaming): with
+ * two units in flight the producer starts handing over unit k+2 only once unit k's hook has run,
+ * so at most two units (one window) are written and not punched, while unit k+1 is copied as
+ * unit k is synced and punched.
  */
 final class OrderedCopy implements AutoCloseable {
     /** Two requests in flight each way: the device measured 1.7x (reads) and 1.5x (writes) one request's rate. */
@@ -52,10 +50,8 @@ final class OrderedCopy implements AutoCloseable {
     private static final int BUFFERS = READERS + WRITERS + 2;
     /** Planned reads queued for the readers; the buffered ones among them are announced (fadvise WILLNEED). */
     private static final int READ_AHEAD = 64;
-    /** Batches handed over and not yet written; with the one being filled, at most four hold their files open. */
     private static final int BATCHES_IN_FLIGHT = 3;
     private static final long BATCH_BYTES = 256L << 20;
-    /** Files per batch: a sixteenth of what this process may open (see the class comment). */
     private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 16));
 
     /** The soft RLIMIT_NOFILE as /proc/self/limits reports it; 1024 when it cannot be read. */
@@ -73,54 +69,47 @@ final class OrderedCopy implements AutoCloseable {
     }
 
     /** A host file the engine writes pieces into. */
-    abstract static class Target {
-        /** Set after a failed write: its later pieces are skipped. */
-        volatile boolean failed;
-
+    interface Target {
         /** Its file for one batch's writes (a writer thread, on first need). */
-        abstract TargetFile open();
+        TargetFile open();
 
         /**
-         * A batch naming this target is done: {@code file} is what {@link #open} gave that batch
-         * (null when it wrote nothing), {@code last} when the producer {@link #end ended} the target
-         * in it or the run stopped, {@code ok} false after a failed write or when the run stopped.
+         * A batch naming this target is done: {@code file} is what {@link #open} gave it (null: none),
+         * {@code last} when the producer {@link #end ended} the target in it or the run stopped,
+         * {@code ok} false when the run stopped.
          */
-        abstract void release(TargetFile file, boolean last, boolean ok);
+        void release(TargetFile file, boolean last, boolean ok);
 
-        /** A write into it failed: record that and return (no more writes into it), or throw to stop the run. */
-        void failed(RuntimeException e) {
+        /** A write failed (the file is marked failed): record it and go on, or throw to stop the run. */
+        default void failed(RuntimeException e) {
             throw e;
         }
 
-        /** True when blocks of zeros are left as holes instead of written (dump: OUT is sparse). */
-        boolean sparse() {
+        /** True when blocks of zeros are left as holes instead of written (dump's OUT is sparse). */
+        default boolean sparse() {
             return false;
         }
     }
 
-    /** The hook run after a unit: {@link #unit}. */
+    /** Runs after a unit: {@link #unit}. */
     @FunctionalInterface
     interface AfterUnit {
         void run() throws IOException;
     }
 
-    /** A target's file for one batch: opened by the first writer that needs it. */
+    /** A target's file for one batch, opened by the first writer that needs it. */
     private static final class Lease {
         final Target target;
         boolean last;
-        private TargetFile file;
+        volatile TargetFile opened;
 
         Lease(Target target) {
             this.target = target;
         }
 
         synchronized TargetFile file() {
-            if (file == null) file = target.open();
-            return file;
-        }
-
-        synchronized TargetFile opened() {
-            return file;
+            if (opened == null) opened = target.open();
+            return opened;
         }
     }
 
@@ -128,58 +117,55 @@ final class OrderedCopy implements AutoCloseable {
     private record Piece(Lease lease, long fileOffset, long length, int source, long sourceOffset) implements ImageReads.Piece {}
 
     private static final class Batch {
-        final Map<Target, Lease> leases = new LinkedHashMap<>();
+        /** By identity: a target may be a record whose equals would compare its runs. */
+        final Map<Target, Lease> leases = new IdentityHashMap<>();
         final List<Piece> pieces = new ArrayList<>();
         long bytes;
-        /** Spans not yet written, plus one for the batch's end marker (so an empty batch completes too). */
+        /** Spans not yet written. */
         final AtomicInteger pending = new AtomicInteger();
         final CountDownLatch written = new CountDownLatch(1);
         final AtomicBoolean released = new AtomicBoolean();
     }
 
-    /** A unit's hook and the batches it waits for; {@code slot}: a unit slot to give back after it. */
+    /** A unit's hook, the batches it waits for, and whether it gives back a unit slot. */
     private record After(AfterUnit hook, List<Batch> batches, boolean slot) {}
 
-    /** What the planner hands the readers, and the readers the writers. */
-    private sealed interface Work {}
+    /** A read the planner hands the readers; STOP_READ ends them. */
+    private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch) {}
 
-    private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch) implements Work {}
-
-    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, Batch batch) implements Work {}
-
-    /** Follows a batch's reads: counts as one of its pending items. */
-    private record BatchDone(Batch batch) implements Work {}
-
-    private record Stop() implements Work {}
+    /** A span read into {@code buffer} from image offset {@code start}, for the writers; STOP_WRITE ends them. */
+    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, Batch batch) {}
 
     private static final Batch END = new Batch();
+    private static final SpanRead STOP_READ = new SpanRead(null, List.of(), END);
+    private static final Chunk STOP_WRITE = new Chunk(null, 0, List.of(), END);
     private static final After STOP = new After(null, List.of(), false);
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ImageReads.ALIGN).asReadOnlyBuffer();
 
     private final SourceFiles sources;
     private final Map<HostFile, Integer> sourceIndex = new IdentityHashMap<>();
     private final ImageReads images = new ImageReads();
     private final DirectWriter direct = new DirectWriter();
     private final Semaphore batchSlots = new Semaphore(BATCHES_IN_FLIGHT);
-    /** Units handed over whose hook has not run yet; null: no bound. */
+    /** Units handed over whose hook has not run yet; null: no units. */
     private final Semaphore unitSlots;
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(1);
-    private final BlockingQueue<Work> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
-    private final BlockingQueue<Work> work = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<SpanRead> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
+    private final BlockingQueue<Chunk> work = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<After> afters = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile Exception fatal;
-    /** Time spent in reads, writes and releasing files, and how many went direct; printed with VDETACH_DEBUG. */
+    /** Thread time in reads, writes and releasing files, and how many reads went direct: printed with VDETACH_DEBUG. */
     private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), releaseNanos = new LongAdder(),
             reads = new LongAdder(), directReads = new LongAdder();
-    /** Handed over and not yet released: released by close() when a failure stopped the run. */
+    /** Handed over and not yet released: close() releases them after a failure. */
     private final Set<Batch> unreleased = ConcurrentHashMap.newKeySet();
     private Batch current = new Batch();
-    /** Batches handed over since the last unit mark. */
     private List<Batch> sinceUnit = new ArrayList<>();
     private boolean holdsUnitSlot;
 
-    /** @param unitsInFlight units handed over before the oldest one's hook must have run; 0: no units */
+    /** @param unitsInFlight units handed over before the oldest one's hook must have run (streaming: 2); 0: no units */
     OrderedCopy(SourceFiles sources, int unitsInFlight) {
         this.sources = sources;
         this.unitSlots = unitsInFlight > 0 ? new Semaphore(unitsInFlight) : null;
@@ -199,36 +185,37 @@ final class OrderedCopy implements AutoCloseable {
 
     // ---- the producer's side (one thread) ----
 
-    /** Queues {@code length} bytes of {@code source} at {@code sourceOffset} for {@code t} at {@code fileOffset}. */
-    void piece(Target t, long fileOffset, long length, HostFile source, long sourceOffset) throws IOException {
-        try {
-            if (current.bytes >= BATCH_BYTES) flush();
-            Lease l = lease(t);
-            int src = sourceIndex.computeIfAbsent(source, f -> images.add(sources.fd(f)));
-            current.pieces.add(new Piece(l, fileOffset, length, src, sourceOffset));
-            current.bytes += length;
-        } catch (Stopped e) {
-            throw stopped();
-        }
-    }
-
     /** Registers {@code t} in the batch being filled: from here on the engine releases it, whatever happens. */
     void add(Target t) throws IOException {
-        try {
-            lease(t);
-        } catch (Stopped e) {
-            throw stopped();
+        lease(t);
+    }
+
+    /** Queues {@code length} bytes of {@code source} at {@code sourceOffset} for {@code t} at {@code fileOffset}. */
+    void piece(Target t, long fileOffset, long length, HostFile source, long sourceOffset) throws IOException {
+        if (current.bytes >= BATCH_BYTES) flush();
+        Lease l = lease(t);
+        int src = sourceIndex.computeIfAbsent(source, f -> images.add(sources.fd(f)));
+        for (long done = 0, n; done < length; done += n) { // no piece longer than one read
+            n = Math.min(ImageReads.SPAN, length - done);
+            current.pieces.add(new Piece(l, fileOffset + done, n, src, sourceOffset + done));
         }
+        current.bytes += length;
     }
 
     /** No more pieces for {@code t}: it is released as last once the batch now being filled is written. */
     void end(Target t) throws IOException {
-        try {
-            lease(t).last = true;
-            if (current.bytes >= BATCH_BYTES) flush();
-        } catch (Stopped e) {
-            throw stopped();
-        }
+        lease(t).last = true;
+    }
+
+    /**
+     * Ends a unit: {@code hook} runs once everything handed over so far is written and the hooks
+     * before it have run. The next unit's first piece waits for a unit slot.
+     */
+    void unit(AfterUnit hook) throws IOException {
+        flush();
+        afters.add(new After(hook, sinceUnit, holdsUnitSlot));
+        sinceUnit = new ArrayList<>();
+        holdsUnitSlot = false;
     }
 
     private Lease lease(Target t) throws IOException {
@@ -236,50 +223,41 @@ final class OrderedCopy implements AutoCloseable {
         if (l != null) return l;
         rethrowFatal();
         if (current.leases.size() >= batchFiles) flush();
-        if (unitSlots != null && !holdsUnitSlot) {
-            acquire(unitSlots);
-            holdsUnitSlot = true;
+        try {
+            if (unitSlots != null && !holdsUnitSlot) until(() -> unitSlots.tryAcquire(100, TimeUnit.MILLISECONDS));
+        } catch (Stopped e) {
+            throw stopped();
         }
+        holdsUnitSlot = unitSlots != null;
         l = new Lease(t);
         current.leases.put(t, l);
         return l;
     }
 
-    /**
-     * Ends a unit: {@code hook} runs once everything handed over so far is written and the
-     * hooks before it have run. With a unit bound, the next unit's first piece waits for a slot.
-     */
-    void unit(AfterUnit hook) throws IOException {
+    private void flush() throws IOException {
+        if (current.leases.isEmpty()) return;
         try {
-            flush();
-            put(afters, new After(hook, sinceUnit, holdsUnitSlot));
-            sinceUnit = new ArrayList<>();
-            holdsUnitSlot = false;
+            until(() -> batchSlots.tryAcquire(100, TimeUnit.MILLISECONDS));
+            Batch b = current;
+            current = new Batch();
+            unreleased.add(b);
+            sinceUnit.add(b);
+            put(batches, b);
         } catch (Stopped e) {
             throw stopped();
         }
     }
 
-    private void flush() throws IOException {
-        if (current.leases.isEmpty()) return;
-        acquire(batchSlots);
-        Batch b = current;
-        current = new Batch();
-        unreleased.add(b);
-        sinceUnit.add(b);
-        put(batches, b);
-    }
-
     /** After the last piece: waits until every piece is written, every target released and every hook run. */
     void drain() throws IOException {
         long produced = System.nanoTime();
+        flush();
         try {
-            flush();
             put(batches, END);
-            put(afters, STOP);
         } catch (Stopped e) {
             // rethrown below
         }
+        afters.add(STOP);
         for (Thread t : threads) join(t);
         if (System.getenv("VDETACH_DEBUG") != null) {
             System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), releasing files %.2f s"
@@ -293,7 +271,7 @@ final class OrderedCopy implements AutoCloseable {
     /** The producer's view of a stop: the failure that caused it. */
     private IOException stopped() throws IOException {
         rethrowFatal();
-        throw new HostException("interrupted");
+        return new IOException("interrupted");
     }
 
     private void rethrowFatal() throws IOException {
@@ -313,131 +291,94 @@ final class OrderedCopy implements AutoCloseable {
 
     /** Planner: each batch's pieces sorted by image offset and merged into spans, queued for the readers. */
     private void planLoop() {
-        try {
-            for (Batch b; (b = take(batches)) != END; ) plan(b);
-            for (int i = 0; i < READERS; i++) put(readTasks, new Stop());
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
-    }
-
-    private void plan(Batch b) {
-        List<Piece> sorted = new ArrayList<>(b.pieces.size());
-        for (Piece p : b.pieces) {
-            ImageReads.split(p, sorted, (w, skip, n) -> new Piece(w.lease(), w.fileOffset() + skip, n, w.source(), w.sourceOffset() + skip));
-        }
-        sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
-        List<ImageReads.Span> spans = ImageReads.spans(sorted);
-        b.pending.set(spans.size() + 1);
-        for (ImageReads.Span sp : spans) {
-            // Announced as it is queued: the queued short reads are in flight while the readers catch up.
-            images.advise(sp);
-            put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), b));
-        }
-        put(readTasks, new BatchDone(b));
+        run(() -> {
+            for (Batch b; (b = take(batches)) != END; ) {
+                List<Piece> sorted = b.pieces;
+                sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
+                List<ImageReads.Span> spans = ImageReads.spans(sorted);
+                b.pending.set(spans.size());
+                if (spans.isEmpty()) done(b, 0); // nothing to copy: release its targets (decoded or empty files) now
+                for (ImageReads.Span sp : spans) {
+                    // Announced as it is queued: the queued short reads are in flight while the readers catch up.
+                    images.advise(sp);
+                    put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), b));
+                }
+            }
+            for (int i = 0; i < READERS; i++) put(readTasks, STOP_READ);
+        });
     }
 
     private void readLoop() {
-        try {
-            while (true) {
-                switch (take(readTasks)) {
-                    case SpanRead r -> {
-                        ByteBuffer buf = take(buffers);
-                        long t0 = System.nanoTime();
-                        long start;
-                        try {
-                            start = images.read(r.span(), buf);
-                        } catch (RuntimeException e) {
-                            buffers.add(buf);
-                            throw e;
-                        }
-                        readNanos.add(System.nanoTime() - t0);
-                        reads.increment();
-                        if (images.direct(r.span())) directReads.increment();
-                        put(work, new Chunk(buf, start, r.pieces(), r.batch()));
-                    }
-                    case Stop s -> {
-                        put(work, s);
-                        return;
-                    }
-                    case Work w -> put(work, w);
+        run(() -> {
+            for (SpanRead r; (r = take(readTasks)) != STOP_READ; ) {
+                ByteBuffer buf = take(buffers);
+                long t0 = System.nanoTime();
+                long start;
+                try {
+                    start = images.read(r.span(), buf);
+                } catch (RuntimeException e) {
+                    buffers.add(buf);
+                    throw e;
                 }
+                readNanos.add(System.nanoTime() - t0);
+                reads.increment();
+                if (images.direct(r.span())) directReads.increment();
+                put(work, new Chunk(buf, start, r.pieces(), r.batch()));
             }
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
+            put(work, STOP_WRITE);
+        });
     }
 
     private void writeLoop() {
-        try {
-            while (true) {
-                switch (take(work)) {
-                    case Chunk ch -> {
-                        long t0 = System.nanoTime();
-                        try {
-                            write(ch);
-                        } finally {
-                            writeNanos.add(System.nanoTime() - t0);
-                            buffers.add(ch.buffer());
-                        }
-                        done(ch.batch());
-                    }
-                    case BatchDone d -> done(d.batch());
-                    case Stop s -> {
-                        return;
-                    }
-                    case SpanRead r -> throw new IllegalStateException("unread span");
+        run(() -> {
+            for (Chunk ch; (ch = take(work)) != STOP_WRITE; ) {
+                long t0 = System.nanoTime();
+                try {
+                    write(ch);
+                } finally {
+                    writeNanos.add(System.nanoTime() - t0);
+                    buffers.add(ch.buffer());
                 }
+                done(ch.batch(), 1);
             }
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
+        });
     }
 
     private void write(Chunk ch) {
         for (Piece p : ch.pieces()) {
             Target t = p.lease().target;
-            if (t.failed) continue;
+            TargetFile f = null;
             try {
+                f = p.lease().file();
+                if (f.failed) continue;
                 int at = (int) (p.sourceOffset() - ch.start());
-                if (t.sparse()) writeNonZero(p.lease().file(), ch.buffer(), at, p.fileOffset(), p.length());
-                else direct.write(p.lease().file(), ch.buffer(), at, p.fileOffset(), p.length());
+                if (t.sparse()) writeNonZero(f, ch.buffer(), at, p.fileOffset(), p.length());
+                else direct.write(f, ch.buffer(), at, p.fileOffset(), p.length());
             } catch (RuntimeException e) {
-                if (Abort.isFatal(e)) throw e;
-                t.failed = true;
+                if (Abort.isFatal(e) || f == null) throw e;
+                f.failed = true;
                 t.failed(e);
             }
         }
     }
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ImageReads.ALIGN).asReadOnlyBuffer();
-
     /** Writes the piece but its host blocks of zeros, which stay holes (as {@code qemu-img convert} leaves them). */
     private void writeNonZero(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
-        long run = -1; // start of the data being gathered, relative to the piece
+        long run = -1; // where the data being gathered starts, in the piece
         for (long k = 0; k < length; ) {
-            long n = Math.min(length - k, ImageReads.ALIGN - (fileOffset + k) % ImageReads.ALIGN);
-            boolean zero = buf.slice(at + (int) k, (int) n).mismatch(ZEROS.slice(0, (int) n)) < 0;
-            if (zero && run >= 0) {
-                direct.write(f, buf, at + (int) run, fileOffset + run, k - run);
-                run = -1;
-            } else if (!zero && run < 0) {
-                run = k;
-            }
+            int n = (int) Math.min(length - k, ImageReads.ALIGN - (fileOffset + k) % ImageReads.ALIGN);
+            boolean zero = buf.slice(at + (int) k, n).mismatch(ZEROS.slice(0, n)) < 0;
+            if (zero && run >= 0) direct.write(f, buf, at + (int) run, fileOffset + run, k - run);
+            if (zero) run = -1;
+            else if (run < 0) run = k;
             k += n;
         }
         if (run >= 0) direct.write(f, buf, at + (int) run, fileOffset + run, length - run);
     }
 
-    /** The writer that completes a batch releases its files. */
-    private void done(Batch b) {
-        if (b.pending.decrementAndGet() != 0) return;
+    /** The writer that completes a batch releases its targets. */
+    private void done(Batch b, int spans) {
+        if (b.pending.addAndGet(-spans) != 0) return;
         long t0 = System.nanoTime();
         release(b, false);
         releaseNanos.add(System.nanoTime() - t0);
@@ -445,15 +386,14 @@ final class OrderedCopy implements AutoCloseable {
         batchSlots.release();
     }
 
-    /** Releases a batch's targets once, whichever of done() and close() gets to it. */
+    /** Releases a batch's targets once, whichever of done() and close() gets to it; goes on past a failure. */
     private void release(Batch b, boolean abandon) {
         if (!b.released.compareAndSet(false, true)) return;
         unreleased.remove(b);
         RuntimeException first = null;
         for (Lease l : b.leases.values()) {
             try {
-                boolean ok = !abandon && !l.target.failed && fatal == null;
-                l.target.release(l.opened(), l.last || abandon, ok);
+                l.target.release(l.opened, l.last || abandon, !abandon && fatal == null);
             } catch (RuntimeException e) {
                 if (first == null) first = e;
             }
@@ -463,17 +403,13 @@ final class OrderedCopy implements AutoCloseable {
 
     /** Hook thread: each unit's hook, in order, once its batches are written. */
     private void afterLoop() {
-        try {
+        run(() -> {
             for (After a; (a = take(afters)) != STOP; ) {
-                for (Batch b : a.batches()) await(b.written);
+                for (Batch b : a.batches()) until(() -> b.written.await(100, TimeUnit.MILLISECONDS));
                 a.hook().run();
                 if (a.slot()) unitSlots.release();
             }
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-        }
+        });
     }
 
     /** Thrown inside the engine's threads once another one has failed: they stop waiting. */
@@ -483,22 +419,29 @@ final class OrderedCopy implements AutoCloseable {
         }
     }
 
-    private void checkStopped() {
-        if (fatal != null) throw new Stopped();
+    private interface Body {
+        void run() throws IOException;
     }
 
-    private void acquire(Semaphore slots) {
+    /** An engine thread's body: its failure stops the others. */
+    private void run(Body body) {
         try {
-            while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) checkStopped();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
+            body.run();
+        } catch (Stopped e) {
+            // another thread failed
+        } catch (IOException | RuntimeException e) {
+            fail(e);
         }
     }
 
-    private void await(CountDownLatch latch) {
+    private interface Attempt {
+        boolean succeeded() throws InterruptedException;
+    }
+
+    /** Retries a timed wait until it succeeds; stops when another thread has failed. */
+    private void until(Attempt a) {
         try {
-            while (!latch.await(100, TimeUnit.MILLISECONDS)) checkStopped();
+            while (!a.succeeded()) if (fatal != null) throw new Stopped();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stopped();
@@ -506,25 +449,16 @@ final class OrderedCopy implements AutoCloseable {
     }
 
     private <T> void put(BlockingQueue<T> q, T item) {
-        try {
-            while (!q.offer(item, 100, TimeUnit.MILLISECONDS)) checkStopped();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        }
+        until(() -> q.offer(item, 100, TimeUnit.MILLISECONDS));
     }
 
     private <T> T take(BlockingQueue<T> q) {
-        try {
-            while (true) {
-                T t = q.poll(100, TimeUnit.MILLISECONDS);
-                if (t != null) return t;
-                checkStopped();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        }
+        List<T> got = new ArrayList<>(1);
+        until(() -> {
+            T t = q.poll(100, TimeUnit.MILLISECONDS);
+            return t != null && got.add(t);
+        });
+        return got.getFirst();
     }
 
     private static void join(Thread t) {
@@ -535,7 +469,7 @@ final class OrderedCopy implements AutoCloseable {
         }
     }
 
-    /** Stops the threads; after a failure, closes every file the engine was given or opened (DEST must unmount). */
+    /** Stops the threads; after a failure, releases every target given or opened (so DEST unmounts). */
     @Override
     public void close() {
         for (Thread t : threads) t.interrupt();
@@ -546,7 +480,7 @@ final class OrderedCopy implements AutoCloseable {
             try {
                 release(b, true);
             } catch (RuntimeException e) {
-                // the run has failed already; release went on past the failure, so every file is closed
+                // the run has failed already; release went on past this, so every file is closed
             }
         }
         images.close();

@@ -1,15 +1,13 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What an extraction or detach did, as a value (DESIGN.md's --json report): made by
- * {@link Tally#report} when the run ends; the CLI renders it.
+ * {@link Tally#report} when the run ends (its lists and map unmodifiable); the CLI renders it.
  *
  * @param streaming detach --streaming's figures; null for other runs
  * @param deletion what detach deleted and the space that freed; null when nothing was deleted
@@ -18,14 +16,6 @@ import java.util.Map;
 public record Report(Counts counts, double seconds, long extraSpaceUsed, Streaming streaming, Deletion deletion,
                      Map<String, Long> notSharedBecause, List<Volume> volumes, List<Conflict> conflicts,
                      List<EntryError> errors, List<String> warnings, int exitCode) {
-
-    public Report {
-        notSharedBecause = Collections.unmodifiableMap(new LinkedHashMap<>(notSharedBecause)); // in reason order
-        volumes = List.copyOf(volumes);
-        conflicts = List.copyOf(conflicts);
-        errors = List.copyOf(errors);
-        warnings = List.copyOf(warnings);
-    }
 
     /** Entries and bytes; bytesCopied includes bytesMaterialised (decoded bytes are written, not shared). */
     public record Counts(long files, long directories, long symlinks, long hardlinks, long specials, long bytesTotal,
@@ -43,18 +33,12 @@ public record Report(Counts counts, double seconds, long extraSpaceUsed, Streami
     public record Streaming(long windows, long peakExtraSpace) {}
 
     /** @param spaceReclaimed statfs free-space gain of the image's filesystem after deleting (never an estimate) */
-    public record Deletion(List<String> deleted, long spaceReclaimed) {
-        public Deletion {
-            deleted = List.copyOf(deleted);
-        }
-    }
+    public record Deletion(List<String> deleted, long spaceReclaimed) {}
 
     /** The same report with one more warning. */
     public Report withWarning(String warning) {
-        List<String> w = new ArrayList<>(warnings);
-        w.add(warning);
         return new Report(counts, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,
-                w, exitCode);
+                Stream.concat(warnings.stream(), Stream.of(warning)).toList(), exitCode);
     }
 
     Report withDeletion(Deletion d) {

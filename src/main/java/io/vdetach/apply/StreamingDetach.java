@@ -27,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,8 @@ final class StreamingDetach {
         }
         try (OpenedImage img = r.image().openConsumedBy(dest)) {
             img.image().warnings().forEach(report::warn);
-            new Consumption(img, dest, r.options(), window, progress, progressPath, resume, report, r.streaming().crashPoints()).execute();
+            new Consumption(img, dest, r.options(), Math.max(1L << 16, window / 2 >> 16 << 16), progress, progressPath, resume,
+                    report, r.streaming().crashPoints(), new ArrayList<>()).execute();
         }
         if (report.errorCount() > 0) {
             report.warn("the image was NOT deleted: " + report.errorCount() + " entries failed; its consumed parts are"
@@ -160,69 +162,28 @@ final class StreamingDetach {
         ProgressFile.fsync(image.getParent(), true);
     }
 
-    /** One run of the command, after the progress file exists. */
-    private static final class Consumption {
-        private final OpenedImage img;
-        private final Path dest;
-        private final ExtractOptions o;
-        private final ProgressFile progress;
-        private final Path progressPath;
-        private final boolean resume;
-        private final Tally report;
-        private final CrashPoints crash;
-        private final List<Planned> files = new ArrayList<>();
-        /** Bytes of the image per unit: half the window (see the class comment), in 64 KiB steps. */
-        private final long unit;
-        private Fd destFd;
+    /**
+     * One run of the command, after the progress file exists.
+     *
+     * @param unit bytes of the image per unit: half the window (see the class comment), in 64 KiB steps
+     */
+    private record Consumption(OpenedImage img, Path dest, ExtractOptions o, long unit, ProgressFile progress,
+                               Path progressPath, boolean resume, Tally report, CrashPoints crash, List<Planned> files) {
 
-        Consumption(OpenedImage img, Path dest, ExtractOptions o, long window, ProgressFile progress, Path progressPath,
-                    boolean resume, Tally report, CrashPoints crash) {
-            this.img = img;
-            this.dest = dest;
-            this.o = o;
-            this.unit = Math.max(1L << 16, window / 2 >> 16 << 16);
-            this.progress = progress;
-            this.progressPath = progressPath;
-            this.resume = resume;
-            this.report = report;
-            this.crash = crash;
-        }
-
-        /** A planned file: where it lives beneath DEST and what goes into it; the engine reopens it for each batch. */
-        private final class Planned extends OrderedCopy.Target {
-            final Tally.Volume vf;
-            final byte[] hostPath;
-            final String display;
-            final Node node;
-            final List<PlannedRun> runs;
-            /** The guest layer to decode from; null when nothing is decoded. */
-            final Layer decoder;
-            final long size;
-            final Slack slack;
-
-            Planned(Tally.Volume vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs, Layer decoder,
-                    long size, Slack slack) {
-                this.vf = vf;
-                this.hostPath = hostPath;
-                this.display = display;
-                this.node = node;
-                this.runs = runs;
-                this.decoder = decoder;
-                this.size = size;
-                this.slack = slack;
-            }
-
+        /** A planned file beneath DEST ({@code destFd}); the engine reopens it by path for each batch and closes it after. */
+        private record Planned(Fd destFd, Tally.Volume vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs,
+                               long size, Slack slack) implements OrderedCopy.Target {
             Fd open(int flags) {
                 return BeneathPath.open(destFd, hostPath, flags, 0);
             }
 
             @Override
-            TargetFile open() {
+            public TargetFile open() {
                 return new TargetFile(open(Linux.O_WRONLY));
             }
 
             @Override
-            void release(TargetFile file, boolean last, boolean ok) {
+            public void release(TargetFile file, boolean last, boolean ok) {
                 if (file != null) file.close();
             }
         }
@@ -231,9 +192,9 @@ final class StreamingDetach {
         private record Piece(Planned file, long fileOffset, long length, int source, long sourceOffset, boolean punchOnly) {}
 
         void execute() throws IOException {
+            long t0 = System.nanoTime();
             try (Fd destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
                  SourceFiles sources = new SourceFiles()) {
-                this.destFd = destFd;
                 HostFilesystem host = HostFilesystem.of(dest, destFd);
                 boolean canShare;
                 try (HostFile top = HostFile.open(img.image().ownFiles().getFirst())) {
@@ -247,33 +208,32 @@ final class StreamingDetach {
                 HostTreeBuilder builder = new HostTreeBuilder(resume ? ConflictPolicy.OVERWRITE : o.onConflict(), report);
                 Finisher finisher = new Finisher();
                 Totals totals = new Totals();
-                try (Workers none = new Workers(0, () -> new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                ContentWriter decoder = new ContentWriter(sources, Mode.COPY, host.blockSize());
+                try (Workers none = new Workers(0, () -> decoder)) {
                     VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata,
                             totals, false, builder, none, finisher);
                     for (OpenedImage.Slot slot : Extractor.selected(img, o.volume())) {
                         Extractor.walk(ctx, slot, o.volume() != null, (v, dir, name, display, node, runs, data, size) ->
-                                plan(ctx, v, dir, name, display, node, runs, data, size,
+                                plan(ctx, decoder, v, dir, name, display, node, runs, data, size,
                                         slackOf(data, size, slot.filesystem().blockSize())));
                     }
                 }
                 report.notShared(totals.reasons());
-                phase("walked and created " + files.size() + " files");
+                t0 = phase("walked, created " + files.size() + " files, decoded", t0);
                 crash.reached("walked");
                 if (!progress.materialised) {
-                    materialise(new ContentWriter(sources, Mode.COPY, host.blockSize()));
                     Linux.syncfs(destFd);
                     progress.materialised = true;
                     progress.write(progressPath);
                     crash.reached("materialised");
                 }
                 sample();
-                phase("decoded");
-                long units = copyUnits(sources);
-                phase("copied " + units + " units");
+                long units = copyUnits(destFd, sources);
+                t0 = phase("copied " + units + " units", t0);
                 for (Planned f : files) finishFile(f, metadata);
                 finisher.finish(destFd, builder, metadata, report);
                 Linux.syncfs(destFd);
-                phase("metadata, links, sync");
+                phase("metadata, links, sync", t0);
                 sample();
                 report.streaming(units, progress.peakExtra);
                 report.extraSpaceUsed(progress.freeBefore - Detach.statfs(dest).bytesFree());
@@ -282,18 +242,20 @@ final class StreamingDetach {
             }
         }
 
-        private long lastPhase = System.nanoTime();
-
-        /** With VDETACH_DEBUG: how long each phase took, on stderr. */
-        private void phase(String what) {
+        /** With VDETACH_DEBUG: how long a phase took, on stderr; returns now. */
+        private static long phase(String what, long since) {
             long now = System.nanoTime();
-            if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("streaming: %s in %.2f s%n", what, (now - lastPhase) / 1e9);
-            lastPhase = now;
+            if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("streaming: %s in %.2f s%n", what, (now - since) / 1e9);
+            return now;
         }
 
-        /** Creates the file empty at its final size (so holes stay holes) and remembers its runs. */
-        private void plan(VolumeExtraction.Context ctx, Tally.Volume vf, DirHandle dir, byte[] name, String display,
-                          Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) {
+        /**
+         * Creates the file at its final size (so holes stay holes), decodes what must be decoded
+         * (compressed, resident or inline data: its source may lie anywhere, so before anything is
+         * punched; a resumed run that recorded it skips it) and remembers the file's runs.
+         */
+        private void plan(VolumeExtraction.Context ctx, ContentWriter decoder, Tally.Volume vf, DirHandle dir, byte[] name,
+                          String display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) throws IOException {
             // A resumed run reuses the file it made before (its copied units are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
             HostTreeBuilder.Created<Fd> created = ctx.builder().createWith(dir.fd, name, display, false,
@@ -301,11 +263,12 @@ final class StreamingDetach {
             if (created == null) return;
             try (Fd fd = created.made()) {
                 Linux.ftruncate(fd, size);
+                List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
+                if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false);
             }
             byte[] hostPath = VolumeExtraction.join(dir.hostPath, created.name());
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
-            boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
-            files.add(new Planned(vf, hostPath, display, node, runs, decodes ? data : null, size, slack));
+            files.add(new Planned(ctx.destFd(), vf, hostPath, display, node, runs, size, slack));
             for (String note : node.notes()) report.warn(display + ": " + note);
         }
 
@@ -326,81 +289,59 @@ final class StreamingDetach {
             return new Slack(f, h.offset(), rest);
         }
 
-        /** Compressed, resident or inline data: decoded through the guest layers before anything is punched. */
-        private void materialise(ContentWriter writer) throws IOException {
-            for (Planned f : files) {
-                if (f.decoder == null) continue;
-                List<PlannedRun> decode = f.runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-                try (Fd fd = f.open(Linux.O_WRONLY)) {
-                    writer.write(fd, decode, f.decoder, f.size, false);
-                }
-            }
-        }
-
-        /** The image files whose bytes are copied or punched, numbered in {@code index}. */
-        private List<HostFile> sourcesOf(Map<HostFile, Integer> index) {
-            List<HostFile> list = new ArrayList<>();
-            for (Planned f : files) {
-                for (PlannedRun r : f.runs) {
-                    if (r.source() != null && index.putIfAbsent(r.source(), list.size()) == null) list.add(r.source());
-                }
-                if (f.slack != null && index.putIfAbsent(f.slack.source(), list.size()) == null) list.add(f.slack.source());
-            }
-            return list;
-        }
-
-        /** Every copied run and slack, cut at unit boundaries, in image order. */
-        private List<Piece> pieces(Map<HostFile, Integer> index) {
+        /** Every copied run and slack, cut at unit boundaries, in image order; {@code sources} numbers their image files. */
+        private List<Piece> pieces(List<HostFile> sources) {
+            Map<HostFile, Integer> index = new HashMap<>();
             List<Piece> out = new ArrayList<>();
             for (Planned f : files) {
-                for (PlannedRun r : f.runs) {
+                for (PlannedRun r : f.runs()) {
                     if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
-                    int src = index.get(r.source());
-                    long done = 0;
-                    while (done < r.length()) {
+                    int src = number(r.source(), index, sources);
+                    for (long done = 0, n; done < r.length(); done += n) {
                         long at = r.sourceOffset() + done;
-                        long n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
+                        n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
                         out.add(new Piece(f, r.fileOffset() + done, n, src, at, false));
-                        done += n;
                     }
                 }
-                if (f.slack != null) {
+                Slack slack = f.slack();
+                if (slack != null) {
                     // Kept inside its own unit: a block shared in the guest (reflink) may hold another file's
                     // data there, which must be copied before anything of it is punched.
-                    long n = Math.min(f.slack.length(), (f.slack.offset() / unit + 1) * unit - f.slack.offset());
-                    out.add(new Piece(f, -1, n, index.get(f.slack.source()), f.slack.offset(), true));
+                    long n = Math.min(slack.length(), (slack.offset() / unit + 1) * unit - slack.offset());
+                    out.add(new Piece(f, -1, n, number(slack.source(), index, sources), slack.offset(), true));
                 }
             }
-            out.sort((a, b) -> a.source() != b.source() ? Integer.compare(a.source(), b.source())
-                    : Long.compare(a.sourceOffset(), b.sourceOffset()));
+            out.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
             return out;
         }
 
+        private static int number(HostFile f, Map<HostFile, Integer> index, List<HostFile> sources) {
+            return index.computeIfAbsent(f, k -> {
+                sources.add(k);
+                return sources.size() - 1;
+            });
+        }
+
         /**
-         * Hands the pieces to the engine unit by unit (units recorded as done by an earlier run are
+         * Hands the pieces to the engine unit by unit (units an earlier run recorded as done are
          * skipped); after each unit: sync, record, punch. Returns the number of units.
          */
-        private long copyUnits(SourceFiles sourceFiles) throws IOException {
-            Map<HostFile, Integer> index = new HashMap<>();
-            List<HostFile> sources = sourcesOf(index);
-            List<Piece> pieces = pieces(index);
+        private long copyUnits(Fd destFd, SourceFiles sourceFiles) throws IOException {
+            List<HostFile> sources = new ArrayList<>();
+            List<Piece> pieces = pieces(sources);
             List<Path> own = img.image().ownFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList();
-            // Only the image's own files are punched, never a shared backing file.
             List<Fd> punchFds = new ArrayList<>();
-            List<Integer> blockSizes = new ArrayList<>();
             long skip = progress.windowsDone; // read once: the hook thread moves it on
             long unitNo = 0;
             try (OrderedCopy engine = new OrderedCopy(sourceFiles, 2)) {
-                for (HostFile source : sources) {
-                    boolean mine = own.contains(source.path().toAbsolutePath().normalize());
-                    punchFds.add(mine ? Linux.open(source.path().toString(), Linux.O_RDWR, 0) : null);
-                    blockSizes.add((int) Math.max(512, Detach.statfs(source.path().toAbsolutePath().getParent()).blockSize()));
+                // Only the image's own files are punched, never a shared backing file.
+                for (HostFile f : sources) {
+                    punchFds.add(own.contains(f.path().toAbsolutePath().normalize()) ? Linux.open(f.path().toString(), Linux.O_RDWR, 0) : null);
                 }
                 for (int i = 0, j; i < pieces.size(); i = j, unitNo++) {
                     Piece first = pieces.get(i);
-                    j = i;
-                    while (j < pieces.size() && pieces.get(j).source() == first.source()
-                            && pieces.get(j).sourceOffset() / unit == first.sourceOffset() / unit) j++;
+                    for (j = i; j < pieces.size() && pieces.get(j).source() == first.source()
+                            && pieces.get(j).sourceOffset() / unit == first.sourceOffset() / unit; j++) { }
                     if (unitNo < skip) continue;
                     List<Piece> u = pieces.subList(i, j);
                     for (Piece p : u) {
@@ -408,14 +349,13 @@ final class StreamingDetach {
                     }
                     long done = unitNo + 1;
                     Fd punchFd = punchFds.get(first.source());
-                    int bs = blockSizes.get(first.source());
                     engine.unit(() -> {
                         Linux.syncfs(destFd);
                         sample();
                         progress.windowsDone = done;
                         progress.write(progressPath);
                         crash.reached("window:" + done);
-                        if (punchFd != null) punch(punchFd, u, bs);
+                        if (punchFd != null) punch(punchFd, u);
                         sample();
                     });
                 }
@@ -426,40 +366,33 @@ final class StreamingDetach {
             return unitNo;
         }
 
-        /** Punches a unit's consumed bytes: contiguous ranges merged, then rounded inward to host blocks. */
-        private static void punch(Fd fd, List<Piece> u, int bs) {
-            long start = -1, end = -1;
-            for (Piece p : u) {
-                if (start >= 0 && p.sourceOffset() <= end) {
-                    end = Math.max(end, p.sourceOffset() + p.length());
-                    continue;
+        /** Punches a unit's consumed bytes: contiguous ranges merged, then rounded inward to the image's host blocks. */
+        private static void punch(Fd fd, List<Piece> u) {
+            long bs = Math.max(512, Linux.fstatfs(fd).blockSize());
+            for (int i = 0, j; i < u.size(); i = j) {
+                long start = u.get(i).sourceOffset(), end = start + u.get(i).length();
+                for (j = i + 1; j < u.size() && u.get(j).sourceOffset() <= end; j++) {
+                    end = Math.max(end, u.get(j).sourceOffset() + u.get(j).length());
                 }
-                punchInward(fd, start, end, bs);
-                start = p.sourceOffset();
-                end = p.sourceOffset() + p.length();
+                long a = (start + bs - 1) / bs * bs, b = end / bs * bs;
+                if (b > a) Linux.punchHole(fd, a, b - a);
             }
-            punchInward(fd, start, end, bs);
-        }
-
-        private static void punchInward(Fd fd, long start, long end, int bs) {
-            if (start < 0) return;
-            long a = (start + bs - 1) / bs * bs;
-            long b = end / bs * bs;
-            if (b > a) Linux.punchHole(fd, a, b - a);
         }
 
         /** Free-space drop on DEST's filesystem since the first run began; the peak is kept across runs. */
-        private synchronized void sample() {
-            long extra = progress.freeBefore - Detach.statfs(dest).bytesFree();
-            if (extra > progress.peakExtra) progress.peakExtra = extra;
+        private void sample() {
+            synchronized (progress) {
+                long extra = progress.freeBefore - Detach.statfs(dest).bytesFree();
+                if (extra > progress.peakExtra) progress.peakExtra = extra;
+            }
         }
 
         private void finishFile(Planned f, MetadataWriter metadata) {
-            report.copiedFile(f.vf, f.size, f.runs);
+            report.plannedFile(f.vf(), f.size(), f.runs(), false);
             try (Fd fd = f.open(Linux.O_RDONLY)) {
-                metadata.apply(fd, f.node).forEach(p -> report.error(f.vf, f.display, p, ErrorKind.HOST));
+                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display(), p, ErrorKind.HOST));
             } catch (RuntimeException e) {
-                report.error(f.vf, f.display, e);
+                report.error(f.vf(), f.display(), e);
             }
         }
     }

@@ -6,6 +6,7 @@ import io.vdetach.plan.PlannedRun;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,10 @@ import java.util.TreeMap;
  * {@link #report} turns it into the {@link Report} value.
  */
 final class Tally {
-    /** Entries and bytes of one scope: the whole run, or one volume. */
+    /** Entries, bytes and errors of one scope: the whole run, or one volume. */
     private static final class Counter {
-        long files, directories, symlinks, hardlinks, specials, bytesTotal, bytesShared, bytesCopied, bytesMaterialised, bytesSparse;
+        long files, directories, symlinks, hardlinks, specials, bytesTotal, bytesShared, bytesCopied, bytesMaterialised, bytesSparse,
+                errors;
 
         Report.Counts counts() {
             return new Report.Counts(files, directories, symlinks, hardlinks, specials, bytesTotal, bytesShared, bytesCopied,
@@ -28,26 +30,14 @@ final class Tally {
     }
 
     /** A volume of the run: entries are recorded against it. */
-    static final class Volume {
-        private final String name;
-        private final String filesystem;
-        private final String status;
-        private final Counter counter = new Counter();
-        private long errors;
-
-        private Volume(String name, String filesystem, String status) {
-            this.name = name;
-            this.filesystem = filesystem;
-            this.status = status;
-        }
-    }
+    record Volume(String name, String filesystem, String status, Counter counter) {}
 
     private final Counter total = new Counter();
     private final Map<String, Long> notShared = new TreeMap<>();
     private final List<Volume> volumes = new ArrayList<>();
     private final List<Report.Conflict> conflicts = new ArrayList<>();
     private final List<Report.EntryError> errors = new ArrayList<>();
-    /** In arrival order, each once (a set: many files may bring the same warning). */
+    /** Each once, in arrival order (many files may bring the same warning). */
     private final Set<String> warnings = new LinkedHashSet<>();
     /** Volumes whose filesystem was recognised but could not be opened. */
     private int volumeFailures;
@@ -55,14 +45,14 @@ final class Tally {
     private Report.Streaming streaming;
 
     synchronized Volume volume(String name, String filesystem) {
-        Volume v = new Volume(name, filesystem, "extracted");
+        Volume v = new Volume(name, filesystem, "extracted", new Counter());
         volumes.add(v);
         return v;
     }
 
     /** A volume whose filesystem is recognised but damaged or unsupported: an error of that volume. */
     synchronized void volumeFailed(String name, String what, VdetachException problem) {
-        Volume v = new Volume(name, what, "error");
+        Volume v = new Volume(name, what, "error", new Counter());
         volumes.add(v);
         volumeFailures++;
         error(v, name, problem);
@@ -87,7 +77,7 @@ final class Tally {
 
     /** One written file. */
     synchronized void file(Volume v, long size, long shared, long copied, long materialised, long sparse) {
-        for (Counter c : new Counter[] {total, v.counter}) {
+        for (Counter c : List.of(total, v.counter)) {
             c.files++;
             c.bytesTotal += size;
             c.bytesShared += shared;
@@ -97,45 +87,44 @@ final class Tally {
         }
     }
 
-    /** A file none of whose bytes were shared: planned shared runs count as copied. */
-    void copiedFile(Volume v, long size, List<PlannedRun> runs) {
-        long copied = 0, decoded = 0, sparse = 0;
+    /** A file written as planned; {@code shares}: its SHARE runs were shared, else copied (a host that cannot share). */
+    void plannedFile(Volume v, long size, List<PlannedRun> runs, boolean shares) {
+        long shared = 0, copied = 0, decoded = 0, sparse = 0;
         for (PlannedRun r : runs) {
             switch (r.kind()) {
-                case COPY, SHARE -> copied += r.length();
+                case SHARE -> {
+                    if (shares) shared += r.length();
+                    else copied += r.length();
+                }
+                case COPY -> copied += r.length();
                 case MATERIALISE -> decoded += r.length();
                 case HOLE -> sparse += r.length();
             }
         }
-        file(v, size, 0, copied, decoded, sparse);
+        file(v, size, shared, copied, decoded, sparse);
     }
 
-    /** An entry that failed for {@code e}: its kind is the exception's where it is one of ours. */
+    /** An entry that failed for {@code e}: ours carry their kind; anything else is a bug in vdetach. */
     void error(Volume v, String path, Throwable e) {
-        error(v, path, e.getMessage() == null ? e.toString() : e.getMessage(), kindOf(e));
-    }
-
-    synchronized void error(Volume v, String path, String reason, ErrorKind kind) {
-        errors.add(new Report.EntryError(path, reason, kind));
-        if (v != null) v.errors++;
-    }
-
-    /** What a failure of one entry is: ours carry their kind; anything else is a bug in vdetach. */
-    static ErrorKind kindOf(Throwable e) {
-        return switch (e) {
-            case VdetachException v -> v.kind();
+        ErrorKind kind = switch (e) {
+            case VdetachException x -> x.kind();
             case EntryFailure f -> f.kind();
             case EOFException eof -> ErrorKind.CORRUPT;
             case IOException io -> ErrorKind.HOST;
             default -> ErrorKind.INTERNAL;
         };
+        error(v, path, e.getMessage() == null ? e.toString() : e.getMessage(), kind);
+    }
+
+    synchronized void error(Volume v, String path, String reason, ErrorKind kind) {
+        errors.add(new Report.EntryError(path, reason, kind));
+        if (v != null) v.counter.errors++;
     }
 
     synchronized void conflict(String path, String action, String newName) {
         conflicts.add(new Report.Conflict(path, action, newName));
     }
 
-    /** Adds a warning once. */
     synchronized void warn(String warning) {
         warnings.add(warning);
     }
@@ -156,7 +145,7 @@ final class Tally {
         return errors.size();
     }
 
-    /** Hands the running totals to a progress line. */
+    /** Hands the running totals to a progress line (outside the lock). */
     void progress(Progress p) {
         long files, bytes, shared;
         synchronized (this) {
@@ -174,9 +163,9 @@ final class Tally {
     synchronized Report report(double seconds) {
         boolean nothing = total.files + total.directories + total.symlinks + total.specials == 0;
         int exit = errors.isEmpty() ? 0 : nothing && volumeFailures > 0 ? 3 : 1;
-        List<Report.Volume> vols = new ArrayList<>();
-        for (Volume v : volumes) vols.add(new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.errors));
-        return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null, notShared, vols, conflicts, errors,
-                new ArrayList<>(warnings), exit);
+        List<Report.Volume> vols = volumes.stream()
+                .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
+        return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null, Collections.unmodifiableMap(new TreeMap<>(notShared)),
+                vols, List.copyOf(conflicts), List.copyOf(errors), List.copyOf(warnings), exit);
     }
 }

@@ -182,14 +182,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
         Fd destFd = c.destFd();
         byte[] used = c.builder().create(destFd, name, volumeName, true, n -> Linux.mkdirat(destFd, n, 0700));
-        if (used == null) throw new EntryFailure("volume directory skipped (--on-conflict skip)");
+        if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
         return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), used, true);
     }
 
     private DirHandle makeDirectory(DirHandle parent, Dir d) {
         byte[] name = hostName(d.guestName, d.display);
         byte[] used = c.builder().create(parent.fd, name, d.display, true, n -> Linux.mkdirat(parent.fd, n, 0700));
-        if (used == null) throw new EntryFailure("skipped (--on-conflict skip)");
+        if (used == null) throw new EntryFailure(ErrorKind.HOST, "skipped (--on-conflict skip)");
         Fd fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
         return new DirHandle(fd, join(parent.hostPath, used), true);
     }
@@ -226,7 +226,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 default -> Linux.S_IFBLK;
             };
             boolean device = type == Linux.S_IFCHR || type == Linux.S_IFBLK;
-            if (device && Linux.geteuid() != 0) throw new EntryFailure("device node not created: needs root");
+            if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
             if (used == null) return;
@@ -260,16 +260,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             for (PlannedRun r : runs) c.totals().add(r);
         }
         if (dryRun()) {
-            long shared = 0, copied = 0, decoded = 0, sparse = 0;
-            for (PlannedRun r : runs) {
-                switch (r.kind()) {
-                    case SHARE -> shared += r.length();
-                    case COPY -> copied += r.length();
-                    case MATERIALISE -> decoded += r.length();
-                    case HOLE -> sparse += r.length();
-                }
-            }
-            c.report().file(vf, size, shared, copied, decoded, sparse);
+            c.report().plannedFile(vf, size, runs, true);
             return;
         }
         if (deferred != null) {

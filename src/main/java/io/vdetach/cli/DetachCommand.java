@@ -8,6 +8,8 @@ import io.vdetach.error.UsageException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,32 +33,22 @@ final class DetachCommand implements Callable<Integer> {
         if (wo.dryRun) throw new UsageException("detach --dry-run: use `vdetach plan`");
         Detach.Streaming s = streaming ? new Detach.Streaming(parseSize(window), CrashPoints.NONE) : null;
         Report r = Detach.run(new Detach.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
-                wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0)), s));
-        Output.report(r, io.json, r.deletion() == null ? "extracted" : "detached");
+                wo.toExtractOptions(io.json), s));
+        ReportView.print(r, io.json, r.deletion() == null ? "extracted" : "detached");
         return r.exitCode();
     }
 
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,18})([KMGT]?)(I?B)?", Pattern.CASE_INSENSITIVE);
+
+    /** "1048576", "256M", "1G", "2GiB", "64k": bytes. */
     static long parseSize(String s) {
-        String t = s.trim().toUpperCase(Locale.ROOT);
-        if (t.endsWith("IB")) t = t.substring(0, t.length() - 2);
-        else if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
-        int shift = 0;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'K' -> shift = 10;
-                case 'M' -> shift = 20;
-                case 'G' -> shift = 30;
-                case 'T' -> shift = 40;
-                default -> { }
-            }
+        Matcher m = SIZE.matcher(s.trim());
+        if (m.matches()) {
+            String unit = m.group(2).toUpperCase(Locale.ROOT);
+            int shift = unit.isEmpty() ? 0 : 10 * (1 + "KMGT".indexOf(unit));
+            long v = Long.parseLong(m.group(1));
+            if (v <= Long.MAX_VALUE >> shift) return v << shift;
         }
-        if (shift > 0) t = t.substring(0, t.length() - 1);
-        try {
-            long v = Long.parseLong(t);
-            if (v < 0 || v > (Long.MAX_VALUE >> shift)) throw new NumberFormatException();
-            return v << shift;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--window: not a size: " + s);
-        }
+        throw new UsageException("--window: not a size: " + s);
     }
 }

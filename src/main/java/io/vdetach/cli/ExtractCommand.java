@@ -19,8 +19,8 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Report r = Extractor.extract(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
-                wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0)));
-        Output.report(r, io.json, wo.dryRun ? "would extract" : "extracted");
+                wo.toExtractOptions(io.json));
+        ReportView.print(r, io.json, wo.dryRun ? "would extract" : "extracted");
         return r.exitCode();
     }
 }

@@ -2,7 +2,6 @@ package io.vdetach.cli;
 
 import io.vdetach.apply.Extractor;
 import io.vdetach.apply.ImageSource;
-import io.vdetach.apply.Progress;
 import io.vdetach.apply.Report;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,8 +20,8 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         wo.dryRun = true;
         Report r = Extractor.extract(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
-                wo.toExtractOptions(Progress.NONE));
-        Output.report(r, io.json, "would extract");
+                wo.toExtractOptions(true));
+        ReportView.print(r, io.json, "would extract");
         return r.exitCode();
     }
 }

@@ -1,15 +1,22 @@
 package io.vdetach.cli;
 
 import io.vdetach.apply.Report;
+import io.vdetach.json.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The report as --json prints it, and as a short human summary. */
+/** The report as --json prints it, and as a short human summary, on stdout. */
 final class ReportView {
     private ReportView() {}
+
+    static void print(Report r, boolean json, String verb) {
+        if (json) System.out.println(Json.render(toMap(r)));
+        else summary(r, System.out, verb);
+        System.out.flush();
+    }
 
     static Map<String, Object> toMap(Report r) {
         Report.Counts c = r.counts();
