@@ -123,6 +123,26 @@ class DumpTest {
         assertThat(found.length > 1 ? found[1] : "").as(img.what() + ": holes of the image stay holes in " + out).isEmpty();
     }
 
+    /** ENOSPC stops the dump with exit 4; every file the engine opened is closed (the tmpfs unmounts) and OUT is gone. */
+    @Test
+    void aFullHostStopsTheDumpAndClosesEverything() throws Exception {
+        Need.root();
+        Need.tools("qemu-img");
+        Path img = GuestDisk.convert(GuestDisk.raw(), "qcow2", dir.resolve("d.qcow2"));
+        Path small = Files.createDirectories(dir.resolve("small"));
+        Sh.run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString());
+        try {
+            Cli.Run r = Cli.run("dump", img.toString(), small.resolve("out.raw").toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(4);
+            assertThat(r.err()).contains("No space left");
+            assertThat(small.resolve("out.raw")).doesNotExist();
+            Sh.Result u = Sh.exec(null, "umount", small.toString());
+            assertThat(u.exit()).as("every file closed, so the tmpfs unmounts: " + u.err()).isZero();
+        } finally {
+            if (Sh.exec(null, "mountpoint", "-q", small.toString()).exit() == 0) Sh.exec(null, "umount", "-l", small.toString());
+        }
+    }
+
     @Test
     void anExistingOutIsRefusedAndLeftAlone() throws Exception {
         Need.tools("qemu-img");
