@@ -29,6 +29,18 @@ final class ConsumedMarker {
         return new String(Files.readAllBytes(s), StandardCharsets.UTF_8).strip();
     }
 
+    /** Writes the sidecar naming {@code dest}, durably (file and directory synced). */
+    static void create(Path image, Path dest) throws IOException {
+        Files.writeString(sidecar(image), dest + "\n", StandardCharsets.UTF_8);
+        ProgressFile.fsync(sidecar(image), false);
+        ProgressFile.fsync(image.getParent(), true);
+    }
+
+    static void remove(Path image) throws IOException {
+        Files.deleteIfExists(sidecar(image));
+        ProgressFile.fsync(image.getParent(), true);
+    }
+
     /** Throws (exit 4) when {@code image} is being consumed. */
     static void refuseIfConsumed(Path image) throws IOException {
         String dest = consumer(image);

@@ -51,7 +51,7 @@ final class Finisher {
             try (Beneath from = Beneath.open(destFd, slash < 0 ? new byte[0] : Arrays.copyOf(first, slash));
                  Beneath to = Beneath.open(destFd, l.dirPath)) {
                 if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n)) != null) {
-                    report.hardlink();
+                    report.hardlink(l.vf);
                 }
             } catch (RuntimeException e) {
                 report.error(l.vf, l.display, e);

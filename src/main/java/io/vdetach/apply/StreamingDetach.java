@@ -20,7 +20,6 @@ import io.vdetach.sys.BeneathPath;
 import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -36,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code detach --streaming}: for hosts that cannot share the image's blocks. The guest is
  * walked and planned whole first (its metadata is never punched, so a resumed run re-walks it),
- * every file is created at its size (holes stay holes), data that must be decoded is written
- * next (its source may lie anywhere), then the copied runs go through the {@link OrderedCopy}
+ * every file is created at its size (holes stay holes) and data that must be decoded is written
+ * into it then (its source may lie anywhere), then the copied runs go through the {@link OrderedCopy}
  * engine in one pass over the image in offset order, in units of half a window. After each
  * unit (the engine's after-unit hook, in unit order): sync DEST, record the unit in the progress
  * file, and only then punch the unit's consumed bytes out of the image. The engine lets the
@@ -137,11 +136,7 @@ final class StreamingDetach {
         p.window = window;
         p.freeBefore = Detach.statfs(dest).bytesFree();
         p.windowsDone = 0;
-        // The sidecar first: from now on every other command refuses the image.
-        Path sidecar = ConsumedMarker.sidecar(image);
-        Files.writeString(sidecar, dest + "\n", StandardCharsets.UTF_8);
-        ProgressFile.fsync(sidecar, false);
-        ProgressFile.fsync(image.getParent(), true);
+        ConsumedMarker.create(image, dest); // first: from now on every other command refuses the image
         p.write(progressPath);
         return p;
     }
@@ -158,8 +153,7 @@ final class StreamingDetach {
     private static void finishCleanUp(Path image, Path progressPath) throws IOException {
         Files.deleteIfExists(progressPath);
         ProgressFile.fsync(progressPath.getParent(), true);
-        Files.deleteIfExists(ConsumedMarker.sidecar(image));
-        ProgressFile.fsync(image.getParent(), true);
+        ConsumedMarker.remove(image);
     }
 
     /**

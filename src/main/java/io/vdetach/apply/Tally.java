@@ -63,16 +63,19 @@ final class Tally {
         v.counter.directories++;
     }
 
-    synchronized void symlink() {
+    synchronized void symlink(Volume v) {
         total.symlinks++;
+        v.counter.symlinks++;
     }
 
-    synchronized void special() {
+    synchronized void special(Volume v) {
         total.specials++;
+        v.counter.specials++;
     }
 
-    synchronized void hardlink() {
+    synchronized void hardlink(Volume v) {
         total.hardlinks++;
+        v.counter.hardlinks++;
     }
 
     /** One written file. */
@@ -125,25 +128,14 @@ final class Tally {
         conflicts.add(new Report.Conflict(path, action, newName));
     }
 
-    synchronized void warn(String warning) {
-        warnings.add(warning);
-    }
-
     synchronized void notShared(Map<String, Long> bytesByReason) {
         bytesByReason.forEach((why, n) -> notShared.merge(why, n, Long::sum));
     }
 
-    synchronized void extraSpaceUsed(long bytes) {
-        extraSpaceUsed = bytes;
-    }
-
-    synchronized void streaming(long windows, long peakExtraSpace) {
-        streaming = new Report.Streaming(windows, peakExtraSpace);
-    }
-
-    synchronized int errorCount() {
-        return errors.size();
-    }
+    synchronized void warn(String warning) { warnings.add(warning); }
+    synchronized void extraSpaceUsed(long bytes) { extraSpaceUsed = bytes; }
+    synchronized void streaming(long windows, long peakExtraSpace) { streaming = new Report.Streaming(windows, peakExtraSpace); }
+    synchronized int errorCount() { return errors.size(); }
 
     /** Hands the running totals to a progress line (outside the lock). */
     void progress(Progress p) {
@@ -165,7 +157,8 @@ final class Tally {
         int exit = errors.isEmpty() ? 0 : nothing && volumeFailures > 0 ? 3 : 1;
         List<Report.Volume> vols = volumes.stream()
                 .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
-        return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null, Collections.unmodifiableMap(new TreeMap<>(notShared)),
-                vols, List.copyOf(conflicts), List.copyOf(errors), List.copyOf(warnings), exit);
+        return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null,
+                Collections.unmodifiableMap(new TreeMap<>(notShared)), vols, List.copyOf(conflicts), List.copyOf(errors),
+                List.copyOf(warnings), exit);
     }
 }

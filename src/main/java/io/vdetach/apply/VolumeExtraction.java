@@ -145,7 +145,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             byte[] name = hostName(path.getLast(), d);
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
                 if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d);
-                else c.report().hardlink();
+                else c.report().hardlink(vf);
                 return;
             }
             switch (node.type()) {
@@ -214,7 +214,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
-        c.report().symlink();
+        c.report().symlink(vf);
     }
 
     private void special(DirHandle dir, byte[] name, String display, Node node) {
@@ -233,7 +233,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
-        c.report().special();
+        c.report().special(vf);
     }
 
     private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {

@@ -19,18 +19,7 @@ final class ReportView {
     }
 
     static Map<String, Object> toMap(Report r) {
-        Report.Counts c = r.counts();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("files", c.files());
-        m.put("directories", c.directories());
-        m.put("symlinks", c.symlinks());
-        m.put("hardlinks", c.hardlinks());
-        m.put("specials", c.specials());
-        m.put("bytes_total", c.bytesTotal());
-        m.put("bytes_shared", c.bytesShared());
-        m.put("bytes_copied", c.bytesCopied());
-        m.put("bytes_materialised", c.bytesMaterialised());
-        m.put("bytes_sparse", c.bytesSparse());
+        Map<String, Object> m = counts(new LinkedHashMap<>(), r.counts());
         m.put("extra_space_used", r.extraSpaceUsed());
         if (r.streaming() != null) {
             m.put("peak_extra_space", r.streaming().peakExtraSpace());
@@ -47,14 +36,8 @@ final class ReportView {
             vm.put("name", v.name());
             vm.put("filesystem", v.filesystem());
             vm.put("status", v.status());
-            vm.put("files", v.counts().files());
-            vm.put("directories", v.counts().directories());
-            vm.put("bytes_total", v.counts().bytesTotal());
-            vm.put("bytes_shared", v.counts().bytesShared());
-            vm.put("bytes_copied", v.counts().bytesCopied());
-            vm.put("bytes_sparse", v.counts().bytesSparse());
+            vols.add(counts(vm, v.counts()));
             vm.put("errors", v.errors());
-            vols.add(vm);
         }
         m.put("volumes", vols);
         m.put("not_shared_because", r.notSharedBecause());
@@ -77,6 +60,20 @@ final class ReportView {
         }
         m.put("errors", errors);
         m.put("warnings", r.warnings());
+        return m;
+    }
+
+    private static Map<String, Object> counts(Map<String, Object> m, Report.Counts c) {
+        m.put("files", c.files());
+        m.put("directories", c.directories());
+        m.put("symlinks", c.symlinks());
+        m.put("hardlinks", c.hardlinks());
+        m.put("specials", c.specials());
+        m.put("bytes_total", c.bytesTotal());
+        m.put("bytes_shared", c.bytesShared());
+        m.put("bytes_copied", c.bytesCopied());
+        m.put("bytes_materialised", c.bytesMaterialised());
+        m.put("bytes_sparse", c.bytesSparse());
         return m;
     }
 
