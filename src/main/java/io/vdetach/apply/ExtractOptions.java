@@ -22,8 +22,4 @@ public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume
         return new ExtractOptions(Mode.AUTO, ConflictPolicy.RENAME, null, List.of(), List.of(), false, false, Progress.NONE,
                 DEFAULT_THREADS);
     }
-
-    public ExtractOptions withThreads(int n) {
-        return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, n);
-    }
 }

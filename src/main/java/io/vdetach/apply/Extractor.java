@@ -1,8 +1,10 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
+import io.vdetach.error.UsageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.Probed;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.host.HostFilesystem;
 import io.vdetach.plan.Classifier;
@@ -15,19 +17,29 @@ import io.vdetach.sys.StatFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.ToLongFunction;
 
 /**
- * extract: every readable volume's tree into DEST, sharing blocks where the plan says so.
- * Files are written by writer threads; hard links and directory metadata come last.
+ * extract (and plan, its dry run): every readable volume's tree into DEST, sharing blocks where
+ * the plan says so. Files are written by writer threads, or by the ordered-copy engine when
+ * nothing can be shared; hard links and directory metadata come last.
  */
 public final class Extractor {
     private Extractor() {}
 
+    public static Report extract(ImageSource source, Path dest, ExtractOptions o) throws IOException {
+        try (OpenedImage image = source.openImage()) {
+            return extract(image, dest, o);
+        }
+    }
+
     public static Report extract(OpenedImage image, Path dest, ExtractOptions o) throws IOException {
         long t0 = System.nanoTime();
-        Report report = new Report();
-        report.warnings.addAll(image.image().warnings());
+        Tally report = new Tally();
+        image.image().warnings().forEach(report::warn);
         if (!o.dryRun()) Files.createDirectories(dest);
         Path existing = dest.toAbsolutePath();
         while (o.dryRun() && existing.getParent() != null && !Files.isDirectory(existing)) existing = existing.getParent();
@@ -35,30 +47,33 @@ public final class Extractor {
              SourceFiles sources = new SourceFiles()) {
             HostFilesystem host = HostFilesystem.of(existing, destFd);
             Classifier classifier = new Classifier(host, o.mode());
-            if (o.mode() == Mode.SHARE) requireSharing(image, classifier);
+            List<String> notShared = whyNotShared(image, classifier);
+            String refused = notShared.stream().filter(Objects::nonNull).findFirst().orElse(null);
+            if (o.mode() == Mode.SHARE && refused != null) throw new HostException(refused);
             StatFs before = host.statfs();
-            List<OpenedImage.Slot> slots = selected(image, o);
+            List<OpenedImage.Slot> slots = selected(image, o.volume());
+            if (o.dryRun()) mergesInto(dest, slots, o, report);
             o.progress().expect(expected(slots, GuestFilesystem::usedBytes), expected(slots, GuestFilesystem::usedEntries));
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
             Finisher finisher = new Finisher();
             // Nothing to share: one ordered pass over the image instead of file by file.
-            boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || sharesNothing(image, classifier));
+            boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
                     () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
                         host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher);
                 if (ordered) {
-                    try (OrderedCopy copy = new OrderedCopy(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
-                        for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null, copy);
+                    try (CopiedFiles copy = new CopiedFiles(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                        for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, copy);
                         copy.drain();
                     }
                 } else {
-                    for (OpenedImage.Slot slot : slots) extractVolume(ctx, slot, o.volume() != null, null);
+                    for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, null);
                 }
                 workers.drain();
-                report.reasons.putAll(totals.reasons());
+                report.notShared(totals.reasons());
             }
             if (!o.dryRun()) {
                 finisher.finish(destFd, builder, metadata, report);
@@ -66,18 +81,18 @@ public final class Extractor {
                 Linux.syncfs(destFd);
                 if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("final syncfs %.2f s%n", (System.nanoTime() - s0) / 1e9);
                 StatFs after = Linux.fstatfs(destFd);
-                report.extraSpaceUsed = (before.blocksFree() - after.blocksFree()) * after.blockSize();
+                report.extraSpaceUsed((before.blocksFree() - after.blocksFree()) * after.blockSize());
             }
         } finally {
             o.progress().done();
         }
-        report.seconds = (System.nanoTime() - t0) / 1e9;
-        return report;
+        return report.report((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void extractVolume(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest,
-                                      VolumeExtraction.DeferredFiles files) throws IOException {
-        Report.VolumeFigures vf = begin(ctx.report(), slot);
+    /** Walks one volume; {@code files}: where planned files go instead of the writer threads (null: to them). */
+    static void walk(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest,
+                     VolumeExtraction.DeferredFiles files) throws IOException {
+        Tally.Volume vf = begin(ctx.report(), slot);
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
         VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf);
@@ -88,18 +103,32 @@ public final class Extractor {
         }
     }
 
-    /** True when no file of the image can share blocks with DEST (another filesystem, no reflink...). */
-    private static boolean sharesNothing(OpenedImage image, Classifier classifier) throws IOException {
-        for (Path p : image.image().files()) {
-            try (HostFile f = HostFile.open(p)) {
-                if (classifier.whyNotShared(f) == null) return false;
+    /** plan: the volume directories DEST already has (their entries would merge into them). */
+    private static void mergesInto(Path dest, List<OpenedImage.Slot> slots, ExtractOptions o, Tally report) {
+        if (o.volume() != null) return;
+        for (OpenedImage.Slot s : slots) {
+            Path vdir = dest.resolve(s.volume().name());
+            if (s.filesystem() != null && Files.exists(vdir)) {
+                report.conflict(vdir.toString(), "exists: entries merge into it, files that exist are handled by --on-conflict "
+                        + o.onConflict().name().toLowerCase(java.util.Locale.ROOT), null);
             }
         }
-        return true;
+    }
+
+    /** Why each file of the image cannot share blocks with DEST (null where it can: same filesystem, reflink). */
+    private static List<String> whyNotShared(OpenedImage image, Classifier classifier) throws IOException {
+        List<String> why = new ArrayList<>();
+        for (Path p : image.image().files()) {
+            try (HostFile f = HostFile.open(p)) {
+                String w = classifier.whyNotShared(f);
+                why.add(w == null ? null : "--mode share: cannot share blocks of " + p + " into DEST: " + w);
+            }
+        }
+        return why;
     }
 
     /** What the readable filesystems say they hold, for the progress line's ETA; 0 when any cannot say. */
-    private static long expected(List<OpenedImage.Slot> slots, java.util.function.ToLongFunction<GuestFilesystem> used) {
+    private static long expected(List<OpenedImage.Slot> slots, ToLongFunction<GuestFilesystem> used) {
         long total = 0;
         for (OpenedImage.Slot s : slots) {
             if (s.filesystem() == null) continue;
@@ -110,43 +139,28 @@ public final class Extractor {
         return total;
     }
 
-    /** The slots to extract: all, or the one --volume names. */
-    static List<OpenedImage.Slot> selected(OpenedImage image, ExtractOptions o) {
-        if (o.volume() == null) return image.slots();
-        OpenedImage.Slot s = image.slot(o.volume());
-        if (s == null) throw new HostException("no volume " + o.volume() + " in the image (see vdetach ls)");
+    /** The slots to extract: all, or the one --volume names (a name that is not there is a usage error). */
+    static List<OpenedImage.Slot> selected(OpenedImage image, String volume) {
+        if (volume == null) return image.slots();
+        OpenedImage.Slot s = image.slot(volume);
+        if (s == null) throw new UsageException("--volume " + volume + ": no such volume in the image (see vdetach ls)");
         return List.of(s);
     }
 
     /**
-     * Starts a volume in the report: its figures, or null when there is nothing to walk (no
+     * Starts a volume in the report: its handle, or null when there is nothing to walk (no
      * filesystem we read; a damaged one is recorded as an error of that volume).
      */
-    static Report.VolumeFigures begin(Report report, OpenedImage.Slot slot) {
+    static Tally.Volume begin(Tally report, OpenedImage.Slot slot) {
         GuestFilesystem fs = slot.filesystem();
         if (fs == null) {
             if (slot.problem() != null) {
-                report.volumeFailures++;
-                String what = slot.probed() instanceof io.vdetach.guestfs.Probed.NotExtracted n ? n.what() : "damaged";
-                Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), what);
-                vf.status = "error";
-                report.volumes.add(vf);
-                report.error(vf, slot.volume().name(), slot.problem().getMessage());
+                String what = slot.probed() instanceof Probed.NotExtracted n ? n.what() : "damaged";
+                report.volumeFailed(slot.volume().name(), what, slot.problem());
             }
             return null;
         }
         for (String w : fs.warnings()) report.warn(slot.volume().name() + ": " + w);
-        Report.VolumeFigures vf = new Report.VolumeFigures(slot.volume().name(), fs.type());
-        report.volumes.add(vf);
-        return vf;
-    }
-
-    private static void requireSharing(OpenedImage image, Classifier classifier) throws IOException {
-        for (Path p : image.image().files()) {
-            try (HostFile f = HostFile.open(p)) {
-                String why = classifier.whyNotShared(f);
-                if (why != null) throw new HostException("--mode share: cannot share blocks of " + p + " into DEST: " + why);
-            }
-        }
+        return report.volume(slot.volume().name(), fs.type());
     }
 }

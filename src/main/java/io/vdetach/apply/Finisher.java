@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.error.ErrorKind;
 import io.vdetach.guestfs.Node;
 import io.vdetach.sys.BeneathPath;
 import io.vdetach.sys.Fd;
@@ -17,32 +18,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * following a symlink.
  */
 final class Finisher {
-    private record Link(long id, byte[] dirPath, byte[] name, String display, Report.VolumeFigures vf) {}
+    private record Link(long id, byte[] dirPath, byte[] name, String display, Tally.Volume vf) {}
 
-    private record DirMeta(byte[] hostPath, Node node, String display, Report.VolumeFigures vf) {}
+    private record DirMeta(byte[] hostPath, Node node, String display, Tally.Volume vf) {}
 
     /** Node id (per volume, so keyed with its figures) &rarr; host path of its first name. */
     private final Map<Object, byte[]> firstNames = new ConcurrentHashMap<>();
     private final List<Link> links = new ArrayList<>();
     private final List<DirMeta> dirs = new ArrayList<>();
 
-    void firstName(Report.VolumeFigures vf, long id, byte[] hostPath) {
+    void firstName(Tally.Volume vf, long id, byte[] hostPath) {
         firstNames.put(key(vf, id), hostPath);
     }
 
-    void link(Report.VolumeFigures vf, long id, byte[] dirPath, byte[] name, String display) {
+    void link(Tally.Volume vf, long id, byte[] dirPath, byte[] name, String display) {
         links.add(new Link(id, dirPath, name, display, vf));
     }
 
-    void directory(Report.VolumeFigures vf, byte[] hostPath, Node node, String display) {
+    void directory(Tally.Volume vf, byte[] hostPath, Node node, String display) {
         dirs.add(new DirMeta(hostPath, node, display, vf));
     }
 
-    void finish(Fd destFd, HostTreeBuilder builder, MetadataWriter metadata, Report report) {
+    void finish(Fd destFd, HostTreeBuilder builder, MetadataWriter metadata, Tally report) {
         for (Link l : links) {
             byte[] first = firstNames.get(key(l.vf, l.id));
             if (first == null) {
-                report.error(l.vf, l.display, "hard link: its first name was not created");
+                report.error(l.vf, l.display, "hard link: its first name was not created", ErrorKind.HOST);
                 continue;
             }
             int slash = lastSlash(first);
@@ -50,19 +51,17 @@ final class Finisher {
             try (Beneath from = Beneath.open(destFd, slash < 0 ? new byte[0] : Arrays.copyOf(first, slash));
                  Beneath to = Beneath.open(destFd, l.dirPath)) {
                 if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n)) != null) {
-                    synchronized (report) {
-                        report.hardlinks++;
-                    }
+                    report.hardlink(l.vf);
                 }
             } catch (RuntimeException e) {
-                report.error(l.vf, l.display, e.getMessage());
+                report.error(l.vf, l.display, e);
             }
         }
         for (DirMeta d : dirs) {
             try (Beneath dir = Beneath.open(destFd, d.hostPath)) {
-                for (String p : metadata.apply(dir.fd(), d.node)) report.error(d.vf, d.display, p);
+                metadata.apply(dir.fd(), d.node).forEach(p -> report.error(d.vf, d.display, p, ErrorKind.HOST));
             } catch (RuntimeException e) {
-                report.error(d.vf, d.display, e.getMessage());
+                report.error(d.vf, d.display, e);
             }
         }
     }
@@ -80,9 +79,9 @@ final class Finisher {
         }
     }
 
-    private record Key(Report.VolumeFigures vf, long id) {}
+    private record Key(Tally.Volume vf, long id) {}
 
-    private static Object key(Report.VolumeFigures vf, long id) {
+    private static Object key(Tally.Volume vf, long id) {
         return new Key(vf, id);
     }
 

@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.error.ErrorKind;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.sys.Errno;
 import io.vdetach.sys.Fd;
@@ -14,11 +15,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class HostTreeBuilder {
     private final ConflictPolicy policy;
-    private final Report report;
+    private final Tally report;
     /** Renaming gives up after this many tries: "name (1)" … "name (9999)". */
     private static final int MAX_RENAMES = 9999;
 
-    HostTreeBuilder(ConflictPolicy policy, Report report) {
+    HostTreeBuilder(ConflictPolicy policy, Tally report) {
         this.policy = policy;
         this.report = report;
     }
@@ -64,7 +65,7 @@ final class HostTreeBuilder {
             case FAIL -> throw new Abort(displayPath + ": already exists in DEST (--on-conflict fail)");
             case OVERWRITE -> {
                 if (existing.isDirectory()) {
-                    throw new EntryFailure(displayPath + ": a directory is in the way; not overwritten");
+                    throw new EntryFailure(ErrorKind.HOST, displayPath + ": a directory is in the way; not overwritten");
                 }
                 Linux.unlinkat(dirfd, name, 0);
                 T made = creator.create(name);
@@ -82,7 +83,7 @@ final class HostTreeBuilder {
                         if (!e.is(Errno.EEXIST)) throw e;
                     }
                 }
-                throw new EntryFailure(displayPath + ": " + MAX_RENAMES + " renamed copies exist already");
+                throw new EntryFailure(ErrorKind.HOST, displayPath + ": " + MAX_RENAMES + " renamed copies exist already");
             }
         }
         throw new IllegalStateException();

@@ -125,20 +125,6 @@ final class ImageReads implements AutoCloseable {
         return out;
     }
 
-    /** Makes the part [skip, skip + length) of a piece. */
-    interface Cutter<P extends Piece> {
-        P part(P whole, long skip, long length);
-    }
-
-    /** Adds {@code p} to {@code out}, cut into parts no longer than one read. */
-    static <P extends Piece> void split(P p, List<P> out, Cutter<P> cutter) {
-        if (p.length() <= SPAN) {
-            out.add(p);
-            return;
-        }
-        for (long done = 0; done < p.length(); done += SPAN) out.add(cutter.part(p, done, Math.min(SPAN, p.length() - done)));
-    }
-
     @Override
     public void close() {
         for (Fd fd : opened) fd.close();

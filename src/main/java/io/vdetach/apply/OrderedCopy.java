@@ -1,13 +1,7 @@
 package io.vdetach.apply;
 
-import io.vdetach.error.VdetachException;
+import io.vdetach.error.HostException;
 import io.vdetach.extent.HostFile;
-import io.vdetach.extent.Layer;
-import io.vdetach.guestfs.Node;
-import io.vdetach.plan.PlannedRun;
-import io.vdetach.plan.RunClass;
-import io.vdetach.sys.Fd;
-import io.vdetach.sys.Linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,36 +13,46 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The copy engine for hosts that cannot share the image's blocks. Planned files arrive from
- * the walker in batches; the walker creates each file (and writes what must be decoded, as only
- * it may read the guest layers). A planner thread sorts each batch's pieces by image offset and
- * merges neighbours into spans; two reader threads read the spans, two writer threads write the
- * pieces into their files, and the writer that completes a batch finishes its files (size,
- * metadata). Long reads and writes bypass the page cache (O_DIRECT): on the measured host filling
- * the cache cost more CPU than the copy, and two requests in flight each way kept the device busy.
- * (Starting write-back early from another thread measured no faster.)
+ * The one engine that copies image bytes into host files without sharing them: copy mode
+ * ({@link CopiedFiles}), {@code detach --streaming} ({@link StreamingDetach}) and {@code dump}
+ * ({@link Dump}). A producer hands over pieces (bytes of a target file taken from an image
+ * file), which the engine cuts into batches; a planner thread sorts each batch's pieces by image
+ * offset and merges neighbours into spans; two reader threads read the spans, two writer threads
+ * write the pieces, and the writer that completes a batch releases its targets. Long reads and
+ * writes bypass the page cache (O_DIRECT): on the measured host filling the cache cost more CPU
+ * than the copy, and two requests in flight each way kept the device busy.
+ *
+ * <p>Batch policy: copy mode and dump hand over the whole plan as it comes, cut into batches
+ * of at most {@link #batchFiles} files or 256 MiB; streaming also marks units ({@link #unit}:
+ * half a window of the image, in image order), each with an after-unit hook run on the engine's
+ * hook thread, in unit order, once every piece handed over before it is written (streaming:
+ * syncfs, record progress, punch).
+ *
+ * <p>Bounds. Open files: at most four batches hold their files (three handed over, one being
+ * filled), each file up to two descriptors (the second for direct writes), so a batch names at
+ * most a sixteenth of what the process may open. Written but not yet punched (streaming): with
+ * two units in flight the producer starts handing over unit k+2 only once unit k's hook has run,
+ * so at most two units (one window) are written and not punched, while unit k+1 is copied as
+ * unit k is synced and punched.
  */
-final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable {
+final class OrderedCopy implements AutoCloseable {
     /** Two requests in flight each way: the device measured 1.7x (reads) and 1.5x (writes) one request's rate. */
     private static final int READERS = 2, WRITERS = 2;
     private static final int BUFFERS = READERS + WRITERS + 2;
     /** Planned reads queued for the readers; the buffered ones among them are announced (fadvise WILLNEED). */
     private static final int READ_AHEAD = 64;
-    /** Batches handed over and not yet finished; with the one being filled, at most four hold their files open. */
     private static final int BATCHES_IN_FLIGHT = 3;
-    /**
-     * Files per batch. Four batches hold their files open, each file up to two descriptors (the
-     * second for direct writes), so a batch may use a sixteenth of what this process may open.
-     */
-    private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 16));
-    private final Semaphore batchSlots = new Semaphore(BATCHES_IN_FLIGHT);
     private static final long BATCH_BYTES = 256L << 20;
+    private final int batchFiles = (int) Math.max(16, Math.min(1024, openFileLimit() / 16));
 
     /** The soft RLIMIT_NOFILE as /proc/self/limits reports it; 1024 when it cannot be read. */
     private static long openFileLimit() {
@@ -58,83 +62,118 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
                 String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
                 return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // fall through
         }
         return 1024;
     }
 
-    /** A created file waiting for its pieces; {@code failed} stops further writes into it. */
-    private static final class Target {
-        final Report.VolumeFigures vf;
-        final DirHandle dir;
-        final String display;
-        final Node node;
-        final List<PlannedRun> runs;
-        final long size;
-        final TargetFile file;
-        volatile boolean failed;
+    /** A host file the engine writes pieces into. */
+    interface Target {
+        /** Its file for one batch's writes (a writer thread, on first need). */
+        TargetFile open();
 
-        Target(Report.VolumeFigures vf, DirHandle dir, String display, Node node, List<PlannedRun> runs, long size, Fd fd) {
-            this.vf = vf;
-            this.dir = dir;
-            this.display = display;
-            this.node = node;
-            this.runs = runs;
-            this.size = size;
-            this.file = new TargetFile(fd);
+        /**
+         * A batch naming this target is done: {@code file} is what {@link #open} gave it (null: none),
+         * {@code last} when the producer {@link #end ended} the target in it or the run stopped,
+         * {@code ok} false when the run stopped.
+         */
+        void release(TargetFile file, boolean last, boolean ok);
+
+        /** A write failed (the file is marked failed): record it and go on, or throw to stop the run. */
+        default void failed(RuntimeException e) {
+            throw e;
+        }
+
+        /** True when blocks of zeros are left as holes instead of written (dump's OUT is sparse). */
+        default boolean sparse() {
+            return false;
+        }
+    }
+
+    /** Runs after a unit: {@link #unit}. */
+    @FunctionalInterface
+    interface AfterUnit {
+        void run() throws IOException;
+    }
+
+    /** A target's file for one batch, opened by the first writer that needs it. */
+    private static final class Lease {
+        final Target target;
+        boolean last;
+        volatile TargetFile opened;
+
+        Lease(Target target) {
+            this.target = target;
+        }
+
+        synchronized TargetFile file() {
+            if (opened == null) opened = target.open();
+            return opened;
         }
     }
 
     /** Bytes of one target taken from one image file. */
-    private record Piece(Target target, long fileOffset, long length, int source, long sourceOffset) implements ImageReads.Piece {}
+    private record Piece(Lease lease, long fileOffset, long length, int source, long sourceOffset) implements ImageReads.Piece {}
 
-    private record Batch(List<Target> targets, List<Piece> pieces) {}
+    private static final class Batch {
+        /** By identity: a target may be a record whose equals would compare its runs. */
+        final Map<Target, Lease> leases = new IdentityHashMap<>();
+        final List<Piece> pieces = new ArrayList<>();
+        long bytes;
+        /** Spans not yet written. */
+        final AtomicInteger pending = new AtomicInteger();
+        final CountDownLatch written = new CountDownLatch(1);
+        final AtomicBoolean released = new AtomicBoolean();
+    }
 
-    /** A batch being copied: its files are finished once every one of its reads has been written. */
-    private record BatchState(List<Target> targets, AtomicInteger pending) {}
+    /** A unit's hook, the batches it waits for, and whether it gives back a unit slot. */
+    private record After(AfterUnit hook, List<Batch> batches, boolean slot) {}
 
-    /** What the planner hands the readers, and the readers the writers. */
-    private sealed interface Work {}
+    /** A read the planner hands the readers; STOP_READ ends them. */
+    private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch) {}
 
-    private record SpanRead(ImageReads.Span span, List<Piece> pieces, BatchState batch) implements Work {}
+    /** A span read into {@code buffer} from image offset {@code start}, for the writers; STOP_WRITE ends them. */
+    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, Batch batch) {}
 
-    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, BatchState batch) implements Work {}
+    private static final Batch END = new Batch();
+    private static final SpanRead STOP_READ = new SpanRead(null, List.of(), END);
+    private static final Chunk STOP_WRITE = new Chunk(null, 0, List.of(), END);
+    private static final After STOP = new After(null, List.of(), false);
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ImageReads.ALIGN).asReadOnlyBuffer();
 
-    /** Follows a batch's reads: counts as one of its pending items, so an empty batch is finished too. */
-    private record BatchDone(BatchState batch) implements Work {}
-
-    private record Stop() implements Work {}
-
-    private final VolumeExtraction.Context c;
     private final SourceFiles sources;
-    private final ContentWriter decoder;
     private final Map<HostFile, Integer> sourceIndex = new IdentityHashMap<>();
     private final ImageReads images = new ImageReads();
     private final DirectWriter direct = new DirectWriter();
+    private final Semaphore batchSlots = new Semaphore(BATCHES_IN_FLIGHT);
+    /** Units handed over whose hook has not run yet; null: no units. */
+    private final Semaphore unitSlots;
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(1);
-    private final BlockingQueue<Work> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
-    private final BlockingQueue<Work> work = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<SpanRead> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
+    private final BlockingQueue<Chunk> work = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<After> afters = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
-    private volatile RuntimeException fatal;
-    /** Time spent in reads, writes and finishing files, and how many went direct; printed with VDETACH_DEBUG. */
-    private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), finishNanos = new LongAdder(),
+    private volatile Exception fatal;
+    /** Thread time in reads, writes and releasing files, and how many reads went direct: printed with VDETACH_DEBUG. */
+    private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), releaseNanos = new LongAdder(),
             reads = new LongAdder(), directReads = new LongAdder();
-    /** Every created file not finished yet: closed by close() when a failure stopped the run. */
-    private final Set<Target> unfinished = ConcurrentHashMap.newKeySet();
-    private List<Target> targets = new ArrayList<>();
-    private List<Piece> pieces = new ArrayList<>();
-    private long batchBytes;
+    /** Handed over and not yet released: close() releases them after a failure. */
+    private final Set<Batch> unreleased = ConcurrentHashMap.newKeySet();
+    private Batch current = new Batch();
+    private List<Batch> sinceUnit = new ArrayList<>();
+    private boolean holdsUnitSlot;
 
-    OrderedCopy(VolumeExtraction.Context c, SourceFiles sources, ContentWriter decoder) {
-        this.c = c;
+    /** @param unitsInFlight units handed over before the oldest one's hook must have run (streaming: 2); 0: no units */
+    OrderedCopy(SourceFiles sources, int unitsInFlight) {
         this.sources = sources;
-        this.decoder = decoder;
+        this.unitSlots = unitsInFlight > 0 ? new Semaphore(unitsInFlight) : null;
         for (int i = 0; i < BUFFERS; i++) buffers.add(ImageReads.buffer());
         threads.add(daemon("vdetach-planner", this::planLoop));
         for (int i = 0; i < READERS; i++) threads.add(daemon("vdetach-reader-" + i, this::readLoop));
         for (int i = 0; i < WRITERS; i++) threads.add(daemon("vdetach-writer-" + i, this::writeLoop));
+        threads.add(daemon("vdetach-after-unit", this::afterLoop));
     }
 
     private static Thread daemon(String name, Runnable body) {
@@ -144,220 +183,233 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         return t;
     }
 
-    /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
-    @Override
-    public void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
-                     Layer data, long size) throws IOException {
+    // ---- the producer's side (one thread) ----
+
+    /** Registers {@code t} in the batch being filled: from here on the engine releases it, whatever happens. */
+    void add(Target t) throws IOException {
+        lease(t);
+    }
+
+    /** Queues {@code length} bytes of {@code source} at {@code sourceOffset} for {@code t} at {@code fileOffset}. */
+    void piece(Target t, long fileOffset, long length, HostFile source, long sourceOffset) throws IOException {
+        if (current.bytes >= BATCH_BYTES) flush();
+        Lease l = lease(t);
+        int src = sourceIndex.computeIfAbsent(source, f -> images.add(sources.fd(f)));
+        for (long done = 0, n; done < length; done += n) { // no piece longer than one read
+            n = Math.min(ImageReads.SPAN, length - done);
+            current.pieces.add(new Piece(l, fileOffset + done, n, src, sourceOffset + done));
+        }
+        current.bytes += length;
+    }
+
+    /** No more pieces for {@code t}: it is released as last once the batch now being filled is written. */
+    void end(Target t) throws IOException {
+        lease(t).last = true;
+    }
+
+    /**
+     * Ends a unit: {@code hook} runs once everything handed over so far is written and the hooks
+     * before it have run. The next unit's first piece waits for a unit slot.
+     */
+    void unit(AfterUnit hook) throws IOException {
+        flush();
+        afters.add(new After(hook, sinceUnit, holdsUnitSlot));
+        sinceUnit = new ArrayList<>();
+        holdsUnitSlot = false;
+    }
+
+    private Lease lease(Target t) throws IOException {
+        Lease l = current.leases.get(t);
+        if (l != null) return l;
         rethrowFatal();
-        HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
-        if (created == null) return;
-        byte[] used = created.name();
-        Target t = new Target(vf, dir.retain(), display, node, runs, size, created.made());
-        unfinished.add(t);
-        targets.add(t);
-        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, used));
-        for (String note : node.notes()) c.report().warn(display + ": " + note);
+        if (current.leases.size() >= batchFiles) flush();
         try {
-            List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-            if (!decode.isEmpty()) decoder.write(t.file.fd, decode, data, size, false);
-        } catch (VdetachException | IOException e) {
-            if (Abort.isFatal(e)) throw e;
-            t.failed = true;
-            c.report().error(vf, display, e.getMessage());
+            if (unitSlots != null && !holdsUnitSlot) until(() -> unitSlots.tryAcquire(100, TimeUnit.MILLISECONDS));
+        } catch (Stopped e) {
+            throw stopped();
         }
-        for (PlannedRun r : runs) {
-            if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
-            int src = sourceIndex.computeIfAbsent(r.source(), f -> images.add(sources.fd(f)));
-            pieces.add(new Piece(t, r.fileOffset(), r.length(), src, r.sourceOffset()));
-            batchBytes += r.length();
-        }
-        if (targets.size() >= batchFiles || batchBytes >= BATCH_BYTES) {
-            try {
-                flush();
-            } catch (Stopped e) {
-                rethrowFatal();
-            }
+        holdsUnitSlot = unitSlots != null;
+        l = new Lease(t);
+        current.leases.put(t, l);
+        return l;
+    }
+
+    private void flush() throws IOException {
+        if (current.leases.isEmpty()) return;
+        try {
+            until(() -> batchSlots.tryAcquire(100, TimeUnit.MILLISECONDS));
+            Batch b = current;
+            current = new Batch();
+            unreleased.add(b);
+            sinceUnit.add(b);
+            put(batches, b);
+        } catch (Stopped e) {
+            throw stopped();
         }
     }
 
-    private void flush() {
-        if (targets.isEmpty()) return;
-        acquire(batchSlots);
-        put(batches, new Batch(targets, pieces));
-        targets = new ArrayList<>();
-        pieces = new ArrayList<>();
-        batchBytes = 0;
-    }
-
-    /** Walker thread, after the walk: waits until every file is written and finished. */
-    void drain() {
-        long walked = System.nanoTime();
+    /** After the last piece: waits until every piece is written, every target released and every hook run. */
+    void drain() throws IOException {
+        long produced = System.nanoTime();
+        flush();
         try {
-            flush();
-            put(batches, new Batch(null, null));
+            put(batches, END);
         } catch (Stopped e) {
             // rethrown below
         }
+        afters.add(STOP);
         for (Thread t : threads) join(t);
         if (System.getenv("VDETACH_DEBUG") != null) {
-            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), finishing files %.2f s"
-                            + " (thread totals); walk ended %.2f s before the copy%n", reads.sum(), readNanos.sum() / 1e9,
-                    directReads.sum(), writeNanos.sum() / 1e9, direct.writes.sum(), finishNanos.sum() / 1e9,
-                    (System.nanoTime() - walked) / 1e9);
+            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), releasing files %.2f s"
+                            + " (thread totals); producer ended %.2f s before the copy%n", reads.sum(), readNanos.sum() / 1e9,
+                    directReads.sum(), writeNanos.sum() / 1e9, direct.writes.sum(), releaseNanos.sum() / 1e9,
+                    (System.nanoTime() - produced) / 1e9);
         }
         rethrowFatal();
     }
 
-    private void rethrowFatal() {
-        RuntimeException e = fatal;
-        if (e != null) throw e;
+    /** The producer's view of a stop: the failure that caused it. */
+    private IOException stopped() throws IOException {
+        rethrowFatal();
+        return new IOException("interrupted");
     }
 
-    private void fail(RuntimeException e) {
+    private void rethrowFatal() throws IOException {
+        switch (fatal) {
+            case null -> { }
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Exception e -> throw new HostException(e.toString(), e);
+        }
+    }
+
+    private void fail(Exception e) {
         if (fatal == null) fatal = e;
     }
 
-    /** Planner thread: each batch's pieces sorted by image offset and merged into spans, queued for the readers. */
-    private void planLoop() {
-        try {
-            while (true) {
-                Batch b = take(batches);
-                if (b.targets() == null) break;
-                plan(b);
-            }
-            for (int i = 0; i < READERS; i++) put(readTasks, new Stop());
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
-    }
+    // ---- the engine's threads ----
 
-    private void plan(Batch b) {
-        List<Piece> sorted = new ArrayList<>(b.pieces().size());
-        for (Piece p : b.pieces()) {
-            ImageReads.split(p, sorted, (w, skip, n) -> new Piece(w.target(), w.fileOffset() + skip, n, w.source(), w.sourceOffset() + skip));
-        }
-        sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
-        List<ImageReads.Span> spans = ImageReads.spans(sorted);
-        BatchState state = new BatchState(b.targets(), new AtomicInteger(spans.size() + 1));
-        for (ImageReads.Span sp : spans) {
-            // Announced as it is queued: the queued short reads are in flight while the readers catch up.
-            images.advise(sp);
-            put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), state));
-        }
-        put(readTasks, new BatchDone(state));
+    /** Planner: each batch's pieces sorted by image offset and merged into spans, queued for the readers. */
+    private void planLoop() {
+        run(() -> {
+            for (Batch b; (b = take(batches)) != END; ) {
+                List<Piece> sorted = b.pieces;
+                sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
+                List<ImageReads.Span> spans = ImageReads.spans(sorted);
+                b.pending.set(spans.size());
+                if (spans.isEmpty()) done(b, 0); // nothing to copy: release its targets (decoded or empty files) now
+                for (ImageReads.Span sp : spans) {
+                    // Announced as it is queued: the queued short reads are in flight while the readers catch up.
+                    images.advise(sp);
+                    put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), b));
+                }
+            }
+            for (int i = 0; i < READERS; i++) put(readTasks, STOP_READ);
+        });
     }
 
     private void readLoop() {
-        try {
-            while (true) {
-                switch (take(readTasks)) {
-                    case SpanRead r -> {
-                        ByteBuffer buf = take(buffers);
-                        long t0 = System.nanoTime();
-                        long start;
-                        try {
-                            start = images.read(r.span(), buf);
-                        } catch (RuntimeException e) {
-                            buffers.add(buf);
-                            throw e;
-                        }
-                        readNanos.add(System.nanoTime() - t0);
-                        reads.increment();
-                        if (images.direct(r.span())) directReads.increment();
-                        put(work, new Chunk(buf, start, r.pieces(), r.batch()));
-                    }
-                    case Stop s -> {
-                        put(work, s);
-                        return;
-                    }
-                    case Work w -> put(work, w);
+        run(() -> {
+            for (SpanRead r; (r = take(readTasks)) != STOP_READ; ) {
+                ByteBuffer buf = take(buffers);
+                long t0 = System.nanoTime();
+                long start;
+                try {
+                    start = images.read(r.span(), buf);
+                } catch (RuntimeException e) {
+                    buffers.add(buf);
+                    throw e;
                 }
+                readNanos.add(System.nanoTime() - t0);
+                reads.increment();
+                if (images.direct(r.span())) directReads.increment();
+                put(work, new Chunk(buf, start, r.pieces(), r.batch()));
             }
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
+            put(work, STOP_WRITE);
+        });
     }
 
     private void writeLoop() {
-        try {
-            while (true) {
-                switch (take(work)) {
-                    case Chunk ch -> {
-                        long t0 = System.nanoTime();
-                        try {
-                            write(ch);
-                        } finally {
-                            writeNanos.add(System.nanoTime() - t0);
-                            buffers.add(ch.buffer());
-                        }
-                        done(ch.batch());
-                    }
-                    case BatchDone d -> done(d.batch());
-                    case Stop s -> {
-                        return;
-                    }
-                    case SpanRead r -> throw new IllegalStateException("unread span");
+        run(() -> {
+            for (Chunk ch; (ch = take(work)) != STOP_WRITE; ) {
+                long t0 = System.nanoTime();
+                try {
+                    write(ch);
+                } finally {
+                    writeNanos.add(System.nanoTime() - t0);
+                    buffers.add(ch.buffer());
                 }
+                done(ch.batch(), 1);
             }
-        } catch (Stopped e) {
-            // another thread failed
-        } catch (RuntimeException e) {
-            fail(e);
-        }
-    }
-
-    /** The writer that completes a batch finishes its files. */
-    private void done(BatchState batch) {
-        if (batch.pending().decrementAndGet() != 0) return;
-        long t0 = System.nanoTime();
-        for (Target t : batch.targets()) finish(t);
-        finishNanos.add(System.nanoTime() - t0);
-        batchSlots.release();
+        });
     }
 
     private void write(Chunk ch) {
         for (Piece p : ch.pieces()) {
-            Target t = p.target();
-            if (t.failed) continue;
+            Target t = p.lease().target;
+            TargetFile f = null;
             try {
-                direct.write(t.file, ch.buffer(), (int) (p.sourceOffset() - ch.start()), p.fileOffset(), p.length());
+                f = p.lease().file();
+                if (f.failed) continue;
+                int at = (int) (p.sourceOffset() - ch.start());
+                if (t.sparse()) writeNonZero(f, ch.buffer(), at, p.fileOffset(), p.length());
+                else direct.write(f, ch.buffer(), at, p.fileOffset(), p.length());
             } catch (RuntimeException e) {
-                if (Abort.isFatal(e)) throw e;
-                t.failed = true;
-                c.report().error(t.vf, t.display, e.getMessage());
+                if (Abort.isFatal(e) || f == null) throw e;
+                f.failed = true;
+                t.failed(e);
             }
         }
     }
 
-    /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
-    private void finish(Target t) {
-        try {
-            if (!t.failed && fatal == null) {
-                if (ContentWriter.writtenEnd(t.runs) != t.size) Linux.ftruncate(t.file.fd, t.size);
-                c.report().copiedFile(t.vf, t.size, t.runs);
-                for (String p : c.metadata().apply(t.file.fd, t.node)) c.report().error(t.vf, t.display, p);
-                // The walk is long over while the copy goes on: the progress line follows the writes.
-                Report r = c.report();
-                c.options().progress().update(r.files, r.bytesTotal, r.bytesShared);
-            }
-        } catch (RuntimeException e) {
-            if (Abort.isFatal(e)) throw e;
-            c.report().error(t.vf, t.display, e.getMessage());
-        } finally {
-            release(t);
+    /** Writes the piece but its host blocks of zeros, which stay holes (as {@code qemu-img convert} leaves them). */
+    private void writeNonZero(TargetFile f, ByteBuffer buf, int at, long fileOffset, long length) {
+        long run = -1; // where the data being gathered starts, in the piece
+        for (long k = 0; k < length; ) {
+            int n = (int) Math.min(length - k, ImageReads.ALIGN - (fileOffset + k) % ImageReads.ALIGN);
+            boolean zero = buf.slice(at + (int) k, n).mismatch(ZEROS.slice(0, n)) < 0;
+            if (zero && run >= 0) direct.write(f, buf, at + (int) run, fileOffset + run, k - run);
+            if (zero) run = -1;
+            else if (run < 0) run = k;
+            k += n;
         }
+        if (run >= 0) direct.write(f, buf, at + (int) run, fileOffset + run, length - run);
     }
 
-    /** Closes a target once, whichever of finish() and close() gets to it. */
-    private void release(Target t) {
-        if (unfinished.remove(t)) {
-            t.file.close();
-            t.dir.release();
+    /** The writer that completes a batch releases its targets. */
+    private void done(Batch b, int spans) {
+        if (b.pending.addAndGet(-spans) != 0) return;
+        long t0 = System.nanoTime();
+        release(b, false);
+        releaseNanos.add(System.nanoTime() - t0);
+        b.written.countDown();
+        batchSlots.release();
+    }
+
+    /** Releases a batch's targets once, whichever of done() and close() gets to it; goes on past a failure. */
+    private void release(Batch b, boolean abandon) {
+        if (!b.released.compareAndSet(false, true)) return;
+        unreleased.remove(b);
+        RuntimeException first = null;
+        for (Lease l : b.leases.values()) {
+            try {
+                l.target.release(l.opened, l.last || abandon, !abandon && fatal == null);
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
         }
+        if (first != null) throw first;
+    }
+
+    /** Hook thread: each unit's hook, in order, once its batches are written. */
+    private void afterLoop() {
+        run(() -> {
+            for (After a; (a = take(afters)) != STOP; ) {
+                for (Batch b : a.batches()) until(() -> b.written.await(100, TimeUnit.MILLISECONDS));
+                a.hook().run();
+                if (a.slot()) unitSlots.release();
+            }
+        });
     }
 
     /** Thrown inside the engine's threads once another one has failed: they stop waiting. */
@@ -367,11 +419,29 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
     }
 
-    private void acquire(Semaphore slots) {
+    private interface Body {
+        void run() throws IOException;
+    }
+
+    /** An engine thread's body: its failure stops the others. */
+    private void run(Body body) {
         try {
-            while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                if (fatal != null) throw new Stopped();
-            }
+            body.run();
+        } catch (Stopped e) {
+            // another thread failed
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private interface Attempt {
+        boolean succeeded() throws InterruptedException;
+    }
+
+    /** Retries a timed wait until it succeeds; stops when another thread has failed. */
+    private void until(Attempt a) {
+        try {
+            while (!a.succeeded()) if (fatal != null) throw new Stopped();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stopped();
@@ -379,27 +449,16 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
     }
 
     private <T> void put(BlockingQueue<T> q, T item) {
-        try {
-            while (!q.offer(item, 100, TimeUnit.MILLISECONDS)) {
-                if (fatal != null) throw new Stopped();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        }
+        until(() -> q.offer(item, 100, TimeUnit.MILLISECONDS));
     }
 
     private <T> T take(BlockingQueue<T> q) {
-        try {
-            while (true) {
-                T t = q.poll(100, TimeUnit.MILLISECONDS);
-                if (t != null) return t;
-                if (fatal != null) throw new Stopped();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        }
+        List<T> got = new ArrayList<>(1);
+        until(() -> {
+            T t = q.poll(100, TimeUnit.MILLISECONDS);
+            return t != null && got.add(t);
+        });
+        return got.getFirst();
     }
 
     private static void join(Thread t) {
@@ -410,12 +469,20 @@ final class OrderedCopy implements VolumeExtraction.DeferredFiles, AutoCloseable
         }
     }
 
+    /** Stops the threads; after a failure, releases every target given or opened (so DEST unmounts). */
     @Override
     public void close() {
         for (Thread t : threads) t.interrupt();
         for (Thread t : threads) join(t);
-        // After a failure: files that were created but never finished (DEST must be unmountable).
-        for (Target t : unfinished) release(t);
+        List<Batch> left = new ArrayList<>(unreleased);
+        left.add(current);
+        for (Batch b : left) {
+            try {
+                release(b, true);
+            } catch (RuntimeException e) {
+                // the run has failed already; release went on past this, so every file is closed
+            }
+        }
         images.close();
     }
 }

@@ -5,6 +5,7 @@ import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,9 @@ import java.util.Properties;
 
 /**
  * {@code DEST.vdetach-progress}, beside DEST: which image a streaming detach consumes and how
- * far it got. Written to a temporary name, fsynced, renamed and the directory fsynced, so a
- * crash leaves either the old or the new record, never a torn one.
+ * far it got, as java.util.Properties (which escape any path). Written to a temporary name,
+ * fsynced, renamed and the directory fsynced, so a crash leaves either the old or the new
+ * record, never a torn one.
  */
 final class ProgressFile {
     /** Our own file: a few hundred bytes; anything larger is not ours. */
@@ -32,7 +34,7 @@ final class ProgressFile {
     long freeBefore;
     long peakExtra;
     boolean materialised;
-    /** Windows of the image copied, synced and (then) punched. */
+    /** Units of the image copied, synced and (then) punched. */
     long windowsDone;
     /** Every file and its metadata is done and synced; only deleting the image remains. */
     boolean finished;
@@ -68,28 +70,19 @@ final class ProgressFile {
     }
 
     void write(Path p) throws IOException {
-        String text = "vdetach-streaming=1\n"
-                + "image=" + escape(image) + "\n"
-                + "dev=" + dev + "\nino=" + ino + "\nsize=" + size + "\nmtime_ns=" + mtimeNanos + "\n"
-                + "dest=" + escape(dest) + "\n"
-                + "window=" + window + "\nfree_before=" + freeBefore + "\npeak_extra=" + peakExtra + "\n"
-                + "materialised=" + materialised + "\nwindows_done=" + windowsDone + "\nfinished=" + finished + "\n";
+        Properties props = new Properties();
+        String[] pairs = {"vdetach-streaming", "1", "image", image, "dev", "" + dev, "ino", "" + ino, "size", "" + size,
+                "mtime_ns", "" + mtimeNanos, "dest", dest, "window", "" + window, "free_before", "" + freeBefore,
+                "peak_extra", "" + peakExtra, "materialised", "" + materialised, "windows_done", "" + windowsDone,
+                "finished", "" + finished};
+        for (int i = 0; i < pairs.length; i += 2) props.setProperty(pairs[i], pairs[i + 1]);
+        StringWriter text = new StringWriter();
+        props.store(text, null);
         Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.writeString(tmp, text.toString(), StandardCharsets.UTF_8);
         fsync(tmp, false);
         Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         fsync(p.toAbsolutePath().getParent(), true);
-    }
-
-    /** Properties' own escaping, so any path survives. */
-    private static String escape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c == '\\' || c == '=' || c == ':' || c == '#' || c == '!') b.append('\\').append(c);
-            else if (c < 0x20 || c > 0x7e) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.toString();
     }
 
     static void fsync(Path p, boolean directory) {

@@ -1,113 +1,48 @@
 package io.vdetach.apply;
 
-import io.vdetach.plan.PlannedRun;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.vdetach.error.ErrorKind;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
-/** What an extraction did: the figures of DESIGN.md's --json report. Filled by one thread. */
-public final class Report {
-    public long files;
-    public long directories;
-    public long symlinks;
-    public long hardlinks;
-    public long specials;
-    public long bytesTotal;
-    public long bytesShared;
-    public long bytesCopied;
-    public long bytesSparse;
-    public long bytesMaterialised;
-    public double seconds;
-    /** statfs free-space drop over the run; negative when space was freed (detach). */
-    public long extraSpaceUsed;
-    public long spaceReclaimed;
-    /** detach --streaming: image windows copied and punched (-1: not a streaming run). */
-    public long windows = -1;
-    /** detach --streaming: max statfs free-space drop on DEST's filesystem, sampled around each window. */
-    public long peakExtraSpace = -1;
-    public final Map<String, Long> reasons = new LinkedHashMap<>();
-    public final List<VolumeFigures> volumes = new ArrayList<>();
-    public final List<Conflict> conflicts = new ArrayList<>();
-    public final List<EntryError> errors = new ArrayList<>();
-    public final List<String> warnings = new ArrayList<>();
-    public final List<String> deleted = new ArrayList<>();
+/**
+ * What an extraction or detach did, as a value (DESIGN.md's --json report): made by
+ * {@link Tally#report} when the run ends (its lists and map unmodifiable); the CLI renders it.
+ *
+ * @param streaming detach --streaming's figures; null for other runs
+ * @param deletion what detach deleted and the space that freed; null when nothing was deleted
+ * @param notSharedBecause bytes per "kind: reason" for runs that were not shared
+ */
+public record Report(Counts counts, double seconds, long extraSpaceUsed, Streaming streaming, Deletion deletion,
+                     Map<String, Long> notSharedBecause, List<Volume> volumes, List<Conflict> conflicts,
+                     List<EntryError> errors, List<String> warnings, int exitCode) {
+
+    /** Entries and bytes; bytesCopied includes bytesMaterialised (decoded bytes are written, not shared). */
+    public record Counts(long files, long directories, long symlinks, long hardlinks, long specials, long bytesTotal,
+                         long bytesShared, long bytesCopied, long bytesMaterialised, long bytesSparse) {}
+
+    /** One volume: what it holds, whether it was extracted, what was taken from it. */
+    public record Volume(String name, String filesystem, String status, Counts counts, long errors) {}
 
     public record Conflict(String path, String action, String newName) {}
 
-    public record EntryError(String path, String reason) {}
+    /** One entry that failed; the run went on. */
+    public record EntryError(String path, String reason, ErrorKind kind) {}
 
-    /** Per volume: name, what it holds, and what was taken from it. */
-    public static final class VolumeFigures {
-        public final String name;
-        public final String filesystem;
-        public String status = "extracted";
-        public long files;
-        public long directories;
-        public long bytesTotal;
-        public long bytesShared;
-        public long bytesCopied;
-        public long bytesSparse;
-        public long errors;
+    /** @param windows image units copied, synced and punched; @param peakExtraSpace largest statfs free-space drop on DEST */
+    public record Streaming(long windows, long peakExtraSpace) {}
 
-        public VolumeFigures(String name, String filesystem) {
-            this.name = name;
-            this.filesystem = filesystem;
-        }
+    /** @param spaceReclaimed statfs free-space gain of the image's filesystem after deleting (never an estimate) */
+    public record Deletion(List<String> deleted, long spaceReclaimed) {}
+
+    /** The same report with one more warning. */
+    public Report withWarning(String warning) {
+        return new Report(counts, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,
+                Stream.concat(warnings.stream(), Stream.of(warning)).toList(), exitCode);
     }
 
-    public synchronized void conflict(String path, String action, String newName) {
-        conflicts.add(new Conflict(path, action, newName));
-    }
-
-    public synchronized void error(VolumeFigures vf, String path, String reason) {
-        errors.add(new EntryError(path, reason));
-        if (vf != null) vf.errors++;
-    }
-
-    /** Adds a warning once. */
-    public synchronized void warn(String warning) {
-        if (!warnings.contains(warning)) warnings.add(warning);
-    }
-
-    /** Counts a file none of whose bytes were shared: shared runs a host refused count as copied. */
-    void copiedFile(VolumeFigures vf, long size, List<PlannedRun> runs) {
-        long copied = 0, decoded = 0, sparse = 0;
-        for (PlannedRun r : runs) {
-            switch (r.kind()) {
-                case COPY, SHARE -> copied += r.length();
-                case MATERIALISE -> decoded += r.length();
-                case HOLE -> sparse += r.length();
-            }
-        }
-        file(vf, size, 0, copied, decoded, sparse);
-    }
-
-    /** Counts one written file. */
-    synchronized void file(VolumeFigures vf, long size, long shared, long copied, long materialised, long sparse) {
-        files++;
-        bytesTotal += size;
-        bytesShared += shared;
-        bytesCopied += copied + materialised;
-        bytesMaterialised += materialised;
-        bytesSparse += sparse;
-        vf.files++;
-        vf.bytesTotal += size;
-        vf.bytesShared += shared;
-        vf.bytesCopied += copied + materialised;
-        vf.bytesSparse += sparse;
-    }
-
-    /** Volumes whose filesystem was recognised but could not be opened. */
-    public int volumeFailures;
-
-    /**
-     * Exit code: 0 all done, 1 some entries skipped or failed, 3 when a damaged volume was
-     * the reason and nothing at all could be extracted.
-     */
-    public int exitCode() {
-        if (errors.isEmpty()) return 0;
-        boolean nothing = files + directories + symlinks + specials == 0;
-        return nothing && volumeFailures > 0 ? 3 : 1;
+    Report withDeletion(Deletion d) {
+        return new Report(counts, seconds, extraSpaceUsed, streaming, d, notSharedBecause, volumes, conflicts, errors,
+                warnings, exitCode);
     }
 }

@@ -4,11 +4,13 @@ import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 
 /**
- * A file being filled by a copy engine: its descriptor, and the same file opened with O_DIRECT
- * on first need (for {@link DirectWriter}); none where DEST refuses direct I/O.
+ * A file being filled by the copy engine: its descriptor, the same file opened with O_DIRECT on
+ * first need (for {@link DirectWriter}; none where DEST refuses direct I/O), and whether a write
+ * into it failed (it then gets no more writes and is not finished).
  */
 final class TargetFile {
     final Fd fd;
+    volatile boolean failed;
     private boolean directTried;
     private Fd direct;
 
@@ -16,7 +18,6 @@ final class TargetFile {
         this.fd = fd;
     }
 
-    /** The O_DIRECT twin, opened on first need; null where DEST refuses direct I/O. */
     synchronized Fd direct() {
         if (!directTried) {
             directTried = true;

@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
@@ -31,14 +32,14 @@ import java.util.Set;
 final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Shared by every volume of one extraction. */
-    record Context(Fd destFd, ExtractOptions options, Report report, Classifier classifier, MetadataWriter metadata,
+    record Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
                    Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
 
     private final Context c;
     private final GuestFilesystem fs;
     private final String volumeName;
     private final boolean intoDest;
-    private final Report.VolumeFigures vf;
+    private final Tally.Volume vf;
     private final Glob include;
     private final Glob exclude;
     private final ArrayDeque<Dir> dirs = new ArrayDeque<>();
@@ -63,7 +64,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
     interface DeferredFiles {
-        void file(Report.VolumeFigures vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+        void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
                   Layer data, long size) throws IOException;
     }
 
@@ -75,7 +76,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return this;
     }
 
-    VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Report.VolumeFigures vf) {
+    VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Tally.Volume vf) {
         this.c = c;
         this.fs = fs;
         this.volumeName = volumeName;
@@ -106,7 +107,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             try {
                 ensureCreated();
             } catch (EntryFailure | SysException e) {
-                c.report().error(vf, d, e.getMessage());
+                c.report().error(vf, d, e);
                 dirs.peek().failed = true;
             }
         }
@@ -129,7 +130,8 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     @Override
     public void error(List<byte[]> path, String reason) {
-        c.report().error(vf, display(path), reason);
+        // The walker could not read this part of the guest (it passes the reason only).
+        c.report().error(vf, display(path), reason, ErrorKind.CORRUPT);
     }
 
     @Override
@@ -143,7 +145,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             byte[] name = hostName(path.getLast(), d);
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
                 if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d);
-                else synchronized (c.report()) { c.report().hardlinks++; }
+                else c.report().hardlink(vf);
                 return;
             }
             switch (node.type()) {
@@ -154,10 +156,9 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             }
         } catch (EntryFailure | VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw (RuntimeException) e;
-            c.report().error(vf, d, e.getMessage());
+            c.report().error(vf, d, e);
         }
-        Report r = c.report();
-        c.options().progress().update(r.files, r.bytesTotal, r.bytesShared);
+        c.report().progress(c.options().progress());
     }
 
     /** Creates the directories on the stack that do not exist on the host yet, outermost first. */
@@ -170,12 +171,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 d.handle = dryRun() ? new DirHandle(null, new byte[0], false)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
                 if (!dryRun()) c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
-                if (parent != null) {
-                    synchronized (c.report()) {
-                        c.report().directories++;
-                        vf.directories++;
-                    }
-                }
+                if (parent != null) c.report().directory(vf);
             }
             parent = d;
         }
@@ -186,14 +182,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
         Fd destFd = c.destFd();
         byte[] used = c.builder().create(destFd, name, volumeName, true, n -> Linux.mkdirat(destFd, n, 0700));
-        if (used == null) throw new EntryFailure("volume directory skipped (--on-conflict skip)");
+        if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
         return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), used, true);
     }
 
     private DirHandle makeDirectory(DirHandle parent, Dir d) {
         byte[] name = hostName(d.guestName, d.display);
         byte[] used = c.builder().create(parent.fd, name, d.display, true, n -> Linux.mkdirat(parent.fd, n, 0700));
-        if (used == null) throw new EntryFailure("skipped (--on-conflict skip)");
+        if (used == null) throw new EntryFailure(ErrorKind.HOST, "skipped (--on-conflict skip)");
         Fd fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
         return new DirHandle(fd, join(parent.hostPath, used), true);
     }
@@ -205,22 +201,20 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 c.report().conflict(display, "renamed: " + rn.reason(), new String(rn.name(), StandardCharsets.UTF_8));
                 yield rn.name();
             }
-            case GuestName.Refused rf -> throw new EntryFailure(rf.reason());
+            case GuestName.Refused rf -> throw new EntryFailure(ErrorKind.CORRUPT, rf.reason());
         };
     }
 
     private void symlink(DirHandle dir, byte[] name, String display, Node node) {
         byte[] target = node.symlinkTarget();
-        for (byte b : target) if (b == 0) throw new EntryFailure("symlink target holds a NUL byte");
+        for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
         if (!dryRun()) {
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
             if (used == null) return;
-            for (String p : c.metadata().applyAt(dir.fd, used, node)) c.report().error(vf, display, p);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
-        synchronized (c.report()) {
-            c.report().symlinks++;
-        }
+        c.report().symlink(vf);
     }
 
     private void special(DirHandle dir, byte[] name, String display, Node node) {
@@ -232,16 +226,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 default -> Linux.S_IFBLK;
             };
             boolean device = type == Linux.S_IFCHR || type == Linux.S_IFBLK;
-            if (device && Linux.geteuid() != 0) throw new EntryFailure("device node not created: needs root");
+            if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
             if (used == null) return;
-            for (String p : c.metadata().applyAt(dir.fd, used, node)) c.report().error(vf, display, p);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
-        synchronized (c.report()) {
-            c.report().specials++;
-        }
+        c.report().special(vf);
     }
 
     private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
@@ -268,16 +260,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             for (PlannedRun r : runs) c.totals().add(r);
         }
         if (dryRun()) {
-            long shared = 0, copied = 0, decoded = 0, sparse = 0;
-            for (PlannedRun r : runs) {
-                switch (r.kind()) {
-                    case SHARE -> shared += r.length();
-                    case COPY -> copied += r.length();
-                    case MATERIALISE -> decoded += r.length();
-                    case HOLE -> sparse += r.length();
-                }
-            }
-            c.report().file(vf, size, shared, copied, decoded, sparse);
+            c.report().plannedFile(vf, size, runs, true);
             return;
         }
         if (deferred != null) {
@@ -292,9 +275,9 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 writeFile(held, name, display, node, runs, data, size);
             } catch (EntryFailure | VdetachException | IOException e) {
                 if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
-                else c.report().error(vf, display, e.getMessage());
+                else c.report().error(vf, display, e);
             } catch (RuntimeException e) {
-                c.report().error(vf, display, "unexpected " + e);
+                c.report().error(vf, display, "unexpected " + e, ErrorKind.INTERNAL);
             } finally {
                 held.release();
             }
@@ -331,7 +314,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
-            for (String p : c.metadata().apply(fd, node)) c.report().error(vf, display, p);
+            c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
         }
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         for (String note : node.notes()) c.report().warn(display + ": " + note);

@@ -1,12 +1,9 @@
 package io.vdetach.cli;
 
-import io.vdetach.error.HostException;
-import io.vdetach.extent.Layer;
-import io.vdetach.guestfs.EntryType;
-import io.vdetach.plan.OpenedImage;
+import io.vdetach.apply.Cat;
+import io.vdetach.apply.ImageSource;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,22 +19,9 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
-            GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
-            if (f.node().type() != EntryType.FILE) throw new HostException(guestPath + ": not a regular file (" + f.node().type().name().toLowerCase() + ")");
-            Layer content = f.fs().content(f.node());
-            @SuppressWarnings("resource") // stdout stays open
-            FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            long pos = 0;
-            while (pos < content.size()) {
-                buf.clear().limit((int) Math.min(buf.capacity(), content.size() - pos));
-                content.readFully(pos, buf);
-                buf.flip();
-                pos += buf.remaining();
-                while (buf.hasRemaining()) out.write(buf);
-            }
-            return 0;
-        }
+        @SuppressWarnings("resource") // stdout stays open
+        FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+        Cat.run(new Cat.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath), stdout);
+        return 0;
     }
 }

@@ -1,21 +1,15 @@
 package io.vdetach.cli;
 
-import io.vdetach.error.UsageException;
-
-import io.vdetach.apply.ExtractOptions;
-import io.vdetach.apply.Extractor;
+import io.vdetach.apply.CrashPoints;
+import io.vdetach.apply.Detach;
+import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Report;
-import io.vdetach.apply.StreamingDetach;
-import io.vdetach.plan.Mode;
-import io.vdetach.error.HostException;
-import io.vdetach.plan.OpenedImage;
-import io.vdetach.sys.Fd;
-import io.vdetach.sys.Linux;
-import io.vdetach.sys.StatFs;
-import java.nio.file.Files;
+import io.vdetach.error.UsageException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,73 +31,24 @@ final class DetachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (wo.dryRun) throw new UsageException("detach --dry-run: use `vdetach plan`");
-        if (streaming) return streaming();
-        Report r;
-        List<Path> own;
-        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
-            own = img.image().ownFiles();
-            r = Extractor.extract(img, dest, options);
-        }
-        if (r.exitCode() != 0) {
-            r.warnings.add("the image was NOT deleted: " + r.errors.size() + " entries failed");
-            Output.report(r, io.json, "extracted");
-            return r.exitCode();
-        }
-        Path dir = own.getFirst().toAbsolutePath().getParent();
-        StatFs before = statfs(dir);
-        for (Path p : own) {
-            Files.delete(p);
-            r.deleted.add(p.toString());
-        }
-        try (Fd dfd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
-            Linux.fsync(dfd);
-            Linux.syncfs(dfd);
-        }
-        StatFs after = statfs(dir);
-        r.spaceReclaimed = (after.blocksFree() - before.blocksFree()) * after.blockSize();
-        Output.report(r, io.json, "detached");
-        return 0;
-    }
-
-    /** detach --streaming: copy window by window, punching what is copied (io.vdetach.apply.StreamingDetach). */
-    private int streaming() throws Exception {
-        if (wo.parseMode() == Mode.SHARE) throw new UsageException("--streaming copies: it cannot be combined with --mode share");
-        long bytes = parseSize(window);
-        if (bytes < StreamingDetach.MIN_WINDOW) throw new UsageException("--window must be at least 1M, not " + window);
-        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        Report r = StreamingDetach.run(image, dest, options, bytes, io.openOptions(), io.mountOptions());
-        Output.report(r, io.json, r.deleted.isEmpty() ? "extracted" : "detached");
+        Detach.Streaming s = streaming ? new Detach.Streaming(parseSize(window), CrashPoints.NONE) : null;
+        Report r = Detach.run(new Detach.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
+                wo.toExtractOptions(io.json), s));
+        ReportView.print(r, io.json, r.deletion() == null ? "extracted" : "detached");
         return r.exitCode();
     }
 
-    static long parseSize(String s) {
-        String t = s.trim().toUpperCase(java.util.Locale.ROOT);
-        if (t.endsWith("IB")) t = t.substring(0, t.length() - 2);
-        else if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
-        int shift = 0;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'K' -> shift = 10;
-                case 'M' -> shift = 20;
-                case 'G' -> shift = 30;
-                case 'T' -> shift = 40;
-                default -> { }
-            }
-        }
-        if (shift > 0) t = t.substring(0, t.length() - 1);
-        try {
-            long v = Long.parseLong(t);
-            if (v < 0 || v > (Long.MAX_VALUE >> shift)) throw new NumberFormatException();
-            return v << shift;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--window: not a size: " + s);
-        }
-    }
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,18})([KMGT]?)(I?B)?", Pattern.CASE_INSENSITIVE);
 
-    private static StatFs statfs(Path dir) {
-        try (Fd fd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0)) {
-            return Linux.fstatfs(fd);
+    /** "1048576", "256M", "1G", "2GiB", "64k": bytes. */
+    static long parseSize(String s) {
+        Matcher m = SIZE.matcher(s.trim());
+        if (m.matches()) {
+            String unit = m.group(2).toUpperCase(Locale.ROOT);
+            int shift = unit.isEmpty() ? 0 : 10 * (1 + "KMGT".indexOf(unit));
+            long v = Long.parseLong(m.group(1));
+            if (v <= Long.MAX_VALUE >> shift) return v << shift;
         }
+        throw new UsageException("--window: not a size: " + s);
     }
 }

@@ -1,9 +1,8 @@
 package io.vdetach.cli;
 
-import io.vdetach.apply.ExtractOptions;
 import io.vdetach.apply.Extractor;
+import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Report;
-import io.vdetach.plan.OpenedImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,11 +18,9 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ExtractOptions options = wo.toExtractOptions(TerminalProgress.create(wo.noProgress || io.json, 0));
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
-            Report r = Extractor.extract(img, dest, options);
-            Output.report(r, io.json, wo.dryRun ? "would extract" : "extracted");
-            return r.exitCode();
-        }
+        Report r = Extractor.extract(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
+                wo.toExtractOptions(io.json));
+        ReportView.print(r, io.json, wo.dryRun ? "would extract" : "extracted");
+        return r.exitCode();
     }
 }

@@ -2,6 +2,8 @@ package io.vdetach.cli;
 
 import io.vdetach.json.Json;
 
+import io.vdetach.apply.GuestPaths;
+import io.vdetach.apply.ImageSource;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -50,7 +52,7 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
+        try (OpenedImage img = new ImageSource(image, io.openOptions(), io.mountOptions()).openImage()) {
             DiskImage d = img.image();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));

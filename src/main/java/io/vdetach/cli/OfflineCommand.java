@@ -37,7 +37,7 @@ final class OfflineCommand {
         @Override
         public Integer call() throws Exception {
             OfflineOptions o = (dryRun ? OfflineOptions.dryRunOnly() : OfflineOptions.withUndo(undo))
-                    .withProgress(TerminalProgress.create(noProgress || json, 0));
+                    .withProgress(TerminalProgress.create(noProgress || json));
             AtomicReference<List<String>> errors = new AtomicReference<>();
             OfflineReport r = OfflineDetach.run(device, partition, image, to, layer -> {
                 GuestItems.Result items = GuestItems.of(layer, volume);

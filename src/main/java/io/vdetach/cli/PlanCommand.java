@@ -1,13 +1,8 @@
 package io.vdetach.cli;
 
-import io.vdetach.error.UsageException;
-
-import io.vdetach.apply.ExtractOptions;
 import io.vdetach.apply.Extractor;
-import io.vdetach.apply.Progress;
+import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Report;
-import io.vdetach.plan.OpenedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,21 +19,9 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         wo.dryRun = true;
-        Path probe = dest;
-        while (probe != null && !Files.exists(probe)) probe = probe.toAbsolutePath().getParent();
-        if (probe == null) throw new UsageException("DEST " + dest + " has no existing parent directory");
-        ExtractOptions o = wo.toExtractOptions(Progress.NONE);
-        try (OpenedImage img = OpenedImage.open(image, io.openOptions(), io.mountOptions())) {
-            Report r = Extractor.extract(img, probe, o);
-            for (OpenedImage.Slot s : img.slots()) {
-                Path vdir = dest.resolve(s.volume().name());
-                if (wo.volume == null && s.filesystem() != null && Files.exists(vdir)) {
-                    r.conflicts.add(new Report.Conflict(vdir.toString(), "exists: entries merge into it, files that exist are handled by --on-conflict " + wo.onConflict, null));
-                }
-            }
-            for (String w : img.image().warnings()) if (!r.warnings.contains(w)) r.warnings.add(w);
-            Output.report(r, io.json, "would extract");
-            return r.exitCode();
-        }
+        Report r = Extractor.extract(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
+                wo.toExtractOptions(true));
+        ReportView.print(r, io.json, "would extract");
+        return r.exitCode();
     }
 }

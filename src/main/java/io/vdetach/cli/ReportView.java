@@ -1,97 +1,109 @@
 package io.vdetach.cli;
 
 import io.vdetach.apply.Report;
+import io.vdetach.json.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The report as --json prints it, and as a short human summary. */
+/** The report as --json prints it, and as a short human summary, on stdout. */
 final class ReportView {
     private ReportView() {}
 
+    static void print(Report r, boolean json, String verb) {
+        if (json) System.out.println(Json.render(toMap(r)));
+        else summary(r, System.out, verb);
+        System.out.flush();
+    }
+
     static Map<String, Object> toMap(Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("files", r.files);
-        m.put("directories", r.directories);
-        m.put("symlinks", r.symlinks);
-        m.put("hardlinks", r.hardlinks);
-        m.put("specials", r.specials);
-        m.put("bytes_total", r.bytesTotal);
-        m.put("bytes_shared", r.bytesShared);
-        m.put("bytes_copied", r.bytesCopied);
-        m.put("bytes_materialised", r.bytesMaterialised);
-        m.put("bytes_sparse", r.bytesSparse);
-        m.put("extra_space_used", r.extraSpaceUsed);
-        if (r.windows >= 0) {
-            m.put("peak_extra_space", r.peakExtraSpace);
-            m.put("windows", r.windows);
+        Map<String, Object> m = counts(new LinkedHashMap<>(), r.counts());
+        m.put("extra_space_used", r.extraSpaceUsed());
+        if (r.streaming() != null) {
+            m.put("peak_extra_space", r.streaming().peakExtraSpace());
+            m.put("windows", r.streaming().windows());
         }
-        if (!r.deleted.isEmpty()) {
-            m.put("space_reclaimed", r.spaceReclaimed);
-            m.put("deleted", r.deleted);
+        if (r.deletion() != null) {
+            m.put("space_reclaimed", r.deletion().spaceReclaimed());
+            m.put("deleted", r.deletion().deleted());
         }
-        m.put("seconds", r.seconds);
+        m.put("seconds", r.seconds());
         List<Object> vols = new ArrayList<>();
-        for (Report.VolumeFigures v : r.volumes) {
+        for (Report.Volume v : r.volumes()) {
             Map<String, Object> vm = new LinkedHashMap<>();
-            vm.put("name", v.name);
-            vm.put("filesystem", v.filesystem);
-            vm.put("status", v.status);
-            vm.put("files", v.files);
-            vm.put("directories", v.directories);
-            vm.put("bytes_total", v.bytesTotal);
-            vm.put("bytes_shared", v.bytesShared);
-            vm.put("bytes_copied", v.bytesCopied);
-            vm.put("bytes_sparse", v.bytesSparse);
-            vm.put("errors", v.errors);
-            vols.add(vm);
+            vm.put("name", v.name());
+            vm.put("filesystem", v.filesystem());
+            vm.put("status", v.status());
+            vols.add(counts(vm, v.counts()));
+            vm.put("errors", v.errors());
         }
         m.put("volumes", vols);
-        m.put("not_shared_because", r.reasons);
+        m.put("not_shared_because", r.notSharedBecause());
         List<Object> conflicts = new ArrayList<>();
-        for (Report.Conflict c : r.conflicts) {
+        for (Report.Conflict cf : r.conflicts()) {
             Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("path", c.path());
-            cm.put("action", c.action());
-            if (c.newName() != null) cm.put("new_name", c.newName());
+            cm.put("path", cf.path());
+            cm.put("action", cf.action());
+            if (cf.newName() != null) cm.put("new_name", cf.newName());
             conflicts.add(cm);
         }
         m.put("conflicts", conflicts);
         List<Object> errors = new ArrayList<>();
-        for (Report.EntryError e : r.errors) {
+        for (Report.EntryError e : r.errors()) {
             Map<String, Object> em = new LinkedHashMap<>();
             em.put("path", e.path());
+            em.put("kind", e.kind().label());
             em.put("reason", e.reason());
             errors.add(em);
         }
         m.put("errors", errors);
-        m.put("warnings", r.warnings);
+        m.put("warnings", r.warnings());
+        return m;
+    }
+
+    private static Map<String, Object> counts(Map<String, Object> m, Report.Counts c) {
+        m.put("files", c.files());
+        m.put("directories", c.directories());
+        m.put("symlinks", c.symlinks());
+        m.put("hardlinks", c.hardlinks());
+        m.put("specials", c.specials());
+        m.put("bytes_total", c.bytesTotal());
+        m.put("bytes_shared", c.bytesShared());
+        m.put("bytes_copied", c.bytesCopied());
+        m.put("bytes_materialised", c.bytesMaterialised());
+        m.put("bytes_sparse", c.bytesSparse());
         return m;
     }
 
     static void summary(Report r, PrintStream out, String verb) {
+        Report.Counts c = r.counts();
         out.printf("%s %d files, %d directories, %d symlinks, %d hard links, %d special files in %.2f s%n",
-                verb, r.files, r.directories, r.symlinks, r.hardlinks, r.specials, r.seconds);
-        long data = r.bytesShared + r.bytesCopied;
+                verb, c.files(), c.directories(), c.symlinks(), c.hardlinks(), c.specials(), r.seconds());
+        long data = c.bytesShared() + c.bytesCopied();
         out.printf("data %s: shared %s (%s), copied %s (%s, of which decoded %s), sparse %s%n",
-                Units.bytes(r.bytesTotal), Units.bytes(r.bytesShared), Units.percent(r.bytesShared, data),
-                Units.bytes(r.bytesCopied), Units.percent(r.bytesCopied, data), Units.bytes(r.bytesMaterialised),
-                Units.bytes(r.bytesSparse));
-        if (!verb.startsWith("would")) out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed));
-        if (r.windows >= 0) out.printf("streaming: %d windows, peak extra space %s%n", r.windows, Units.bytes(r.peakExtraSpace));
-        if (!r.deleted.isEmpty()) out.printf("deleted %s; space reclaimed: %s%n", String.join(", ", r.deleted), Units.bytes(r.spaceReclaimed));
-        r.reasons.forEach((why, bytes) -> out.printf("  %s: %s%n", why, Units.bytes(bytes)));
-        for (String w : r.warnings) out.println("warning: " + w);
-        if (!r.conflicts.isEmpty()) out.printf("%d name conflicts (see --json for the list)%n", r.conflicts.size());
+                Units.bytes(c.bytesTotal()), Units.bytes(c.bytesShared()), Units.percent(c.bytesShared(), data),
+                Units.bytes(c.bytesCopied()), Units.percent(c.bytesCopied(), data), Units.bytes(c.bytesMaterialised()),
+                Units.bytes(c.bytesSparse()));
+        if (!verb.startsWith("would")) out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed()));
+        if (r.streaming() != null) {
+            out.printf("streaming: %d windows, peak extra space %s%n", r.streaming().windows(), Units.bytes(r.streaming().peakExtraSpace()));
+        }
+        if (r.deletion() != null) {
+            out.printf("deleted %s; space reclaimed: %s%n", String.join(", ", r.deletion().deleted()),
+                    Units.bytes(r.deletion().spaceReclaimed()));
+        }
+        r.notSharedBecause().forEach((why, bytes) -> out.printf("  %s: %s%n", why, Units.bytes(bytes)));
+        for (String w : r.warnings()) out.println("warning: " + w);
+        if (!r.conflicts().isEmpty()) out.printf("%d name conflicts (see --json for the list)%n", r.conflicts().size());
         int shown = 0;
-        for (Report.EntryError e : r.errors) {
+        for (Report.EntryError e : r.errors()) {
             if (shown++ == 20) {
-                out.printf("… and %d more errors (see --json)%n", r.errors.size() - 20);
+                out.printf("… and %d more errors (see --json)%n", r.errors().size() - 20);
                 break;
             }
-            out.println("error: " + e.path() + ": " + e.reason());
+            out.println("error: " + e.path() + ": " + e.reason() + " (" + e.kind().label() + ")");
         }
     }
 }

@@ -12,15 +12,14 @@ final class TerminalProgress implements Progress {
     private long lastDraw;
     private boolean drawn;
 
-    private TerminalProgress(PrintStream err, long totalBytes) {
+    private TerminalProgress(PrintStream err) {
         this.err = err;
-        this.totalBytes = totalBytes;
     }
 
-    static Progress create(boolean disabled, long totalBytes) {
+    static Progress create(boolean disabled) {
         java.io.Console c = System.console();
         if (disabled || c == null || !c.isTerminal()) return Progress.NONE;
-        return new TerminalProgress(System.err, totalBytes);
+        return new TerminalProgress(System.err);
     }
 
     @Override

@@ -3,11 +3,11 @@ package io.vdetach.cli;
 import io.vdetach.error.UsageException;
 
 import io.vdetach.apply.ExtractOptions;
-import io.vdetach.apply.Progress;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.plan.Mode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that write files (extract, detach) and of plan. */
@@ -39,27 +39,18 @@ final class WriteOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Writer threads (default: cores, at most 4).")
     int threads = ExtractOptions.DEFAULT_THREADS;
 
-    ExtractOptions toExtractOptions(Progress progress) {
+    /** The options; a progress line unless --no-progress or {@code quiet} (--json, plan). */
+    ExtractOptions toExtractOptions(boolean quiet) {
         if (threads < 0 || threads > 64) throw new UsageException("--threads must be 0..64");
-        return new ExtractOptions(parseMode(), parseConflict(), volume, include, exclude, owner, dryRun, progress, threads);
+        return new ExtractOptions(parse(Mode.class, "--mode", mode), parse(ConflictPolicy.class, "--on-conflict", onConflict), volume, include, exclude,
+                owner, dryRun, TerminalProgress.create(noProgress || quiet), threads);
     }
 
-    Mode parseMode() {
-        return switch (mode.toLowerCase()) {
-            case "auto" -> Mode.AUTO;
-            case "share" -> Mode.SHARE;
-            case "copy" -> Mode.COPY;
-            default -> throw new UsageException("--mode must be auto, share or copy, not " + mode);
-        };
-    }
-
-    ConflictPolicy parseConflict() {
-        return switch (onConflict.toLowerCase()) {
-            case "rename" -> ConflictPolicy.RENAME;
-            case "skip" -> ConflictPolicy.SKIP;
-            case "overwrite" -> ConflictPolicy.OVERWRITE;
-            case "fail" -> ConflictPolicy.FAIL;
-            default -> throw new UsageException("--on-conflict must be rename, skip, overwrite or fail, not " + onConflict);
-        };
+    /** One of an enum's constants by its name in any case; a usage error naming them all otherwise. */
+    private static <E extends Enum<E>> E parse(Class<E> type, String option, String value) {
+        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(value)) return e;
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) names.add(e.name().toLowerCase(Locale.ROOT));
+        throw new UsageException(option + " must be " + String.join(", ", names) + ", not " + value);
     }
 }

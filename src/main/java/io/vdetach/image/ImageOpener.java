@@ -61,12 +61,6 @@ public final class ImageOpener {
 
     /** Opens the image at {@code path}; its whole chain caches in {@code cache}. */
     public static DiskImage open(Path path, OpenOptions options, BlockCache cache) throws IOException {
-        ConsumedMarker.refuseIfConsumed(commandLineFile(path));
-        return openConsumed(path, options, cache);
-    }
-
-    /** For {@code detach --streaming} only: opens an image that its own unfinished run is consuming. */
-    public static DiskImage openConsumed(Path path, OpenOptions options, BlockCache cache) throws IOException {
         Path real = commandLineFile(path);
         return new ImageOpener(options, real.getParent(), cache).openTop(real);
     }

@@ -52,12 +52,6 @@ public final class OpenedImage implements AutoCloseable {
         return open(ImageOpener.open(path, options, cache), cache, mount);
     }
 
-    /** For {@code detach --streaming} only: the image its own unfinished run is consuming. */
-    public static OpenedImage openConsumed(Path path, OpenOptions options, MountOptions mount) throws IOException {
-        BlockCache cache = BlockCache.withDefaultBudget();
-        return open(ImageOpener.openConsumed(path, options, cache), cache, mount);
-    }
-
     private static OpenedImage open(DiskImage image, BlockCache cache, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();

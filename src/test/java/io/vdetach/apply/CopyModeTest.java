@@ -54,6 +54,23 @@ class CopyModeTest {
     }
 
     @Test
+    void aVolumeThatIsNotThereIsAUsageError() throws Exception {
+        Path dest = Files.createTempDirectory(Path.of("/dev/shm"), "vdetach-novolume");
+        try {
+            for (String cmd : new String[] {"extract", "plan", "verify"}) {
+                Cli.Run r = Cli.run(cmd, "--volume", "p9", disk.image().toString(), dest.toString());
+                assertThat(r.exit()).as(cmd + ": " + r.err()).isEqualTo(2);
+                assertThat(r.err()).contains("--volume p9: no such volume");
+            }
+            try (var s = Files.list(dest)) {
+                assertThat(s.count()).as("nothing written").isZero();
+            }
+        } finally {
+            Sh.exec(null, "rm", "-rf", dest.toString());
+        }
+    }
+
+    @Test
     void copyModeIsExactAndSecondRunRenames() throws Exception {
         Path dest = Files.createTempDirectory(Path.of("/dev/shm"), "vdetach-copy");
         try {

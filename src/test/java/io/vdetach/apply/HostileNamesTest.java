@@ -47,6 +47,8 @@ class HostileNamesTest {
         Cli.Run r = Cli.run("extract", "--json", img.toString(), dest.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("would leave its directory");
+        // Errors are values: a hostile name is the image's fault, and --json says which kind.
+        assertThat(r.out()).containsPattern("\"kind\": \"corrupt\",\\s*\"reason\": \"[^\\n]*would leave its directory");
         try (Stream<Path> s = Files.list(canary)) {
             assertThat(s.toList()).as("nothing written through the symlink").isEmpty();
         }

@@ -12,11 +12,9 @@ import io.vdetach.testkit.Need;
 import io.vdetach.testkit.ScratchHost;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -156,9 +154,19 @@ class StreamingDetachTest {
                 Cli.Run other = Cli.run("detach", "--streaming", image.toString(), host.resolve("elsewhere").toString());
                 assertThat(other.exit()).isEqualTo(4);
                 assertThat(other.err()).contains("is being consumed");
-                Cli.Run extract = Cli.run("extract", image.toString(), host.resolve("elsewhere").toString());
-                assertThat(extract.exit()).isEqualTo(4);
-                assertThat(extract.err()).contains("is being consumed");
+                // Every command opens its image through ImageSource, which checks the marker first.
+                for (List<String> cmd : List.of(List.of("extract", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("plan", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("detach", image.toString(), host.resolve("elsewhere").toString()),
+                        List.of("verify", image.toString(), dest.toString()),
+                        List.of("cat", image.toString(), "p1/files/small.txt"),
+                        List.of("dump", image.toString(), host.resolve("elsewhere.raw").toString()))) {
+                    Cli.Run refused = Cli.run(cmd.toArray(String[]::new));
+                    assertThat(refused.exit()).as(cmd + ": " + refused.err()).isEqualTo(4);
+                    assertThat(refused.err()).as(cmd.toString()).contains("is being consumed");
+                }
+                assertThat(host.resolve("elsewhere")).doesNotExist();
+                assertThat(host.resolve("elsewhere.raw")).doesNotExist();
                 if (at.equals("window:5")) {
                     assertThat(allocated(image)).as("units 1-4 (half-windows) punched out of the image").isLessThan(allocatedBefore - MIB / 2);
                 }
@@ -206,21 +214,8 @@ class StreamingDetachTest {
         return Long.parseLong(Sh.run("du", "-B1", file.toString()).trim().split("\\s+")[0]);
     }
 
-    /** The command in a child JVM (same java, same module path), halted where VDETACH_TEST_HALT_AT says. */
+    /** detach --streaming --window 1M in a child JVM, halted at the crash point {@code haltAt} (null: never). */
     private static Process child(String haltAt, Path image, Path dest) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=io.vdetach");
-        String modules = System.getProperty("jdk.module.path");
-        if (modules != null && !modules.isEmpty()) {
-            cmd.addAll(List.of("-p", modules, "-m", "io.vdetach/io.vdetach.cli.Main"));
-        } else {
-            cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")
-                    + File.pathSeparator, "io.vdetach.cli.Main"));
-        }
-        cmd.addAll(List.of("detach", "--streaming", "--window", "1M", "--no-progress", image.toString(), dest.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        if (haltAt != null) pb.environment().put("VDETACH_TEST_HALT_AT", haltAt);
-        return pb.start();
+        return HaltingDetach.start(haltAt, MIB, image, dest);
     }
 }

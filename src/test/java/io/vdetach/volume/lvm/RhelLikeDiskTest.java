@@ -73,12 +73,13 @@ class RhelLikeDiskTest {
                 assertThat(image.slots()).extracting(s -> s.volume().name()).containsExactly("rhel-swap", "rhel-root");
                 report = Extractor.extract(image, dest, o);
             }
-            assertThat(report.errors).isEmpty();
+            assertThat(report.errors()).isEmpty();
             assertThat(Files.exists(dest.resolve("rhel-swap"))).isFalse();
             TreeAssert.assertSameTree(expected, HostTree.walk(dest.resolve("rhel-root")));
             System.out.printf("rhel-like disk: %d files, %d bytes, %d shared, %d copied, %d sparse%n",
-                    report.files, report.bytesTotal, report.bytesShared, report.bytesCopied, report.bytesSparse);
-            assertThat(report.bytesShared).isGreaterThan(report.bytesCopied);
+                    report.counts().files(), report.counts().bytesTotal(), report.counts().bytesShared(),
+                    report.counts().bytesCopied(), report.counts().bytesSparse());
+            assertThat(report.counts().bytesShared()).isGreaterThan(report.counts().bytesCopied());
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.vdetach.cli;
+package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
 import io.vdetach.guestfs.DirEntry;
@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Resolves "p1/etc/hosts" (volume first) to a guest node, without following symlinks. */
-final class GuestPaths {
+public final class GuestPaths {
     private GuestPaths() {}
 
-    record Found(OpenedImage.Slot slot, GuestFilesystem fs, Node node, String rest) {}
+    public record Found(OpenedImage.Slot slot, GuestFilesystem fs, Node node, String rest) {}
 
-    static Found resolve(OpenedImage img, String guestPath) throws IOException {
+    public static Found resolve(OpenedImage img, String guestPath) throws IOException {
         String p = guestPath.startsWith("/") ? guestPath.substring(1) : guestPath;
         int slash = p.indexOf('/');
         String vol = slash < 0 ? p : p.substring(0, slash);

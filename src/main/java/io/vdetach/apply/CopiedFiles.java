@@ -1,0 +1,101 @@
+package io.vdetach.apply;
+
+import io.vdetach.error.ErrorKind;
+import io.vdetach.error.VdetachException;
+import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.Node;
+import io.vdetach.plan.PlannedRun;
+import io.vdetach.plan.RunClass;
+import io.vdetach.sys.Fd;
+import io.vdetach.sys.Linux;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Copy mode's files (hosts that cannot share): the walker creates each file and decodes what
+ * must be decoded (only it may read the guest layers); the runs that lie as-is in the image go
+ * to the {@link OrderedCopy} engine, which finishes the file (size, metadata) once the batch
+ * holding its last piece is written. A file stays open from its creation until then.
+ */
+final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable {
+    private final VolumeExtraction.Context c;
+    private final ContentWriter decoder;
+    private final OrderedCopy engine;
+
+    CopiedFiles(VolumeExtraction.Context c, SourceFiles sources, ContentWriter decoder) {
+        this.c = c;
+        this.decoder = decoder;
+        this.engine = new OrderedCopy(sources, 0);
+    }
+
+    /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */
+    private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, String display, Node node,
+                           List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed) implements OrderedCopy.Target {
+        /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
+        @Override
+        public void release(TargetFile f, boolean last, boolean ok) {
+            if (!last || !closed.compareAndSet(false, true)) return;
+            try {
+                if (!ok || open.failed) return;
+                if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(open.fd, size);
+                c.report().plannedFile(vf, size, runs, false);
+                c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
+                // The walk is long over while the copy goes on: the progress line follows the writes.
+                c.report().progress(c.options().progress());
+            } catch (RuntimeException e) {
+                if (Abort.isFatal(e)) throw e;
+                c.report().error(vf, display, e);
+            } finally {
+                open.close();
+                dir.release();
+            }
+        }
+
+        @Override
+        public void failed(RuntimeException e) {
+            c.report().error(vf, display, e);
+        }
+    }
+
+    /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
+    @Override
+    public void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+                     Layer data, long size) throws IOException {
+        HostTreeBuilder.Created<Fd> made = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
+        if (made == null) return;
+        Created t = new Created(c, vf, dir.retain(), display, node, runs, size, new TargetFile(made.made()), new AtomicBoolean());
+        try {
+            engine.add(t); // from here on the engine closes it, whatever happens
+        } catch (IOException | RuntimeException e) {
+            t.release(null, true, false);
+            throw e;
+        }
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, made.name()));
+        for (String note : node.notes()) c.report().warn(display + ": " + note);
+        try {
+            List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
+            if (!decode.isEmpty()) decoder.write(t.open().fd, decode, data, size, false);
+        } catch (VdetachException | IOException e) {
+            if (Abort.isFatal(e)) throw e;
+            t.open().failed = true;
+            c.report().error(vf, display, e);
+        }
+        for (PlannedRun r : runs) {
+            if (r.kind() == RunClass.COPY || r.kind() == RunClass.SHARE) {
+                engine.piece(t, r.fileOffset(), r.length(), r.source(), r.sourceOffset());
+            }
+        }
+        engine.end(t);
+    }
+
+    /** Walker thread, after the walk: waits until every file is written and finished. */
+    void drain() throws IOException {
+        engine.drain();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
