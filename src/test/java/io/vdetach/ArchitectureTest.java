@@ -64,7 +64,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("enabled once dump, verify, cat and detach's deletion have moved into apply")
     void cliOnlyParsesAndRenders() {
         noClasses().that().resideInAPackage("io.vdetach.cli..")
                 .should().dependOnClassesThat().resideInAPackage("io.vdetach.sys..")
