@@ -1,11 +1,9 @@
 package io.vdetach.guestfs;
 
+import io.vdetach.error.HostException;
+import io.vdetach.error.ImageException;
 import io.vdetach.extent.Layer;
-import io.vdetach.guestfs.exfat.ExfatFilesystem;
-import io.vdetach.guestfs.ext.ExtFilesystem;
-import io.vdetach.guestfs.fat.FatFilesystem;
-import io.vdetach.guestfs.ntfs.NtfsFilesystem;
-import io.vdetach.guestfs.xfs.XfsFilesystem;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.List;
 
@@ -13,9 +11,12 @@ import java.util.List;
  * A guest filesystem, read-only over its volume. Everything a parser reads from the volume
  * is untrusted; damage is reported as {@link io.vdetach.error.CorruptImageException} naming
  * the filesystem, the structure (with inode or record number) and the byte offset in the volume.
+ *
+ * <p>Deliberately not sealed: each filesystem registers as a {@link FilesystemFormat} in
+ * {@link FilesystemProbe#FORMATS}, and no code may switch over, cast to or test for an
+ * implementation; what a caller needs is a method here.
  */
-public sealed interface GuestFilesystem extends AutoCloseable
-        permits ExtFilesystem, NtfsFilesystem, FatFilesystem, ExfatFilesystem, XfsFilesystem {
+public interface GuestFilesystem extends AutoCloseable {
 
     /** "ext2", "ext3", "ext4", "ntfs", "vfat", "exfat", "xfs". */
     String type();
@@ -37,6 +38,26 @@ public sealed interface GuestFilesystem extends AutoCloseable
     /** Entries (inodes) in use as the filesystem's counters say, for progress estimates; -1 when unknown. */
     default long usedEntries() {
         return -1;
+    }
+
+    /** Counts what the filesystem's own structures say (a bitmap, a table), for {@link #estimate}. */
+    @FunctionalInterface
+    interface Count {
+        long count() throws IOException;
+    }
+
+    /**
+     * {@code count}'s answer, or -1 when the structures it reads are damaged or truncated (an
+     * estimate only: the damage is reported where it matters). Host failures and bugs surface.
+     */
+    static long estimate(Count count) {
+        try {
+            return count.count();
+        } catch (ImageException | EOFException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new HostException("reading the filesystem's allocation counters: " + e.getMessage(), e);
+        }
     }
 
     /** Facts about the whole volume a user should see (journal needs recovery, dirty, …). */

@@ -18,10 +18,11 @@ final class ExfatDirectory {
     private static final int ENTRY = EntrySet.ENTRY;
 
     final List<EntrySet> sets = new ArrayList<>();
-    /** Root only: the volume label, the allocation bitmap and up-case table entries (raw 32 bytes each). */
+    /** Root only: the volume label, the allocation bitmap and up-case table entries (raw 32 bytes each, and where). */
     String label;
     ByteBuffer bitmapEntry;
     ByteBuffer upcaseEntry;
+    long bitmapAt, upcaseAt;
 
     /** A byte range of the volume holding part of the directory, in directory order. */
     record Extent(long offset, long length) {}
@@ -38,8 +39,8 @@ final class ExfatDirectory {
             if (type == 0x00) break; // section 6.2.1: end of directory
             if ((type & 0x80) == 0) continue; // unused or deleted
             switch (type) {
-                case 0x81 -> { if (d.bitmapEntry == null) d.bitmapEntry = copy(c.entry); }
-                case 0x82 -> { if (d.upcaseEntry == null) d.upcaseEntry = copy(c.entry); }
+                case 0x81 -> { if (d.bitmapEntry == null) { d.bitmapEntry = copy(c.entry); d.bitmapAt = c.offset; } }
+                case 0x82 -> { if (d.upcaseEntry == null) { d.upcaseEntry = copy(c.entry); d.upcaseAt = c.offset; } }
                 case 0x83 -> {
                     int n = Math.min(11, c.entry.get(1) & 0xff);
                     char[] name = new char[n];

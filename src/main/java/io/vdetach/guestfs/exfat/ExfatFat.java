@@ -2,24 +2,20 @@ package io.vdetach.guestfs.exfat;
 
 import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The active exFAT FAT (section 4): 32-bit entries read in chunks through a small LRU cache,
+ * The active exFAT FAT (section 4): 32-bit entries read in chunks through the block cache,
  * and cluster chains as runs of consecutive clusters, checked against the cluster count and for
  * repeats. Files with NoFatChain never come here: their clusters are contiguous.
  */
 final class ExfatFat {
     private static final String FORMAT = ExfatBootSector.FORMAT;
     private static final int CHUNK = 64 << 10;
-    /** 256 chunks of 64 KiB: 16 MiB of FAT, four million clusters' entries. */
-    private static final int MAX_CHUNKS = 256;
     /** Section 4.1: the end-of-chain mark; 0xFFFFFFF7 marks a bad cluster. */
     private static final long END_OF_CHAIN = 0xFFFFFFFFL;
 
@@ -27,15 +23,11 @@ final class ExfatFat {
     private final long fatStart;
     private final long fatBytes;
     private final long clusterCount;
-    private final Map<Long, ByteBuffer> chunks = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, ByteBuffer> eldest) { return size() > MAX_CHUNKS; }
-    };
+    private final BlockCache.Region<ByteBuffer> chunks;
 
-    /** Clusters {@code [first, first + count)}. */
-
-    ExfatFat(Layer volume, ExfatBootSector boot) {
+    ExfatFat(Layer volume, ExfatBootSector boot, BlockCache cache) {
         this.volume = volume;
+        this.chunks = cache.region("exfat FAT chunks of " + volume.describe(), c -> c.capacity());
         // VolumeFlags bit 0, ActiveFat: the second FAT is the one in use (section 3.1.13.1).
         int active = boot.numberOfFats() == 2 && (boot.volumeFlags() & 1) != 0 ? 1 : 0;
         this.fatStart = (boot.fatOffset() + active * boot.fatLength()) << boot.bytesPerSectorShift();
@@ -49,16 +41,11 @@ final class ExfatFat {
 
     long clusterCount() { return clusterCount; }
 
-    synchronized long entry(long cluster) throws IOException {
+    long entry(long cluster) throws IOException {
         long at = cluster * 4;
-        long chunk = at / CHUNK;
-        ByteBuffer c = chunks.get(chunk);
-        if (c == null) {
-            long start = chunk * CHUNK;
-            c = volume.readBytes(fatStart + start, (int) Math.min(CHUNK, fatBytes - start)).order(ByteOrder.LITTLE_ENDIAN);
-            chunks.put(chunk, c);
-        }
-        return c.getInt((int) (at - chunk * CHUNK)) & 0xffffffffL;
+        ByteBuffer c = chunks.get(at / CHUNK, chunk -> volume.readBytes(fatStart + chunk * CHUNK,
+                (int) Math.min(CHUNK, fatBytes - chunk * CHUNK)));
+        return c.getInt((int) (at % CHUNK)) & 0xffffffffL;
     }
 
     long entryOffset(long cluster) { return fatStart + cluster * 4; }

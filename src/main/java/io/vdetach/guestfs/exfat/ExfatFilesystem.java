@@ -3,6 +3,7 @@ package io.vdetach.guestfs.exfat;
 import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
@@ -16,9 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * exFAT, read-only, after Microsoft's "exFAT file system specification" (learn.microsoft.com).
@@ -38,8 +37,6 @@ public final class ExfatFilesystem implements GuestFilesystem {
     static final long ROOT_ID = 0;
     private static final String FORMAT = ExfatBootSector.FORMAT;
     private static final int BOOT_REGION_SECTORS = 12;
-    /** Entry sets kept from recent listings, so node() rarely re-reads the directory. */
-    private static final int CACHE_SETS = 16384;
 
     private final Layer volume;
     private final ExfatBootSector boot;
@@ -47,25 +44,29 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private final int clusterSize;
     private final List<String> warnings = new ArrayList<>();
     private UpcaseTable upcase;
-    private long bitmapFirst, bitmapLength;
+    private long bitmapFirst, bitmapLength, bitmapEntryAt;
     private String label = "";
-    private final Map<Long, EntrySet> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, EntrySet> eldest) { return size() > CACHE_SETS; }
-    };
+    /** Entry sets of recent listings by node id, so node() rarely re-reads the directory. */
+    private final BlockCache.Region<EntrySet> sets;
 
-    private ExfatFilesystem(Layer volume, ExfatBootSector boot) {
+    private ExfatFilesystem(Layer volume, ExfatBootSector boot, BlockCache cache) {
         this.volume = volume;
         this.boot = boot;
-        this.fat = new ExfatFat(volume, boot);
+        this.fat = new ExfatFat(volume, boot, cache);
         this.clusterSize = boot.clusterSize();
+        this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 160 + 2L * s.name().length());
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its name. */
+    /** Opens the filesystem on {@code volume} with a cache of its own. */
     public static ExfatFilesystem open(Layer volume) throws IOException {
+        return open(volume, BlockCache.withDefaultBudget());
+    }
+
+    /** Opens the filesystem on {@code volume}, keeping FAT chunks and entry sets in {@code cache}. */
+    public static ExfatFilesystem open(Layer volume, BlockCache cache) throws IOException {
         List<String> notes = new ArrayList<>();
         ExfatBootSector boot = bootRegion(volume, notes);
-        ExfatFilesystem fs = new ExfatFilesystem(volume, boot);
+        ExfatFilesystem fs = new ExfatFilesystem(volume, boot, cache);
         fs.warnings.addAll(notes);
         if ((boot.volumeFlags() & 2) != 0) fs.warnings.add("the volume is marked dirty (VolumeFlags.VolumeDirty)");
         if ((boot.volumeFlags() & 4) != 0) fs.warnings.add("the volume reports media failures (VolumeFlags.MediaFailure)");
@@ -126,9 +127,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
     /** Clusters set in the allocation bitmap (section 7.1), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        try {
+        return GuestFilesystem.estimate(() -> {
             long set = 0;
-            for (Run r : fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", 0).runs()) {
+            for (Run r : fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", bitmapEntryAt).runs()) {
                 if (!(r instanceof Run.Mapped m)) continue;
                 ByteBuffer buf = ByteBuffer.allocate(1 << 20);
                 for (long at = 0; at < m.length(); at += buf.capacity()) {
@@ -140,9 +141,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
                 }
             }
             return set * clusterSize;
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only
-        }
+        });
     }
 
     private void loadRoot() throws IOException {
@@ -153,8 +152,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
         }
         long bmFirst = root.bitmapEntry.getInt(20) & 0xffffffffL;
         long bmLen = root.bitmapEntry.getLong(24);
+        bitmapEntryAt = root.bitmapAt;
         if (!fat.valid(bmFirst) || bmLen < (boot.clusterCount() + 7) / 8) {
-            throw new CorruptImageException(FORMAT, "allocation bitmap entry", clusterOffset(boot.firstClusterOfRootDirectory()),
+            throw new CorruptImageException(FORMAT, "allocation bitmap entry", bitmapEntryAt,
                     "first cluster " + bmFirst + ", length " + bmLen + " for " + boot.clusterCount() + " clusters");
         }
         bitmapFirst = bmFirst;
@@ -170,7 +170,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
             } else {
                 // The up-case table's clusters follow the FAT like a file's (section 7.2: its entry has no NoFatChain flag).
                 ByteBuffer raw = ByteBuffer.allocate((int) len);
-                for (Run r : fileRuns(first, len, len, false, "up-case table", 0).runs()) {
+                for (Run r : fileRuns(first, len, len, false, "up-case table", root.upcaseAt).runs()) {
                     if (r instanceof Run.Mapped m) {
                         raw.limit((int) m.end());
                         volume.readFully(m.offset(), raw);
@@ -231,10 +231,10 @@ public final class ExfatFilesystem implements GuestFilesystem {
             d = ExfatDirectory.read(volume, ext, upcase);
         }
         List<DirEntry> out = new ArrayList<>(d.sets.size());
-        synchronized (cache) {
-            for (EntrySet s : d.sets) cache.put(s.offset(), s);
+        for (EntrySet s : d.sets) {
+            sets.put(s.offset(), s);
+            out.add(new DirEntry(s.name().getBytes(StandardCharsets.UTF_8), s.offset()));
         }
-        for (EntrySet s : d.sets) out.add(new DirEntry(s.name().getBytes(StandardCharsets.UTF_8), s.offset()));
         return out;
     }
 
@@ -280,11 +280,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     /** The entry set at a node id: from the cache, else re-read from the volume; its error thrown. */
     private EntrySet set(long id) throws IOException {
-        EntrySet s;
-        synchronized (cache) {
-            s = cache.get(id);
-        }
-        if (s == null) s = reread(id);
+        EntrySet s = sets.get(id, this::reread);
         if (s.error() != null) throw s.error();
         return s;
     }

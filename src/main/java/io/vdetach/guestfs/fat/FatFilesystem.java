@@ -2,6 +2,7 @@ package io.vdetach.guestfs.fat;
 
 import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
@@ -42,44 +43,44 @@ public final class FatFilesystem implements GuestFilesystem {
     private final FatLayout layout;
     private final FatTable fat;
     private final ZoneId zone;
-    private final String label;
-    private final List<String> warnings;
-    /** 8.3 entries of recent listings, so node() and content() rarely re-read them from the volume. */
-    private final java.util.Map<Long, ShortDirEntry> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Long, ShortDirEntry> eldest) { return size() > 16384; }
-    };
+    private String label;
+    private List<String> warnings;
+    /** 8.3 entries of recent listings by node id, so node() and content() rarely re-read them from the volume. */
+    private final BlockCache.Region<ShortDirEntry> entries;
 
-    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, String label, List<String> warnings) {
+    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, BlockCache cache) {
         this.volume = volume;
         this.layout = layout;
-        this.fat = new FatTable(volume, layout);
+        this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
-        this.label = label;
-        this.warnings = warnings;
+        this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 80);
     }
 
-    /** Opens the filesystem on {@code volume}, reading its local times as UTC (Linux vfat's default). */
+    /** Opens the filesystem on {@code volume} with a cache of its own, reading local times as UTC (Linux vfat's default). */
     public static FatFilesystem open(Layer volume) throws IOException {
-        return open(volume, ZoneOffset.UTC);
+        return open(volume, ZoneOffset.UTC, BlockCache.withDefaultBudget());
     }
 
-    /** Opens the filesystem on {@code volume}, reading its local times in {@code zone} (vdetach's --fat-tz). */
-    public static FatFilesystem open(Layer volume, ZoneId zone) throws IOException {
-        if (volume.size() < 512) throw new CorruptImageException(FORMAT, "boot sector", 0, "volume is smaller than a sector");
-        ByteBuffer boot = volume.readBytes(0, 512);
+    /**
+     * Opens the filesystem on {@code volume}, reading its local times in {@code zone} (vdetach's --fat-tz),
+     * keeping FAT chunks and directory entries in {@code cache}.
+     */
+    public static FatFilesystem open(Layer volume, ZoneId zone, BlockCache cache) throws IOException {
+        long at = BiosParameterBlock.OFFSET;
+        if (volume.size() < 512) throw new CorruptImageException(FORMAT, "boot sector", at, "volume is smaller than a sector");
+        ByteBuffer boot = volume.readBytes(at, 512);
         if ((boot.getShort(510) & 0xffff) != 0xaa55) {
-            throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
+            throw new CorruptImageException(FORMAT, "boot sector", at + 510, "no 0x55AA signature");
         }
-        BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
-        FatLayout layout = FatLayout.of(bpb, volume.size());
-        FatFilesystem probe = new FatFilesystem(volume, layout, zone, "", List.of());
-        String rootLabel = probe.readRoot().label;
-        String bpbLabel = layout.type() == FatType.FAT32
+        BiosParameterBlock bpb = BiosParameterBlock.parse(boot, at);
+        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cache);
+        String rootLabel = fs.readRoot().label;
+        String bpbLabel = fs.layout.type() == FatType.FAT32
                 ? (bpb.bootSignature32() == 0x29 ? bpb.label32() : "")
                 : (bpb.bootSignature16() == 0x29 ? bpb.label16() : "");
-        String label = rootLabel != null ? rootLabel.stripTrailing() : bpbLabel.equals("NO NAME") ? "" : bpbLabel;
-        return new FatFilesystem(volume, layout, zone, label, probe.volumeWarnings());
+        fs.label = rootLabel != null ? rootLabel.stripTrailing() : bpbLabel.equals("NO NAME") ? "" : bpbLabel;
+        fs.warnings = fs.volumeWarnings();
+        return fs;
     }
 
     /** FAT[1] keeps a clean-shutdown bit on FAT16 and FAT32 (fatgen103 section 4). */
@@ -111,13 +112,11 @@ public final class FatFilesystem implements GuestFilesystem {
     /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
     @Override
     public long usedBytes() {
-        try {
+        return GuestFilesystem.estimate(() -> {
             long used = 0;
             for (long c = 2; c < layout.clusterCount() + 2; c++) if (fat.entry(c) != 0) used++;
             return used * layout.clusterSize();
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only
-        }
+        });
     }
 
     /** Byte offset of cluster 2 in the volume: file data lies at multiples of the cluster size from here. */
@@ -150,10 +149,10 @@ public final class FatFilesystem implements GuestFilesystem {
     public List<DirEntry> list(Node directory) throws IOException {
         FatDirectory d = directory.id() == ROOT_ID ? readRoot() : readDirectory(directory.id(), entryAt(directory.id()));
         List<DirEntry> out = new ArrayList<>(d.items.size());
-        synchronized (recent) {
-            for (FatDirectory.Item i : d.items) recent.put(i.offset(), i.entry());
+        for (FatDirectory.Item i : d.items) {
+            entries.put(i.offset(), i.entry());
+            out.add(new DirEntry(i.name(), i.offset()));
         }
-        for (FatDirectory.Item i : d.items) out.add(new DirEntry(i.name(), i.offset()));
         return out;
     }
 
@@ -182,10 +181,11 @@ public final class FatFilesystem implements GuestFilesystem {
         if (id <= 0 || id % ShortDirEntry.SIZE != 0 || id > volume.size() - ShortDirEntry.SIZE) {
             throw new IllegalArgumentException("not a FAT node id: " + id);
         }
-        synchronized (recent) {
-            ShortDirEntry cached = recent.get(id);
-            if (cached != null) return cached;
-        }
+        return entries.get(id, this::readEntry);
+    }
+
+    /** The 8.3 entry at {@code id}, read again from the volume (it fell out of the cache). */
+    private ShortDirEntry readEntry(long id) throws IOException {
         ShortDirEntry e = ShortDirEntry.parse(volume.readBytes(id, ShortDirEntry.SIZE), 0);
         int first = e.name()[0] & 0xff;
         if (first == 0 || first == ShortDirEntry.FREE || (e.attributes() & 0x3f) == ShortDirEntry.ATTR_LONG_NAME
@@ -197,7 +197,7 @@ public final class FatFilesystem implements GuestFilesystem {
 
     private FatDirectory readRoot() throws IOException {
         if (layout.type() == FatType.FAT32) {
-            return readChain(layout.rootCluster(), "root directory", 0);
+            return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
         ByteBuffer data = volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes());
         return FatDirectory.parse(data, new long[] {layout.rootDirOffset()}, Math.max(1, layout.rootDirBytes()));

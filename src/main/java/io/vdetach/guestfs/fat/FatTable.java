@@ -1,36 +1,29 @@
 package io.vdetach.guestfs.fat;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The FAT in use, read in chunks through a small LRU cache, and the cluster chains it links.
+ * The FAT in use, read in chunks through the block cache, and the cluster chains it links.
  * Chains come back as runs of consecutive clusters, checked against the cluster count and
  * for repeats (a cycle), so callers never loop on a hostile FAT.
  */
 final class FatTable {
     private static final String FORMAT = BiosParameterBlock.FORMAT;
     private static final int CHUNK = 64 << 10;
-    /** 256 chunks of 64 KiB: 16 MiB, the whole FAT of a 1 TiB FAT32 volume with 32 KiB clusters. */
-    private static final int MAX_CHUNKS = 256;
 
     private final Layer volume;
     private final FatLayout layout;
-    private final Map<Long, byte[]> chunks = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) { return size() > MAX_CHUNKS; }
-    };
+    private final BlockCache.Region<byte[]> chunks;
 
-    /** A run of consecutive clusters {@code [first, first + count)}. */
-
-    FatTable(Layer volume, FatLayout layout) {
+    FatTable(Layer volume, FatLayout layout, BlockCache cache) {
         this.volume = volume;
         this.layout = layout;
+        this.chunks = cache.region("fat FAT chunks of " + volume.describe(), c -> c.length);
     }
 
     /** The raw FAT entry of {@code cluster}. */
@@ -62,18 +55,11 @@ final class FatTable {
     }
 
     /** The cached chunk holding FAT byte {@code at}. */
-    private synchronized byte[] chunk(long at) throws IOException {
-        long chunk = at / CHUNK;
-        byte[] c = chunks.get(chunk);
-        if (c == null) {
+    private byte[] chunk(long at) throws IOException {
+        return chunks.get(at / CHUNK, chunk -> {
             long start = chunk * CHUNK;
-            int len = (int) Math.min(CHUNK, layout.fatBytes() - start);
-            ByteBuffer b = volume.readBytes(layout.fatOffset() + start, len);
-            c = new byte[len];
-            b.get(c);
-            chunks.put(chunk, c);
-        }
-        return c;
+            return volume.readBytes(layout.fatOffset() + start, (int) Math.min(CHUNK, layout.fatBytes() - start)).array();
+        });
     }
 
     /**

@@ -1,44 +1,43 @@
 package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The master file table as an array of records, read through $MFT's own runlist (which may
- * be fragmented and even spread over extension records) in 1 MiB chunks kept in a small cache.
+ * be fragmented and even spread over extension records): single records through the block
+ * cache, the one-pass scan in 1 MiB chunks straight from the volume.
  */
 final class Mft {
     /** Bytes read per chunk: large sequential reads make the full scan fast. */
     static final int CHUNK_BYTES = 1 << 20;
-    /** Chunks kept (64 MiB): the working set of a directory walk in MFT order. */
-    private static final int CACHE_CHUNKS = 64;
+    /** Records are read in cached 64 KiB blocks of the volume: a directory's records are mostly neighbours. */
+    private static final int CACHED_BLOCK = 64 << 10;
     /** NTFS record numbers are 32-bit in every released Windows. */
     static final long MAX_RECORDS = 1L << 32;
     /** $MFT's own attribute list can name at most this many runs pieces. */
     private static final int MAX_MFT_PIECES = 4096;
 
     private final Layer volume;
+    private final Layer cached;
     private final int recordSize;
     private final long clusterSize;
     private final long[] vcns;
     private final long[] lcns;
     private final long[] lengths;
     private final long records;
-    private final Map<Long, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) { return size() > CACHE_CHUNKS; }
-    };
 
-    private Mft(Layer volume, int recordSize, long clusterSize, List<DataRun> runs, long dataSize) {
+    private Mft(Layer volume, Layer cached, int recordSize, long clusterSize, List<DataRun> runs, long dataSize) {
         this.volume = volume;
+        this.cached = cached;
         this.recordSize = recordSize;
         this.clusterSize = clusterSize;
         this.vcns = runs.stream().mapToLong(DataRun::vcn).toArray();
@@ -48,7 +47,8 @@ final class Mft {
     }
 
     /** Reads record 0 at the boot sector's $MFT cluster and follows $MFT's runlist, including its attribute list. */
-    static Mft open(Layer volume, BootSector boot) throws IOException {
+    static Mft open(Layer volume, BootSector boot, BlockCache cache) throws IOException {
+        Layer cached = new CachedLayer(volume, CACHED_BLOCK, cache);
         int rs = boot.mftRecordSize();
         long cs = boot.clusterSize();
         long at = Math.multiplyExact(boot.mftLcn(), cs);
@@ -75,11 +75,11 @@ final class Mft {
         if (dataSize / rs > MAX_RECORDS || dataSize > volume.size()) throw MftRecord.corrupt(0, at, "$MFT size " + dataSize);
         List<DataRun> runs = new ArrayList<>();
         for (Attribute a : data) runs.addAll(a.runs());
-        Mft mft = new Mft(volume, rs, cs, runs, dataSize);
+        Mft mft = new Mft(volume, cached, rs, cs, runs, dataSize);
         if (list == null) return mft;
         // A fragmented $MFT keeps the rest of its runlist in extension records, which the runs so far reach.
-        byte[] listValue = list.resident() ? list.value() : new NtfsStream(volume, cs, List.of(list), "$MFT attribute list").readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST);
-        List<AttributeListEntry> entries = AttributeListEntry.parseAll(listValue, 0);
+        NtfsStream listStream = new NtfsStream(volume, cs, List.of(list), "$MFT attribute list");
+        List<AttributeListEntry> entries = AttributeListEntry.parseAll(listStream.readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST), 0, listStream);
         if (entries.size() > MAX_MFT_PIECES) throw MftRecord.corrupt(0, at, entries.size() + " attribute list entries");
         entries = new ArrayList<>(entries);
         entries.sort(Comparator.comparingLong(AttributeListEntry::startVcn));
@@ -94,7 +94,7 @@ final class Mft {
             for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), mft.offsetOf(n))) {
                 if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident() && a.startVcn() == covered) runs.addAll(a.runs());
             }
-            mft = new Mft(volume, rs, cs, runs, dataSize);
+            mft = new Mft(volume, cached, rs, cs, runs, dataSize);
         }
         return mft;
     }
@@ -118,10 +118,8 @@ final class Mft {
      */
     ByteBuffer record(long n) throws IOException {
         if (n < 0 || n >= records) throw MftRecord.corrupt(n, -1, "record number past the $MFT's " + records + " records");
-        long pos = n * recordSize;
-        byte[] chunk = chunk(pos / CHUNK_BYTES);
         byte[] rec = new byte[recordSize];
-        System.arraycopy(chunk, (int) (pos % CHUNK_BYTES), rec, 0, recordSize);
+        read(cached, n * recordSize, rec, recordSize);
         if (isFile(rec, 0)) {
             String bad = MftRecord.fixup(rec, 0, recordSize);
             if (bad != null) throw MftRecord.corrupt(n, offsetOf(n), bad);
@@ -133,29 +131,21 @@ final class Mft {
         return rec[off] == 'F' && rec[off + 1] == 'I' && rec[off + 2] == 'L' && rec[off + 3] == 'E';
     }
 
-    /** Shared for chunks with no allocated cluster: never written. */
-    private static final byte[] ZEROS = new byte[CHUNK_BYTES];
-
-    /** Chunk {@code i} of $MFT's data (zeros where the runlist has no cluster), cached. */
-    synchronized byte[] chunk(long i) throws IOException {
-        byte[] c = cache.get(i);
-        if (c != null) return c;
-        c = readChunk(i);
-        if (c == null) return ZEROS;
-        cache.put(i, c);
+    /**
+     * Chunk {@code i} read without the cache (the one-pass scan), or null when no cluster of it is
+     * allocated (a sparse or unmapped stretch: nothing to read, nothing in use).
+     */
+    byte[] readChunk(long i) throws IOException {
+        long start = i * CHUNK_BYTES;
+        int len = (int) Math.min(CHUNK_BYTES, records * recordSize - start);
+        if (!allocated(start, start + len)) return null;
+        byte[] c = new byte[CHUNK_BYTES];
+        read(volume, start, c, len);
         return c;
     }
 
-    /**
-     * Chunk {@code i} read without entering the cache (the one-pass scan), or null when no
-     * cluster of it is allocated (a sparse or unmapped stretch: nothing to read, nothing in use).
-     */
-    byte[] readChunk(long i) throws IOException {
-        long total = records * recordSize;
-        long start = i * CHUNK_BYTES;
-        int len = (int) Math.min(CHUNK_BYTES, total - start);
-        if (!allocated(start, start + len)) return null;
-        byte[] c = new byte[CHUNK_BYTES];
+    /** $MFT's bytes {@code [start, start + len)} into {@code dst} through the runlist; unmapped clusters stay zero. */
+    private void read(Layer from, long start, byte[] dst, int len) throws IOException {
         long pos = start;
         while (pos < start + len) {
             long vcn = pos / clusterSize;
@@ -165,11 +155,10 @@ final class Mft {
             if (n <= 0) break;
             if (r >= 0 && lcns[r] >= 0) {
                 long at = lcns[r] * clusterSize + (pos - vcns[r] * clusterSize);
-                volume.readFully(at, ByteBuffer.wrap(c, (int) (pos - start), (int) n));
+                from.readFully(at, ByteBuffer.wrap(dst, (int) (pos - start), (int) n));
             }
             pos += n;
         }
-        return c;
     }
 
     private boolean allocated(long from, long to) {

@@ -1,6 +1,8 @@
 package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.ImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
@@ -15,8 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +46,6 @@ public final class NtfsFilesystem implements GuestFilesystem {
     static final int MAX_REPARSE = 16 << 10;
     /** ntfs-3g reads Interix files of up to 8 + 2 * PATH_MAX bytes. */
     private static final int MAX_INTERIX = 8 + 2 * 4096;
-    private static final int FILE_CACHE = 1024;
 
     private final Layer volume;
     private final BootSector boot;
@@ -54,33 +55,40 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private final String label;
     private DirectoryTree tree;
     private char[] upcase;
-    private final Map<Long, FileRecord> files = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, FileRecord> e) { return size() > FILE_CACHE; }
-    };
+    /** Base records with the attributes of their extension records, by record number. */
+    private final BlockCache.Region<FileRecord> files;
+    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
+    private final BlockCache.Region<Map<String, DirEntry>> upcasedNames;
 
-    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem) throws IOException {
+    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem, BlockCache cache) throws IOException {
         this.volume = volume;
         this.boot = boot;
         this.mft = mft;
         this.showSystem = showSystem;
+        this.files = cache.region("ntfs file records of " + volume.describe(), FileRecord::weight);
+        this.upcasedNames = cache.region("ntfs case-insensitive indexes of " + volume.describe(), m -> 160L * m.size());
         this.label = readVolumeFile();
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. Metadata files are hidden. */
+    /** Opens the filesystem on {@code volume} with a cache of its own; metadata files are hidden. */
     public static NtfsFilesystem open(Layer volume) throws IOException {
-        return open(volume, false);
+        return open(volume, false, BlockCache.withDefaultBudget());
     }
 
     /**
+     * Opens the filesystem on {@code volume}; the probe has already seen its magic.
+     *
      * @param system also list the metadata files ($MFT, $LogFile, … $Extend and its contents)
+     * @param cache where MFT blocks, file records and name indexes are kept
      */
-    public static NtfsFilesystem open(Layer volume, boolean system) throws IOException {
+    public static NtfsFilesystem open(Layer volume, boolean system, BlockCache cache) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
-        if (volume.size() < 512) throw new CorruptImageException("ntfs", "boot sector", 0, "volume of " + volume.size() + " bytes");
+        if (volume.size() < 512) {
+            throw new CorruptImageException("ntfs", "boot sector", BootSector.OFFSET, "volume of " + volume.size() + " bytes");
+        }
         try {
-            boot = BootSector.parse(volume.readBytes(0, 512), 0);
+            boot = BootSector.parse(volume.readBytes(BootSector.OFFSET, 512), BootSector.OFFSET);
         } catch (CorruptImageException primary) {
             // The backup boot sector is the volume's last sector (mkntfs, Windows); a partition may end just after it.
             boot = backup(volume, primary);
@@ -94,10 +102,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
             }
             boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
                     boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
-            if (boot.mftLcn() >= boot.clusters()) throw new CorruptImageException("ntfs", "boot sector", 0, "$MFT cluster past the volume's end");
+            if (boot.mftLcn() >= boot.clusters()) {
+                throw new CorruptImageException("ntfs", "boot sector", BootSector.MFT_LCN, "$MFT cluster past the volume's end");
+            }
         }
-        Mft mft = Mft.open(volume, boot);
-        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system);
+        Mft mft = Mft.open(volume, boot, cache);
+        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system, cache);
         fs.warnings.addAll(0, notes);
         return fs;
     }
@@ -143,7 +153,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public synchronized List<String> warnings() {
         try {
             tree();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ImageException e) {
             return java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of("MFT scan failed: " + e.getMessage())).toList();
         }
         return List.copyOf(warnings);
@@ -154,7 +164,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Clusters set in $Bitmap (MFT record 6), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        try {
+        return GuestFilesystem.estimate(() -> {
             FileRecord bitmap = file(6);
             if (bitmap.streams().get("") == null) return -1;
             NtfsStream s = stream(bitmap, "");
@@ -176,19 +186,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 set -= Integer.bitCount((last.get(0) & 0xff) >>> (8 - pad));
             }
             return set * boot.clusterSize();
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only: damage is reported where it matters
-        }
+        });
     }
 
     /** Base records in use, as the MFT scan found them (the scan is needed for the walk anyway). */
     @Override
     public long usedEntries() {
-        try {
-            return tree().filesInUse();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return GuestFilesystem.estimate(() -> tree().filesInUse());
     }
 
     private synchronized DirectoryTree tree() throws IOException {
@@ -203,12 +207,8 @@ public final class NtfsFilesystem implements GuestFilesystem {
     }
 
     /** The base record {@code id} with every attribute of its extension records. */
-    synchronized FileRecord file(long id) throws IOException {
-        FileRecord f = files.get(id);
-        if (f != null) return f;
-        f = readFile(id);
-        files.put(id, f);
-        return f;
+    FileRecord file(long id) throws IOException {
+        return files.get(id, this::readFile);
     }
 
     private FileRecord readFile(long id) throws IOException {
@@ -221,13 +221,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
         Attribute list = null;
         for (Attribute a : attrs) if (a.type() == Attribute.ATTRIBUTE_LIST) list = a;
         if (list != null) {
-            byte[] value = list.resident() ? list.value()
-                    : new NtfsStream(volume, boot.clusterSize(), List.of(list), "attribute list of MFT record " + id).readAll(MAX_ATTRIBUTE_LIST);
+            NtfsStream listStream = new NtfsStream(volume, boot.clusterSize(), List.of(list), "attribute list of MFT record " + id);
             // Each extension record is read once (a list naming a record twice, or itself, cannot loop),
             // and must name this record as its base: a list pointing into another file is corruption.
             Set<Long> seen = new HashSet<>();
             seen.add(id);
-            for (AttributeListEntry e : AttributeListEntry.parseAll(value, id)) {
+            for (AttributeListEntry e : AttributeListEntry.parseAll(listStream.readAll(MAX_ATTRIBUTE_LIST), id, listStream)) {
                 long n = MftRecord.number(e.segment());
                 if (!seen.add(n)) continue;
                 long eat = mft.offsetOf(n);
@@ -402,19 +401,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
     DirectoryTree treeForLinks() throws IOException { return tree(); }
 
-    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
-    private final Map<Long, Map<String, DirEntry>> upcasedNames = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Map<String, DirEntry>> e) { return size() > 64; }
-    };
-
-    synchronized Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
-        Map<String, DirEntry> m = upcasedNames.get(dir);
-        if (m != null) return m;
-        m = new java.util.HashMap<>();
-        for (DirEntry e : tree().children(dir)) m.putIfAbsent(upcase(Names.string(e.name())), e);
-        upcasedNames.put(dir, m);
-        return m;
+    Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
+        return upcasedNames.get(dir, d -> {
+            Map<String, DirEntry> m = new HashMap<>();
+            for (DirEntry e : tree().children(d)) m.putIfAbsent(upcase(Names.string(e.name())), e);
+            return m;
+        });
     }
 
     /** {@code s} upper-cased with the volume's $UpCase table, as NTFS compares names. */
@@ -434,7 +426,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
             char[] u = new char[v.length / 2];
             ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(u);
             upcase = u;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ImageException e) {
             upcase = new char[0];
         }
         return upcase;

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.xfs;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
@@ -32,15 +33,21 @@ public final class XfsFilesystem implements GuestFilesystem {
         this.logState = XfsLog.state(r);
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
+    /** Opens the filesystem on {@code volume} with a cache of its own. */
     public static XfsFilesystem open(Layer volume) throws IOException {
-        if (volume.size() < 512) throw new CorruptImageException("xfs", "superblock", 0, "volume smaller than a sector");
-        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(0, 512), 0);
+        return open(volume, BlockCache.withDefaultBudget());
+    }
+
+    /** Opens the filesystem on {@code volume}, keeping metadata blocks in {@code cache}; the probe has seen its magic. */
+    public static XfsFilesystem open(Layer volume, BlockCache cache) throws IOException {
+        long at = XfsSuperblock.OFFSET;
+        if (volume.size() < 512) throw new CorruptImageException("xfs", "superblock", at, "volume smaller than a sector");
+        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(at, 512), at);
         if (sb.dataBlocks() > volume.size() / sb.blockSize()) {
-            throw new CorruptImageException("xfs", "superblock", 8, sb.dataBlocks() + " blocks of " + sb.blockSize()
+            throw new CorruptImageException("xfs", "superblock", at + 8, sb.dataBlocks() + " blocks of " + sb.blockSize()
                     + " bytes do not fit in a volume of " + volume.size() + " bytes");
         }
-        XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb));
+        XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb, cache));
         XfsDinode root = fs.dinode(sb.rootIno());
         if (root.fileType() != 0040000) throw new CorruptImageException("xfs", "root inode " + sb.rootIno(), root.at(), "not a directory");
         return fs;
@@ -148,7 +155,7 @@ public final class XfsFilesystem implements GuestFilesystem {
         XfsDinode d = dinode(directory.id());
         if (d.fileType() != 0040000) throw XfsDinode.bad(d.ino(), d.at(), "listed but not a directory");
         XfsForkReader fork = d.format() == XfsDinode.FMT_LOCAL ? null
-                : new XfsForkReader(r, dataExtents(d), "directory block of inode " + d.ino());
+                : new XfsForkReader(r, dataExtents(d), "directory block of inode " + d.ino(), d.at());
         return XfsDirectory.list(r, d, fork);
     }
 

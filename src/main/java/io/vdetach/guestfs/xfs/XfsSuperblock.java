@@ -19,6 +19,8 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
                             long inodesInUse) {
 
     static final int MAGIC = 0x58465342; // "XFSB"
+    /** The primary superblock is the volume's first sector. */
+    static final long OFFSET = 0;
     /** XFS_SB_VERSION_MOREBITSBIT: features2 is valid on v4. */
     private static final int VERSION_MOREBITS = 0x8000;
     private static final int V4_FEATURES2_FTYPE = 0x200;

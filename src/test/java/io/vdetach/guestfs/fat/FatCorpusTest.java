@@ -34,7 +34,7 @@ class FatCorpusTest {
             assertThat(summer.btime().getEpochSecond()).isEqualTo(Instant.parse("2004-06-01T15:00:01Z").getEpochSecond());
             assertThat(summer.atime()).isEqualTo(Instant.parse("2004-06-01T00:00:00Z"));
             // The same fields read in a zone with daylight saving: winter is -5 h, summer -4 h.
-            FatFilesystem ny = FatFilesystem.open(f, ZoneId.of("America/New_York"));
+            FatFilesystem ny = FatFilesystem.open(f, ZoneId.of("America/New_York"), io.vdetach.extent.BlockCache.withDefaultBudget());
             assertThat(ny.node(winter.id()).mtime()).isEqualTo(Instant.parse("2004-01-01T19:00:02Z"));
             assertThat(ny.node(summer.id()).mtime()).isEqualTo(Instant.parse("2004-06-01T19:00:04Z"));
         }

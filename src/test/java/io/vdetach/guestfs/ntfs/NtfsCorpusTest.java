@@ -60,7 +60,7 @@ class NtfsCorpusTest {
     @Test
     void colinFinckTestfs1WithSystemFiles() throws Exception {
         try (HostFile img = HostFile.open(Corpus.file("ColinFinck-ntfs/testfs1"));
-             NtfsFilesystem fs = NtfsFilesystem.open(img, true)) {
+             NtfsFilesystem fs = NtfsFilesystem.open(img, true, io.vdetach.extent.BlockCache.withDefaultBudget())) {
             TreeMap<String, EntryFacts> t = GuestTree.walk(fs);
             assertThat(t.keySet()).contains("$MFT", "$MFTMirr", "$LogFile", "$Volume", "$AttrDef", "$Bitmap", "$Boot",
                     "$BadClus", "$Secure", "$UpCase", "$Extend");
@@ -103,7 +103,7 @@ class NtfsCorpusTest {
                 TreeAssert.assertSameTree(expected, NtfsOracleTest.ours(GuestTree.walk(fs)));
             }
             if (image.startsWith("dissect")) {
-                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true)) {
+                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true, io.vdetach.extent.BlockCache.withDefaultBudget())) {
                     assertThat(GuestTree.walk(fs)).containsKey("$Extend/$RmMetadata/$TxfLog");
                 }
             }

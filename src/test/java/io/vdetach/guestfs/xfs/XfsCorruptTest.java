@@ -148,7 +148,7 @@ class XfsCorruptTest {
             Sh.run("python3", "-c", churn, m.path().toString());
         }
         try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
-            XfsBlockReader r = new XfsBlockReader(f, fs.superblock());
+            XfsBlockReader r = new XfsBlockReader(f, fs.superblock(), io.vdetach.extent.BlockCache.withDefaultBudget());
             long logAt = r.fsbToByte(fs.superblock().logStart(), "log", 0);
             java.nio.ByteBuffer first = r.bytesInBlock(logAt, 512);
             int cycle = first.getInt(0) == 0xFEEDBABE ? first.getInt(4) : first.getInt(0); // record header or cycle stamp
@@ -217,9 +217,9 @@ class XfsCorruptTest {
         long at;
         try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
             XfsDinode d = fs.dinode(INO.get("middir"));
-            XfsBlockReader r = new XfsBlockReader(f, fs.superblock());
+            XfsBlockReader r = new XfsBlockReader(f, fs.superblock(), io.vdetach.extent.BlockCache.withDefaultBudget());
             XfsForkReader fork = new XfsForkReader(r, XfsBmap.extents(r, d, d.format(), d.dataFork(), d.nextents(),
-                    d.dataForkOffset(), "data fork"), "dir");
+                    d.dataForkOffset(), "data fork"), "dir", d.at());
             at = fork.volumeOffset(0);
         }
         patch(img, at, "JUNK".getBytes(StandardCharsets.US_ASCII));
