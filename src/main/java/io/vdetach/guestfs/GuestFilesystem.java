@@ -1,9 +1,6 @@
 package io.vdetach.guestfs;
 
-import io.vdetach.error.HostException;
-import io.vdetach.error.ImageException;
 import io.vdetach.extent.Layer;
-import java.io.EOFException;
 import java.io.IOException;
 import java.util.List;
 
@@ -38,26 +35,6 @@ public interface GuestFilesystem extends AutoCloseable {
     /** Entries (inodes) in use as the filesystem's counters say, for progress estimates; -1 when unknown. */
     default long usedEntries() {
         return -1;
-    }
-
-    /** Counts what the filesystem's own structures say (a bitmap, a table), for {@link #estimate}. */
-    @FunctionalInterface
-    interface Count {
-        long count() throws IOException;
-    }
-
-    /**
-     * {@code count}'s answer, or -1 when the structures it reads are damaged or truncated (an
-     * estimate only: the damage is reported where it matters). Host failures and bugs surface.
-     */
-    static long estimate(Count count) {
-        try {
-            return count.count();
-        } catch (ImageException | EOFException e) {
-            return -1;
-        } catch (IOException e) {
-            throw new HostException("reading the filesystem's allocation counters: " + e.getMessage(), e);
-        }
     }
 
     /** Facts about the whole volume a user should see (journal needs recovery, dirty, …). */

@@ -7,6 +7,7 @@ import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -55,11 +56,6 @@ public final class ExfatFilesystem implements GuestFilesystem {
         this.fat = new ExfatFat(volume, boot, cache);
         this.clusterSize = boot.clusterSize();
         this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 160 + 2L * s.name().length());
-    }
-
-    /** Opens the filesystem on {@code volume} with a cache of its own. */
-    public static ExfatFilesystem open(Layer volume) throws IOException {
-        return open(volume, BlockCache.withDefaultBudget());
     }
 
     /** Opens the filesystem on {@code volume}, keeping FAT chunks and entry sets in {@code cache}. */
@@ -127,21 +123,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
     /** Clusters set in the allocation bitmap (section 7.1), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        return GuestFilesystem.estimate(() -> {
-            long set = 0;
-            for (Run r : fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", bitmapEntryAt).runs()) {
-                if (!(r instanceof Run.Mapped m)) continue;
-                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-                for (long at = 0; at < m.length(); at += buf.capacity()) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), m.length() - at));
-                    volume.readFully(m.offset() + at, buf);
-                    int i = 0;
-                    for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
-                    for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
-                }
-            }
-            return set * clusterSize;
-        });
+        return Allocation.estimate(() -> clusterSize * Allocation.setBits(new RunTableLayer(
+                fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", bitmapEntryAt), "exfat allocation bitmap"),
+                bitmapLength));
     }
 
     private void loadRoot() throws IOException {
@@ -169,14 +153,8 @@ public final class ExfatFilesystem implements GuestFilesystem {
                 warnings.add("up-case table entry is damaged (length " + len + "): name hashes not checked");
             } else {
                 // The up-case table's clusters follow the FAT like a file's (section 7.2: its entry has no NoFatChain flag).
-                ByteBuffer raw = ByteBuffer.allocate((int) len);
-                for (Run r : fileRuns(first, len, len, false, "up-case table", root.upcaseAt).runs()) {
-                    if (r instanceof Run.Mapped m) {
-                        raw.limit((int) m.end());
-                        volume.readFully(m.offset(), raw);
-                    }
-                }
-                raw.clear();
+                ByteBuffer raw = new RunTableLayer(fileRuns(first, len, len, false, "up-case table", root.upcaseAt),
+                        "exfat up-case table").readBytes(0, (int) len);
                 if (UpcaseTable.checksum(raw) != sum) {
                     warnings.add(String.format("up-case table checksum mismatch (stored 0x%08X): name hashes not checked", sum));
                 } else {

@@ -6,6 +6,7 @@ import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +27,7 @@ import java.util.List;
  * attribute is set; 8.3 names with the NT lower-case flags applied and decoded from code
  * page 437; mtime and ctime from the write time (2 s), atime from the access date, btime from
  * the creation time (10 ms). FAT stores local time without a zone: like vfat without {@code tz=},
- * times are read as UTC unless {@link #open(Layer, ZoneId)} names the zone the guest used.
+ * times are read as UTC unless {@link #open(Layer, ZoneId, BlockCache)} names the zone the guest used.
  *
  * <p>Node ids are the byte offsets of 8.3 entries on the volume (unique, stable); the root,
  * which has no entry, is {@link #ROOT_ID} (offset 0 is the boot sector, never an entry).
@@ -54,11 +54,6 @@ public final class FatFilesystem implements GuestFilesystem {
         this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
         this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 80);
-    }
-
-    /** Opens the filesystem on {@code volume} with a cache of its own, reading local times as UTC (Linux vfat's default). */
-    public static FatFilesystem open(Layer volume) throws IOException {
-        return open(volume, ZoneOffset.UTC, BlockCache.withDefaultBudget());
     }
 
     /**
@@ -112,7 +107,7 @@ public final class FatFilesystem implements GuestFilesystem {
     /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
     @Override
     public long usedBytes() {
-        return GuestFilesystem.estimate(() -> {
+        return Allocation.estimate(() -> {
             long used = 0;
             for (long c = 2; c < layout.clusterCount() + 2; c++) if (fat.entry(c) != 0) used++;
             return used * layout.clusterSize();

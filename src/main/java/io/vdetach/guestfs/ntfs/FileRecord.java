@@ -31,9 +31,7 @@ record FileRecord(long id, MftRecord header, List<Attribute> attributes) {
 
     /** Bytes held, for the block cache: values and runs, and a rough size of each object. */
     long weight() {
-        long w = 64;
-        for (Attribute a : attributes) w += 128 + (a.resident() ? a.value().length : 32L * a.runs().size());
-        return w;
+        return attributes.stream().mapToLong(a -> 128 + (a.resident() ? a.value().length : 32L * a.runs().size())).sum();
     }
 
     /** $DATA attribute pieces by stream name ("" is the unnamed stream), in first-seen order. */

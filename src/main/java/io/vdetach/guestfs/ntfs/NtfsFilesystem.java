@@ -4,8 +4,9 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.ImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.MappedLayer;
-import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -68,11 +69,6 @@ public final class NtfsFilesystem implements GuestFilesystem {
         this.files = cache.region("ntfs file records of " + volume.describe(), FileRecord::weight);
         this.upcasedNames = cache.region("ntfs case-insensitive indexes of " + volume.describe(), m -> 160L * m.size());
         this.label = readVolumeFile();
-    }
-
-    /** Opens the filesystem on {@code volume} with a cache of its own; metadata files are hidden. */
-    public static NtfsFilesystem open(Layer volume) throws IOException {
-        return open(volume, false, BlockCache.withDefaultBudget());
     }
 
     /**
@@ -164,27 +160,15 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Clusters set in $Bitmap (MFT record 6), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        return GuestFilesystem.estimate(() -> {
+        return Allocation.estimate(() -> {
             FileRecord bitmap = file(6);
             if (bitmap.streams().get("") == null) return -1;
             NtfsStream s = stream(bitmap, "");
             long bytes = Math.min(s.size(), (boot.clusters() + 7) / 8);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            long set = 0;
-            for (long at = 0; at < bytes; at += buf.capacity()) {
-                buf.clear().limit((int) Math.min(buf.capacity(), bytes - at));
-                s.readFully(at, buf);
-                int i = 0;
-                for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
-                for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
-            }
+            long set = Allocation.setBits(s, bytes);
             // Bits past the last cluster in the final byte are padding (set to 1 by mkntfs): not clusters.
             long pad = bytes * 8 - boot.clusters();
-            if (pad > 0 && pad < 8) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                s.readFully(bytes - 1, last);
-                set -= Integer.bitCount((last.get(0) & 0xff) >>> (8 - pad));
-            }
+            if (pad > 0 && pad < 8) set -= Integer.bitCount((s.readBytes(bytes - 1, 1).get(0) & 0xff) >>> (8 - pad));
             return set * boot.clusterSize();
         });
     }
@@ -192,7 +176,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Base records in use, as the MFT scan found them (the scan is needed for the walk anyway). */
     @Override
     public long usedEntries() {
-        return GuestFilesystem.estimate(() -> tree().filesInUse());
+        return Allocation.estimate(() -> tree().filesInUse());
     }
 
     private synchronized DirectoryTree tree() throws IOException {
@@ -297,7 +281,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
         if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
         if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size(); // builds the map: checks the runs now
-        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
+        boolean wofData = decompressedWof(f, rp, type) != null;
         if (type == EntryType.SYMLINK) size = target.length;
         List<Xattr> xattrs = new ArrayList<>();
         if (type == EntryType.FILE || type == EntryType.DIRECTORY) {
@@ -321,12 +305,24 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 target, major, minor, List.copyOf(xattrs), List.copyOf(notes));
     }
 
-    private ReparsePoint reparse(FileRecord f) throws IOException {
+    /** The $REPARSE_POINT value, or null when the file has none. */
+    private byte[] reparseData(FileRecord f) throws IOException {
         List<Attribute> pieces = new ArrayList<>();
         for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
         if (pieces.isEmpty()) return null;
-        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
-        return ReparsePoint.parse(v);
+        return new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+    }
+
+    private ReparsePoint reparse(FileRecord f) throws IOException {
+        byte[] v = reparseData(f);
+        return v == null ? null : ReparsePoint.parse(v);
+    }
+
+    /** The WOF reparse point of a regular file whose data we decompress, else null. */
+    private Wof decompressedWof(FileRecord f, ReparsePoint rp, EntryType type) throws IOException {
+        if (rp == null || rp.tag() != ReparsePoint.TAG_WOF || type != EntryType.FILE) return null;
+        Wof w = wof(f);
+        return w.decompressed() ? w : null;
     }
 
     /**
@@ -338,9 +334,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private record Wof(String algorithm, int chunkSize, boolean decompressed) {}
 
     private Wof wof(FileRecord f) throws IOException {
-        List<Attribute> pieces = new ArrayList<>();
-        for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
-        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+        byte[] v = reparseData(f);
         if (v.length < 24) return new Wof("unknown algorithm", 0, false);
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(12) == 1) return new Wof("WIM-backed", 0, false);
@@ -365,16 +359,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     @Override
     public Layer content(Node file) throws IOException {
         FileRecord f = file(file.id());
-        if (file.type() != EntryType.FILE || f.streams().get("") == null) return new Empty(describe(file.id()));
-        NtfsStream data = stream(f, "");
-        ReparsePoint rp = reparse(f);
-        if (rp != null && rp.tag() == ReparsePoint.TAG_WOF) {
-            Wof w = wof(f);
-            if (w.decompressed()) {
-                return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
-            }
+        if (file.type() != EntryType.FILE || f.streams().get("") == null) {
+            return new RunTableLayer(RunTable.builder(0).build(), describe(file.id())); // a file without data
         }
-        return data;
+        NtfsStream data = stream(f, "");
+        Wof w = decompressedWof(f, reparse(f), EntryType.FILE);
+        if (w == null) return data;
+        return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
     }
 
     @Override
@@ -382,8 +373,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
         FileRecord f = file(file.id());
-        ReparsePoint rp = reparse(f);
-        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && file.type() == EntryType.FILE && wof(f).decompressed();
+        boolean wofData = decompressedWof(f, reparse(f), file.type()) != null;
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
             if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
             NtfsStream s = stream(f, e.getKey());
@@ -430,18 +420,5 @@ public final class NtfsFilesystem implements GuestFilesystem {
             upcase = new char[0];
         }
         return upcase;
-    }
-
-    /** A file without data. */
-    private static final class Empty extends MappedLayer {
-        private final String name;
-
-        Empty(String name) { this.name = name; }
-
-        @Override public long size() { return 0; }
-
-        @Override public List<Run> map(long offset, long length) { return List.of(); }
-
-        @Override public String describe() { return name; }
     }
 }

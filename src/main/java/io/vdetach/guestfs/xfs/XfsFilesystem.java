@@ -4,6 +4,9 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -31,11 +34,6 @@ public final class XfsFilesystem implements GuestFilesystem {
     private XfsFilesystem(XfsBlockReader r) throws IOException {
         this.r = r;
         this.logState = XfsLog.state(r);
-    }
-
-    /** Opens the filesystem on {@code volume} with a cache of its own. */
-    public static XfsFilesystem open(Layer volume) throws IOException {
-        return open(volume, BlockCache.withDefaultBudget());
     }
 
     /** Opens the filesystem on {@code volume}, keeping metadata blocks in {@code cache}; the probe has seen its magic. */
@@ -166,10 +164,20 @@ public final class XfsFilesystem implements GuestFilesystem {
         if ((d.flags() & XfsDinode.DIFLAG_REALTIME) != 0) {
             throw UnsupportedImageException.because("xfs", "inode " + d.ino() + " lives on the realtime device, which is not supported");
         }
-        if (d.size() == 0 && d.nextents() == 0) return XfsFileContent.of(r, d, List.of());
-        if (d.format() != XfsDinode.FMT_EXTENTS && d.format() != XfsDinode.FMT_BTREE) {
+        boolean empty = d.size() == 0 && d.nextents() == 0;
+        if (!empty && d.format() != XfsDinode.FMT_EXTENTS && d.format() != XfsDinode.FMT_BTREE) {
             throw XfsDinode.bad(d.ino(), d.at(), "regular file with fork format " + d.format());
         }
-        return XfsFileContent.of(r, d, dataExtents(d));
+        // each written extent maps onto the volume; unwritten (preallocated) extents and gaps are holes
+        long size = d.size();
+        long bs = r.sb.blockSize();
+        RunTable.Builder t = RunTable.builder(size);
+        for (XfsBmbtRec e : empty ? List.<XfsBmbtRec>of() : dataExtents(d)) {
+            if (e.unwritten() || e.startOff() >= (size + bs - 1) / bs) continue;
+            long start = e.startOff() * bs;
+            long at = r.extentToByte(e.startBlock(), e.blockCount(), "data extent of inode " + d.ino(), d.at());
+            t.add(new Run.Mapped(start, Math.min(e.blockCount() * bs, size - start), r.volume, at));
+        }
+        return new RunTableLayer(t.build(), "xfs inode " + d.ino());
     }
 }
