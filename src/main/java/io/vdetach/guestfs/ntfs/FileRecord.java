@@ -31,7 +31,9 @@ record FileRecord(long id, MftRecord header, List<Attribute> attributes) {
 
     /** Bytes held, for the block cache: values and runs, and a rough size of each object. */
     long weight() {
-        return attributes.stream().mapToLong(a -> 128 + (a.resident() ? a.value().length : 32L * a.runs().size())).sum();
+        long w = 256;
+        for (Attribute a : attributes) w += 256 + (a.resident() ? a.value().length : 48L * a.runs().size());
+        return w;
     }
 
     /** $DATA attribute pieces by stream name ("" is the unnamed stream), in first-seen order. */
