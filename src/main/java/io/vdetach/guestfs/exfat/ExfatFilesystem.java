@@ -201,12 +201,10 @@ public final class ExfatFilesystem implements GuestFilesystem {
             EntrySet s = set(directory.id());
             if (!s.file().isDirectory()) throw new IllegalArgumentException("not a directory: " + directory.id());
             StreamExtensionEntry st = s.stream();
-            List<ExfatDirectory.Extent> ext = new ArrayList<>();
             long len = st.dataLength() & ~31L; // whole entries only
-            for (Run r : fileRuns(st.firstCluster(), len, len, st.noFatChain(), "directory \"" + s.name() + "\"", s.offset()).runs()) {
-                if (r instanceof Run.Mapped m) ext.add(new ExfatDirectory.Extent(m.offset(), m.length()));
-            }
-            d = ExfatDirectory.read(volume, ext, upcase);
+            String what = "directory \"" + s.name() + "\"";
+            d = ExfatDirectory.read(new RunTableLayer(fileRuns(st.firstCluster(), len, len, st.noFatChain(), what, s.offset()),
+                    "exfat " + what), upcase);
         }
         List<DirEntry> out = new ArrayList<>(d.sets.size());
         for (EntrySet s : d.sets) {
@@ -229,11 +227,14 @@ public final class ExfatFilesystem implements GuestFilesystem {
     /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
     private RunTable fileRuns(long first, long size, long valid, boolean noFatChain, String what, long entryOffset)
             throws IOException {
-        RunTable.Builder t = RunTable.builder(size);
         long clusters = (valid + clusterSize - 1) / clusterSize;
-        List<ChainRuns.ClusterRun> runs = noFatChain
-                ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
-                : fat.chain(first, clusters, clusters, what, entryOffset);
+        return table(noFatChain ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
+                : fat.chain(first, clusters, clusters, what, entryOffset), size, valid);
+    }
+
+    /** {@code runs} mapped for {@code [0, valid)}, which they cover, and a hole from there to {@code size}. */
+    private RunTable table(List<ChainRuns.ClusterRun> runs, long size, long valid) {
+        RunTable.Builder t = RunTable.builder(size);
         long pos = 0;
         for (ChainRuns.ClusterRun r : runs) {
             long len = Math.min(r.count() * clusterSize, valid - pos);
@@ -245,11 +246,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
         long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
-        List<ExfatDirectory.Extent> ext = new ArrayList<>();
-        for (ChainRuns.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
-            ext.add(new ExfatDirectory.Extent(clusterOffset(r.first()), r.count() * clusterSize));
-        }
-        return ExfatDirectory.read(volume, ext, up);
+        List<ChainRuns.ClusterRun> runs = fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96);
+        long size = clusterSize * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum();
+        return ExfatDirectory.read(new RunTableLayer(table(runs, size, size), "exfat root directory"), up);
     }
 
     private long clusterOffset(long cluster) {
