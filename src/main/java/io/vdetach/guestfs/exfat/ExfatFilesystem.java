@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * exFAT, read-only, after Microsoft's "exFAT file system specification" (learn.microsoft.com).
@@ -79,12 +80,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
         } catch (CorruptImageException e) {
             mainError = e;
         }
-        List<Integer> shifts = new ArrayList<>(List.of(9, 10, 11, 12));
-        if (mainShift >= 9 && mainShift <= 12) {
-            shifts.remove((Integer) mainShift);
-            shifts.addFirst(mainShift);
-        }
-        for (int shift : shifts) {
+        for (int shift : IntStream.of(mainShift, 9, 10, 11, 12).filter(s -> s >= 9 && s <= 12).distinct().toArray()) {
             try {
                 ExfatBootSector b = checkedRegion(volume, (long) BOOT_REGION_SECTORS << shift, shift);
                 notes.add("the main boot region is damaged (" + mainError.getMessage() + "); read the backup boot region");

@@ -156,19 +156,20 @@ public final class FatFilesystem implements GuestFilesystem {
         ShortDirEntry e = entryAt(file.id());
         if (e.isDirectory()) throw new IllegalArgumentException("not a file: entry at " + file.id());
         long size = e.fileSize();
-        long cs = layout.clusterSize();
-        long wanted = (size + cs - 1) / cs;
+        long wanted = (size + layout.clusterSize() - 1) / layout.clusterSize();
         String what = "file at entry offset " + file.id();
+        return layer(fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id()), size, "fat " + what);
+    }
+
+    /** The clusters of {@code runs} in order as a layer of {@code size} bytes onto the volume. */
+    private RunTableLayer layer(List<ChainRuns.ClusterRun> runs, long size, String name) {
         RunTable.Builder table = RunTable.builder(size);
-        if (size > 0) {
-            long pos = 0;
-            for (ChainRuns.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
-                long len = r.count() * cs;
-                table.add(new Run.Mapped(pos, len, volume, layout.clusterOffset(r.first())));
-                pos += len;
-            }
+        long pos = 0;
+        for (ChainRuns.ClusterRun r : runs) {
+            table.add(new Run.Mapped(pos, r.count() * layout.clusterSize(), volume, layout.clusterOffset(r.first())));
+            pos += r.count() * layout.clusterSize();
         }
-        return new RunTableLayer(table.build(), "fat file at entry offset " + file.id());
+        return new RunTableLayer(table.build(), name);
     }
 
     /** The 8.3 entry at a node id, checked to be one this reader hands out. */
@@ -194,8 +195,7 @@ public final class FatFilesystem implements GuestFilesystem {
         if (layout.type() == FatType.FAT32) {
             return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
-        ByteBuffer data = volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes());
-        return FatDirectory.parse(data, new long[] {layout.rootDirOffset()}, Math.max(1, layout.rootDirBytes()));
+        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at);
     }
 
     private FatDirectory readDirectory(long id, ShortDirEntry e) throws IOException {
@@ -208,21 +208,9 @@ public final class FatFilesystem implements GuestFilesystem {
     }
 
     private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
-        int cs = layout.clusterSize();
-        long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / cs));
+        long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / layout.clusterSize()));
         List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
-        long clusters = 0;
-        for (ChainRuns.ClusterRun r : runs) clusters += r.count();
-        ByteBuffer data = ByteBuffer.allocate((int) (clusters * cs));
-        long[] offsets = new long[(int) clusters];
-        int k = 0;
-        for (ChainRuns.ClusterRun r : runs) {
-            long at = layout.clusterOffset(r.first());
-            data.limit(data.position() + (int) (r.count() * cs));
-            volume.readFully(at, data);
-            for (long c = 0; c < r.count(); c++) offsets[k++] = at + c * cs;
-        }
-        data.flip();
-        return FatDirectory.parse(data, offsets, cs);
+        RunTableLayer dir = layer(runs, layout.clusterSize() * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum(), "fat " + what);
+        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset());
     }
 }
