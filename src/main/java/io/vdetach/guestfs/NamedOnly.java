@@ -3,7 +3,6 @@ package io.vdetach.guestfs;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.function.Predicate;
 
 /**
@@ -37,10 +36,9 @@ public record NamedOnly(String name, String why, Predicate<ByteBuffer> signature
     }
 
     /** Vdev label 0: its uberblock ring (slots of 1 KiB or more) fills [128 KiB, 256 KiB). */
-    private static boolean zfsUberblock(ByteBuffer b) {
-        ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        for (int at = 0x20000; at + 8 <= le.limit() && at < 0x40000; at += 1024) {
-            long v = le.getLong(at);
+    private static boolean zfsUberblock(ByteBuffer head) {
+        for (int at = 0x20000; at + 8 <= head.limit() && at < 0x40000; at += 1024) {
+            long v = head.getLong(at);
             if (v == ZFS_UBERBLOCK_MAGIC || Long.reverseBytes(v) == ZFS_UBERBLOCK_MAGIC) return true;
         }
         return false;

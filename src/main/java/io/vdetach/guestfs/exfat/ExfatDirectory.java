@@ -37,8 +37,8 @@ final class ExfatDirectory {
             if (type == 0x00) break; // section 6.2.1: end of directory
             if ((type & 0x80) == 0) continue; // unused or deleted
             switch (type) {
-                case 0x81 -> { if (d.bitmapEntry == null) { d.bitmapEntry = copy(c.entry); d.bitmapAt = c.offset(); } }
-                case 0x82 -> { if (d.upcaseEntry == null) { d.upcaseEntry = copy(c.entry); d.upcaseAt = c.offset(); } }
+                case 0x81 -> { if (d.bitmapEntry == null) { d.bitmapEntry = c.copy(); d.bitmapAt = c.offset(); } }
+                case 0x82 -> { if (d.upcaseEntry == null) { d.upcaseEntry = c.copy(); d.upcaseAt = c.offset(); } }
                 case 0x83 -> {
                     int n = Math.min(11, c.entry.get(1) & 0xff);
                     char[] name = new char[n];
@@ -71,12 +71,6 @@ final class ExfatDirectory {
         return d;
     }
 
-    private static ByteBuffer copy(ByteBuffer e) {
-        ByteBuffer b = ByteBuffer.allocate(ENTRY).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.put(e.duplicate().rewind()).flip();
-        return b;
-    }
-
     /** Steps through the 32-byte entries of the directory. */
     private static final class Cursor {
         private final Layer dir;
@@ -98,6 +92,10 @@ final class ExfatDirectory {
             }
             piece.get(entry.array(), 0, ENTRY);
             return true;
+        }
+
+        ByteBuffer copy() {
+            return ByteBuffer.wrap(entry.array().clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         }
 
         /** The volume offset of the current entry: a node id. */

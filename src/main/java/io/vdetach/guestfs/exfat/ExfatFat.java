@@ -50,10 +50,7 @@ final class ExfatFat implements ChainRuns.Links {
                 : "cluster " + entry + ", beyond the " + clusterCount + " clusters";
     }
 
-    /**
-     * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
-     * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
-     */
+    /** The chain from {@code first}, as {@link ChainRuns#follow} (a stream's length says how many clusters it wants). */
     List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
         return ChainRuns.follow(this, first, wanted, maxClusters, FORMAT, what, entryOffset, "length");
     }

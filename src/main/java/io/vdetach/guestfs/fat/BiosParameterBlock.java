@@ -14,8 +14,6 @@ record BiosParameterBlock(int bytesPerSector, int sectorsPerCluster, int reserve
                           int bootSignature16, String label16, int bootSignature32, String label32) {
 
     static final String FORMAT = "fat";
-    /** The boot sector is the volume's first sector. */
-    static final long OFFSET = 0;
 
     static BiosParameterBlock parse(ByteBuffer sector, long offsetForMessages) {
         ByteBuffer b = sector.duplicate().order(ByteOrder.LITTLE_ENDIAN);

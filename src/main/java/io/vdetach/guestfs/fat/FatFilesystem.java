@@ -61,13 +61,9 @@ public final class FatFilesystem implements GuestFilesystem {
      * keeping FAT chunks and directory entries in {@code cache}.
      */
     public static FatFilesystem open(Layer volume, ZoneId zone, BlockCache cache) throws IOException {
-        long at = BiosParameterBlock.OFFSET;
-        if (volume.size() < 512) throw new CorruptImageException(FORMAT, "boot sector", at, "volume is smaller than a sector");
-        ByteBuffer boot = volume.readBytes(at, 512);
-        if ((boot.getShort(510) & 0xffff) != 0xaa55) {
-            throw new CorruptImageException(FORMAT, "boot sector", at + 510, "no 0x55AA signature");
-        }
-        BiosParameterBlock bpb = BiosParameterBlock.parse(boot, at);
+        ByteBuffer boot = volume.readBytes(0, (int) Math.min(512, volume.size())); // the volume's first sector
+        BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
+        if ((boot.getShort(510) & 0xffff) != 0xaa55) throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
         FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cache);
         String rootLabel = fs.readRoot().label;
         String bpbLabel = fs.layout.type() == FatType.FAT32

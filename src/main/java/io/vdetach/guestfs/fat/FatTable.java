@@ -35,11 +35,7 @@ final class FatTable implements ChainRuns.Links {
         };
     }
 
-    /**
-     * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
-     * (a file: its size says how many), else to the end-of-chain mark (a directory) but no further
-     * than {@code maxClusters}; see {@link ChainRuns#follow}.
-     */
+    /** The chain from {@code first}, as {@link ChainRuns#follow} (a file's size says how many clusters it wants). */
     List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
         return ChainRuns.follow(this, first, wanted, maxClusters, FORMAT, what, entryOffset, "size");
     }

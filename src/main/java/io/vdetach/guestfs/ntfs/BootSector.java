@@ -18,10 +18,6 @@ import java.nio.ByteOrder;
 record BootSector(int bytesPerSector, int clusterSize, long totalSectors, long mftLcn, long mftMirrLcn,
                   int mftRecordSize, int indexRecordSize, long serial) {
 
-    /** The boot sector is the volume's first sector (the backup is its last). */
-    static final long OFFSET = 0;
-    /** Where the boot sector keeps the first cluster of $MFT. */
-    static final long MFT_LCN = 0x30;
     /** Windows formats clusters of at most 2 MiB. */
     static final int MAX_CLUSTER = 2 << 20;
     /** MFT records are 1 KiB or 4 KiB in practice; 64 KiB bounds a hostile value. */

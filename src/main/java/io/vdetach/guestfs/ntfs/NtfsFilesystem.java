@@ -80,11 +80,8 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public static NtfsFilesystem open(Layer volume, boolean system, BlockCache cache) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
-        if (volume.size() < 512) {
-            throw new CorruptImageException("ntfs", "boot sector", BootSector.OFFSET, "volume of " + volume.size() + " bytes");
-        }
         try {
-            boot = BootSector.parse(volume.readBytes(BootSector.OFFSET, 512), BootSector.OFFSET);
+            boot = BootSector.parse(volume.readBytes(0, (int) Math.min(512, volume.size())), 0); // the volume's first sector
         } catch (CorruptImageException primary) {
             // The backup boot sector is the volume's last sector (mkntfs, Windows); a partition may end just after it.
             boot = backup(volume, primary);
@@ -99,7 +96,8 @@ public final class NtfsFilesystem implements GuestFilesystem {
             boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
                     boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
             if (boot.mftLcn() >= boot.clusters()) {
-                throw new CorruptImageException("ntfs", "boot sector", BootSector.MFT_LCN, "$MFT cluster past the volume's end");
+                // 0x30: the boot sector's $MFT cluster field
+                throw new CorruptImageException("ntfs", "boot sector", 0x30, "$MFT cluster past the volume's end");
             }
         }
         Mft mft = Mft.open(volume, boot, cache);

@@ -38,11 +38,9 @@ public final class XfsFilesystem implements GuestFilesystem {
 
     /** Opens the filesystem on {@code volume}, keeping metadata blocks in {@code cache}; the probe has seen its magic. */
     public static XfsFilesystem open(Layer volume, BlockCache cache) throws IOException {
-        long at = XfsSuperblock.OFFSET;
-        if (volume.size() < 512) throw new CorruptImageException("xfs", "superblock", at, "volume smaller than a sector");
-        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(at, 512), at);
+        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(0, (int) Math.min(512, volume.size())), 0); // the first sector
         if (sb.dataBlocks() > volume.size() / sb.blockSize()) {
-            throw new CorruptImageException("xfs", "superblock", at + 8, sb.dataBlocks() + " blocks of " + sb.blockSize()
+            throw new CorruptImageException("xfs", "superblock", 8, sb.dataBlocks() + " blocks of " + sb.blockSize()
                     + " bytes do not fit in a volume of " + volume.size() + " bytes");
         }
         XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb, cache));

@@ -19,8 +19,6 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
                             long inodesInUse) {
 
     static final int MAGIC = 0x58465342; // "XFSB"
-    /** The primary superblock is the volume's first sector. */
-    static final long OFFSET = 0;
     /** XFS_SB_VERSION_MOREBITSBIT: features2 is valid on v4. */
     private static final int VERSION_MOREBITS = 0x8000;
     private static final int V4_FEATURES2_FTYPE = 0x200;
@@ -36,6 +34,7 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
 
     public static XfsSuperblock parse(ByteBuffer raw, long off) {
         ByteBuffer b = raw.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (b.limit() < 512) throw bad(off, "shorter than a sector");
         if (b.getInt(0) != MAGIC) throw bad(off, "magic is not XFSB");
         int blockSize = b.getInt(4);
         long dblocks = b.getLong(8);
