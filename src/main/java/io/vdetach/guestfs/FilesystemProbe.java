@@ -46,7 +46,7 @@ public final class FilesystemProbe {
         if (volume.size() == 0) return new Probed.NotExtracted("no data", "the volume maps no bytes (its type says why)");
         ByteBuffer head = volume.readBytes(0, (int) Math.min(volume.size(), PROBE_BYTES));
         for (FilesystemFormat f : FORMATS) {
-            if (f.probe(head.duplicate().order(ByteOrder.LITTLE_ENDIAN))) return f.open(volume, options, cache);
+            if (f.probe(head.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN))) return f.open(volume, options, cache);
         }
         for (int i = 0; i < head.limit(); i++) {
             if (head.get(i) != 0) return new Probed.NotExtracted("unknown", "no filesystem signature vdetach knows");

@@ -44,6 +44,7 @@ public final class XfsFilesystem implements GuestFilesystem {
                     + " bytes do not fit in a volume of " + volume.size() + " bytes");
         }
         XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb, cache));
+        fs.r.inodeByte(sb.rootIno(), 56); // sb_rootino, checked here to blame that field
         XfsDinode root = fs.dinode(sb.rootIno());
         if (root.fileType() != 0040000) throw new CorruptImageException("xfs", "root inode " + sb.rootIno(), root.at(), "not a directory");
         return fs;
@@ -72,7 +73,7 @@ public final class XfsFilesystem implements GuestFilesystem {
     @Override public long rootId() { return r.sb.rootIno(); }
 
     XfsDinode dinode(long ino) throws IOException {
-        long at = r.inodeByte(ino, 0);
+        long at = r.inodeByte(ino, -1); // the directory entry that named it is not known here
         return XfsDinode.parse(r.bytesInBlock(at, r.sb.inodeSize()), ino, at, r.sb);
     }
 
