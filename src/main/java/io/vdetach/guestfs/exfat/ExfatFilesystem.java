@@ -56,7 +56,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
         this.boot = boot;
         this.fat = new ExfatFat(volume, boot, cache);
         this.clusterSize = boot.clusterSize();
-        this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 160 + 2L * s.name().length());
+        this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 200 + 2L * s.name().length());
     }
 
     /** Opens the filesystem on {@code volume}, keeping FAT chunks and entry sets in {@code cache}. */

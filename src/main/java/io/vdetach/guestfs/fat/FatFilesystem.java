@@ -53,7 +53,7 @@ public final class FatFilesystem implements GuestFilesystem {
         this.layout = layout;
         this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
-        this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 80);
+        this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 96);
     }
 
     /**
