@@ -29,13 +29,6 @@ record FileRecord(long id, MftRecord header, List<Attribute> attributes) {
         return n;
     }
 
-    /** Bytes held, for the block cache: values and runs, and a rough size of each object. */
-    long weight() {
-        long w = 256;
-        for (Attribute a : attributes) w += 256 + (a.resident() ? a.value().length : 48L * a.runs().size());
-        return w;
-    }
-
     /** $DATA attribute pieces by stream name ("" is the unnamed stream), in first-seen order. */
     Map<String, List<Attribute>> streams() {
         Map<String, List<Attribute>> out = new LinkedHashMap<>();

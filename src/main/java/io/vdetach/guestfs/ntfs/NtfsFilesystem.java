@@ -47,6 +47,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     static final int MAX_REPARSE = 16 << 10;
     /** ntfs-3g reads Interix files of up to 8 + 2 * PATH_MAX bytes. */
     private static final int MAX_INTERIX = 8 + 2 * 4096;
+    /**
+     * What a parsed file record is charged in the block cache: about 16 times its objects, so that
+     * only the few thousand files being worked on stay parsed (node, then content and streams). A walk
+     * of a million files then neither pushes MFT chunks out nor keeps the collector copying records
+     * nobody asks for again; one that fell out is parsed again from its cached chunk.
+     */
+    private static final long FILE_RECORD_CHARGE = 16 << 10;
 
     private final Layer volume;
     private final BootSector boot;
@@ -66,7 +73,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         this.boot = boot;
         this.mft = mft;
         this.showSystem = showSystem;
-        this.files = cache.region("ntfs file records of " + volume.describe(), FileRecord::weight);
+        this.files = cache.region("ntfs file records of " + volume.describe(), f -> FILE_RECORD_CHARGE);
         this.upcasedNames = cache.region("ntfs case-insensitive indexes of " + volume.describe(), m -> 160L * m.size());
         this.label = readVolumeFile();
     }
