@@ -82,7 +82,8 @@ class NtfsCorruptTest {
         int offSize = header >>> 4;
         for (int i = 0; i < offSize; i++) patch(img, rec, runs - rec + 1 + lenSize + i, i == offSize - 1 ? 0x7f : 0xff);
         try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
-            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("past the volume");
+            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("past the volume")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).as("the mapping pair's offset").isEqualTo(runs));
         }
     }
 
@@ -201,7 +202,8 @@ class NtfsCorruptTest {
         assertThat(u16(img, attr + 34)).isEqualTo(4);
         patch(img, rec, attr + 34 - rec, 30);
         try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
-            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("compression unit");
+            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("compression unit")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).as("the attribute's offset").isEqualTo(attr));
         }
     }
 
