@@ -1,11 +1,6 @@
 package io.vdetach.guestfs;
 
 import io.vdetach.extent.Layer;
-import io.vdetach.guestfs.exfat.ExfatFilesystem;
-import io.vdetach.guestfs.ext.ExtFilesystem;
-import io.vdetach.guestfs.fat.FatFilesystem;
-import io.vdetach.guestfs.ntfs.NtfsFilesystem;
-import io.vdetach.guestfs.xfs.XfsFilesystem;
 import java.io.IOException;
 import java.util.List;
 
@@ -13,9 +8,12 @@ import java.util.List;
  * A guest filesystem, read-only over its volume. Everything a parser reads from the volume
  * is untrusted; damage is reported as {@link io.vdetach.error.CorruptImageException} naming
  * the filesystem, the structure (with inode or record number) and the byte offset in the volume.
+ *
+ * <p>Deliberately not sealed: each filesystem registers as a {@link FilesystemFormat} in
+ * {@link FilesystemProbe#FORMATS}, and no code may switch over, cast to or test for an
+ * implementation; what a caller needs is a method here.
  */
-public sealed interface GuestFilesystem extends AutoCloseable
-        permits ExtFilesystem, NtfsFilesystem, FatFilesystem, ExfatFilesystem, XfsFilesystem {
+public interface GuestFilesystem extends AutoCloseable {
 
     /** "ext2", "ext3", "ext4", "ntfs", "vfat", "exfat", "xfs". */
     String type();

@@ -2,6 +2,7 @@ package io.vdetach.guestfs;
 
 import io.vdetach.error.VdetachException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Depth-first walk of a guest filesystem without recursion (a hostile image can be deep),
@@ -113,11 +115,6 @@ public final class TreeWalker {
 
     /** A path for messages: components joined by '/', bytes decoded as UTF-8 leniently. */
     public static String display(List<byte[]> path) {
-        StringBuilder b = new StringBuilder();
-        for (byte[] c : path) {
-            if (!b.isEmpty()) b.append('/');
-            b.append(new String(c, java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return b.toString();
+        return path.stream().map(c -> new String(c, StandardCharsets.UTF_8)).collect(Collectors.joining("/"));
     }
 }

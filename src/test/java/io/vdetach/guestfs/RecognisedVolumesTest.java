@@ -8,6 +8,7 @@ import io.vdetach.testkit.Sh;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,14 @@ class RecognisedVolumesTest {
         Probed.NotExtracted p = probe(img);
         assertThat(p.what()).isEqualTo("ZFS");
         assertThat(p.why()).contains("OpenZFS");
+    }
+
+    /** One registry: every format named once, FAT's loose boot-sector check asked after every exact magic. */
+    @Test
+    void registryOrder() {
+        List<String> names = FilesystemProbe.FORMATS.stream().map(FilesystemFormat::name).toList();
+        assertThat(names).containsExactly("ext", "ntfs", "exfat", "xfs", "BitLocker", "LUKS", "Linux swap", "Btrfs", "ZFS",
+                "APFS", "HFS+", "vfat");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.vdetach.guestfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.exfat.ExfatFilesystem;
 import io.vdetach.guestfs.fat.FatFilesystem;
@@ -11,6 +12,7 @@ import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +67,7 @@ class UsedSpaceTest {
         try (LoopMount m = LoopMount.readOnly(img, 0, 0, "ntfs-3g", "")) {
             oracle = statfsUsed(m.path());
         }
-        try (HostFile f = HostFile.open(img); NtfsFilesystem fs = NtfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); NtfsFilesystem fs = NtfsFilesystem.open(f, false, BlockCache.withDefaultBudget())) {
             assertThat(fs.usedBytes()).isEqualTo(oracle);
             assertThat(fs.usedEntries()).isGreaterThan(files + 2).isLessThan(files + 40); // plus the system files
         }
@@ -88,7 +90,7 @@ class UsedSpaceTest {
         Matcher size = Pattern.compile("Cluster size:\\s+(\\d+)").matcher(dump);
         assertThat(total.find() && free.find() && size.find()).as(dump).isTrue();
         long oracle = (Long.parseLong(total.group(1)) - Long.parseLong(free.group(1))) * Long.parseLong(size.group(1));
-        try (HostFile f = HostFile.open(img); ExfatFilesystem fs = ExfatFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.usedBytes()).isEqualTo(oracle);
         }
     }
@@ -108,7 +110,7 @@ class UsedSpaceTest {
             Matcher mm = Pattern.compile("(\\d+)/(\\d+) clusters").matcher(out);
             assertThat(mm.find()).as(out).isTrue();
             long usedClusters = Long.parseLong(mm.group(1));
-            try (HostFile f = HostFile.open(img); FatFilesystem fs = FatFilesystem.open(f)) {
+            try (HostFile f = HostFile.open(img); FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget())) {
                 assertThat(fs.usedBytes()).as("FAT" + bits).isEqualTo(usedClusters * fs.blockSize());
             }
         }

@@ -1,6 +1,7 @@
 package io.vdetach.guestfs.exfat;
 
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * The entries of one exFAT directory, read in pieces of at most 64 KiB so that even the largest
  * directory (256 MiB) never sits in memory whole. Entry sets may cross cluster boundaries; the
- * reader follows the directory's clusters in order.
+ * reader follows the directory's clusters in order (its layer maps them onto the volume).
  */
 final class ExfatDirectory {
     /** Section 6.2: a directory is at most 256 MiB. */
@@ -18,18 +19,16 @@ final class ExfatDirectory {
     private static final int ENTRY = EntrySet.ENTRY;
 
     final List<EntrySet> sets = new ArrayList<>();
-    /** Root only: the volume label, the allocation bitmap and up-case table entries (raw 32 bytes each). */
+    /** Root only: the volume label, the allocation bitmap and up-case table entries (raw 32 bytes each, and where). */
     String label;
     ByteBuffer bitmapEntry;
     ByteBuffer upcaseEntry;
+    long bitmapAt, upcaseAt;
 
-    /** A byte range of the volume holding part of the directory, in directory order. */
-    record Extent(long offset, long length) {}
-
-    /** Reads the directory stored in {@code extents}; {@code upcase} (may be null) checks name hashes. */
-    static ExfatDirectory read(Layer volume, List<Extent> extents, UpcaseTable upcase) throws IOException {
+    /** Reads the directory {@code dir}; {@code upcase} (may be null) checks name hashes. */
+    static ExfatDirectory read(Layer dir, UpcaseTable upcase) throws IOException {
         ExfatDirectory d = new ExfatDirectory();
-        Cursor c = new Cursor(volume, extents);
+        Cursor c = new Cursor(dir);
         ByteBuffer set = ByteBuffer.allocate((EntrySet.MAX_SECONDARY + 1) * ENTRY);
         boolean again = false;
         while (again || c.next()) {
@@ -38,8 +37,8 @@ final class ExfatDirectory {
             if (type == 0x00) break; // section 6.2.1: end of directory
             if ((type & 0x80) == 0) continue; // unused or deleted
             switch (type) {
-                case 0x81 -> { if (d.bitmapEntry == null) d.bitmapEntry = copy(c.entry); }
-                case 0x82 -> { if (d.upcaseEntry == null) d.upcaseEntry = copy(c.entry); }
+                case 0x81 -> { if (d.bitmapEntry == null) { d.bitmapEntry = c.copy(); d.bitmapAt = c.offset(); } }
+                case 0x82 -> { if (d.upcaseEntry == null) { d.upcaseEntry = c.copy(); d.upcaseAt = c.offset(); } }
                 case 0x83 -> {
                     int n = Math.min(11, c.entry.get(1) & 0xff);
                     char[] name = new char[n];
@@ -47,7 +46,7 @@ final class ExfatDirectory {
                     if (d.label == null) d.label = new String(name);
                 }
                 case FileDirectoryEntry.TYPE -> {
-                    long offset = c.offset;
+                    long offset = c.offset();
                     int want = c.entry.get(1) & 0xff;
                     set.clear();
                     set.put(c.entry.duplicate().rewind());
@@ -72,45 +71,37 @@ final class ExfatDirectory {
         return d;
     }
 
-    private static ByteBuffer copy(ByteBuffer e) {
-        ByteBuffer b = ByteBuffer.allocate(ENTRY).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.put(e.duplicate().rewind()).flip();
-        return b;
-    }
-
-    /** Steps through the 32-byte entries of the extents. */
+    /** Steps through the 32-byte entries of the directory. */
     private static final class Cursor {
-        private final Layer volume;
-        private final List<Extent> extents;
-        private int extent;
-        private long inExtent;
+        private final Layer dir;
         private ByteBuffer piece = ByteBuffer.allocate(0);
-        private long pieceOffset;
+        /** Where the next piece starts in the directory. */
+        private long next;
         final ByteBuffer entry = ByteBuffer.allocate(ENTRY).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        long offset;
 
-        Cursor(Layer volume, List<Extent> extents) {
-            this.volume = volume;
-            this.extents = extents;
+        Cursor(Layer dir) {
+            this.dir = dir;
         }
 
         boolean next() throws IOException {
             if (!piece.hasRemaining()) {
-                while (extent < extents.size() && inExtent >= extents.get(extent).length()) {
-                    extent++;
-                    inExtent = 0;
-                }
-                if (extent >= extents.size()) return false;
-                Extent e = extents.get(extent);
-                int len = (int) Math.min(PIECE, e.length() - inExtent);
-                pieceOffset = e.offset() + inExtent;
-                piece = volume.readBytes(pieceOffset, len);
-                inExtent += len;
+                if (dir.size() - next < ENTRY) return false;
+                int len = (int) Math.min(PIECE, (dir.size() - next) & ~(ENTRY - 1));
+                piece = dir.readBytes(next, len);
+                next += len;
             }
-            offset = pieceOffset + piece.position();
-            entry.clear();
             piece.get(entry.array(), 0, ENTRY);
             return true;
+        }
+
+        ByteBuffer copy() {
+            return ByteBuffer.wrap(entry.array().clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** The volume offset of the current entry: a node id. */
+        long offset() throws IOException {
+            List<Run> r = dir.map(next - piece.remaining() - ENTRY, ENTRY);
+            return r.getFirst() instanceof Run.Mapped m ? m.offset() : -1;
         }
     }
 }

@@ -1,94 +1,58 @@
 package io.vdetach.guestfs.exfat;
 
-import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.Layer;
+import io.vdetach.guestfs.fat.ChainRuns;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The active exFAT FAT (section 4): 32-bit entries read in chunks through a small LRU cache,
- * and cluster chains as runs of consecutive clusters, checked against the cluster count and for
- * repeats. Files with NoFatChain never come here: their clusters are contiguous.
+ * The active exFAT FAT (section 4): 32-bit entries read through the block cache, and cluster
+ * chains as runs of consecutive clusters, checked against the cluster count and for repeats.
+ * Files with NoFatChain never come here: their clusters are contiguous.
  */
-final class ExfatFat {
+final class ExfatFat implements ChainRuns.Links {
     private static final String FORMAT = ExfatBootSector.FORMAT;
-    private static final int CHUNK = 64 << 10;
-    /** 256 chunks of 64 KiB: 16 MiB of FAT, four million clusters' entries. */
-    private static final int MAX_CHUNKS = 256;
+    /** The FAT is cached in blocks of this size: 16,384 entries. */
+    private static final int BLOCK = 64 << 10;
     /** Section 4.1: the end-of-chain mark; 0xFFFFFFF7 marks a bad cluster. */
     private static final long END_OF_CHAIN = 0xFFFFFFFFL;
 
-    private final Layer volume;
+    private final Layer fat;
     private final long fatStart;
-    private final long fatBytes;
     private final long clusterCount;
-    private final Map<Long, ByteBuffer> chunks = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, ByteBuffer> eldest) { return size() > MAX_CHUNKS; }
-    };
 
-    /** Clusters {@code [first, first + count)}. */
-
-    ExfatFat(Layer volume, ExfatBootSector boot) {
-        this.volume = volume;
+    ExfatFat(Layer volume, ExfatBootSector boot, BlockCache cache) {
+        this.fat = new CachedLayer(volume, BLOCK, cache);
         // VolumeFlags bit 0, ActiveFat: the second FAT is the one in use (section 3.1.13.1).
         int active = boot.numberOfFats() == 2 && (boot.volumeFlags() & 1) != 0 ? 1 : 0;
         this.fatStart = (boot.fatOffset() + active * boot.fatLength()) << boot.bytesPerSectorShift();
-        this.fatBytes = (clusterCountPlus2(boot)) * 4;
         this.clusterCount = boot.clusterCount();
     }
 
-    private static long clusterCountPlus2(ExfatBootSector boot) { return boot.clusterCount() + 2; }
+    @Override public long clusterCount() { return clusterCount; }
 
-    boolean valid(long cluster) { return cluster >= 2 && cluster <= clusterCount + 1; }
-
-    long clusterCount() { return clusterCount; }
-
-    synchronized long entry(long cluster) throws IOException {
-        long at = cluster * 4;
-        long chunk = at / CHUNK;
-        ByteBuffer c = chunks.get(chunk);
-        if (c == null) {
-            long start = chunk * CHUNK;
-            c = volume.readBytes(fatStart + start, (int) Math.min(CHUNK, fatBytes - start)).order(ByteOrder.LITTLE_ENDIAN);
-            chunks.put(chunk, c);
-        }
-        return c.getInt((int) (at - chunk * CHUNK)) & 0xffffffffL;
+    long entry(long cluster) throws IOException {
+        return fat.readBytes(entryOffset(cluster), 4).getInt(0) & 0xffffffffL;
     }
 
-    long entryOffset(long cluster) { return fatStart + cluster * 4; }
+    @Override public long next(long cluster) throws IOException { return entry(cluster); }
 
-    private final ChainRuns.Links links = new ChainRuns.Links() {
-        @Override public long next(long cluster) throws IOException { return entry(cluster); }
-        @Override public boolean isEndOfChain(long entry) { return entry == END_OF_CHAIN; }
-        @Override public boolean valid(long cluster) { return ExfatFat.this.valid(cluster); }
-        @Override public String invalidTarget(long entry) {
-            return entry == 0xFFFFFFF7L ? "a bad-cluster mark" : entry == 0 ? "cluster 0"
-                    : "cluster " + entry + ", beyond the " + clusterCount + " clusters";
-        }
-        @Override public long entryOffset(long cluster) { return ExfatFat.this.entryOffset(cluster); }
-    };
+    @Override public boolean isEndOfChain(long entry) { return entry == END_OF_CHAIN; }
 
-    /**
-     * Follows the chain from {@code first}: {@code wanted} clusters exactly when {@code wanted >= 0}
-     * (an error if it ends sooner), else to the end mark but no further than {@code maxClusters}.
-     */
+    @Override public long entryOffset(long cluster) { return fatStart + cluster * 4; }
+
+    @Override
+    public String invalidTarget(long entry) {
+        return entry == 0xFFFFFFF7L ? "a bad-cluster mark" : entry == 0 ? "cluster 0"
+                : "cluster " + entry + ", beyond the " + clusterCount + " clusters";
+    }
+
+    /** The chain from {@code first}, as {@link ChainRuns#follow} (a stream's length says how many clusters it wants). */
     List<ChainRuns.ClusterRun> chain(long first, long wanted, long maxClusters, String what, long entryOffset) throws IOException {
-        if (wanted == 0) return List.of();
-        if (!valid(first)) {
-            throw new CorruptImageException(FORMAT, what, entryOffset,
-                    "first cluster " + first + " is outside 2.." + (clusterCount + 1));
-        }
-        if (wanted > clusterCount) {
-            throw new CorruptImageException(FORMAT, "directory entry of " + what, entryOffset, "the length needs "
-                    + wanted + " clusters, more than the volume's " + clusterCount);
-        }
-        return ChainRuns.follow(links, first, wanted, maxClusters, FORMAT, what, entryOffset, "length");
+        return ChainRuns.follow(this, first, wanted, maxClusters, FORMAT, what, entryOffset, "length");
     }
 
     /** The contiguous clusters of a NoFatChain allocation, checked to lie in the heap. */

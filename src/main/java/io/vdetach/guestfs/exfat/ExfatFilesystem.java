@@ -3,9 +3,11 @@ package io.vdetach.guestfs.exfat;
 import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -16,9 +18,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * exFAT, read-only, after Microsoft's "exFAT file system specification" (learn.microsoft.com).
@@ -38,8 +39,6 @@ public final class ExfatFilesystem implements GuestFilesystem {
     static final long ROOT_ID = 0;
     private static final String FORMAT = ExfatBootSector.FORMAT;
     private static final int BOOT_REGION_SECTORS = 12;
-    /** Entry sets kept from recent listings, so node() rarely re-reads the directory. */
-    private static final int CACHE_SETS = 16384;
 
     private final Layer volume;
     private final ExfatBootSector boot;
@@ -47,25 +46,24 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private final int clusterSize;
     private final List<String> warnings = new ArrayList<>();
     private UpcaseTable upcase;
-    private long bitmapFirst, bitmapLength;
+    private long bitmapFirst, bitmapLength, bitmapEntryAt;
     private String label = "";
-    private final Map<Long, EntrySet> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, EntrySet> eldest) { return size() > CACHE_SETS; }
-    };
+    /** Entry sets of recent listings by node id, so node() rarely re-reads the directory. */
+    private final BlockCache.Region<EntrySet> sets;
 
-    private ExfatFilesystem(Layer volume, ExfatBootSector boot) {
+    private ExfatFilesystem(Layer volume, ExfatBootSector boot, BlockCache cache) {
         this.volume = volume;
         this.boot = boot;
-        this.fat = new ExfatFat(volume, boot);
+        this.fat = new ExfatFat(volume, boot, cache);
         this.clusterSize = boot.clusterSize();
+        this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 200 + 2L * s.name().length());
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its name. */
-    public static ExfatFilesystem open(Layer volume) throws IOException {
+    /** Opens the filesystem on {@code volume}, keeping FAT chunks and entry sets in {@code cache}. */
+    public static ExfatFilesystem open(Layer volume, BlockCache cache) throws IOException {
         List<String> notes = new ArrayList<>();
         ExfatBootSector boot = bootRegion(volume, notes);
-        ExfatFilesystem fs = new ExfatFilesystem(volume, boot);
+        ExfatFilesystem fs = new ExfatFilesystem(volume, boot, cache);
         fs.warnings.addAll(notes);
         if ((boot.volumeFlags() & 2) != 0) fs.warnings.add("the volume is marked dirty (VolumeFlags.VolumeDirty)");
         if ((boot.volumeFlags() & 4) != 0) fs.warnings.add("the volume reports media failures (VolumeFlags.MediaFailure)");
@@ -82,12 +80,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
         } catch (CorruptImageException e) {
             mainError = e;
         }
-        List<Integer> shifts = new ArrayList<>(List.of(9, 10, 11, 12));
-        if (mainShift >= 9 && mainShift <= 12) {
-            shifts.remove((Integer) mainShift);
-            shifts.addFirst(mainShift);
-        }
-        for (int shift : shifts) {
+        for (int shift : IntStream.of(mainShift, 9, 10, 11, 12).filter(s -> s >= 9 && s <= 12).distinct().toArray()) {
             try {
                 ExfatBootSector b = checkedRegion(volume, (long) BOOT_REGION_SECTORS << shift, shift);
                 notes.add("the main boot region is damaged (" + mainError.getMessage() + "); read the backup boot region");
@@ -126,23 +119,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
     /** Clusters set in the allocation bitmap (section 7.1), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        try {
-            long set = 0;
-            for (Run r : fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", 0).runs()) {
-                if (!(r instanceof Run.Mapped m)) continue;
-                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-                for (long at = 0; at < m.length(); at += buf.capacity()) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), m.length() - at));
-                    volume.readFully(m.offset() + at, buf);
-                    int i = 0;
-                    for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
-                    for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
-                }
-            }
-            return set * clusterSize;
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only
-        }
+        return Allocation.estimate(() -> clusterSize * Allocation.setBits(new RunTableLayer(
+                fileRuns(bitmapFirst, bitmapLength, bitmapLength, false, "allocation bitmap", bitmapEntryAt), "exfat allocation bitmap"),
+                bitmapLength));
     }
 
     private void loadRoot() throws IOException {
@@ -153,8 +132,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
         }
         long bmFirst = root.bitmapEntry.getInt(20) & 0xffffffffL;
         long bmLen = root.bitmapEntry.getLong(24);
+        bitmapEntryAt = root.bitmapAt;
         if (!fat.valid(bmFirst) || bmLen < (boot.clusterCount() + 7) / 8) {
-            throw new CorruptImageException(FORMAT, "allocation bitmap entry", clusterOffset(boot.firstClusterOfRootDirectory()),
+            throw new CorruptImageException(FORMAT, "allocation bitmap entry", bitmapEntryAt,
                     "first cluster " + bmFirst + ", length " + bmLen + " for " + boot.clusterCount() + " clusters");
         }
         bitmapFirst = bmFirst;
@@ -169,14 +149,8 @@ public final class ExfatFilesystem implements GuestFilesystem {
                 warnings.add("up-case table entry is damaged (length " + len + "): name hashes not checked");
             } else {
                 // The up-case table's clusters follow the FAT like a file's (section 7.2: its entry has no NoFatChain flag).
-                ByteBuffer raw = ByteBuffer.allocate((int) len);
-                for (Run r : fileRuns(first, len, len, false, "up-case table", 0).runs()) {
-                    if (r instanceof Run.Mapped m) {
-                        raw.limit((int) m.end());
-                        volume.readFully(m.offset(), raw);
-                    }
-                }
-                raw.clear();
+                ByteBuffer raw = new RunTableLayer(fileRuns(first, len, len, false, "up-case table", root.upcaseAt),
+                        "exfat up-case table").readBytes(0, (int) len);
                 if (UpcaseTable.checksum(raw) != sum) {
                     warnings.add(String.format("up-case table checksum mismatch (stored 0x%08X): name hashes not checked", sum));
                 } else {
@@ -223,18 +197,16 @@ public final class ExfatFilesystem implements GuestFilesystem {
             EntrySet s = set(directory.id());
             if (!s.file().isDirectory()) throw new IllegalArgumentException("not a directory: " + directory.id());
             StreamExtensionEntry st = s.stream();
-            List<ExfatDirectory.Extent> ext = new ArrayList<>();
             long len = st.dataLength() & ~31L; // whole entries only
-            for (Run r : fileRuns(st.firstCluster(), len, len, st.noFatChain(), "directory \"" + s.name() + "\"", s.offset()).runs()) {
-                if (r instanceof Run.Mapped m) ext.add(new ExfatDirectory.Extent(m.offset(), m.length()));
-            }
-            d = ExfatDirectory.read(volume, ext, upcase);
+            String what = "directory \"" + s.name() + "\"";
+            d = ExfatDirectory.read(new RunTableLayer(fileRuns(st.firstCluster(), len, len, st.noFatChain(), what, s.offset()),
+                    "exfat " + what), upcase);
         }
         List<DirEntry> out = new ArrayList<>(d.sets.size());
-        synchronized (cache) {
-            for (EntrySet s : d.sets) cache.put(s.offset(), s);
+        for (EntrySet s : d.sets) {
+            sets.put(s.offset(), s);
+            out.add(new DirEntry(s.name().getBytes(StandardCharsets.UTF_8), s.offset()));
         }
-        for (EntrySet s : d.sets) out.add(new DirEntry(s.name().getBytes(StandardCharsets.UTF_8), s.offset()));
         return out;
     }
 
@@ -251,11 +223,14 @@ public final class ExfatFilesystem implements GuestFilesystem {
     /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
     private RunTable fileRuns(long first, long size, long valid, boolean noFatChain, String what, long entryOffset)
             throws IOException {
-        RunTable.Builder t = RunTable.builder(size);
         long clusters = (valid + clusterSize - 1) / clusterSize;
-        List<ChainRuns.ClusterRun> runs = noFatChain
-                ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
-                : fat.chain(first, clusters, clusters, what, entryOffset);
+        return table(noFatChain ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
+                : fat.chain(first, clusters, clusters, what, entryOffset), size, valid);
+    }
+
+    /** {@code runs} mapped for {@code [0, valid)}, which they cover, and a hole from there to {@code size}. */
+    private RunTable table(List<ChainRuns.ClusterRun> runs, long size, long valid) {
+        RunTable.Builder t = RunTable.builder(size);
         long pos = 0;
         for (ChainRuns.ClusterRun r : runs) {
             long len = Math.min(r.count() * clusterSize, valid - pos);
@@ -267,11 +242,9 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
         long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
-        List<ExfatDirectory.Extent> ext = new ArrayList<>();
-        for (ChainRuns.ClusterRun r : fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96)) {
-            ext.add(new ExfatDirectory.Extent(clusterOffset(r.first()), r.count() * clusterSize));
-        }
-        return ExfatDirectory.read(volume, ext, up);
+        List<ChainRuns.ClusterRun> runs = fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96);
+        long size = clusterSize * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum();
+        return ExfatDirectory.read(new RunTableLayer(table(runs, size, size), "exfat root directory"), up);
     }
 
     private long clusterOffset(long cluster) {
@@ -280,11 +253,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
 
     /** The entry set at a node id: from the cache, else re-read from the volume; its error thrown. */
     private EntrySet set(long id) throws IOException {
-        EntrySet s;
-        synchronized (cache) {
-            s = cache.get(id);
-        }
-        if (s == null) s = reread(id);
+        EntrySet s = sets.get(id, this::reread);
         if (s.error() != null) throw s.error();
         return s;
     }

@@ -23,20 +23,25 @@ public final class ChainRuns {
 
         boolean isEndOfChain(long entry);
 
-        /** A cluster number that lies in the data area. */
-        boolean valid(long cluster);
-
         /** What an entry that is neither a valid cluster nor the end mark links to, for messages. */
         String invalidTarget(long entry);
 
         /** Byte offset of {@code cluster}'s FAT entry on the volume, for messages. */
         long entryOffset(long cluster);
+
+        /** Clusters in the data area, numbered 2 .. clusterCount + 1. */
+        long clusterCount();
+
+        /** A cluster number that lies in the data area. */
+        default boolean valid(long cluster) {
+            return cluster >= 2 && cluster <= clusterCount() + 1;
+        }
     }
 
     /**
-     * Follows the chain from {@code first} (already checked valid). With {@code wanted >= 0} it
-     * stops after that many clusters and the chain ending sooner is corrupt; with
-     * {@code wanted < 0} it runs to the end mark but no further than {@code maxClusters}.
+     * Follows the chain from {@code first}. With {@code wanted >= 0} it stops after that many
+     * clusters and the chain ending sooner is corrupt; with {@code wanted < 0} it runs to the
+     * end mark but no further than {@code maxClusters}.
      *
      * @param format the filesystem, for messages
      * @param what the entry the chain belongs to, for messages
@@ -45,6 +50,15 @@ public final class ChainRuns {
      */
     public static List<ClusterRun> follow(Links fat, long first, long wanted, long maxClusters, String format,
                                           String what, long entryOffset, String lengthWord) throws IOException {
+        if (wanted == 0) return List.of();
+        if (!fat.valid(first)) {
+            throw new CorruptImageException(format, "directory entry of " + what, entryOffset,
+                    "first cluster " + first + " is outside 2.." + (fat.clusterCount() + 1));
+        }
+        if (wanted > fat.clusterCount()) {
+            throw new CorruptImageException(format, "directory entry of " + what, entryOffset, "the " + lengthWord
+                    + " needs " + wanted + " clusters, more than the volume's " + fat.clusterCount());
+        }
         ChainRuns runs = new ChainRuns(first);
         long total = 1;
         long cluster = first;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The entries of one FAT directory, decoded from its bytes: long names joined and checked
@@ -24,9 +25,9 @@ final class FatDirectory {
 
     /**
      * @param data the directory's bytes, a whole number of entries
-     * @param chunkOffsets volume offset of each {@code chunkSize} piece of {@code data}
+     * @param volumeOffset where byte {@code at} of {@code data} is on the volume
      */
-    static FatDirectory parse(ByteBuffer data, long[] chunkOffsets, int chunkSize) {
+    static FatDirectory parse(ByteBuffer data, LongUnaryOperator volumeOffset) {
         FatDirectory d = new FatDirectory();
         char[] lfn = null;
         int expect = 0;
@@ -63,8 +64,7 @@ final class FatDirectory {
             if (s.isDotEntry()) continue;
             String name = longName != null ? longName(longName) : null;
             if (name == null || name.isEmpty()) name = s.displayName();
-            long offset = chunkOffsets[at / chunkSize] + at % chunkSize;
-            d.items.add(new Item(name.getBytes(StandardCharsets.UTF_8), offset, s));
+            d.items.add(new Item(name.getBytes(StandardCharsets.UTF_8), volumeOffset.applyAsLong(at), s));
         }
         return d;
     }

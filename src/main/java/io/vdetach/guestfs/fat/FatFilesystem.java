@@ -2,9 +2,11 @@ package io.vdetach.guestfs.fat;
 
 import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ import java.util.List;
  * attribute is set; 8.3 names with the NT lower-case flags applied and decoded from code
  * page 437; mtime and ctime from the write time (2 s), atime from the access date, btime from
  * the creation time (10 ms). FAT stores local time without a zone: like vfat without {@code tz=},
- * times are read as UTC unless {@link #open(Layer, ZoneId)} names the zone the guest used.
+ * times are read as UTC unless {@link #open(Layer, ZoneId, BlockCache)} names the zone the guest used.
  *
  * <p>Node ids are the byte offsets of 8.3 entries on the volume (unique, stable); the root,
  * which has no entry, is {@link #ROOT_ID} (offset 0 is the boot sector, never an entry).
@@ -42,44 +43,35 @@ public final class FatFilesystem implements GuestFilesystem {
     private final FatLayout layout;
     private final FatTable fat;
     private final ZoneId zone;
-    private final String label;
-    private final List<String> warnings;
-    /** 8.3 entries of recent listings, so node() and content() rarely re-read them from the volume. */
-    private final java.util.Map<Long, ShortDirEntry> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Long, ShortDirEntry> eldest) { return size() > 16384; }
-    };
+    private String label;
+    private List<String> warnings;
+    /** 8.3 entries of recent listings by node id, so node() and content() rarely re-read them from the volume. */
+    private final BlockCache.Region<ShortDirEntry> entries;
 
-    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, String label, List<String> warnings) {
+    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, BlockCache cache) {
         this.volume = volume;
         this.layout = layout;
-        this.fat = new FatTable(volume, layout);
+        this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
-        this.label = label;
-        this.warnings = warnings;
+        this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 96);
     }
 
-    /** Opens the filesystem on {@code volume}, reading its local times as UTC (Linux vfat's default). */
-    public static FatFilesystem open(Layer volume) throws IOException {
-        return open(volume, ZoneOffset.UTC);
-    }
-
-    /** Opens the filesystem on {@code volume}, reading its local times in {@code zone} (vdetach's --fat-tz). */
-    public static FatFilesystem open(Layer volume, ZoneId zone) throws IOException {
-        if (volume.size() < 512) throw new CorruptImageException(FORMAT, "boot sector", 0, "volume is smaller than a sector");
-        ByteBuffer boot = volume.readBytes(0, 512);
-        if ((boot.getShort(510) & 0xffff) != 0xaa55) {
-            throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
-        }
+    /**
+     * Opens the filesystem on {@code volume}, reading its local times in {@code zone} (vdetach's --fat-tz),
+     * keeping FAT chunks and directory entries in {@code cache}.
+     */
+    public static FatFilesystem open(Layer volume, ZoneId zone, BlockCache cache) throws IOException {
+        ByteBuffer boot = volume.readBytes(0, (int) Math.min(512, volume.size())); // the volume's first sector
         BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
-        FatLayout layout = FatLayout.of(bpb, volume.size());
-        FatFilesystem probe = new FatFilesystem(volume, layout, zone, "", List.of());
-        String rootLabel = probe.readRoot().label;
-        String bpbLabel = layout.type() == FatType.FAT32
+        if ((boot.getShort(510) & 0xffff) != 0xaa55) throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
+        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cache);
+        String rootLabel = fs.readRoot().label;
+        String bpbLabel = fs.layout.type() == FatType.FAT32
                 ? (bpb.bootSignature32() == 0x29 ? bpb.label32() : "")
                 : (bpb.bootSignature16() == 0x29 ? bpb.label16() : "");
-        String label = rootLabel != null ? rootLabel.stripTrailing() : bpbLabel.equals("NO NAME") ? "" : bpbLabel;
-        return new FatFilesystem(volume, layout, zone, label, probe.volumeWarnings());
+        fs.label = rootLabel != null ? rootLabel.stripTrailing() : bpbLabel.equals("NO NAME") ? "" : bpbLabel;
+        fs.warnings = fs.volumeWarnings();
+        return fs;
     }
 
     /** FAT[1] keeps a clean-shutdown bit on FAT16 and FAT32 (fatgen103 section 4). */
@@ -111,13 +103,11 @@ public final class FatFilesystem implements GuestFilesystem {
     /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
     @Override
     public long usedBytes() {
-        try {
+        return Allocation.estimate(() -> {
             long used = 0;
             for (long c = 2; c < layout.clusterCount() + 2; c++) if (fat.entry(c) != 0) used++;
             return used * layout.clusterSize();
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only
-        }
+        });
     }
 
     /** Byte offset of cluster 2 in the volume: file data lies at multiples of the cluster size from here. */
@@ -150,10 +140,10 @@ public final class FatFilesystem implements GuestFilesystem {
     public List<DirEntry> list(Node directory) throws IOException {
         FatDirectory d = directory.id() == ROOT_ID ? readRoot() : readDirectory(directory.id(), entryAt(directory.id()));
         List<DirEntry> out = new ArrayList<>(d.items.size());
-        synchronized (recent) {
-            for (FatDirectory.Item i : d.items) recent.put(i.offset(), i.entry());
+        for (FatDirectory.Item i : d.items) {
+            entries.put(i.offset(), i.entry());
+            out.add(new DirEntry(i.name(), i.offset()));
         }
-        for (FatDirectory.Item i : d.items) out.add(new DirEntry(i.name(), i.offset()));
         return out;
     }
 
@@ -162,19 +152,20 @@ public final class FatFilesystem implements GuestFilesystem {
         ShortDirEntry e = entryAt(file.id());
         if (e.isDirectory()) throw new IllegalArgumentException("not a file: entry at " + file.id());
         long size = e.fileSize();
-        long cs = layout.clusterSize();
-        long wanted = (size + cs - 1) / cs;
+        long wanted = (size + layout.clusterSize() - 1) / layout.clusterSize();
         String what = "file at entry offset " + file.id();
+        return layer(fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id()), size, "fat " + what);
+    }
+
+    /** The clusters of {@code runs} in order as a layer of {@code size} bytes onto the volume. */
+    private RunTableLayer layer(List<ChainRuns.ClusterRun> runs, long size, String name) {
         RunTable.Builder table = RunTable.builder(size);
-        if (size > 0) {
-            long pos = 0;
-            for (ChainRuns.ClusterRun r : fat.chain(e.firstCluster(layout.type()), wanted, wanted, what, file.id())) {
-                long len = r.count() * cs;
-                table.add(new Run.Mapped(pos, len, volume, layout.clusterOffset(r.first())));
-                pos += len;
-            }
+        long pos = 0;
+        for (ChainRuns.ClusterRun r : runs) {
+            table.add(new Run.Mapped(pos, r.count() * layout.clusterSize(), volume, layout.clusterOffset(r.first())));
+            pos += r.count() * layout.clusterSize();
         }
-        return new RunTableLayer(table.build(), "fat file at entry offset " + file.id());
+        return new RunTableLayer(table.build(), name);
     }
 
     /** The 8.3 entry at a node id, checked to be one this reader hands out. */
@@ -182,10 +173,11 @@ public final class FatFilesystem implements GuestFilesystem {
         if (id <= 0 || id % ShortDirEntry.SIZE != 0 || id > volume.size() - ShortDirEntry.SIZE) {
             throw new IllegalArgumentException("not a FAT node id: " + id);
         }
-        synchronized (recent) {
-            ShortDirEntry cached = recent.get(id);
-            if (cached != null) return cached;
-        }
+        return entries.get(id, this::readEntry);
+    }
+
+    /** The 8.3 entry at {@code id}, read again from the volume (it fell out of the cache). */
+    private ShortDirEntry readEntry(long id) throws IOException {
         ShortDirEntry e = ShortDirEntry.parse(volume.readBytes(id, ShortDirEntry.SIZE), 0);
         int first = e.name()[0] & 0xff;
         if (first == 0 || first == ShortDirEntry.FREE || (e.attributes() & 0x3f) == ShortDirEntry.ATTR_LONG_NAME
@@ -197,10 +189,9 @@ public final class FatFilesystem implements GuestFilesystem {
 
     private FatDirectory readRoot() throws IOException {
         if (layout.type() == FatType.FAT32) {
-            return readChain(layout.rootCluster(), "root directory", 0);
+            return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
-        ByteBuffer data = volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes());
-        return FatDirectory.parse(data, new long[] {layout.rootDirOffset()}, Math.max(1, layout.rootDirBytes()));
+        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at);
     }
 
     private FatDirectory readDirectory(long id, ShortDirEntry e) throws IOException {
@@ -213,21 +204,9 @@ public final class FatFilesystem implements GuestFilesystem {
     }
 
     private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
-        int cs = layout.clusterSize();
-        long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / cs));
+        long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / layout.clusterSize()));
         List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
-        long clusters = 0;
-        for (ChainRuns.ClusterRun r : runs) clusters += r.count();
-        ByteBuffer data = ByteBuffer.allocate((int) (clusters * cs));
-        long[] offsets = new long[(int) clusters];
-        int k = 0;
-        for (ChainRuns.ClusterRun r : runs) {
-            long at = layout.clusterOffset(r.first());
-            data.limit(data.position() + (int) (r.count() * cs));
-            volume.readFully(at, data);
-            for (long c = 0; c < r.count(); c++) offsets[k++] = at + c * cs;
-        }
-        data.flip();
-        return FatDirectory.parse(data, offsets, cs);
+        RunTableLayer dir = layer(runs, layout.clusterSize() * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum(), "fat " + what);
+        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset());
     }
 }

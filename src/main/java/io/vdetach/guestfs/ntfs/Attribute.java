@@ -10,10 +10,11 @@ import java.util.List;
  *
  * @param name the attribute's name ("" for the unnamed $DATA), UTF-16 as stored
  * @param value a resident attribute's value, else null
+ * @param offset where it is on the volume: a resident attribute's value, else its header (for messages)
  * @param runs a non-resident attribute's runs from {@code startVcn}, else null
  * @param compressionUnit log2 of clusters per compression unit (0: not compressed)
  */
-record Attribute(int type, int flags, String name, int id, long recordNumber, byte[] value,
+record Attribute(int type, int flags, String name, int id, long recordNumber, long offset, byte[] value,
                  long startVcn, long lastVcn, int compressionUnit, long allocatedSize, long dataSize,
                  long initializedSize, List<DataRun> runs) {
 
@@ -64,7 +65,8 @@ record Attribute(int type, int flags, String name, int id, long recordNumber, by
             if (valueLen < 0 || valueOff + (long) valueLen > len) throw corrupt(recordNumber, recordOffset + p, "resident value past the attribute");
             byte[] v = new byte[valueLen];
             b.get(p + valueOff, v);
-            return new Attribute(type, flags, name, id, recordNumber, v, 0, 0, 0, valueLen, valueLen, valueLen, null);
+            return new Attribute(type, flags, name, id, recordNumber, recordOffset + p + valueOff, v, 0, 0, 0, valueLen,
+                    valueLen, valueLen, null);
         }
         if (len < 64) throw corrupt(recordNumber, recordOffset + p, "non-resident attribute of " + len + " bytes");
         long startVcn = b.getLong(p + 16);
@@ -81,7 +83,8 @@ record Attribute(int type, int flags, String name, int id, long recordNumber, by
         }
         List<DataRun> runs = DataRun.decode(b, p + runsOff, p + len, startVcn, volumeClusters,
                 "MFT record " + recordNumber + " mapping pairs", recordOffset);
-        return new Attribute(type, flags, name, id, recordNumber, null, startVcn, lastVcn, cu, alloc, data, init, runs);
+        return new Attribute(type, flags, name, id, recordNumber, recordOffset + p, null, startVcn, lastVcn, cu, alloc, data,
+                init, runs);
     }
 
     static String utf16(ByteBuffer b, int at, int units) {

@@ -13,8 +13,12 @@ import java.util.List;
  */
 record AttributeListEntry(int type, long startVcn, long segment, int id) {
 
-    /** Entries are at least 26 bytes, so a list of at most {@link NtfsFilesystem#MAX_ATTRIBUTE_LIST} bytes bounds the count. */
-    static List<AttributeListEntry> parseAll(byte[] value, long recordNumber) {
+    /**
+     * Entries are at least 26 bytes, so a list of at most {@link NtfsFilesystem#MAX_ATTRIBUTE_LIST} bytes bounds the count.
+     *
+     * @param list where the value is stored, for messages
+     */
+    static List<AttributeListEntry> parseAll(byte[] value, long recordNumber, NtfsStream list) {
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         List<AttributeListEntry> out = new ArrayList<>();
         int p = 0;
@@ -22,7 +26,8 @@ record AttributeListEntry(int type, long startVcn, long segment, int id) {
             int type = b.getInt(p);
             int len = b.getShort(p + 4) & 0xffff;
             if (len < 26 || p + len > value.length) {
-                throw new CorruptImageException("ntfs", "attribute list of MFT record " + recordNumber, p, "entry length " + len);
+                throw new CorruptImageException("ntfs", "attribute list of MFT record " + recordNumber, list.volumeOffset(p),
+                        "entry length " + len);
             }
             out.add(new AttributeListEntry(type, b.getLong(p + 8), b.getLong(p + 16), b.getShort(p + 24) & 0xffff));
             p += (len + 7) & ~7 ;

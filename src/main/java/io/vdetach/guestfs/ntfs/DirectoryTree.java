@@ -93,7 +93,8 @@ final class DirectoryTree {
                     continue;
                 }
                 try {
-                    MftRecord h = MftRecord.parse(b, rs, n, mft.offsetOf(n));
+                    long at = mft.offsetOf(n);
+                    MftRecord h = MftRecord.parse(b, rs, n, at);
                     if (h == null || !h.inUse()) continue;
                     t.ensure((int) n);
                     t.seq[(int) n] = (short) h.sequence();
@@ -106,7 +107,7 @@ final class DirectoryTree {
                         continue;
                     }
                     if (!extension) t.filesInUse++;
-                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, names);
+                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, at, names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");
                 }
@@ -118,7 +119,7 @@ final class DirectoryTree {
     }
 
     /** Reads only what the tree needs: each resident $FILE_NAME's parent, namespace and name. */
-    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, List<PendingName> out) {
+    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, long at, List<PendingName> out) {
         int p = h.attrsOffset();
         int end = h.bytesInUse();
         while (p + 16 <= end) {
@@ -126,7 +127,7 @@ final class DirectoryTree {
             if (type == Attribute.END) break;
             int len = b.getInt(p + 4);
             if (len < 24 || len % 8 != 0 || len > end - p) {
-                throw Attribute.corrupt(owner, p, "attribute length " + len);
+                throw Attribute.corrupt(owner, at + p, "attribute length " + len);
             }
             if (type == Attribute.FILE_NAME && b.get(p + 8) == 0) {
                 int valueLen = b.getInt(p + 16);

@@ -1,54 +1,61 @@
 package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The master file table as an array of records, read through $MFT's own runlist (which may
- * be fragmented and even spread over extension records) in 1 MiB chunks kept in a small cache.
+ * be fragmented and even spread over extension records) in 1 MiB chunks: single records through
+ * the block cache, the one-pass scan straight from the volume.
  */
 final class Mft {
-    /** Bytes read per chunk: large sequential reads make the full scan fast. */
+    /**
+     * Bytes read per chunk: large sequential reads make the full scan fast, a directory's records
+     * are mostly neighbours, and arrays this large are never copied by the garbage collector.
+     */
     static final int CHUNK_BYTES = 1 << 20;
-    /** Chunks kept (64 MiB): the working set of a directory walk in MFT order. */
-    private static final int CACHE_CHUNKS = 64;
     /** NTFS record numbers are 32-bit in every released Windows. */
     static final long MAX_RECORDS = 1L << 32;
     /** $MFT's own attribute list can name at most this many runs pieces. */
     private static final int MAX_MFT_PIECES = 4096;
 
-    private final Layer volume;
-    private final int recordSize;
-    private final long clusterSize;
-    private final long[] vcns;
-    private final long[] lcns;
-    private final long[] lengths;
-    private final long records;
-    private final Map<Long, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) { return size() > CACHE_CHUNKS; }
-    };
+    /** Shared for chunks with no allocated cluster: never written. */
+    private static final byte[] ZEROS = new byte[CHUNK_BYTES];
 
-    private Mft(Layer volume, int recordSize, long clusterSize, List<DataRun> runs, long dataSize) {
-        this.volume = volume;
+    /** $MFT's data on the volume; unmapped clusters read as zeros. */
+    private final RunTableLayer data;
+    private final BlockCache.Region<byte[]> chunks;
+    private final int recordSize;
+    private final long records;
+
+    /** Forgets what {@code chunks} holds: it was read through an earlier, shorter runlist while {@link #open} followed $MFT's extensions. */
+    private Mft(Layer volume, BlockCache.Region<byte[]> chunks, int recordSize, long clusterSize, List<DataRun> runs,
+                long dataSize) {
+        RunTable.Builder t = RunTable.builder(dataSize);
+        for (DataRun r : runs) {
+            if (r.sparse() || r.vcn() >= (dataSize + clusterSize - 1) / clusterSize) continue; // nothing past the data
+            t.add(new Run.Mapped(r.vcn() * clusterSize, r.length() * clusterSize, volume, r.lcn() * clusterSize));
+        }
+        this.data = new RunTableLayer(t.build(), "$MFT");
+        this.chunks = chunks;
+        chunks.clear();
         this.recordSize = recordSize;
-        this.clusterSize = clusterSize;
-        this.vcns = runs.stream().mapToLong(DataRun::vcn).toArray();
-        this.lcns = runs.stream().mapToLong(DataRun::lcn).toArray();
-        this.lengths = runs.stream().mapToLong(DataRun::length).toArray();
         this.records = dataSize / recordSize;
     }
 
     /** Reads record 0 at the boot sector's $MFT cluster and follows $MFT's runlist, including its attribute list. */
-    static Mft open(Layer volume, BootSector boot) throws IOException {
+    static Mft open(Layer volume, BootSector boot, BlockCache cache) throws IOException {
+        BlockCache.Region<byte[]> chunks = cache.region("ntfs MFT chunks of " + volume.describe(), c -> c.length);
         int rs = boot.mftRecordSize();
         long cs = boot.clusterSize();
         long at = Math.multiplyExact(boot.mftLcn(), cs);
@@ -74,29 +81,37 @@ final class Mft {
         long dataSize = first.dataSize();
         if (dataSize / rs > MAX_RECORDS || dataSize > volume.size()) throw MftRecord.corrupt(0, at, "$MFT size " + dataSize);
         List<DataRun> runs = new ArrayList<>();
-        for (Attribute a : data) runs.addAll(a.runs());
-        Mft mft = new Mft(volume, rs, cs, runs, dataSize);
+        for (Attribute a : data) extend(runs, a);
+        Mft mft = new Mft(volume, chunks, rs, cs, runs, dataSize);
         if (list == null) return mft;
         // A fragmented $MFT keeps the rest of its runlist in extension records, which the runs so far reach.
-        byte[] listValue = list.resident() ? list.value() : new NtfsStream(volume, cs, List.of(list), "$MFT attribute list").readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST);
-        List<AttributeListEntry> entries = AttributeListEntry.parseAll(listValue, 0);
+        NtfsStream listStream = new NtfsStream(volume, cs, List.of(list), "$MFT attribute list");
+        List<AttributeListEntry> entries = AttributeListEntry.parseAll(listStream.readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST), 0, listStream);
         if (entries.size() > MAX_MFT_PIECES) throw MftRecord.corrupt(0, at, entries.size() + " attribute list entries");
         entries = new ArrayList<>(entries);
         entries.sort(Comparator.comparingLong(AttributeListEntry::startVcn));
         for (AttributeListEntry e : entries) {
             long n = MftRecord.number(e.segment());
             if (e.type() != Attribute.DATA || n == 0) continue;
-            long covered = runs.isEmpty() ? 0 : runs.getLast().vcn() + runs.getLast().length();
-            if (e.startVcn() != covered) continue;
+            if (e.startVcn() != covered(runs)) continue;
             ByteBuffer ext = mft.record(n);
             MftRecord eh = MftRecord.parse(ext, rs, n, mft.offsetOf(n));
             if (eh == null || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
             for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), mft.offsetOf(n))) {
-                if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident() && a.startVcn() == covered) runs.addAll(a.runs());
+                if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident()) extend(runs, a);
             }
-            mft = new Mft(volume, rs, cs, runs, dataSize);
+            mft = new Mft(volume, chunks, rs, cs, runs, dataSize);
         }
         return mft;
+    }
+
+    /** Adds the runs of a piece of $MFT's $DATA that starts where {@code runs} end; others overlap them and are ignored. */
+    private static void extend(List<DataRun> runs, Attribute piece) {
+        if (piece.startVcn() == covered(runs)) runs.addAll(piece.runs());
+    }
+
+    private static long covered(List<DataRun> runs) {
+        return runs.isEmpty() ? 0 : runs.getLast().vcn() + runs.getLast().length();
     }
 
     long records() { return records; }
@@ -105,10 +120,8 @@ final class Mft {
 
     /** The volume offset of record {@code n} (for messages), or -1 when it is not mapped. */
     long offsetOf(long n) {
-        long pos = n * recordSize;
-        int i = runIndex(pos / clusterSize);
-        if (i < 0 || lcns[i] < 0) return -1;
-        return lcns[i] * clusterSize + (pos - vcns[i] * clusterSize);
+        List<Run> r = data.map(n * recordSize, 1);
+        return !r.isEmpty() && r.getFirst() instanceof Run.Mapped m ? m.offset() : -1;
     }
 
     /**
@@ -119,9 +132,9 @@ final class Mft {
     ByteBuffer record(long n) throws IOException {
         if (n < 0 || n >= records) throw MftRecord.corrupt(n, -1, "record number past the $MFT's " + records + " records");
         long pos = n * recordSize;
-        byte[] chunk = chunk(pos / CHUNK_BYTES);
         byte[] rec = new byte[recordSize];
-        System.arraycopy(chunk, (int) (pos % CHUNK_BYTES), rec, 0, recordSize);
+        System.arraycopy(chunks.get(pos / CHUNK_BYTES, i -> { byte[] c = readChunk(i); return c == null ? ZEROS : c; }),
+                (int) (pos % CHUNK_BYTES), rec, 0, recordSize);
         if (isFile(rec, 0)) {
             String bad = MftRecord.fixup(rec, 0, recordSize);
             if (bad != null) throw MftRecord.corrupt(n, offsetOf(n), bad);
@@ -133,69 +146,18 @@ final class Mft {
         return rec[off] == 'F' && rec[off + 1] == 'I' && rec[off + 2] == 'L' && rec[off + 3] == 'E';
     }
 
-    /** Shared for chunks with no allocated cluster: never written. */
-    private static final byte[] ZEROS = new byte[CHUNK_BYTES];
-
-    /** Chunk {@code i} of $MFT's data (zeros where the runlist has no cluster), cached. */
-    synchronized byte[] chunk(long i) throws IOException {
-        byte[] c = cache.get(i);
-        if (c != null) return c;
-        c = readChunk(i);
-        if (c == null) return ZEROS;
-        cache.put(i, c);
-        return c;
-    }
-
     /**
-     * Chunk {@code i} read without entering the cache (the one-pass scan), or null when no
-     * cluster of it is allocated (a sparse or unmapped stretch: nothing to read, nothing in use).
+     * Chunk {@code i} read without the cache (the one-pass scan), or null when no cluster of it is
+     * allocated (a sparse or unmapped stretch: nothing to read, nothing in use).
      */
     byte[] readChunk(long i) throws IOException {
-        long total = records * recordSize;
         long start = i * CHUNK_BYTES;
-        int len = (int) Math.min(CHUNK_BYTES, total - start);
-        if (!allocated(start, start + len)) return null;
+        int len = (int) Math.min(CHUNK_BYTES, records * recordSize - start);
+        boolean allocated = false;
+        for (Run r : data.map(start, len)) allocated |= r instanceof Run.Mapped;
+        if (!allocated) return null;
         byte[] c = new byte[CHUNK_BYTES];
-        long pos = start;
-        while (pos < start + len) {
-            long vcn = pos / clusterSize;
-            int r = runIndex(vcn);
-            long runEnd = r < 0 ? nextRunStart(vcn) * clusterSize : (vcns[r] + lengths[r]) * clusterSize;
-            long n = Math.min(start + len, runEnd) - pos;
-            if (n <= 0) break;
-            if (r >= 0 && lcns[r] >= 0) {
-                long at = lcns[r] * clusterSize + (pos - vcns[r] * clusterSize);
-                volume.readFully(at, ByteBuffer.wrap(c, (int) (pos - start), (int) n));
-            }
-            pos += n;
-        }
+        data.readFully(start, ByteBuffer.wrap(c, 0, len));
         return c;
-    }
-
-    private boolean allocated(long from, long to) {
-        long v0 = from / clusterSize;
-        long v1 = (to + clusterSize - 1) / clusterSize;
-        int lo = 0, hi = vcns.length - 1, first = vcns.length;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (vcns[mid] + lengths[mid] > v0) { first = mid; hi = mid - 1; } else lo = mid + 1;
-        }
-        for (int r = first; r < vcns.length && vcns[r] < v1; r++) if (lcns[r] >= 0) return true;
-        return false;
-    }
-
-    private int runIndex(long vcn) {
-        int lo = 0, hi = vcns.length - 1, found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (vcns[mid] <= vcn) { found = mid; lo = mid + 1; } else hi = mid - 1;
-        }
-        if (found >= 0 && vcn < vcns[found] + lengths[found]) return found;
-        return -1;
-    }
-
-    private long nextRunStart(long vcn) {
-        for (long v : vcns) if (v > vcn) return v;
-        return Long.MAX_VALUE / clusterSize;
     }
 }

@@ -1,9 +1,12 @@
 package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.ImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.MappedLayer;
-import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
+import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -15,8 +18,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +47,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     static final int MAX_REPARSE = 16 << 10;
     /** ntfs-3g reads Interix files of up to 8 + 2 * PATH_MAX bytes. */
     private static final int MAX_INTERIX = 8 + 2 * 4096;
-    private static final int FILE_CACHE = 1024;
+    /**
+     * What a parsed file record is charged in the block cache: about 16 times its objects, so that
+     * only the few thousand files being worked on stay parsed (node, then content and streams). A walk
+     * of a million files then neither pushes MFT chunks out nor keeps the collector copying records
+     * nobody asks for again; one that fell out is parsed again from its cached chunk.
+     */
+    private static final long FILE_RECORD_CHARGE = 16 << 10;
 
     private final Layer volume;
     private final BootSector boot;
@@ -54,33 +63,32 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private final String label;
     private DirectoryTree tree;
     private char[] upcase;
-    private final Map<Long, FileRecord> files = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, FileRecord> e) { return size() > FILE_CACHE; }
-    };
+    /** Base records with the attributes of their extension records, by record number. */
+    private final BlockCache.Region<FileRecord> files;
+    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
+    private final BlockCache.Region<Map<String, DirEntry>> upcasedNames;
 
-    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem) throws IOException {
+    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem, BlockCache cache) throws IOException {
         this.volume = volume;
         this.boot = boot;
         this.mft = mft;
         this.showSystem = showSystem;
+        this.files = cache.region("ntfs file records of " + volume.describe(), f -> FILE_RECORD_CHARGE);
+        this.upcasedNames = cache.region("ntfs case-insensitive indexes of " + volume.describe(), m -> 160L * m.size());
         this.label = readVolumeFile();
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. Metadata files are hidden. */
-    public static NtfsFilesystem open(Layer volume) throws IOException {
-        return open(volume, false);
-    }
-
     /**
+     * Opens the filesystem on {@code volume}; the probe has already seen its magic.
+     *
      * @param system also list the metadata files ($MFT, $LogFile, … $Extend and its contents)
+     * @param cache where MFT blocks, file records and name indexes are kept
      */
-    public static NtfsFilesystem open(Layer volume, boolean system) throws IOException {
+    public static NtfsFilesystem open(Layer volume, boolean system, BlockCache cache) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
-        if (volume.size() < 512) throw new CorruptImageException("ntfs", "boot sector", 0, "volume of " + volume.size() + " bytes");
         try {
-            boot = BootSector.parse(volume.readBytes(0, 512), 0);
+            boot = BootSector.parse(volume.readBytes(0, (int) Math.min(512, volume.size())), 0); // the volume's first sector
         } catch (CorruptImageException primary) {
             // The backup boot sector is the volume's last sector (mkntfs, Windows); a partition may end just after it.
             boot = backup(volume, primary);
@@ -94,10 +102,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
             }
             boot = new BootSector(boot.bytesPerSector(), boot.clusterSize(), volume.size() / boot.bytesPerSector(),
                     boot.mftLcn(), boot.mftMirrLcn(), boot.mftRecordSize(), boot.indexRecordSize(), boot.serial());
-            if (boot.mftLcn() >= boot.clusters()) throw new CorruptImageException("ntfs", "boot sector", 0, "$MFT cluster past the volume's end");
+            if (boot.mftLcn() >= boot.clusters()) {
+                // 0x30: the boot sector's $MFT cluster field
+                throw new CorruptImageException("ntfs", "boot sector", 0x30, "$MFT cluster past the volume's end");
+            }
         }
-        Mft mft = Mft.open(volume, boot);
-        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system);
+        Mft mft = Mft.open(volume, boot, cache);
+        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system, cache);
         fs.warnings.addAll(0, notes);
         return fs;
     }
@@ -143,7 +154,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     public synchronized List<String> warnings() {
         try {
             tree();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ImageException e) {
             return java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of("MFT scan failed: " + e.getMessage())).toList();
         }
         return List.copyOf(warnings);
@@ -154,41 +165,23 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Clusters set in $Bitmap (MFT record 6), for progress estimates; -1 when it cannot be read. */
     @Override
     public long usedBytes() {
-        try {
+        return Allocation.estimate(() -> {
             FileRecord bitmap = file(6);
             if (bitmap.streams().get("") == null) return -1;
             NtfsStream s = stream(bitmap, "");
             long bytes = Math.min(s.size(), (boot.clusters() + 7) / 8);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            long set = 0;
-            for (long at = 0; at < bytes; at += buf.capacity()) {
-                buf.clear().limit((int) Math.min(buf.capacity(), bytes - at));
-                s.readFully(at, buf);
-                int i = 0;
-                for (; i + 8 <= buf.limit(); i += 8) set += Long.bitCount(buf.getLong(i));
-                for (; i < buf.limit(); i++) set += Integer.bitCount(buf.get(i) & 0xff);
-            }
+            long set = Allocation.setBits(s, bytes);
             // Bits past the last cluster in the final byte are padding (set to 1 by mkntfs): not clusters.
             long pad = bytes * 8 - boot.clusters();
-            if (pad > 0 && pad < 8) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                s.readFully(bytes - 1, last);
-                set -= Integer.bitCount((last.get(0) & 0xff) >>> (8 - pad));
-            }
+            if (pad > 0 && pad < 8) set -= Integer.bitCount((s.readBytes(bytes - 1, 1).get(0) & 0xff) >>> (8 - pad));
             return set * boot.clusterSize();
-        } catch (IOException | RuntimeException e) {
-            return -1; // an estimate only: damage is reported where it matters
-        }
+        });
     }
 
     /** Base records in use, as the MFT scan found them (the scan is needed for the walk anyway). */
     @Override
     public long usedEntries() {
-        try {
-            return tree().filesInUse();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return Allocation.estimate(() -> tree().filesInUse());
     }
 
     private synchronized DirectoryTree tree() throws IOException {
@@ -203,12 +196,8 @@ public final class NtfsFilesystem implements GuestFilesystem {
     }
 
     /** The base record {@code id} with every attribute of its extension records. */
-    synchronized FileRecord file(long id) throws IOException {
-        FileRecord f = files.get(id);
-        if (f != null) return f;
-        f = readFile(id);
-        files.put(id, f);
-        return f;
+    FileRecord file(long id) throws IOException {
+        return files.get(id, this::readFile);
     }
 
     private FileRecord readFile(long id) throws IOException {
@@ -221,13 +210,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
         Attribute list = null;
         for (Attribute a : attrs) if (a.type() == Attribute.ATTRIBUTE_LIST) list = a;
         if (list != null) {
-            byte[] value = list.resident() ? list.value()
-                    : new NtfsStream(volume, boot.clusterSize(), List.of(list), "attribute list of MFT record " + id).readAll(MAX_ATTRIBUTE_LIST);
+            NtfsStream listStream = new NtfsStream(volume, boot.clusterSize(), List.of(list), "attribute list of MFT record " + id);
             // Each extension record is read once (a list naming a record twice, or itself, cannot loop),
             // and must name this record as its base: a list pointing into another file is corruption.
             Set<Long> seen = new HashSet<>();
             seen.add(id);
-            for (AttributeListEntry e : AttributeListEntry.parseAll(value, id)) {
+            for (AttributeListEntry e : AttributeListEntry.parseAll(listStream.readAll(MAX_ATTRIBUTE_LIST), id, listStream)) {
                 long n = MftRecord.number(e.segment());
                 if (!seen.add(n)) continue;
                 long eat = mft.offsetOf(n);
@@ -298,7 +286,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 || (unnamed != null && (unnamed.getFirst().flags() & Attribute.FLAG_ENCRYPTED) != 0);
         if (encrypted && type == EntryType.FILE) notes.add("encrypted (EFS): raw ciphertext");
         if (type == EntryType.FILE && unnamed != null) size = stream(f, "").size(); // builds the map: checks the runs now
-        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && type == EntryType.FILE && wof(f).decompressed();
+        boolean wofData = decompressedWof(f, rp, type) != null;
         if (type == EntryType.SYMLINK) size = target.length;
         List<Xattr> xattrs = new ArrayList<>();
         if (type == EntryType.FILE || type == EntryType.DIRECTORY) {
@@ -322,12 +310,24 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 target, major, minor, List.copyOf(xattrs), List.copyOf(notes));
     }
 
-    private ReparsePoint reparse(FileRecord f) throws IOException {
+    /** The $REPARSE_POINT value, or null when the file has none. */
+    private byte[] reparseData(FileRecord f) throws IOException {
         List<Attribute> pieces = new ArrayList<>();
         for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
         if (pieces.isEmpty()) return null;
-        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
-        return ReparsePoint.parse(v);
+        return new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+    }
+
+    private ReparsePoint reparse(FileRecord f) throws IOException {
+        byte[] v = reparseData(f);
+        return v == null ? null : ReparsePoint.parse(v);
+    }
+
+    /** The WOF reparse point of a regular file whose data we decompress, else null. */
+    private Wof decompressedWof(FileRecord f, ReparsePoint rp, EntryType type) throws IOException {
+        if (rp == null || rp.tag() != ReparsePoint.TAG_WOF || type != EntryType.FILE) return null;
+        Wof w = wof(f);
+        return w.decompressed() ? w : null;
     }
 
     /**
@@ -339,9 +339,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private record Wof(String algorithm, int chunkSize, boolean decompressed) {}
 
     private Wof wof(FileRecord f) throws IOException {
-        List<Attribute> pieces = new ArrayList<>();
-        for (Attribute a : f.attributes()) if (a.type() == Attribute.REPARSE_POINT) pieces.add(a);
-        byte[] v = new NtfsStream(volume, boot.clusterSize(), pieces, "reparse point of " + describe(f.id())).readAll(MAX_REPARSE);
+        byte[] v = reparseData(f);
         if (v.length < 24) return new Wof("unknown algorithm", 0, false);
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(12) == 1) return new Wof("WIM-backed", 0, false);
@@ -366,16 +364,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     @Override
     public Layer content(Node file) throws IOException {
         FileRecord f = file(file.id());
-        if (file.type() != EntryType.FILE || f.streams().get("") == null) return new Empty(describe(file.id()));
-        NtfsStream data = stream(f, "");
-        ReparsePoint rp = reparse(f);
-        if (rp != null && rp.tag() == ReparsePoint.TAG_WOF) {
-            Wof w = wof(f);
-            if (w.decompressed()) {
-                return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
-            }
+        if (file.type() != EntryType.FILE || f.streams().get("") == null) {
+            return new RunTableLayer(RunTable.builder(0).build(), describe(file.id())); // a file without data
         }
-        return data;
+        NtfsStream data = stream(f, "");
+        Wof w = decompressedWof(f, reparse(f), EntryType.FILE);
+        if (w == null) return data;
+        return new WofStream(stream(f, WofStream.STREAM), data.size(), w.chunkSize(), w.algorithm(), describe(file.id()));
     }
 
     @Override
@@ -383,8 +378,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
         FileRecord f = file(file.id());
-        ReparsePoint rp = reparse(f);
-        boolean wofData = rp != null && rp.tag() == ReparsePoint.TAG_WOF && file.type() == EntryType.FILE && wof(f).decompressed();
+        boolean wofData = decompressedWof(f, reparse(f), file.type()) != null;
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
             if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
             NtfsStream s = stream(f, e.getKey());
@@ -402,19 +396,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
     DirectoryTree treeForLinks() throws IOException { return tree(); }
 
-    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
-    private final Map<Long, Map<String, DirEntry>> upcasedNames = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Map<String, DirEntry>> e) { return size() > 64; }
-    };
-
-    synchronized Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
-        Map<String, DirEntry> m = upcasedNames.get(dir);
-        if (m != null) return m;
-        m = new java.util.HashMap<>();
-        for (DirEntry e : tree().children(dir)) m.putIfAbsent(upcase(Names.string(e.name())), e);
-        upcasedNames.put(dir, m);
-        return m;
+    Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
+        return upcasedNames.get(dir, d -> {
+            Map<String, DirEntry> m = new HashMap<>();
+            for (DirEntry e : tree().children(d)) m.putIfAbsent(upcase(Names.string(e.name())), e);
+            return m;
+        });
     }
 
     /** {@code s} upper-cased with the volume's $UpCase table, as NTFS compares names. */
@@ -434,22 +421,9 @@ public final class NtfsFilesystem implements GuestFilesystem {
             char[] u = new char[v.length / 2];
             ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(u);
             upcase = u;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ImageException e) {
             upcase = new char[0];
         }
         return upcase;
-    }
-
-    /** A file without data. */
-    private static final class Empty extends MappedLayer {
-        private final String name;
-
-        Empty(String name) { this.name = name; }
-
-        @Override public long size() { return 0; }
-
-        @Override public List<Run> map(long offset, long length) { return List.of(); }
-
-        @Override public String describe() { return name; }
     }
 }

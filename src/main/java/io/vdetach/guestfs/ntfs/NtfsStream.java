@@ -26,6 +26,8 @@ final class NtfsStream extends MappedLayer {
     private final Layer volume;
     private final long clusterSize;
     private final String name;
+    /** The volume offset of the attribute (its resident value or its first header), for messages. */
+    private final long at;
     private final long size;
     private final byte[] resident;
     private final RunTable table;
@@ -43,6 +45,7 @@ final class NtfsStream extends MappedLayer {
         List<Attribute> sorted = new ArrayList<>(pieces);
         sorted.sort(Comparator.comparingLong(Attribute::startVcn));
         Attribute first = sorted.getFirst();
+        this.at = first.offset();
         if (first.resident()) {
             this.resident = first.value();
             this.size = resident.length;
@@ -176,6 +179,7 @@ final class NtfsStream extends MappedLayer {
         int unitBytes = (int) (unitClusters * clusterSize);
         byte[] src = new byte[unitBytes];
         int have = 0;
+        long stored = at; // where the unit's first allocated cluster is, for messages
         long v0 = u * unitClusters;
         int ri = Math.max(runIndex(v0), 0);
         for (int i = ri; i < runs.size() && runs.get(i).vcn() < v0 + unitClusters; i++) {
@@ -185,13 +189,15 @@ final class NtfsStream extends MappedLayer {
             long e = Math.min(x.vcn() + x.length(), v0 + unitClusters);
             if (e <= s) continue;
             int n = (int) ((e - s) * clusterSize);
-            volume.readFully(x.lcn() * clusterSize + (s - x.vcn()) * clusterSize, ByteBuffer.wrap(src, have, n));
+            long from = x.lcn() * clusterSize + (s - x.vcn()) * clusterSize;
+            if (have == 0) stored = from;
+            volume.readFully(from, ByteBuffer.wrap(src, have, n));
             have += n;
         }
         byte[] out = new byte[unitBytes];
         String bad = Lznt1.decompress(src, have, out, unitBytes);
         if (bad != null) {
-            throw new CorruptImageException("ntfs", name + " compression unit " + u, u * unitBytes, "LZNT1: " + bad);
+            throw new CorruptImageException("ntfs", name + " compression unit " + u, stored, "LZNT1: " + bad);
         }
         cachedUnit = u;
         cachedBytes = out;
@@ -200,16 +206,23 @@ final class NtfsStream extends MappedLayer {
 
     /** The whole value, refusing more than {@code max} bytes (for metadata such as attribute lists). */
     byte[] readAll(int max) throws IOException {
-        if (size > max) throw new CorruptImageException("ntfs", name, 0, "value of " + size + " bytes above the " + max + " allowed");
+        if (size > max) throw new CorruptImageException("ntfs", name, at, "value of " + size + " bytes above the " + max + " allowed");
         byte[] b = new byte[(int) size];
         readFully(0, ByteBuffer.wrap(b));
         return b;
+    }
+
+    /** Where byte {@code pos} of the value is on the volume; the attribute's offset where it is not stored as-is. */
+    long volumeOffset(long pos) {
+        if (resident != null) return at + pos;
+        List<Run> r = table.slice(pos, 1);
+        return !r.isEmpty() && r.getFirst() instanceof Run.Mapped m ? m.offset() : at;
     }
 
     @Override
     public String describe() { return name; }
 
     private CorruptImageException corrupt(Attribute a, String detail) {
-        return new CorruptImageException("ntfs", name + " (MFT record " + a.recordNumber() + ")", -1, detail);
+        return new CorruptImageException("ntfs", name + " (MFT record " + a.recordNumber() + ")", a.offset(), detail);
     }
 }

@@ -1,7 +1,6 @@
 package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
-import io.vdetach.extent.Layer;
 import io.vdetach.extent.MappedLayer;
 import io.vdetach.extent.Run;
 import java.io.IOException;
@@ -18,7 +17,7 @@ import java.util.List;
 final class WofStream extends MappedLayer {
     static final String STREAM = "WofCompressedData";
 
-    private final Layer compressed;
+    private final NtfsStream compressed;
     private final long size;
     private final int chunkSize;
     private final String reason;
@@ -35,7 +34,7 @@ final class WofStream extends MappedLayer {
         String decompress(byte[] src, int srcLen, byte[] dst, int dstLen);
     }
 
-    WofStream(Layer compressed, long size, int chunkSize, String algorithm, String name) {
+    WofStream(NtfsStream compressed, long size, int chunkSize, String algorithm, String name) {
         this.decoder = algorithm.equals("LZX") ? new Lzx() : new XpressHuffman();
         this.compressed = compressed;
         this.size = size;
@@ -46,7 +45,7 @@ final class WofStream extends MappedLayer {
         this.entrySize = size >= (1L << 32) ? 8 : 4;
         this.tableBytes = chunks == 0 ? 0 : (chunks - 1) * entrySize;
         if (tableBytes > compressed.size()) {
-            throw new CorruptImageException("ntfs", name + " WOF chunk table", 0,
+            throw new CorruptImageException("ntfs", name + " WOF chunk table", compressed.volumeOffset(0),
                     chunks + " chunks need a " + tableBytes + "-byte table, the stream has " + compressed.size());
         }
     }
@@ -85,7 +84,8 @@ final class WofStream extends MappedLayer {
         long end = c == chunks - 1 ? compressed.size() : tableBytes + entry(c);
         int usize = (int) Math.min(chunkSize, size - c * chunkSize);
         if (start < tableBytes || end < start || end > compressed.size() || end - start > usize) {
-            throw new CorruptImageException("ntfs", name + " WOF chunk " + c, start, "chunk bounds " + start + ".." + end);
+            throw new CorruptImageException("ntfs", name + " WOF chunk " + c,
+                    compressed.volumeOffset(Math.max(0, c - 1) * entrySize), "chunk bounds " + start + ".." + end);
         }
         int csize = (int) (end - start);
         byte[] src = new byte[csize];
@@ -96,7 +96,10 @@ final class WofStream extends MappedLayer {
         } else {
             out = new byte[usize];
             String bad = decoder.decompress(src, csize, out, usize);
-            if (bad != null) throw new CorruptImageException("ntfs", name + " WOF chunk " + c, start, algorithm() + ": " + bad);
+            if (bad != null) {
+                throw new CorruptImageException("ntfs", name + " WOF chunk " + c, compressed.volumeOffset(start),
+                        algorithm() + ": " + bad);
+            }
         }
         cachedChunk = c;
         cachedBytes = out;

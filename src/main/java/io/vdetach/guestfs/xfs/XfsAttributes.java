@@ -38,7 +38,7 @@ final class XfsAttributes {
                 List<XfsBmbtRec> ext = XfsBmap.extents(r, ino, ino.aformat(), ino.attrFork(), ino.anextents(),
                         ino.attrForkOffset(), "attribute fork");
                 if (ext.isEmpty()) yield List.of(); // a fork left empty after its attributes were removed
-                yield tree(r, ino, new XfsForkReader(r, ext, "attribute block of inode " + ino.ino()));
+                yield tree(r, ino, new XfsForkReader(r, ext, "attribute block of inode " + ino.ino(), ino.at()));
             }
             default -> throw bad(ino, ino.at() + ino.attrForkOffset(), "attribute fork format " + ino.aformat());
         };

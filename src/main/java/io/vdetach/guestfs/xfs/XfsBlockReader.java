@@ -1,32 +1,27 @@
 package io.vdetach.guestfs.xfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Filesystem blocks of one XFS volume: address arithmetic (AG number and AG block packed in
- * an fsblock number, inode numbers) and a small LRU cache of metadata blocks, so inode
+ * an fsblock number, inode numbers) and metadata blocks through the block cache, so inode
  * clusters, directory and btree blocks are read from the volume once per walk.
  */
 final class XfsBlockReader {
-    /** Metadata blocks kept: 4096 blocks of 4 KiB are 16 MiB, enough for a directory's working set. */
-    private static final int CACHE_BLOCKS = 4096;
-
     final Layer volume;
     final XfsSuperblock sb;
-    private final Map<Long, byte[]> cache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) { return size() > CACHE_BLOCKS; }
-    };
+    /** Metadata blocks by byte offset. */
+    private final BlockCache.Region<byte[]> blocks;
 
-    XfsBlockReader(Layer volume, XfsSuperblock sb) {
+    XfsBlockReader(Layer volume, XfsSuperblock sb, BlockCache cache) {
         this.volume = volume;
         this.sb = sb;
+        this.blocks = cache.region("xfs blocks of " + volume.describe(), b -> b.length);
     }
 
     /** Byte offset in the volume of fsblock number {@code fsbno} (agno &lt;&lt; agblklog | agbno). */
@@ -70,22 +65,9 @@ final class XfsBlockReader {
 
     /** The filesystem block at byte offset {@code at} (block aligned), big-endian, read-only view. */
     ByteBuffer block(long at) throws IOException {
-        byte[] data;
-        synchronized (cache) {
-            data = cache.get(at);
-        }
-        if (data == null) {
-            if (at < 0 || at + sb.blockSize() > volume.size()) {
-                throw new CorruptImageException("xfs", "block", at, "past the end of the volume");
-            }
-            ByteBuffer buf = ByteBuffer.allocate(sb.blockSize());
-            volume.readFully(at, buf);
-            data = buf.array();
-            synchronized (cache) {
-                cache.put(at, data);
-            }
-        }
-        return ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN).asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
+        if (at < 0 || at + sb.blockSize() > volume.size()) throw new CorruptImageException("xfs", "block", at, "past the end of the volume");
+        byte[] data = blocks.get(at, a -> volume.readBytes(a, sb.blockSize()).array());
+        return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
     }
 
     /** {@code length} bytes at {@code at} that lie within one block. */

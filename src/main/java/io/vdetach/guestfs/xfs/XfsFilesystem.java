@@ -2,7 +2,11 @@ package io.vdetach.guestfs.xfs;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
+import io.vdetach.extent.RunTable;
+import io.vdetach.extent.RunTableLayer;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -32,15 +36,15 @@ public final class XfsFilesystem implements GuestFilesystem {
         this.logState = XfsLog.state(r);
     }
 
-    /** Opens the filesystem on {@code volume}; the probe has already seen its magic. */
-    public static XfsFilesystem open(Layer volume) throws IOException {
-        if (volume.size() < 512) throw new CorruptImageException("xfs", "superblock", 0, "volume smaller than a sector");
-        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(0, 512), 0);
+    /** Opens the filesystem on {@code volume}, keeping metadata blocks in {@code cache}; the probe has seen its magic. */
+    public static XfsFilesystem open(Layer volume, BlockCache cache) throws IOException {
+        XfsSuperblock sb = XfsSuperblock.parse(volume.readBytes(0, (int) Math.min(512, volume.size())), 0); // the first sector
         if (sb.dataBlocks() > volume.size() / sb.blockSize()) {
             throw new CorruptImageException("xfs", "superblock", 8, sb.dataBlocks() + " blocks of " + sb.blockSize()
                     + " bytes do not fit in a volume of " + volume.size() + " bytes");
         }
-        XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb));
+        XfsFilesystem fs = new XfsFilesystem(new XfsBlockReader(volume, sb, cache));
+        fs.r.inodeByte(sb.rootIno(), 56); // sb_rootino, checked here to blame that field
         XfsDinode root = fs.dinode(sb.rootIno());
         if (root.fileType() != 0040000) throw new CorruptImageException("xfs", "root inode " + sb.rootIno(), root.at(), "not a directory");
         return fs;
@@ -69,7 +73,7 @@ public final class XfsFilesystem implements GuestFilesystem {
     @Override public long rootId() { return r.sb.rootIno(); }
 
     XfsDinode dinode(long ino) throws IOException {
-        long at = r.inodeByte(ino, 0);
+        long at = r.inodeByte(ino, -1); // the directory entry that named it is not known here
         return XfsDinode.parse(r.bytesInBlock(at, r.sb.inodeSize()), ino, at, r.sb);
     }
 
@@ -148,7 +152,7 @@ public final class XfsFilesystem implements GuestFilesystem {
         XfsDinode d = dinode(directory.id());
         if (d.fileType() != 0040000) throw XfsDinode.bad(d.ino(), d.at(), "listed but not a directory");
         XfsForkReader fork = d.format() == XfsDinode.FMT_LOCAL ? null
-                : new XfsForkReader(r, dataExtents(d), "directory block of inode " + d.ino());
+                : new XfsForkReader(r, dataExtents(d), "directory block of inode " + d.ino(), d.at());
         return XfsDirectory.list(r, d, fork);
     }
 
@@ -159,10 +163,20 @@ public final class XfsFilesystem implements GuestFilesystem {
         if ((d.flags() & XfsDinode.DIFLAG_REALTIME) != 0) {
             throw UnsupportedImageException.because("xfs", "inode " + d.ino() + " lives on the realtime device, which is not supported");
         }
-        if (d.size() == 0 && d.nextents() == 0) return XfsFileContent.of(r, d, List.of());
-        if (d.format() != XfsDinode.FMT_EXTENTS && d.format() != XfsDinode.FMT_BTREE) {
+        boolean empty = d.size() == 0 && d.nextents() == 0;
+        if (!empty && d.format() != XfsDinode.FMT_EXTENTS && d.format() != XfsDinode.FMT_BTREE) {
             throw XfsDinode.bad(d.ino(), d.at(), "regular file with fork format " + d.format());
         }
-        return XfsFileContent.of(r, d, dataExtents(d));
+        // each written extent maps onto the volume; unwritten (preallocated) extents and gaps are holes
+        long size = d.size();
+        long bs = r.sb.blockSize();
+        RunTable.Builder t = RunTable.builder(size);
+        for (XfsBmbtRec e : empty ? List.<XfsBmbtRec>of() : dataExtents(d)) {
+            if (e.unwritten() || e.startOff() >= (size + bs - 1) / bs) continue;
+            long start = e.startOff() * bs;
+            long at = r.extentToByte(e.startBlock(), e.blockCount(), "data extent of inode " + d.ino(), d.at());
+            t.add(new Run.Mapped(start, Math.min(e.blockCount() * bs, size - start), r.volume, at));
+        }
+        return new RunTableLayer(t.build(), "xfs inode " + d.ino());
     }
 }

@@ -12,11 +12,14 @@ final class XfsForkReader {
     private final List<XfsBmbtRec> extents;
     private final long[] starts;
     private final String what;
+    /** The inode whose fork this is, for messages. */
+    private final long inodeAt;
 
-    XfsForkReader(XfsBlockReader r, List<XfsBmbtRec> extents, String what) {
+    XfsForkReader(XfsBlockReader r, List<XfsBmbtRec> extents, String what, long inodeAt) {
         this.r = r;
         this.extents = extents;
         this.what = what;
+        this.inodeAt = inodeAt;
         this.starts = new long[extents.size()];
         for (int i = 0; i < starts.length; i++) starts[i] = extents.get(i).startOff();
     }
@@ -38,16 +41,16 @@ final class XfsForkReader {
         if (n == 1) {
             XfsBmbtRec e = find(fb);
             if (e == null || e.unwritten()) return null;
-            return r.block(r.fsbToByte(e.startBlock() + (fb - e.startOff()), what, fb));
+            return r.block(r.fsbToByte(e.startBlock() + (fb - e.startOff()), what, inodeAt));
         }
         byte[] out = new byte[n * bs];
         for (int i = 0; i < n; i++) {
             XfsBmbtRec e = find(fb + i);
             if (e == null || e.unwritten()) {
                 if (i == 0) return null;
-                throw new CorruptImageException("xfs", what, fb * bs, "multi-block unit at file block " + fb + " is partly a hole");
+                throw new CorruptImageException("xfs", what, volumeOffset(fb), "multi-block unit at file block " + fb + " is partly a hole");
             }
-            r.block(r.fsbToByte(e.startBlock() + (fb + i - e.startOff()), what, fb)).get(0, out, i * bs, bs);
+            r.block(r.fsbToByte(e.startBlock() + (fb + i - e.startOff()), what, inodeAt)).get(0, out, i * bs, bs);
         }
         return ByteBuffer.wrap(out).order(ByteOrder.BIG_ENDIAN);
     }
@@ -55,7 +58,7 @@ final class XfsForkReader {
     /** Volume byte offset of logical block {@code fb}, or -1 when it is a hole (for messages). */
     long volumeOffset(long fb) {
         XfsBmbtRec e = find(fb);
-        return e == null ? -1 : r.fsbToByte(e.startBlock() + (fb - e.startOff()), what, fb);
+        return e == null ? -1 : r.fsbToByte(e.startBlock() + (fb - e.startOff()), what, inodeAt);
     }
 
     private XfsBmbtRec find(long fb) {

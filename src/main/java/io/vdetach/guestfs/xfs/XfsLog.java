@@ -1,5 +1,6 @@
 package io.vdetach.guestfs.xfs;
 
+import io.vdetach.error.CorruptImageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,8 +31,8 @@ final class XfsLog {
         long start;
         try {
             start = r.extentToByte(sb.logStart(), Math.min(sb.logBlocks(), 1 << 21), "log", 48);
-        } catch (RuntimeException e) {
-            return State.UNKNOWN;
+        } catch (CorruptImageException e) {
+            return State.UNKNOWN; // the log's place is damaged: only a warning depended on it
         }
         long bbs = sb.logBlocks() * sb.blockSize() / BB;
         if (start + bbs * BB > r.volume.size() || bbs < 2) return State.UNKNOWN;

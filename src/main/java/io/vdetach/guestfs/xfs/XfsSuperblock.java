@@ -34,6 +34,7 @@ public record XfsSuperblock(int blockSize, long dataBlocks, long rtBlocks, long 
 
     public static XfsSuperblock parse(ByteBuffer raw, long off) {
         ByteBuffer b = raw.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (b.limit() < 512) throw bad(off, "shorter than a sector");
         if (b.getInt(0) != MAGIC) throw bad(off, "magic is not XFSB");
         int blockSize = b.getInt(4);
         long dblocks = b.getLong(8);

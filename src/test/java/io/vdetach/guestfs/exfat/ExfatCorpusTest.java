@@ -2,6 +2,7 @@ package io.vdetach.guestfs.exfat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
@@ -22,7 +23,7 @@ class ExfatCorpusTest {
     void dissectExfatFromWindows() throws Exception {
         try (HostFile f = HostFile.open(Corpus.file("dissect.fat/exfat.bin"))) {
             assertThat(FilesystemProbe.probe(f)).isInstanceOf(Probed.Readable.class);
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             assertThat(fs.label()).isEqualTo("THESIS");
             assertThat(fs.blockSize()).isEqualTo(512);
             Node root = fs.node(fs.rootId());
@@ -41,7 +42,7 @@ class ExfatCorpusTest {
             assertThat(putty.notes()).isEmpty();
             GuestTree.walk(fs); // everything readable
             // a fresh reader (nothing listed, so entry sets re-read from the volume) gives the same node
-            assertThat(ExfatFilesystem.open(f).node(putty.id())).isEqualTo(putty);
+            assertThat(ExfatFilesystem.open(f, BlockCache.withDefaultBudget()).node(putty.id())).isEqualTo(putty);
         }
     }
 
@@ -57,7 +58,7 @@ class ExfatCorpusTest {
         }
         try (HostFile f = HostFile.open(img)) {
             var actual = new java.util.TreeMap<String, io.vdetach.testkit.EntryFacts>();
-            GuestTree.walk(ExfatFilesystem.open(f)).forEach((p, e) -> {
+            GuestTree.walk(ExfatFilesystem.open(f, BlockCache.withDefaultBudget())).forEach((p, e) -> {
                 var x = e.without(true, true, false, true);
                 actual.put(p, new io.vdetach.testkit.EntryFacts(x.type(), x.size(), x.sha256(), x.mode(), x.uid(), x.gid(),
                         x.mtimeSeconds(), 0, x.linkTarget(), x.rdev(), x.xattrs(), x.linkGroup()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.VdetachException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.fat.FatCorruptTestAccess;
@@ -33,7 +34,7 @@ class ExfatCorruptTest {
         Path img = copy();
         ExfatPatch.bytes(img, 512 + 100, new byte[] {0x5a}); // inside extended boot sector 1
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             assertThat(fs.label()).isEqualTo("THESIS");
             assertThat(fs.warnings()).anySatisfy(w -> assertThat(w).contains("backup boot region"));
         }
@@ -45,7 +46,7 @@ class ExfatCorruptTest {
         ExfatPatch.bytes(img, 512 + 100, new byte[] {0x5a});
         ExfatPatch.bytes(img, 12 * 512 + 512 + 100, new byte[] {0x5a});
         try (HostFile f = HostFile.open(img)) {
-            assertThatThrownBy(() -> ExfatFilesystem.open(f)).isInstanceOf(CorruptImageException.class)
+            assertThatThrownBy(() -> ExfatFilesystem.open(f, BlockCache.withDefaultBudget())).isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("exfat").hasMessageContaining("boot checksum sector")
                     .hasMessageContaining("offset " + 11 * 512);
         }
@@ -57,7 +58,7 @@ class ExfatCorruptTest {
         long putty = puttyId(img);
         ExfatPatch.set(img, putty, false, b -> b.put(8, (byte) (b.get(8) ^ 1))); // a timestamp bit, checksum left stale
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             Node dir = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "directory");
             assertThat(ExfatCorpusTest.names(fs, dir)).contains("putty.exe");
             assertThatThrownBy(() -> ExfatCorpusTest.child(fs, dir, "putty.exe")).isInstanceOf(CorruptImageException.class)
@@ -72,7 +73,7 @@ class ExfatCorruptTest {
         long putty = puttyId(img);
         ExfatPatch.set(img, putty, true, b -> b.put(4, (byte) (b.get(4) | 1)));
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             Node dir = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "directory");
             assertThat(ExfatCorpusTest.child(fs, dir, "putty.exe").mode()).isEqualTo(0555);
             assertThat(dir.mode()).isEqualTo(0755);
@@ -85,7 +86,7 @@ class ExfatCorruptTest {
         long putty = puttyId(img);
         ExfatPatch.set(img, putty, true, b -> b.putInt(32 + 20, 0x7fffff00));
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             Node p = ExfatCorpusTest.child(fs, ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "directory"), "putty.exe");
             assertThatThrownBy(() -> fs.content(p)).isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("outside").hasMessageContaining("putty.exe");
@@ -110,7 +111,7 @@ class ExfatCorruptTest {
                 fixBootChecksum(img, region);
             }
             try (HostFile f = HostFile.open(img)) {
-                assertThatThrownBy(() -> ExfatFilesystem.open(f)).as((String) e[2]).isInstanceOf(CorruptImageException.class)
+                assertThatThrownBy(() -> ExfatFilesystem.open(f, BlockCache.withDefaultBudget())).as((String) e[2]).isInstanceOf(CorruptImageException.class)
                         .hasMessageContaining((String) e[2]).hasMessageContaining("boot sector");
             }
             Files.delete(img);
@@ -125,7 +126,7 @@ class ExfatCorruptTest {
         int root = b.getInt(96);
         ExfatPatch.bytes(img, fat + 4L * root, java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(root).array());
         try (HostFile f = HostFile.open(img)) {
-            assertThatThrownBy(() -> ExfatFilesystem.open(f)).isInstanceOf(CorruptImageException.class)
+            assertThatThrownBy(() -> ExfatFilesystem.open(f, BlockCache.withDefaultBudget())).isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("root directory");
         }
     }
@@ -162,7 +163,7 @@ class ExfatCorruptTest {
             try (HostFile f = HostFile.open(img)) {
                 ExfatFilesystem fs;
                 try {
-                    fs = ExfatFilesystem.open(f);
+                    fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
                 } catch (VdetachException e) {
                     continue;
                 }
@@ -173,7 +174,7 @@ class ExfatCorruptTest {
 
     private static long puttyId(Path img) throws Exception {
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             Node dir = ExfatCorpusTest.child(fs, fs.node(fs.rootId()), "directory");
             long id = ExfatCorpusTest.child(fs, dir, "putty.exe").id();
             assertThat((id - fs.heapStart()) % 512).as("set within one cluster").isLessThan(512 - 3 * 32 + 1);

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.exfat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.FilesystemProbe;
@@ -55,7 +56,7 @@ class ExfatFilesystemTest {
         expected.remove(".");
         try (HostFile f = HostFile.open(img)) {
             assertThat(FilesystemProbe.probe(f)).isInstanceOf(Probed.Readable.class);
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             assertThat(fs.label()).isEqualTo("VDETACH");
             assertThat(fs.blockSize()).isEqualTo(4096);
             assertThat(fs.warnings()).isEmpty();
@@ -95,7 +96,7 @@ class ExfatFilesystemTest {
                 if ((e.id() - fs.heapStart()) % 4096 >= 4096 - 64) crossing++;
             }
         }
-        ExfatFilesystem fresh = ExfatFilesystem.open(f);
+        ExfatFilesystem fresh = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
         for (var e : all.entrySet()) assertThat(fresh.node(e.getKey())).isEqualTo(e.getValue());
         assertThat(crossing).as("sets that start in a cluster's last two entries").isPositive();
     }
@@ -128,7 +129,7 @@ class ExfatFilesystemTest {
                     g.mode(), g.uid(), g.gid(), g.mtimeSeconds(), g.mtimeNanos(), g.linkTarget(), g.rdev(), g.xattrs(), g.linkGroup()));
         }
         try (HostFile f = HostFile.open(img)) {
-            ExfatFilesystem fs = ExfatFilesystem.open(f);
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
             TreeMap<String, EntryFacts> actual = new TreeMap<>();
             GuestTree.walk(fs).forEach((p, e) -> actual.put(p, wholeSeconds(e.without(true, true, false, true))));
             expected.remove(".");

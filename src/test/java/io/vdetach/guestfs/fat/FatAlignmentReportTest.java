@@ -2,6 +2,7 @@ package io.vdetach.guestfs.fat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.Window;
@@ -10,6 +11,7 @@ import io.vdetach.guestfs.Node;
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +41,7 @@ class FatAlignmentReportTest {
             FatFixtures.mcopyIn(Path.of(img + "@@1M"), src);
             try (HostFile f = HostFile.open(img)) {
                 Window part = new Window(f, 1 << 20, (long) Integer.parseInt(l[1]) << 20, "p1");
-                FatFilesystem fs = FatFilesystem.open(part);
+                FatFilesystem fs = FatFilesystem.open(part, ZoneOffset.UTC, BlockCache.withDefaultBudget());
                 long[] sums = new long[4];
                 walk(fs, fs.node(fs.rootId()), sums);
                 long diskData = (1 << 20) + fs.dataStart();

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.fat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.Node;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,7 @@ class FatCorpusTest {
     void daylightFloppyFromWindowsXp() throws Exception {
         try (HostFile f = HostFile.open(Corpus.file("dftt/5-fat-daylight/daylight.dd"))) {
             assertThat(io.vdetach.guestfs.FilesystemProbe.probe(f)).isInstanceOf(io.vdetach.guestfs.Probed.Readable.class);
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             assertThat(fs.fatType()).isEqualTo("FAT12");
             Node winter = child(fs, fs.node(fs.rootId()), "winter.txt");
             Node summer = child(fs, fs.node(fs.rootId()), "summer.txt");
@@ -34,7 +36,7 @@ class FatCorpusTest {
             assertThat(summer.btime().getEpochSecond()).isEqualTo(Instant.parse("2004-06-01T15:00:01Z").getEpochSecond());
             assertThat(summer.atime()).isEqualTo(Instant.parse("2004-06-01T00:00:00Z"));
             // The same fields read in a zone with daylight saving: winter is -5 h, summer -4 h.
-            FatFilesystem ny = FatFilesystem.open(f, ZoneId.of("America/New_York"));
+            FatFilesystem ny = FatFilesystem.open(f, ZoneId.of("America/New_York"), BlockCache.withDefaultBudget());
             assertThat(ny.node(winter.id()).mtime()).isEqualTo(Instant.parse("2004-01-01T19:00:02Z"));
             assertThat(ny.node(summer.id()).mtime()).isEqualTo(Instant.parse("2004-06-01T19:00:04Z"));
         }
@@ -44,7 +46,7 @@ class FatCorpusTest {
     void rustFatfsFat16() throws Exception {
         try (HostFile f = HostFile.open(Corpus.file("rust-fatfs/fat16.img"))) {
             assertThat(io.vdetach.guestfs.FilesystemProbe.probe(f)).isInstanceOf(io.vdetach.guestfs.Probed.Readable.class);
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             assertThat(fs.fatType()).isEqualTo("FAT16");
             assertThat(fs.label()).isEqualTo("Test!");
             assertThat(fs.blockSize()).isEqualTo(512);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.VdetachException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.Node;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -50,7 +52,7 @@ class FatCorruptTest {
         Path img = fat16();
         patch16(img, fat16Entry(img, 6), 3); // cluster 6 links back to 3
         try (HostFile f = HostFile.open(img)) {
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             Node root = fs.node(fs.rootId());
             assertThatThrownBy(() -> fs.content(FatCorpusTest.child(fs, root, "f.bin")))
                     .isInstanceOf(CorruptImageException.class).hasMessageContaining("cycle").hasMessageContaining("fat");
@@ -65,7 +67,7 @@ class FatCorruptTest {
         long at = fat16Entry(img, 4);
         patch16(img, at, 0xFFF0);
         try (HostFile f = HostFile.open(img)) {
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             Node root = fs.node(fs.rootId());
             assertThatThrownBy(() -> fs.content(FatCorpusTest.child(fs, root, "f.bin")))
                     .isInstanceOf(CorruptImageException.class)
@@ -79,7 +81,7 @@ class FatCorruptTest {
         Path img = fat16();
         patch16(img, fat16Entry(img, 13), 13);
         try (HostFile f = HostFile.open(img)) {
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             Node dd = FatCorpusTest.child(fs, fs.node(fs.rootId()), "dd");
             assertThatThrownBy(() -> fs.list(dd)).isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("directory");
@@ -107,7 +109,7 @@ class FatCorruptTest {
             if (p[0] == 19) { b[32] = b[33] = b[34] = b[35] = 0; }
             Files.write(img, b);
             try (HostFile f = HostFile.open(img)) {
-                assertThatThrownBy(() -> FatFilesystem.open(f)).as("patch at " + p[0])
+                assertThatThrownBy(() -> FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget())).as("patch at " + p[0])
                         .isInstanceOf(CorruptImageException.class).hasMessageContaining("BIOS parameter block");
             }
         }
@@ -115,7 +117,7 @@ class FatCorruptTest {
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(32, 0x7fffffff).putShort(19, (short) 0);
         Files.write(img, b);
         try (HostFile f = HostFile.open(img)) {
-            assertThatThrownBy(() -> FatFilesystem.open(f)).isInstanceOf(CorruptImageException.class)
+            assertThatThrownBy(() -> FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget())).isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("exceed the volume");
         }
     }
@@ -143,7 +145,7 @@ class FatCorruptTest {
             try (HostFile f = HostFile.open(img)) {
                 FatFilesystem fs;
                 try {
-                    fs = FatFilesystem.open(f);
+                    fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
                 } catch (VdetachException e) {
                     continue;
                 }

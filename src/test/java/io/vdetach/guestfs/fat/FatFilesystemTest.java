@@ -2,6 +2,7 @@ package io.vdetach.guestfs.fat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.FilesystemProbe;
@@ -14,6 +15,7 @@ import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +60,7 @@ class FatFilesystemTest {
         Path img = dir.resolve("small32.img");
         Sh.run("mkfs.vfat", "-F", "32", "-n", "SMALL", "-C", img.toString(), "32768");
         try (HostFile f = HostFile.open(img)) {
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             assertThat(fs.fatType()).isEqualTo("FAT32");
             assertThat(fs.label()).isEqualTo("SMALL");
             assertThat(fs.warnings()).singleElement().asString().contains("65,525");
@@ -97,7 +99,7 @@ class FatFilesystemTest {
         TreeMap<String, EntryFacts> expected = TreeAssert.ignoring(HostTree.walk(out), true, true, false, true);
         expected.remove(".");
         try (HostFile f = HostFile.open(img)) {
-            FatFilesystem fs = FatFilesystem.open(f);
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
             assertThat(fs.fatType()).isEqualTo(fatType);
             assertThat(fs.blockSize()).isEqualTo(cluster);
             assertThat(fs.label()).isEqualTo("VDETACH");

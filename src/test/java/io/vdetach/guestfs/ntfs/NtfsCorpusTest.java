@@ -2,6 +2,7 @@ package io.vdetach.guestfs.ntfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
@@ -35,7 +36,7 @@ class NtfsCorpusTest {
     @Test
     void colinFinckTestfs1() throws Exception {
         try (HostFile img = HostFile.open(Corpus.file("ColinFinck-ntfs/testfs1"));
-             NtfsFilesystem fs = NtfsFilesystem.open(img)) {
+             NtfsFilesystem fs = NtfsFilesystem.open(img, false, BlockCache.withDefaultBudget())) {
             assertThat(fs.label()).isEqualTo("mylabel");
             assertThat(fs.blockSize()).isEqualTo(512);
             TreeMap<String, EntryFacts> t = GuestTree.walk(fs);
@@ -60,7 +61,7 @@ class NtfsCorpusTest {
     @Test
     void colinFinckTestfs1WithSystemFiles() throws Exception {
         try (HostFile img = HostFile.open(Corpus.file("ColinFinck-ntfs/testfs1"));
-             NtfsFilesystem fs = NtfsFilesystem.open(img, true)) {
+             NtfsFilesystem fs = NtfsFilesystem.open(img, true, BlockCache.withDefaultBudget())) {
             TreeMap<String, EntryFacts> t = GuestTree.walk(fs);
             assertThat(t.keySet()).contains("$MFT", "$MFTMirr", "$LogFile", "$Volume", "$AttrDef", "$Bitmap", "$Boot",
                     "$BadClus", "$Secure", "$UpCase", "$Extend");
@@ -72,7 +73,7 @@ class NtfsCorpusTest {
     @Test
     void dfttUndeleteNtfs() throws Exception {
         try (HostFile img = HostFile.open(Corpus.file("dftt/7-undel-ntfs/7-ntfs-undel.dd"));
-             NtfsFilesystem fs = NtfsFilesystem.open(img)) {
+             NtfsFilesystem fs = NtfsFilesystem.open(img, false, BlockCache.withDefaultBudget())) {
             assertThat(fs.label()).isEqualTo("NTFS_DEL");
             TreeMap<String, EntryFacts> t = GuestTree.walk(fs);
             assertThat(t).containsKey("System Volume Information/tracking.log");
@@ -97,13 +98,13 @@ class NtfsCorpusTest {
             try (LoopMount m = LoopMount.readOnly(raw, v.start(), v.size(), "ntfs-3g", "streams_interface=xattr")) {
                 expected = NtfsOracleTest.oracle(HostTree.walk(m.path()), m.path().toString());
             }
-            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer())) {
+            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), false, BlockCache.withDefaultBudget())) {
                 if (image.startsWith("dissect")) assertThat(fs.label()).isEqualTo("New Volume");
                 if (!image.startsWith("dissect")) assertThat(expected).hasSizeGreaterThan(1); // the dissect volumes are empty
                 TreeAssert.assertSameTree(expected, NtfsOracleTest.ours(GuestTree.walk(fs)));
             }
             if (image.startsWith("dissect")) {
-                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true)) {
+                try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), true, BlockCache.withDefaultBudget())) {
                     assertThat(GuestTree.walk(fs)).containsKey("$Extend/$RmMetadata/$TxfLog");
                 }
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.VdetachException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.Node;
 import io.vdetach.testkit.EntryFacts;
@@ -51,7 +52,7 @@ class NtfsCorruptTest {
         Need.tools("mkntfs", "ntfs-3g", "setfattr");
         NtfsFixture.Disk disk = NtfsFixture.build(dir, NtfsFixture.Layout.BARE, 4096, 16L << 20, SCRIPT);
         pristine = Files.readAllBytes(disk.image());
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(pristine))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(pristine), false, BlockCache.withDefaultBudget())) {
             pristineTree = GuestTree.walk(fs);
         }
     }
@@ -61,7 +62,7 @@ class NtfsCorruptTest {
         byte[] img = pristine.clone();
         long n = record("victim");
         img[(int) recordOffset(img, n) + 510] ^= 0x55;
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             TreeMap<String, EntryFacts> t = GuestTree.walk(fs);
             assertThat(t).doesNotContainKey("victim").containsKey("data");
             assertThat(fs.warnings()).anyMatch(w -> w.contains("MFT record " + n) && w.contains("update sequence"));
@@ -80,8 +81,9 @@ class NtfsCorruptTest {
         int lenSize = header & 0x0f;
         int offSize = header >>> 4;
         for (int i = 0; i < offSize; i++) patch(img, rec, runs - rec + 1 + lenSize + i, i == offSize - 1 ? 0x7f : 0xff);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
-            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("past the volume");
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
+            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("past the volume")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).as("the mapping pair's offset").isEqualTo(runs));
         }
     }
 
@@ -119,7 +121,7 @@ class NtfsCorruptTest {
                     else img[p + 16 + i] = (byte) v;
                 }
             }
-            try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+            try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
                 assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                     if (to == victim) {
                         assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("not its extension");
@@ -140,7 +142,7 @@ class NtfsCorruptTest {
         setParent(img, d, d);
         setParent(img, a, b);
         setParent(img, b, a);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             TreeMap<String, EntryFacts> t = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> GuestTree.walk(fs));
             assertThat(t.keySet()).doesNotContain("d", "d/sub", "A", "B").contains("victim", "links");
             assertThat(fs.warnings()).anyMatch(w -> w.contains("MFT record " + d + " names itself as its parent"));
@@ -160,7 +162,7 @@ class NtfsCorruptTest {
             }
         }
         assertThat(patched).isPositive();
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             assertThat(GuestTree.walk(fs)).isEqualTo(pristineTree);
         }
     }
@@ -169,13 +171,13 @@ class NtfsCorruptTest {
     void damagedPrimaryBootSectorFallsBackToTheBackup() throws Exception {
         byte[] img = pristine.clone();
         for (int i = 0; i < 512; i++) img[i] = 0;
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             assertThat(fs.label()).isEqualTo("fixture");
             assertThat(fs.warnings()).anyMatch(w -> w.contains("backup"));
             assertThat(GuestTree.walk(fs)).isEqualTo(pristineTree);
         }
         for (int i = img.length - 512; i < img.length; i++) img[i] = 0;
-        assertThatThrownBy(() -> NtfsFilesystem.open(new ByteLayer(img))).isInstanceOf(CorruptImageException.class)
+        assertThatThrownBy(() -> NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())).isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("boot sector");
     }
 
@@ -186,7 +188,7 @@ class NtfsCorruptTest {
         int attr = attribute(img, rec, Attribute.VOLUME_INFORMATION);
         int value = attr + u16(img, attr + 20);
         patch(img, rec, value + 10 - rec, (img[value + 10] & 0xff) | 1);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             assertThat(fs.warnings()).anyMatch(w -> w.contains("dirty"));
         }
     }
@@ -199,8 +201,9 @@ class NtfsCorruptTest {
         int attr = attribute(img, rec, Attribute.DATA);
         assertThat(u16(img, attr + 34)).isEqualTo(4);
         patch(img, rec, attr + 34 - rec, 30);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
-            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("compression unit");
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
+            assertThatThrownBy(() -> fs.node(n)).isInstanceOf(CorruptImageException.class).hasMessageContaining("compression unit")
+                    .satisfies(e -> assertThat(((CorruptImageException) e).offset()).as("the attribute's offset").isEqualTo(attr));
         }
     }
 
@@ -215,7 +218,7 @@ class NtfsCorruptTest {
         patch(img, rec, siValue + 33 - rec, (img[siValue + 33] & 0xff) | 0x40);
         int data = attribute(img, rec, Attribute.DATA);
         patch(img, rec, data + 13 - rec, (img[data + 13] & 0xff) | 0x40);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             Node node = fs.node(n);
             assertThat(node.notes()).contains("encrypted (EFS): raw ciphertext");
             assertThat(GuestTree.sha256(fs.content(node))).isEqualTo(pristineTree.get("data").sha256());
@@ -231,8 +234,8 @@ class NtfsCorruptTest {
         int attr = attribute(img, rec, Attribute.DATA);
         long valid = 50_000;
         for (int i = 0; i < 8; i++) patch(img, rec, attr + 56 + i - rec, (int) (valid >>> (8 * i)) & 0xff);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img));
-             NtfsFilesystem orig = NtfsFilesystem.open(new ByteLayer(pristine))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget());
+             NtfsFilesystem orig = NtfsFilesystem.open(new ByteLayer(pristine), false, BlockCache.withDefaultBudget())) {
             Node node = fs.node(n);
             assertThat(node.size()).isEqualTo(100_000);
             byte[] got = new byte[100_000];
@@ -252,7 +255,7 @@ class NtfsCorruptTest {
         int attr = attribute(img, rec, Attribute.DATA);
         long claim = img.length;
         for (int i = 0; i < 8; i++) patch(img, rec, attr + 48 + i - rec, (int) (claim >>> (8 * i)) & 0xff);
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
             assertThat(GuestTree.walk(fs)).isEqualTo(pristineTree);
         }
     }
@@ -270,7 +273,7 @@ class NtfsCorruptTest {
             }
             int seed = iter;
             assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-                try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img))) {
+                try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(img), false, BlockCache.withDefaultBudget())) {
                     walkEverything(fs, fs.node(fs.rootId()), 0);
                 } catch (VdetachException expected) {
                     // corrupt or unsupported: reported, fine
@@ -305,7 +308,7 @@ class NtfsCorruptTest {
     // --- locating structures in the pristine image (fresh small volume: $MFT is contiguous) ---
 
     static long record(String... path) throws Exception {
-        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(pristine))) {
+        try (NtfsFilesystem fs = NtfsFilesystem.open(new ByteLayer(pristine), false, BlockCache.withDefaultBudget())) {
             Node cur = fs.node(fs.rootId());
             long id = fs.rootId();
             for (String p : path) {

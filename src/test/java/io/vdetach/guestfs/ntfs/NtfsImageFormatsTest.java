@@ -2,6 +2,7 @@ package io.vdetach.guestfs.ntfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
@@ -52,7 +53,7 @@ class NtfsImageFormatsTest {
         Sh.run("qemu-img", "convert", "-O", "vhdx", "-o", "subformat=dynamic", disk.image().toString(), vhdx.toString());
         assertThat(tree(vhdx)).isEqualTo(tree(disk.image()));
         try (DiskImage img = ImageOpener.open(vhdx, OpenOptions.DEFAULT);
-             NtfsFilesystem fs = NtfsFilesystem.open(VolumeScanner.scan(img).getFirst().layer())) {
+             NtfsFilesystem fs = NtfsFilesystem.open(VolumeScanner.scan(img).getFirst().layer(), false, BlockCache.withDefaultBudget())) {
             long[] bytes = new long[2];
             share(fs, fs.node(fs.rootId()), bytes);
             System.out.printf("SHARE ntfs in vhdx: %d of %d bytes of files >= 64 KiB mapped 4 KiB-aligned onto the image file%n",
@@ -87,7 +88,7 @@ class NtfsImageFormatsTest {
     private static TreeMap<String, EntryFacts> tree(Path image) throws Exception {
         try (DiskImage img = ImageOpener.open(image, OpenOptions.DEFAULT)) {
             Volume v = VolumeScanner.scan(img).getFirst();
-            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer())) {
+            try (NtfsFilesystem fs = NtfsFilesystem.open(v.layer(), false, BlockCache.withDefaultBudget())) {
                 return GuestTree.walk(fs);
             }
         }

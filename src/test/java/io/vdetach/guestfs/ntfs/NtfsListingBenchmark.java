@@ -2,6 +2,7 @@ package io.vdetach.guestfs.ntfs;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -22,7 +23,7 @@ class NtfsListingBenchmark {
         long t0 = System.nanoTime();
         long[] counts = new long[2];
         double scan;
-        try (HostFile f = HostFile.open(Path.of(image)); NtfsFilesystem fs = NtfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(Path.of(image)); NtfsFilesystem fs = NtfsFilesystem.open(f, false, BlockCache.withDefaultBudget())) {
             Node root = fs.node(fs.rootId());
             fs.list(root);
             scan = (System.nanoTime() - t0) / 1e9;

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.ntfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -62,7 +63,7 @@ class NtfsOracleTest {
         try (LoopMount m = LoopMount.readOnly(disk.image(), 0, disk.size(), "ntfs-3g", "streams_interface=xattr")) {
             expected = oracle(HostTree.walk(m.path()), m.path().toString());
         }
-        try (HostFile img = HostFile.open(disk.image()); NtfsFilesystem fs = NtfsFilesystem.open(img)) {
+        try (HostFile img = HostFile.open(disk.image()); NtfsFilesystem fs = NtfsFilesystem.open(img, false, BlockCache.withDefaultBudget())) {
             TreeMap<String, EntryFacts> actual = ours(GuestTree.walk(fs));
             assertThat(actual).hasSizeGreaterThan(20_000);
             TreeAssert.assertSameTree(expected, actual);
@@ -77,7 +78,7 @@ class NtfsOracleTest {
         try (LoopMount m = LoopMount.readOnly(disk.image(), disk.offset(), disk.size(), "ntfs-3g", "streams_interface=xattr")) {
             expected = oracle(HostTree.walk(m.path()), m.path().toString());
         }
-        try (HostFile img = HostFile.open(disk.image()); NtfsFilesystem fs = NtfsFilesystem.open(disk.volume(img))) {
+        try (HostFile img = HostFile.open(disk.image()); NtfsFilesystem fs = NtfsFilesystem.open(disk.volume(img), false, BlockCache.withDefaultBudget())) {
             assertThat(fs.blockSize()).isEqualTo(cluster);
             assertThat(fs.label()).isEqualTo("fixture");
             TreeMap<String, EntryFacts> actual = ours(GuestTree.walk(fs));

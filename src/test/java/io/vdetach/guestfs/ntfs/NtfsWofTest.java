@@ -2,6 +2,7 @@ package io.vdetach.guestfs.ntfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -72,7 +73,7 @@ class NtfsWofTest {
             Files.deleteIfExists(mnt);
         }
         String expected = HostTree.sha256(original);
-        try (HostFile img = HostFile.open(part); NtfsFilesystem fs = NtfsFilesystem.open(img)) {
+        try (HostFile img = HostFile.open(part); NtfsFilesystem fs = NtfsFilesystem.open(img, false, BlockCache.withDefaultBudget())) {
             for (String[] k : kinds) {
                 Node n = fs.node(NtfsCorpusTest.find(fs, k[0]));
                 assertThat(n.size()).isEqualTo(size);

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.xfs;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
@@ -46,7 +47,7 @@ class XfsBenchTest {
                         """, m.path().toString(), Integer.toString(files));
             }
             for (int round = 0; round < 3; round++)
-            try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+            try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
                 long t0 = System.nanoTime();
                 long[] c = walk(fs);
                 long ms = (System.nanoTime() - t0) / 1_000_000;

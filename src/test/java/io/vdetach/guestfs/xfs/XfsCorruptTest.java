@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.testkit.GuestTree;
@@ -34,7 +35,7 @@ class XfsCorruptTest {
         Need.root();
         Need.tools("mkfs.xfs", "xfs_db", "setfattr");
         pristine = XfsFixture.build(shared, "base.img", 64, "-m crc=1", "small");
-        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             for (DirEntry e : fs.list(fs.node(fs.rootId()))) INO.put(new String(e.name(), StandardCharsets.UTF_8), e.id());
             for (DirEntry e : fs.list(fs.node(INO.get("dir")))) INO.put("dir/" + new String(e.name(), StandardCharsets.UTF_8), e.id());
         }
@@ -63,7 +64,7 @@ class XfsCorruptTest {
     private static CorruptImageException walkFails(Path img) throws Exception {
         try (HostFile f = HostFile.open(img)) {
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
-                try (XfsFilesystem fs = XfsFilesystem.open(f)) {
+                try (XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
                     GuestTree.walk(fs);
                 }
             });
@@ -74,7 +75,7 @@ class XfsCorruptTest {
 
     @Test
     void pristineWalks() throws Exception {
-        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(GuestTree.walk(fs)).containsKey("middir/entry-with-a-longer-name-300");
         }
     }
@@ -100,7 +101,7 @@ class XfsCorruptTest {
         Path img = copy();
         patch(img, 24, new byte[] {0, 0, 0, 0, 0, 0, 0, 8}); // sb_rextents
         try (HostFile f = HostFile.open(img)) {
-            assertThatThrownBy(() -> XfsFilesystem.open(f)).isInstanceOf(UnsupportedImageException.class)
+            assertThatThrownBy(() -> XfsFilesystem.open(f, BlockCache.withDefaultBudget())).isInstanceOf(UnsupportedImageException.class)
                     .hasMessageContaining("XFS realtime device is not supported");
         }
     }
@@ -114,7 +115,7 @@ class XfsCorruptTest {
             f.readFully(b);
         }
         patch(img, 219, new byte[] {(byte) (b[0] | 0x10)});
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.warnings()).anyMatch(w -> w.contains("xfs_repair"));
             assertThat(GuestTree.walk(fs)).containsKey("one");
         }
@@ -129,11 +130,11 @@ class XfsCorruptTest {
             Sh.run("xfs_io", "-x", "-c", "shutdown -f", m.path().toString());
         }
         assertThat(XfsFixture.logState(img)).isEqualTo("DIRTY");
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.warnings()).anyMatch(w -> w.contains("not cleanly unmounted"));
             XfsFixture.assertLogWarningMatches(fs, img);
         }
-        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(pristine); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.warnings()).isEmpty();
         }
     }
@@ -147,8 +148,8 @@ class XfsCorruptTest {
         try (io.vdetach.testkit.LoopMount m = io.vdetach.testkit.LoopMount.readWrite(img, 0, 0, "xfs", "")) {
             Sh.run("python3", "-c", churn, m.path().toString());
         }
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
-            XfsBlockReader r = new XfsBlockReader(f, fs.superblock());
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
+            XfsBlockReader r = new XfsBlockReader(f, fs.superblock(), BlockCache.withDefaultBudget());
             long logAt = r.fsbToByte(fs.superblock().logStart(), "log", 0);
             java.nio.ByteBuffer first = r.bytesInBlock(logAt, 512);
             int cycle = first.getInt(0) == 0xFEEDBABE ? first.getInt(4) : first.getInt(0); // record header or cycle stamp
@@ -160,7 +161,7 @@ class XfsCorruptTest {
             Sh.run("python3", "-c", churn.replace("range(6)", "range(1)") + "open(d+'/kept','w').close()\n", m.path().toString());
             Sh.run("xfs_io", "-x", "-c", "shutdown -f", m.path().toString());
         }
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(XfsFixture.logState(img)).isEqualTo("DIRTY");
             XfsFixture.assertLogWarningMatches(fs, img);
         }
@@ -191,7 +192,7 @@ class XfsCorruptTest {
         long sub = INO.get("dir/sub");
         // dir/sub's first entry ("deep" or "big") now names dir/sub's parent "dir"
         db(img, "inode " + sub, "write u3.sfdir3.list[0].inumber.i4 " + INO.get("dir"));
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> GuestTree.walk(fs));
             assertThat(t).isNotNull();
             assertThat(t.getMessage()).containsAnyOf("cycle", "corrupt");
@@ -215,11 +216,11 @@ class XfsCorruptTest {
     void badMagicInADirectoryBlock() throws Exception {
         Path img = copy();
         long at;
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             XfsDinode d = fs.dinode(INO.get("middir"));
-            XfsBlockReader r = new XfsBlockReader(f, fs.superblock());
+            XfsBlockReader r = new XfsBlockReader(f, fs.superblock(), BlockCache.withDefaultBudget());
             XfsForkReader fork = new XfsForkReader(r, XfsBmap.extents(r, d, d.format(), d.dataFork(), d.nextents(),
-                    d.dataForkOffset(), "data fork"), "dir");
+                    d.dataForkOffset(), "data fork"), "dir", d.at());
             at = fork.volumeOffset(0);
         }
         patch(img, at, "JUNK".getBytes(StandardCharsets.US_ASCII));
@@ -232,7 +233,7 @@ class XfsCorruptTest {
     void garbageInodeCore() throws Exception {
         Path img = copy();
         long at;
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             at = fs.dinode(INO.get("manyattrs")).at();
         }
         byte[] junk = new byte[512];

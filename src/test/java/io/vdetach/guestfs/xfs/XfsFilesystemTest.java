@@ -2,6 +2,7 @@ package io.vdetach.guestfs.xfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
@@ -60,7 +61,7 @@ class XfsFilesystemTest {
         try (LoopMount m = LoopMount.readOnly(img, 0, 0, "xfs", "")) {
             expected = HostTree.walk(m.path());
         }
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             long t0 = System.nanoTime();
             TreeMap<String, EntryFacts> actual = GuestTree.walk(fs);
             System.out.printf("xfs %s: %d entries walked in %d ms%n", name, actual.size(), (System.nanoTime() - t0) / 1_000_000);
@@ -110,7 +111,7 @@ class XfsFilesystemTest {
     @Test
     void dissectCorpusImage() throws Exception {
         Path img = io.vdetach.testkit.Corpus.file("dissect.xfs/xfs.bin");
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.rootId()).isEqualTo(11072);
             TreeMap<String, EntryFacts> tree = GuestTree.walk(fs);
             assertThat(tree).containsKeys("test_file", "test_dir", "test_link");

@@ -3,6 +3,7 @@ package io.vdetach.guestfs.xfs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vdetach.error.VdetachException;
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.DirEntry;
@@ -35,14 +36,14 @@ class XfsMutationTest {
         Path img = XfsFixture.build(dir, "m.img", 64, "-m crc=1", "small");
         try (HostFile f = HostFile.open(img)) {
             MutatingLayer rec = new MutatingLayer(f);
-            walk(XfsFilesystem.open(rec));
+            walk(XfsFilesystem.open(rec, BlockCache.withDefaultBudget()));
             Random rnd = new Random(20261125);
             int corrupt = 0, clean = 0;
             long t0 = System.nanoTime();
             for (int i = 0; i < Integer.getInteger("xfs.mutations", 400); i++) {
                 var patches = rec.mutate(rnd, 16);
                 try {
-                    walk(XfsFilesystem.open(rec));
+                    walk(XfsFilesystem.open(rec, BlockCache.withDefaultBudget()));
                     clean++;
                 } catch (VdetachException e) {
                     corrupt++;

@@ -2,6 +2,7 @@ package io.vdetach.guestfs.xfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.testkit.EntryFacts;
 import io.vdetach.testkit.GuestTree;
@@ -91,7 +92,7 @@ class XfsV4Test {
         expected.put("big", new EntryFacts(big.type(), big.size(), big.sha256(), big.mode(), big.uid(), big.gid(), 0, 0, "", 0, many, ""));
         db.add(img.toString());
         Sh.run(db.toArray(String[]::new));
-        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f)) {
+        try (HostFile f = HostFile.open(img); XfsFilesystem fs = XfsFilesystem.open(f, BlockCache.withDefaultBudget())) {
             assertThat(fs.superblock().version()).isEqualTo(4);
             assertThat(fs.superblock().hasFtype()).isEqualTo(!mkfs.contains("ftype=0"));
             TreeMap<String, EntryFacts> actual = TreeAssert.ignoring(GuestTree.walk(fs), false, false, true, false);
