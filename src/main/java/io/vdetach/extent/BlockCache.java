@@ -20,7 +20,18 @@ public final class BlockCache {
     /** Bookkeeping per entry (map node, key, value header), so a million tiny values still count. */
     private static final long ENTRY_OVERHEAD = 96;
 
-    private record Key(int region, long key) {}
+    /** Hand-written equals and hashCode: this is on every metadata read, and records' generated ones cost more. */
+    private record Key(int region, long key) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.key == key && k.region == region;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(key * 0x9E3779B97F4A7C15L) ^ region;
+        }
+    }
 
     private record Entry(Object value, long weight) {}
 
@@ -74,6 +85,7 @@ public final class BlockCache {
         Entry old = map.put(k, new Entry(value, w));
         if (old != null) bytes -= old.weight;
         bytes += w;
+        if (bytes <= budget) return;
         Iterator<Map.Entry<Key, Entry>> it = map.entrySet().iterator();
         while (bytes > budget && it.hasNext()) {
             Map.Entry<Key, Entry> e = it.next();

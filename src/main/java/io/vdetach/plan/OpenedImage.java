@@ -57,7 +57,7 @@ public final class OpenedImage implements AutoCloseable {
             List<Slot> slots = new ArrayList<>();
             for (Volume v : VolumeScanner.scan(image)) {
                 try {
-                    slots.add(new Slot(v, FilesystemProbe.probe(v.layer(), mount), null));
+                    slots.add(new Slot(v, FilesystemProbe.probe(v.layer(), mount, cache), null));
                 } catch (VdetachException e) {
                     String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
                     slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));

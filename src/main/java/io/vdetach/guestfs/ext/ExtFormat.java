@@ -19,6 +19,6 @@ public final class ExtFormat implements FilesystemFormat {
 
     @Override
     public Probed open(Layer volume, MountOptions options, BlockCache cache) throws IOException {
-        return new Probed.Readable(ExtFilesystem.open(volume)); // the lead switches this to open(volume, cache) after merging
+        return new Probed.Readable(ExtFilesystem.open(volume, cache));
     }
 }
