@@ -6,6 +6,7 @@ import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ewf.EwfImage;
 import io.vdetach.image.qcow2.Qcow2Image;
 import io.vdetach.image.raw.RawImage;
 import io.vdetach.image.vdi.VdiImage;
@@ -32,7 +33,7 @@ public final class ImageOpener {
 
     /** Every format vdetach reads. Adding one: its own package, and one line here. Raw is the fallback. */
     public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
-            VdiImage.FORMAT, VhdImage.FORMAT, RawImage.FORMAT);
+            VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, RawImage.FORMAT);
 
     private static final String MISSING = "missing";
 
