@@ -24,11 +24,10 @@ record EwfFileHeader(int segmentNumber) {
         }
         String sig = new String(b.array(), b.arrayOffset() + b.position(), 8, StandardCharsets.ISO_8859_1);
         if (sig.equals(EVF2) || sig.equals(LEF2)) {
-            throw new UnsupportedImageException("ewf", "file header", 0, "EWF2 (Ex01/Lx01) in " + name + ": only EWF1 (E01) is read");
+            throw new UnsupportedImageException("ewf", "file header", 0, "EWF2 (Ex01/Lx01: " + name + ")");
         }
         if (sig.equals(LVF)) {
-            throw new UnsupportedImageException("ewf", "file header", 0, "logical evidence (L01) in " + name
-                    + ": it holds files, not a disk");
+            throw new UnsupportedImageException("ewf", "file header", 0, "logical evidence (L01: " + name + ")");
         }
         if (!sig.equals(EVF)) throw new CorruptImageException("ewf", "file header signature", 0, name + " is not an EWF segment file");
         ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
