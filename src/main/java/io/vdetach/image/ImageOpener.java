@@ -2,13 +2,15 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ewf.EwfImage;
+import io.vdetach.image.ova.OvaImage;
 import io.vdetach.image.qcow2.Qcow2Image;
-import io.vdetach.image.raw.RawImage;
+import io.vdetach.image.splitraw.SplitRawImage;
 import io.vdetach.image.vdi.VdiImage;
 import io.vdetach.image.vhd.VhdImage;
 import io.vdetach.image.vhdx.VhdxImage;
@@ -31,9 +33,12 @@ public final class ImageOpener {
     /** Deeper chains than this are refused: real snapshot chains are far shorter. */
     public static final int MAX_CHAIN_DEPTH = 256;
 
-    /** Every format vdetach reads. Adding one: its own package, and one line here. Raw is the fallback. */
+    /**
+     * Every format vdetach reads. Adding one: its own package, and one line here. Raw (or split raw,
+     * when the file's name starts a set of parts) is the fallback.
+     */
     public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
-            VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, RawImage.FORMAT);
+            VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, OvaImage.FORMAT, SplitRawImage.FORMAT);
 
     private static final String MISSING = "missing";
 
@@ -41,15 +46,22 @@ public final class ImageOpener {
     private final Path topDirectory;
     private final BlockCache cache;
     private final List<Path> opening = new ArrayList<>();
+    /** Set for the opener of a disk stored inside an archive: names in it are not followed. */
+    private final String insideArchive;
 
     private ImageOpener(OpenOptions options, Path topDirectory) {
         this(options, topDirectory, BlockCache.withDefaultBudget());
     }
 
     private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache) {
+        this(options, topDirectory, cache, null);
+    }
+
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, String insideArchive) {
         this.options = options;
         this.topDirectory = topDirectory;
         this.cache = cache;
+        this.insideArchive = insideArchive;
     }
 
     /** The cache of this opened image: every format of the chain takes its regions from it. */
@@ -89,6 +101,10 @@ public final class ImageOpener {
      * {@code namedBy}'s directory), and whether it may be opened. Never opens the file.
      */
     public Located locate(Path namedBy, String name, NamingField field) throws IOException {
+        if (insideArchive != null) {
+            throw new UnsupportedImageException(field.format(), field.structure(), field.offset(), "a disk inside an archive ("
+                    + insideArchive + ") naming another file (\"" + name + "\")");
+        }
         if (name.isEmpty() || name.indexOf('\0') >= 0) return new Located(field, name, null, "the file name is empty or holds a NUL");
         Path p = namedBy.getParent().resolve(name).normalize();
         String why = notRegular(p);
@@ -99,6 +115,16 @@ public final class ImageOpener {
                     + " (named in " + namedBy + "); pass --allow-outside-parents to follow it");
         }
         return new Located(field, name, real, null);
+    }
+
+    /**
+     * Opens a disk stored inside an archive ({@code member}, a slice of the archive file), detecting
+     * its format, in this image's cache; files it names are not followed (they would be other
+     * members, which vdetach does not look up).
+     */
+    public DiskImage openMember(HostFile member) throws IOException {
+        ImageOpener inner = new ImageOpener(options, topDirectory, cache, member.describe());
+        return detect(member).opener().open(member, inner);
     }
 
     /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
@@ -138,7 +164,7 @@ public final class ImageOpener {
     /** The format whose probe is most confident; raw when none is; an error when two are equally so. */
     static ImageFormat detect(HostFile file) throws IOException {
         ImageFormat.Sample sample = ImageFormat.Sample.of(file);
-        ImageFormat best = RawImage.FORMAT;
+        ImageFormat best = SplitRawImage.FORMAT;
         ImageFormat tie = null;
         Confidence bestSure = Confidence.NONE;
         for (ImageFormat f : FORMATS) {
