@@ -2,6 +2,7 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.ImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
@@ -80,7 +81,7 @@ public final class ImageOpener {
 
     /** The top image, or the internal snapshot of it that {@link OpenOptions#snapshot()} asks for. */
     private DiskImage openTop(Path real) throws IOException {
-        DiskImage image = openAt(real, null);
+        DiskImage image = openChain(real);
         String wanted = options.snapshot();
         if (wanted == null) return image;
         boolean ok = false;
@@ -93,6 +94,19 @@ public final class ImageOpener {
             return snapshot;
         } finally {
             if (!ok) image.close();
+        }
+    }
+
+    /** The chain from {@code real} down; with a missing link under --allow-missing-delta, what lies below it. */
+    private DiskImage openChain(Path real) throws IOException {
+        try {
+            return openAt(real, null);
+        } catch (ChainCut cut) {
+            if (cut.below == null) {
+                throw UnsupportedImageException.because("chain", cut.what + "; --allow-missing-delta cannot read what lies below it:"
+                        + " only the missing file names it. Open that image directly");
+            }
+            return new CutChainImage(cut.below, real, cut.what);
         }
     }
 
@@ -134,6 +148,9 @@ public final class ImageOpener {
 
     /** Opens a parent as {@code format} whatever its content (a qcow2 backing_format of raw), or by content when null. */
     public DiskImage openParent(Located located, ImageFormat format) throws IOException {
+        if (!located.usable() && options.allowMissingDelta() && located.path() != null) {
+            throw new ChainCut(located.path() + " is missing or unreadable (" + located.why() + ")", null);
+        }
         Path realPath = located.orThrow();
         NamingField field = located.field();
         if (opening.contains(realPath)) {
@@ -144,7 +161,27 @@ public final class ImageOpener {
             throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain deeper than "
                     + MAX_CHAIN_DEPTH);
         }
-        return openAt(realPath, format);
+        if (!options.allowMissingDelta()) return openAt(realPath, format);
+        try {
+            return openAt(realPath, format);
+        } catch (ChainCut cut) {
+            throw cut;
+        } catch (ImageException unreadable) {
+            throw new ChainCut(realPath + " (named in " + field.structure() + " at offset " + field.offset() + ") cannot be read: "
+                    + unreadable.getMessage(), null);
+        }
+    }
+
+    /** Whether a missing link may cut the chain ({@link OpenOptions#allowMissingDelta}). */
+    public boolean allowsMissingDelta() { return options.allowMissingDelta(); }
+
+    /**
+     * For a format whose own data file is missing or unreadable while what it is stacked on is known
+     * (a VMDK descriptor whose delta extent is gone): with {@link OpenOptions#allowMissingDelta}, stops
+     * opening everything above and reads {@code below} instead. Always throws.
+     */
+    public RuntimeException cutChain(String what, DiskImage below) {
+        return new ChainCut(what, below);
     }
 
     private DiskImage openAt(Path real, ImageFormat format) throws IOException {

@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.ImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
@@ -105,7 +106,16 @@ public final class VmdkImage extends PiecewiseImage {
                             + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
                 }
                 d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
-                addExtents(file, opener, files, d, extents, warnings);
+                try {
+                    addExtents(file, opener, files, d, extents, warnings);
+                } catch (ImageException unreadable) {
+                    // a snapshot whose delta extent is gone: with --allow-missing-delta, read what it was taken of
+                    if (!opener.allowsMissingDelta() || d.parentFileNameHint() == null) throw unreadable;
+                    DiskImage below = opener.openParent(opener.locate(file.path(), d.parentFileNameHint(), new NamingField("vmdk",
+                            "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"))));
+                    throw opener.cutChain("the delta of " + name + " is missing or unreadable (" + unreadable.getMessage() + ")",
+                            below);
+                }
             }
             String hint = d.parentFileNameHint();
             if (hint != null) {
