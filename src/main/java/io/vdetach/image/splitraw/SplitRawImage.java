@@ -50,7 +50,10 @@ public final class SplitRawImage implements DiskImage {
         String name = file.path().getFileName().toString();
         for (PartNames names : PartNames.of(name)) {
             Located second = locate(file, opener, names, 1);
-            if (!exists(second)) continue;
+            if (!exists(second)) {
+                if (names.max() > 2 && exists(locate(file, opener, names, 2))) second.orThrow(); // the second part of a set is gone
+                continue;
+            }
             List<HostFile> parts = new ArrayList<>(List.of(file));
             boolean ok = false;
             try {
