@@ -85,7 +85,7 @@ final class SegmentSet {
         String name = f.path().toString();
         EwfFileHeader h = EwfFileHeader.parse(f.readBytes(0, (int) Math.min(f.size(), EwfFileHeader.SIZE)), name);
         if (h.segmentNumber() != n) {
-            if (n == 1) {
+            if (n == 1 && SegmentNames.of(f.path().getFileName().toString()) == null) { // named as a later segment: a user's slip
                 throw new UsageException(name + " is segment " + h.segmentNumber() + " of an EWF set: name its first segment"
                         + " (.E01) instead");
             }
