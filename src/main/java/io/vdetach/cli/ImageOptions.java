@@ -15,6 +15,10 @@ final class ImageOptions {
             description = "Follow backing/parent/extent files that resolve outside the image's directory.")
     boolean allowOutside;
 
+    @Option(names = "--allow-missing-delta",
+            description = "A chain link that is missing or unreadable: read the images below it instead, and say so.")
+    boolean allowMissingDelta;
+
     @Option(names = "--json", description = "Print one JSON object at the end instead of text.")
     boolean json;
 
@@ -33,6 +37,6 @@ final class ImageOptions {
     }
 
     OpenOptions openOptions() {
-        return new OpenOptions(snapshot, allowOutside);
+        return new OpenOptions(snapshot, allowOutside, allowMissingDelta);
     }
 }

@@ -60,12 +60,19 @@ final class LsCommand implements Callable<Integer> {
             for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
             json.put("chain", chain);
             json.put("warnings", d.warnings());
+            d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
+                    a.storedHashes(), "read_errors", a.readErrors())));
             if (snapshots) return listSnapshots(d, json, out);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
                 out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
                 for (DiskImage.ChainLink l : d.chain()) out.printf("chain   %s  %s  %s%n", l.file(), l.format(), l.detail());
                 for (String w : d.warnings()) out.println("warning " + w);
+                d.acquisition().ifPresent(a -> {
+                    a.caseData().forEach((k, v) -> out.printf("case    %s: %s%n", k, escape(v)));
+                    a.storedHashes().forEach((k, v) -> out.printf("hash    %s (stored): %s%n", k, v));
+                    for (String e : a.readErrors()) out.printf("error   not read by the acquiring tool: sectors %s%n", e);
+                });
                 out.printf("%-8s %-6s %14s %14s  %-26s %s%n", "volume", "scheme", "start", "size", "type", "contents");
             }
             for (OpenedImage.Slot s : img.slots()) {

@@ -16,12 +16,23 @@ public final class HostFile implements Layer, AutoCloseable {
     private final FileChannel channel;
     private final ByteBuffer memory;
     private final long size;
+    /** For a slice: the whole file and where the slice starts in it; null and 0 for a whole file. */
+    private final HostFile whole;
+    private final long base;
+    private final String name;
 
     private HostFile(Path path, FileChannel channel, ByteBuffer memory, long size) {
+        this(path, channel, memory, size, null, 0, null);
+    }
+
+    private HostFile(Path path, FileChannel channel, ByteBuffer memory, long size, HostFile whole, long base, String name) {
         this.path = path;
         this.channel = channel;
         this.memory = memory;
         this.size = size;
+        this.whole = whole;
+        this.base = base;
+        this.name = name;
     }
 
     /** Opens {@code path} read-only; it must be a regular file. */
@@ -38,6 +49,23 @@ public final class HostFile implements Layer, AutoCloseable {
         return new HostFile(path, null, ByteBuffer.wrap(bytes).asReadOnlyBuffer(), bytes.length);
     }
 
+    /**
+     * {@code length} bytes from {@code offset} of this file as a file of their own, named {@code name}
+     * in messages (a disk stored inside a tar member): reads land in this file, and its map points
+     * into this file at the real offsets, so runs found through a slice share like any other.
+     * Closing a slice does nothing; the whole file is closed by its owner.
+     */
+    public HostFile slice(long offset, long length, String name) {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IllegalArgumentException("slice [" + offset + ", +" + length + ") of a " + size + "-byte file");
+        }
+        HostFile root = whole == null ? this : whole;
+        return new HostFile(path, channel, memory, length, root, base + offset, name);
+    }
+
+    /** The whole file a slice was cut from; null for a whole file. */
+    public HostFile whole() { return whole; }
+
     public Path path() { return path; }
 
     @Override
@@ -47,6 +75,15 @@ public final class HostFile implements Layer, AutoCloseable {
     public int read(long offset, ByteBuffer dst) throws IOException {
         if (offset >= size || !dst.hasRemaining()) return 0;
         int want = (int) Math.min(dst.remaining(), size - offset);
+        if (whole != null) {
+            int limit = dst.limit();
+            dst.limit(dst.position() + want);
+            try {
+                return whole.read(base + offset, dst);
+            } finally {
+                dst.limit(limit);
+            }
+        }
         if (memory != null) {
             dst.put(memory.slice((int) offset, want));
             return want;
@@ -70,15 +107,16 @@ public final class HostFile implements Layer, AutoCloseable {
     public List<Run> map(long offset, long length) {
         long end = Math.min(size, offset + length);
         if (end <= offset) return List.of();
+        if (whole != null) return List.of(new Run.Mapped(offset, end - offset, whole, base + offset));
         return List.of(new Run.Mapped(offset, end - offset, this, offset));
     }
 
     @Override
-    public String describe() { return path.toString(); }
+    public String describe() { return name == null ? path.toString() : path + " member " + name; }
 
     @Override
     public void close() throws IOException {
-        if (channel != null) channel.close();
+        if (channel != null && whole == null) channel.close();
     }
 
     @Override

@@ -2,12 +2,16 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.ImageException;
+import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ewf.EwfImage;
+import io.vdetach.image.ova.OvaImage;
 import io.vdetach.image.qcow2.Qcow2Image;
-import io.vdetach.image.raw.RawImage;
+import io.vdetach.image.splitraw.SplitRawImage;
 import io.vdetach.image.vdi.VdiImage;
 import io.vdetach.image.vhd.VhdImage;
 import io.vdetach.image.vhdx.VhdxImage;
@@ -30,9 +34,12 @@ public final class ImageOpener {
     /** Deeper chains than this are refused: real snapshot chains are far shorter. */
     public static final int MAX_CHAIN_DEPTH = 256;
 
-    /** Every format vdetach reads. Adding one: its own package, and one line here. Raw is the fallback. */
+    /**
+     * Every format vdetach reads. Adding one: its own package, and one line here. Raw (or split raw,
+     * when the file's name starts a set of parts) is the fallback.
+     */
     public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
-            VdiImage.FORMAT, VhdImage.FORMAT, RawImage.FORMAT);
+            VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, OvaImage.FORMAT, SplitRawImage.FORMAT);
 
     private static final String MISSING = "missing";
 
@@ -40,15 +47,22 @@ public final class ImageOpener {
     private final Path topDirectory;
     private final BlockCache cache;
     private final List<Path> opening = new ArrayList<>();
+    /** Set for the opener of a disk stored inside an archive: names in it are not followed. */
+    private final String insideArchive;
 
     private ImageOpener(OpenOptions options, Path topDirectory) {
         this(options, topDirectory, BlockCache.withDefaultBudget());
     }
 
     private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache) {
+        this(options, topDirectory, cache, null);
+    }
+
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, String insideArchive) {
         this.options = options;
         this.topDirectory = topDirectory;
         this.cache = cache;
+        this.insideArchive = insideArchive;
     }
 
     /** The cache of this opened image: every format of the chain takes its regions from it. */
@@ -67,7 +81,7 @@ public final class ImageOpener {
 
     /** The top image, or the internal snapshot of it that {@link OpenOptions#snapshot()} asks for. */
     private DiskImage openTop(Path real) throws IOException {
-        DiskImage image = openAt(real, null);
+        DiskImage image = openChain(real);
         String wanted = options.snapshot();
         if (wanted == null) return image;
         boolean ok = false;
@@ -83,11 +97,28 @@ public final class ImageOpener {
         }
     }
 
+    /** The chain from {@code real} down; with a missing link under --allow-missing-delta, what lies below it. */
+    private DiskImage openChain(Path real) throws IOException {
+        try {
+            return openAt(real, null);
+        } catch (ChainCut cut) {
+            if (cut.below == null) {
+                throw UnsupportedImageException.because("chain", cut.what + "; --allow-missing-delta cannot read what lies below it:"
+                        + " only the missing file names it. Open that image directly");
+            }
+            return new CutChainImage(cut.below, real, cut.what);
+        }
+    }
+
     /**
      * Where {@code name}, stored in {@code field} of {@code namedBy}, leads (relative names against
      * {@code namedBy}'s directory), and whether it may be opened. Never opens the file.
      */
     public Located locate(Path namedBy, String name, NamingField field) throws IOException {
+        if (insideArchive != null) {
+            throw new UnsupportedImageException(field.format(), field.structure(), field.offset(), "a disk inside an archive ("
+                    + insideArchive + ") naming another file (\"" + name + "\")");
+        }
         if (name.isEmpty() || name.indexOf('\0') >= 0) return new Located(field, name, null, "the file name is empty or holds a NUL");
         Path p = namedBy.getParent().resolve(name).normalize();
         String why = notRegular(p);
@@ -100,6 +131,16 @@ public final class ImageOpener {
         return new Located(field, name, real, null);
     }
 
+    /**
+     * Opens a disk stored inside an archive ({@code member}, a slice of the archive file), detecting
+     * its format, in this image's cache; files it names are not followed (they would be other
+     * members, which vdetach does not look up).
+     */
+    public DiskImage openMember(HostFile member) throws IOException {
+        ImageOpener inner = new ImageOpener(options, topDirectory, cache, member.describe());
+        return detect(member).opener().open(member, inner);
+    }
+
     /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
     public DiskImage openParent(Located located) throws IOException {
         return openParent(located, null);
@@ -107,6 +148,9 @@ public final class ImageOpener {
 
     /** Opens a parent as {@code format} whatever its content (a qcow2 backing_format of raw), or by content when null. */
     public DiskImage openParent(Located located, ImageFormat format) throws IOException {
+        if (!located.usable() && options.allowMissingDelta() && located.path() != null) {
+            throw new ChainCut(located.path() + " is missing or unreadable (" + located.why() + ")", null);
+        }
         Path realPath = located.orThrow();
         NamingField field = located.field();
         if (opening.contains(realPath)) {
@@ -117,7 +161,27 @@ public final class ImageOpener {
             throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain deeper than "
                     + MAX_CHAIN_DEPTH);
         }
-        return openAt(realPath, format);
+        if (!options.allowMissingDelta()) return openAt(realPath, format);
+        try {
+            return openAt(realPath, format);
+        } catch (ChainCut cut) {
+            throw cut;
+        } catch (ImageException unreadable) {
+            throw new ChainCut(realPath + " (named in " + field.structure() + " at offset " + field.offset() + ") cannot be read: "
+                    + unreadable.getMessage(), null);
+        }
+    }
+
+    /** Whether a missing link may cut the chain ({@link OpenOptions#allowMissingDelta}). */
+    public boolean allowsMissingDelta() { return options.allowMissingDelta(); }
+
+    /**
+     * For a format whose own data file is missing or unreadable while what it is stacked on is known
+     * (a VMDK descriptor whose delta extent is gone): with {@link OpenOptions#allowMissingDelta}, stops
+     * opening everything above and reads {@code below} instead. Always throws.
+     */
+    public RuntimeException cutChain(String what, DiskImage below) {
+        return new ChainCut(what, below);
     }
 
     private DiskImage openAt(Path real, ImageFormat format) throws IOException {
@@ -137,7 +201,7 @@ public final class ImageOpener {
     /** The format whose probe is most confident; raw when none is; an error when two are equally so. */
     static ImageFormat detect(HostFile file) throws IOException {
         ImageFormat.Sample sample = ImageFormat.Sample.of(file);
-        ImageFormat best = RawImage.FORMAT;
+        ImageFormat best = SplitRawImage.FORMAT;
         ImageFormat tie = null;
         Confidence bestSure = Confidence.NONE;
         for (ImageFormat f : FORMATS) {

@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.ImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
@@ -30,7 +31,8 @@ import java.util.Map;
  */
 public final class VmdkImage extends PiecewiseImage {
     public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> Confidence.certainIf(s.head(0, "KDMV")
-            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile")), VmdkImage::open);
+            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile") || s.head(0, "\u00be\u00ba\u00fe\u00ca\0\0\0\0")),
+            VmdkImage::open);
     private final HostFile file;
     private final Descriptor descriptor;
     private final List<Extent> extents;
@@ -89,6 +91,11 @@ public final class VmdkImage extends PiecewiseImage {
                 // An embedded descriptor describes this file itself (monolithicSparse, streamOptimized): its
                 // extent line may carry a stale name (a renamed file), so the file is the one extent, as in QEMU.
                 extents.add(e);
+            } else if (head.limit() >= 8 && head.getLong(0) == SeSparseHeader.MAGIC) {
+                // a bare SESparse extent (a snapshot delta opened without its descriptor): one extent, no parent
+                SeSparseHeader h = SeSparseHeader.parse(head, file.size(), name);
+                return new VmdkImage(file, null, List.of(SeSparseExtent.open(file, Math.multiplyExact(h.capacity(), 512L),
+                        opener.cache())), files, null, List.of());
             } else if (magic == CowdHeader.MAGIC) {
                 CowdHeader h = CowdHeader.parse(head, 0, name);
                 return new VmdkImage(file, null, List.of(SparseExtent.cowd(file, h, h.numSectors() * 512, opener.cache())), files,
@@ -99,7 +106,16 @@ public final class VmdkImage extends PiecewiseImage {
                             + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
                 }
                 d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
-                addExtents(file, opener, files, d, extents, warnings);
+                try {
+                    addExtents(file, opener, files, d, extents, warnings);
+                } catch (ImageException unreadable) {
+                    // a snapshot whose delta extent is gone: with --allow-missing-delta, read what it was taken of
+                    if (!opener.allowsMissingDelta() || d.parentFileNameHint() == null) throw unreadable;
+                    DiskImage below = opener.openParent(opener.locate(file.path(), d.parentFileNameHint(), new NamingField("vmdk",
+                            "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"))));
+                    throw opener.cutChain("the delta of " + name + " is missing or unreadable (" + unreadable.getMessage() + ")",
+                            below);
+                }
             }
             String hint = d.parentFileNameHint();
             if (hint != null) {
@@ -155,7 +171,7 @@ public final class VmdkImage extends PiecewiseImage {
                     + line.type() + " extent without a file name");
         }
         HostFile f = switch (line.type()) {
-            case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
+            case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE", "SESPARSE" -> {
                 Path p = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
                         + line.lineNumber(), line.at())).orThrow();
                 HostFile open = files.get(p);
@@ -183,6 +199,7 @@ public final class VmdkImage extends PiecewiseImage {
                 yield new FlatExtent(line.type(), f, line.offset() * 512, size);
             }
             case "SPARSE" -> SparseExtent.hosted(f, SparseExtentHeader.parse(header(f), 0, fname), size, cache);
+            case "SESPARSE" -> SeSparseExtent.open(f, size, cache);
             default -> SparseExtent.cowd(f, CowdHeader.parse(header(f), 0, fname), size, cache);
         };
     }
