@@ -9,7 +9,7 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "vdetach", mixinStandardHelpOptions = true, version = "vdetach 0.1.0",
+@Command(name = "vdetach", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "vdetach 0.1.0",
         description = "Turn a virtual machine disk image into host files by sharing the blocks it already occupies.",
         subcommands = {LsCommand.class, PlanCommand.class, ExtractCommand.class, DetachCommand.class,
                 VerifyCommand.class, CatCommand.class, DumpCommand.class, OfflineCommand.class},
