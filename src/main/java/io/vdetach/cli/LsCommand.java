@@ -4,6 +4,7 @@ import io.vdetach.json.Json;
 
 import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.apply.Report;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -61,6 +62,7 @@ final class LsCommand implements Callable<Integer> {
             json.put("chain", chain);
             json.put("warnings", d.warnings());
             if (snapshots) return listSnapshots(d, json, out);
+            for (String w : d.warnings()) Diagnostics.warning(w);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
                 out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
@@ -68,6 +70,8 @@ final class LsCommand implements Callable<Integer> {
                 for (String w : d.warnings()) out.println("warning " + w);
                 out.printf("%-8s %-6s %14s %14s  %-26s %s%n", "volume", "scheme", "start", "size", "type", "contents");
             }
+            int volumeFailures = 0;
+            boolean readable = false;
             for (OpenedImage.Slot s : img.slots()) {
                 String contents = contents(s);
                 Map<String, Object> vm = new LinkedHashMap<>();
@@ -80,10 +84,19 @@ final class LsCommand implements Callable<Integer> {
                 vm.put("contents", contents);
                 GuestFilesystem fs = s.filesystem();
                 if (fs != null) {
+                    readable = true;
                     vm.put("filesystem", fs.type());
                     vm.put("fs_label", fs.label());
                     vm.put("block_size", fs.blockSize());
                     vm.put("warnings", fs.warnings());
+                    for (String w : fs.warnings()) Diagnostics.warning(s.volume().name() + ": " + w);
+                }
+                if (s.problem() != null) {
+                    // recognised but unreadable: an error of that volume, as extract counts it
+                    volumeFailures++;
+                    errors++;
+                    vm.put("error", s.problem().getMessage());
+                    Diagnostics.error(s.volume().name(), s.problem().getMessage());
                 }
                 vols.add(vm);
                 if (!io.json) {
@@ -108,7 +121,7 @@ final class LsCommand implements Callable<Integer> {
                 json.put("entries", entries);
             }
             if (io.json) out.println(Json.render(json));
-            return errors == 0 ? 0 : 1;
+            return Report.exitCode(errors, !readable, volumeFailures);
         }
     }
 
@@ -160,6 +173,7 @@ final class LsCommand implements Callable<Integer> {
             public void error(List<byte[]> path, String reason) {
                 errors++;
                 String p = join(base, path);
+                Diagnostics.error(p, reason);
                 if (io.json) entries.add(Map.of("path", p, "error", reason));
                 else out.println(escape(p) + "  ERROR: " + reason);
             }

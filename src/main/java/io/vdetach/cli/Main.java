@@ -26,7 +26,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e));
         cl.setParameterExceptionHandler((e, args2) -> {
-            System.err.println("vdetach: " + e.getMessage());
+            System.err.println(Diagnostics.PREFIX + "error: " + e.getMessage());
             System.err.println("Try '" + qualifiedName(e.getCommandLine()) + " --help'.");
             return 2;
         });
@@ -91,7 +91,7 @@ public final class Main {
             }
         }
         System.out.flush();
-        System.err.println("vdetach: " + msg);
+        System.err.println(Diagnostics.PREFIX + "error: " + msg);
         return code;
     }
 }

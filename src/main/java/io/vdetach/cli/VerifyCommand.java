@@ -25,6 +25,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Verify.Result r = Verify.run(new Verify.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest, volume));
+        for (Verify.Mismatch mm : r.mismatches()) Diagnostics.error(mm.path(), mm.what());
         if (io.json) {
             List<Object> list = new ArrayList<>();
             for (Verify.Mismatch mm : r.mismatches()) {
