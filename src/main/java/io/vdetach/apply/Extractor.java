@@ -98,6 +98,8 @@ public final class Extractor {
         VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), slot.volume().size(), intoDest, vf);
         try {
             TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while reading volume " + slot.volume().name() + " (" + fs.type() + ")", e);
         } finally {
             walk.releaseOpenDirectories();
         }

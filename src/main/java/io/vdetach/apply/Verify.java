@@ -79,6 +79,8 @@ public final class Verify implements TreeWalker.Visitor {
                         : name.getBytes(StandardCharsets.UTF_8), mismatches);
                 try {
                     TreeWalker.walk(s.filesystem(), v);
+                } catch (OutOfMemoryError | StackOverflowError e) {
+                    throw Phase.named("while verifying volume " + name + " (" + s.filesystem().type() + ")", e);
                 } finally {
                     v.closeAll();
                 }

@@ -4,6 +4,7 @@ import io.vdetach.json.Json;
 
 import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.apply.Phase;
 import io.vdetach.apply.Report;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
@@ -152,6 +153,14 @@ final class LsCommand implements Callable<Integer> {
     }
 
     private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+        try {
+            walk(fs, start, base, out);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while listing " + base + " (" + fs.type() + ")", e);
+        }
+    }
+
+    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
         TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
             @Override
             public boolean enter(List<byte[]> path, Node dir) {

@@ -81,8 +81,8 @@ public final class Main {
             }
             case StackOverflowError so -> {
                 code = ErrorKind.CORRUPT.exitCode();
-                msg = "the image nests structures deeper than vdetach follows: a hostile or damaged structure;"
-                        + " set VDETACH_DEBUG=1 for where";
+                msg = "the image nests structures deeper than vdetach follows" + (so.getMessage() == null ? "" : " (" + so.getMessage() + ")")
+                        + ": a hostile or damaged structure; set VDETACH_DEBUG=1 for where";
             }
             default -> {
                 code = ErrorKind.INTERNAL.exitCode();
