@@ -4,6 +4,8 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
+import io.vdetach.extent.Claims;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
@@ -164,7 +166,9 @@ public final class ExtFilesystem implements GuestFilesystem {
                 throw new CorruptImageException(type, "inode " + ino.number(), ino.offset() + 4,
                         "directory size " + ino.size() + " is not a multiple of the block size");
             }
-            for (Run r : mappedRuns(ino).table().runs()) {
+            List<Run> runs = mappedRuns(ino).table().runs();
+            refuseSelfClaims(ino, runs);
+            for (Run r : runs) {
                 if (!(r instanceof Run.Mapped m)) continue; // Holes in a directory hold no entries.
                 for (long done = 0; done < m.length(); ) {
                     int n = (int) Math.min(DIR_READ, m.length() - done);
@@ -185,6 +189,20 @@ public final class ExtFilesystem implements GuestFilesystem {
             }
         }
         return out;
+    }
+
+    /**
+     * A directory whose blocks claim the same image bytes twice, down to the image files (blocks
+     * mapped twice by its extents, or onto one container cluster by the qcow2/VHD/VMDK tables), is
+     * corrupt: it would present the same entries again and again.
+     */
+    private void refuseSelfClaims(Ext4Inode ino, List<Run> runs) throws IOException {
+        Claims.Overlap o = Claims.firstOverlap(ExtentMaps.compose(runs));
+        if (o != null) {
+            throw new CorruptImageException(type, "directory inode " + ino.number(), ino.offset(), "its bytes "
+                    + o.second().start() + ".." + o.second().end() + " lie where its bytes " + o.first().start() + ".."
+                    + o.first().end() + " lie already (" + o.second().target().describe() + " offset " + o.second().offset() + ")");
+        }
     }
 
     /**

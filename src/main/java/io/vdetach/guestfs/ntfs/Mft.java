@@ -2,6 +2,8 @@ package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.Claims;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
@@ -80,7 +82,7 @@ final class Mft {
         if (dataSize / rs > MAX_RECORDS || dataSize > volume.size()) throw MftRecord.corrupt(0, at, "$MFT size " + dataSize);
         List<DataRun> runs = new ArrayList<>();
         for (Attribute a : data) extend(runs, a);
-        if (list == null) return new Mft(volume, chunks, rs, cs, runs, dataSize);
+        if (list == null) return claimsNothingTwice(new Mft(volume, chunks, rs, cs, runs, dataSize), at);
         // A fragmented $MFT keeps the rest of its runlist in extension records, which the runs so far
         // reach. They are read through those runs directly; the table is built once at the end (a
         // table per extension was quadratic in a hostile list of thousands of pieces).
@@ -102,7 +104,20 @@ final class Mft {
                 if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident()) extend(runs, a);
             }
         }
-        return new Mft(volume, chunks, rs, cs, runs, dataSize);
+        return claimsNothingTwice(new Mft(volume, chunks, rs, cs, runs, dataSize), at);
+    }
+
+    /**
+     * $MFT's runs must not claim the same image bytes twice (two runs at one cluster, or clusters
+     * the container maps onto one): the same records would be read again and again as other files.
+     */
+    private static Mft claimsNothingTwice(Mft mft, long at) throws IOException {
+        Claims.Overlap o = Claims.firstOverlap(ExtentMaps.toHostFiles(mft.data, 0, mft.data.size()));
+        if (o != null) {
+            throw MftRecord.corrupt(0, at, "$MFT's bytes " + o.second().start() + ".." + o.second().end() + " lie where its bytes "
+                    + o.first().start() + ".." + o.first().end() + " lie already");
+        }
+        return mft;
     }
 
     /**
