@@ -54,15 +54,16 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (OpenedImage img = new ImageSource(image, io.openOptions(), io.mountOptions()).openImage()) {
+        ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
+        if (snapshots) {
+            // the container's own table: no volume or filesystem is read
+            try (DiskImage d = source.openDisk()) {
+                return listSnapshots(d, header(d), out);
+            }
+        }
+        try (OpenedImage img = source.openImage()) {
             DiskImage d = img.image();
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
-            List<Object> chain = new ArrayList<>();
-            for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
-            json.put("chain", chain);
-            json.put("warnings", d.warnings());
-            if (snapshots) return listSnapshots(d, json, out);
+            Map<String, Object> json = header(d);
             for (String w : d.warnings()) Diagnostics.warning(w);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
@@ -124,6 +125,17 @@ final class LsCommand implements Callable<Integer> {
             if (io.json) out.println(Json.render(json));
             return Report.exitCode(errors, !readable, volumeFailures);
         }
+    }
+
+    /** The image, its chain and its warnings, as --json starts. */
+    private Map<String, Object> header(DiskImage d) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+        List<Object> chain = new ArrayList<>();
+        for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+        json.put("chain", chain);
+        json.put("warnings", d.warnings());
+        return json;
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
