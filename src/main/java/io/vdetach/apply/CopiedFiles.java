@@ -30,7 +30,7 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
     }
 
     /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */
-    private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, String display, Node node,
+    private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, EntryPath display, Node node,
                            List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed) implements OrderedCopy.Target {
         /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
         @Override
@@ -40,12 +40,12 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
                 if (!ok || open.failed) return;
                 if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(open.fd, size);
                 c.report().plannedFile(vf, size, runs, false);
-                c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
+                c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 c.report().progress(c.options().progress());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
-                c.report().error(vf, display, e);
+                c.report().error(vf, display.toString(), e);
             } finally {
                 open.close();
                 dir.release();
@@ -54,13 +54,13 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
 
         @Override
         public void failed(RuntimeException e) {
-            c.report().error(vf, display, e);
+            c.report().error(vf, display.toString(), e);
         }
     }
 
     /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
     @Override
-    public void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
+    public void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
                      Layer data, long size) throws IOException {
         HostTreeBuilder.Created<Fd> made = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
         if (made == null) return;
@@ -71,7 +71,7 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
             t.release(null, true, false);
             throw e;
         }
-        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), VolumeExtraction.join(dir.hostPath, made.name()));
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, made.name());
         for (String note : node.notes()) c.report().warn(display + ": " + note);
         try {
             List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
@@ -79,7 +79,7 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         } catch (VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw e;
             t.open().failed = true;
-            c.report().error(vf, display, e);
+            c.report().error(vf, display.toString(), e);
         }
         for (PlannedRun r : runs) {
             if (r.kind() == RunClass.COPY || r.kind() == RunClass.SHARE) {

@@ -11,9 +11,22 @@ import java.util.List;
  * @param restoreOwners set uid/gid (root, or --owner)
  * @param dryRun classify and count, write nothing
  * @param threads writer threads making the system calls while the walker reads the guest (0: none)
+ * @param maxOutput bytes of file data (holes not counted) written per volume before further files are
+ *     refused: {@link #VOLUME_SIZE} for the volume's own size (an image cannot hold more data than
+ *     its volume unless its structures claim the same blocks twice), {@link Long#MAX_VALUE} for no limit
  */
 public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include,
-                             List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
+                             List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads,
+                             long maxOutput) {
+
+    /** {@link #maxOutput}: as much as the volume's size. */
+    public static final long VOLUME_SIZE = -1;
+
+    /** With output capped at each volume's size. */
+    public ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include, List<String> exclude,
+                          boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
+        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, VOLUME_SIZE);
+    }
 
     /** Two writers: measured best on 2 cores (the walker needs little CPU). */
     public static final int DEFAULT_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));

@@ -56,7 +56,7 @@ public final class Extractor {
             o.progress().expect(expected(slots, GuestFilesystem::usedBytes), expected(slots, GuestFilesystem::usedEntries));
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
-            Finisher finisher = new Finisher();
+            Finisher finisher = new Finisher(metadata, report);
             // Nothing to share: one ordered pass over the image instead of file by file.
             boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
@@ -76,7 +76,7 @@ public final class Extractor {
                 report.notShared(totals.reasons());
             }
             if (!o.dryRun()) {
-                finisher.finish(destFd, builder, metadata, report);
+                finisher.finish(destFd, builder);
                 long s0 = System.nanoTime();
                 Linux.syncfs(destFd);
                 if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("final syncfs %.2f s%n", (System.nanoTime() - s0) / 1e9);
@@ -95,9 +95,11 @@ public final class Extractor {
         Tally.Volume vf = begin(ctx.report(), slot);
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
-        VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf);
+        VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), slot.volume().size(), intoDest, vf);
         try {
             TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while reading volume " + slot.volume().name() + " (" + fs.type() + ")", e);
         } finally {
             walk.releaseOpenDirectories();
         }

@@ -165,10 +165,10 @@ final class StreamingDetach {
                                Path progressPath, boolean resume, Tally report, CrashPoints crash, List<Planned> files) {
 
         /** A planned file beneath DEST ({@code destFd}); the engine reopens it by path for each batch and closes it after. */
-        private record Planned(Fd destFd, Tally.Volume vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs,
-                               long size, Slack slack) implements OrderedCopy.Target {
+        private record Planned(Fd destFd, Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node,
+                               List<PlannedRun> runs, long size, Slack slack) implements OrderedCopy.Target {
             Fd open(int flags) {
-                return BeneathPath.open(destFd, hostPath, flags, 0);
+                return BeneathPath.open(destFd, VolumeExtraction.join(dir.hostPath(), name), flags, 0);
             }
 
             @Override
@@ -200,7 +200,7 @@ final class StreamingDetach {
                 MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
                 // A resumed run finds its own entries: replace symlinks and specials, reuse files (see plan()).
                 HostTreeBuilder builder = new HostTreeBuilder(resume ? ConflictPolicy.OVERWRITE : o.onConflict(), report);
-                Finisher finisher = new Finisher();
+                Finisher finisher = new Finisher(metadata, report);
                 Totals totals = new Totals();
                 ContentWriter decoder = new ContentWriter(sources, Mode.COPY, host.blockSize());
                 try (Workers none = new Workers(0, () -> decoder)) {
@@ -225,7 +225,7 @@ final class StreamingDetach {
                 long units = copyUnits(destFd, sources);
                 t0 = phase("copied " + units + " units", t0);
                 for (Planned f : files) finishFile(f, metadata);
-                finisher.finish(destFd, builder, metadata, report);
+                finisher.finish(destFd, builder);
                 Linux.syncfs(destFd);
                 phase("metadata, links, sync", t0);
                 sample();
@@ -249,7 +249,7 @@ final class StreamingDetach {
          * punched; a resumed run that recorded it skips it) and remembers the file's runs.
          */
         private void plan(VolumeExtraction.Context ctx, ContentWriter decoder, Tally.Volume vf, DirHandle dir, byte[] name,
-                          String display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) throws IOException {
+                          EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) throws IOException {
             // A resumed run reuses the file it made before (its copied units are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
             HostTreeBuilder.Created<Fd> created = ctx.builder().createWith(dir.fd, name, display, false,
@@ -260,9 +260,8 @@ final class StreamingDetach {
                 List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
                 if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false);
             }
-            byte[] hostPath = VolumeExtraction.join(dir.hostPath, created.name());
-            if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
-            files.add(new Planned(ctx.destFd(), vf, hostPath, display, node, runs, size, slack));
+            if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), dir, created.name());
+            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack));
             for (String note : node.notes()) report.warn(display + ": " + note);
         }
 
@@ -384,9 +383,9 @@ final class StreamingDetach {
         private void finishFile(Planned f, MetadataWriter metadata) {
             report.plannedFile(f.vf(), f.size(), f.runs(), false);
             try (Fd fd = f.open(Linux.O_RDONLY)) {
-                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display(), p, ErrorKind.HOST));
+                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display().toString(), p, ErrorKind.HOST));
             } catch (RuntimeException e) {
-                report.error(f.vf(), f.display(), e);
+                report.error(f.vf(), f.display().toString(), e);
             }
         }
     }

@@ -154,7 +154,7 @@ final class Tally {
      */
     synchronized Report report(double seconds) {
         boolean nothing = total.files + total.directories + total.symlinks + total.specials == 0;
-        int exit = errors.isEmpty() ? 0 : nothing && volumeFailures > 0 ? 3 : 1;
+        int exit = Report.exitCode(errors.size(), nothing, volumeFailures);
         List<Report.Volume> vols = volumes.stream()
                 .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
         return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null,

@@ -42,6 +42,11 @@ final class DetachCommand implements Callable<Integer> {
 
     /** "1048576", "256M", "1G", "2GiB", "64k": bytes. */
     static long parseSize(String s) {
+        return parseSize("--window", s);
+    }
+
+    /** As {@link #parseSize(String)}, for {@code option}'s value. */
+    static long parseSize(String option, String s) {
         Matcher m = SIZE.matcher(s.trim());
         if (m.matches()) {
             String unit = m.group(2).toUpperCase(Locale.ROOT);
@@ -49,6 +54,6 @@ final class DetachCommand implements Callable<Integer> {
             long v = Long.parseLong(m.group(1));
             if (v <= Long.MAX_VALUE >> shift) return v << shift;
         }
-        throw new UsageException("--window: not a size: " + s);
+        throw new UsageException(option + ": not a size: " + s);
     }
 }

@@ -25,12 +25,17 @@ final class ImageOptions {
     @Option(names = "--fat-tz", paramLabel = "ZONE", description = "Time zone FAT timestamps were written in (default UTC, as Linux's vfat): e.g. Europe/Berlin.")
     String fatTz = "UTC";
 
+    @Option(names = "--fat-codepage", paramLabel = "NAME", description = "OEM code page of FAT 8.3 names (default 437, as Linux's vfat): e.g. 850, 852, 866, 932.")
+    String fatCodePage = "437";
+
     @Option(names = "--system", description = "Also show and extract filesystem metadata files (NTFS $MFT, $LogFile, …).")
     boolean system;
 
     MountOptions mountOptions() {
+        java.nio.charset.Charset cp = MountOptions.codePage(fatCodePage);
+        if (cp == null) throw new UsageException("--fat-codepage: unknown code page " + fatCodePage);
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system);
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp);
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }

@@ -4,6 +4,8 @@ import io.vdetach.json.Json;
 
 import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.apply.Phase;
+import io.vdetach.apply.Report;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -52,17 +54,17 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (OpenedImage img = new ImageSource(image, io.openOptions(), io.mountOptions()).openImage()) {
+        ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
+        if (snapshots) {
+            // the container's own table: no volume or filesystem is read
+            try (DiskImage d = source.openDisk()) {
+                return listSnapshots(d, header(d), out);
+            }
+        }
+        try (OpenedImage img = source.openImage()) {
             DiskImage d = img.image();
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
-            List<Object> chain = new ArrayList<>();
-            for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
-            json.put("chain", chain);
-            json.put("warnings", d.warnings());
-            d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
-                    a.storedHashes(), "read_errors", a.readErrors())));
-            if (snapshots) return listSnapshots(d, json, out);
+            Map<String, Object> json = header(d);
+            for (String w : d.warnings()) Diagnostics.warning(w);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
                 out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
@@ -75,6 +77,8 @@ final class LsCommand implements Callable<Integer> {
                 });
                 out.printf("%-8s %-6s %14s %14s  %-26s %s%n", "volume", "scheme", "start", "size", "type", "contents");
             }
+            int volumeFailures = 0;
+            boolean readable = false;
             for (OpenedImage.Slot s : img.slots()) {
                 String contents = contents(s);
                 Map<String, Object> vm = new LinkedHashMap<>();
@@ -87,10 +91,19 @@ final class LsCommand implements Callable<Integer> {
                 vm.put("contents", contents);
                 GuestFilesystem fs = s.filesystem();
                 if (fs != null) {
+                    readable = true;
                     vm.put("filesystem", fs.type());
                     vm.put("fs_label", fs.label());
                     vm.put("block_size", fs.blockSize());
                     vm.put("warnings", fs.warnings());
+                    for (String w : fs.warnings()) Diagnostics.warning(s.volume().name() + ": " + w);
+                }
+                if (s.problem() != null) {
+                    // recognised but unreadable: an error of that volume, as extract counts it
+                    volumeFailures++;
+                    errors++;
+                    vm.put("error", s.problem().getMessage());
+                    Diagnostics.error(s.volume().name(), s.problem().getMessage());
                 }
                 vols.add(vm);
                 if (!io.json) {
@@ -115,8 +128,21 @@ final class LsCommand implements Callable<Integer> {
                 json.put("entries", entries);
             }
             if (io.json) out.println(Json.render(json));
-            return errors == 0 ? 0 : 1;
+            return Report.exitCode(errors, !readable, volumeFailures);
         }
+    }
+
+    /** The image, its chain and its warnings, as --json starts. */
+    private Map<String, Object> header(DiskImage d) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+        List<Object> chain = new ArrayList<>();
+        for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+        json.put("chain", chain);
+        json.put("warnings", d.warnings());
+        d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
+                a.storedHashes(), "read_errors", a.readErrors())));
+        return json;
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
@@ -146,6 +172,14 @@ final class LsCommand implements Callable<Integer> {
     }
 
     private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+        try {
+            walk(fs, start, base, out);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while listing " + base + " (" + fs.type() + ")", e);
+        }
+    }
+
+    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
         TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
             @Override
             public boolean enter(List<byte[]> path, Node dir) {
@@ -167,6 +201,7 @@ final class LsCommand implements Callable<Integer> {
             public void error(List<byte[]> path, String reason) {
                 errors++;
                 String p = join(base, path);
+                Diagnostics.error(p, reason);
                 if (io.json) entries.add(Map.of("path", p, "error", reason));
                 else out.println(escape(p) + "  ERROR: " + reason);
             }

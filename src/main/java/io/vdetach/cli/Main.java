@@ -26,7 +26,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e));
         cl.setParameterExceptionHandler((e, args2) -> {
-            System.err.println("vdetach: " + e.getMessage());
+            System.err.println(Diagnostics.PREFIX + "error: " + e.getMessage());
             System.err.println("Try '" + qualifiedName(e.getCommandLine()) + " --help'.");
             return 2;
         });
@@ -81,8 +81,8 @@ public final class Main {
             }
             case StackOverflowError so -> {
                 code = ErrorKind.CORRUPT.exitCode();
-                msg = "the image nests structures deeper than vdetach follows: a hostile or damaged structure;"
-                        + " set VDETACH_DEBUG=1 for where";
+                msg = "the image nests structures deeper than vdetach follows" + (so.getMessage() == null ? "" : " (" + so.getMessage() + ")")
+                        + ": a hostile or damaged structure; set VDETACH_DEBUG=1 for where";
             }
             default -> {
                 code = ErrorKind.INTERNAL.exitCode();
@@ -91,7 +91,7 @@ public final class Main {
             }
         }
         System.out.flush();
-        System.err.println("vdetach: " + msg);
+        System.err.println(Diagnostics.PREFIX + "error: " + msg);
         return code;
     }
 }

@@ -53,7 +53,8 @@ final class OfflineCommand {
                         r.blocksDonated(), r.blocksCopied(), r.blocksFreed(), r.metadataBlocksWritten());
             }
             List<String> failed = errors.get() == null ? List.of() : errors.get();
-            for (String e : failed) System.err.println("error: " + e);
+            for (String n : r.notes()) Diagnostics.warning(n);
+            for (String e : failed) Diagnostics.error(null, e);
             return failed.isEmpty() ? 0 : 1;
         }
     }

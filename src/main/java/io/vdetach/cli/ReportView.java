@@ -8,11 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The report as --json prints it, and as a short human summary, on stdout. */
+/** The report as --json prints it, and as a short human summary, on stdout; its errors and warnings also on stderr. */
 final class ReportView {
     private ReportView() {}
 
     static void print(Report r, boolean json, String verb) {
+        Diagnostics.report(r);
         if (json) System.out.println(Json.render(toMap(r)));
         else summary(r, System.out, verb);
         System.out.flush();

@@ -34,6 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (imageHashes) return imageHashes();
         if (dest == null) throw new UsageException("verify: DEST is missing (or pass --image to check the image's stored hashes)");
         Verify.Result r = Verify.run(new Verify.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest, volume));
+        for (Verify.Mismatch mm : r.mismatches()) Diagnostics.error(mm.path(), mm.what());
         if (io.json) {
             List<Object> list = new ArrayList<>();
             for (Verify.Mismatch mm : r.mismatches()) {

@@ -23,8 +23,13 @@ public final class ExtentMaps {
         List<Run> out = new ArrayList<>(runs.size());
         for (Run r : runs) {
             if (r instanceof Run.Mapped m && !(m.target() instanceof HostFile f && f.whole() == null)) {
+                List<Run> below = m.target().map(m.offset(), m.length());
+                if (mapsOntoItself(below, m.target())) { // a bottom layer of its own (an image held in memory)
+                    appendMerging(out, r);
+                    continue;
+                }
                 long pos = r.start();
-                for (Run lower : compose(m.target().map(m.offset(), m.length()))) {
+                for (Run lower : compose(below)) {
                     appendMerging(out, lower.slice(0, lower.length(), pos));
                     pos += lower.length();
                 }
@@ -37,6 +42,11 @@ public final class ExtentMaps {
             }
         }
         return out;
+    }
+
+    private static boolean mapsOntoItself(List<Run> runs, Layer layer) {
+        for (Run r : runs) if (r instanceof Run.Mapped m && m.target() == layer) return true;
+        return false;
     }
 
     /** Appends {@code r}, merging it into the last run when both continue one another. */

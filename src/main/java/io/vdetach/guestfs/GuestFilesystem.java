@@ -2,6 +2,7 @@ package io.vdetach.guestfs;
 
 import io.vdetach.extent.Layer;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -46,6 +47,23 @@ public interface GuestFilesystem extends AutoCloseable {
 
     /** The entries of a directory, without "." and "..". */
     List<DirEntry> list(Node directory) throws IOException;
+
+    /** A directory's entries handed out one at a time. */
+    @FunctionalInterface
+    interface Entries {
+        /** The next entry, or null after the last. */
+        DirEntry next() throws IOException;
+    }
+
+    /**
+     * The entries of a directory ({@link #list}'s), one at a time. A filesystem that can read a
+     * directory piece by piece overrides it, so a directory of millions of names (or a hostile one
+     * presenting its blocks again and again) is never held whole; {@link TreeWalker} walks with it.
+     */
+    default Entries entries(Node directory) throws IOException {
+        Iterator<DirEntry> it = list(directory).iterator();
+        return () -> it.hasNext() ? it.next() : null;
+    }
 
     /**
      * A regular file's data: size equals {@code file.size()}; its map gives runs

@@ -1,5 +1,6 @@
 package io.vdetach.guestfs;
 
+import java.nio.charset.Charset;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
@@ -8,7 +9,29 @@ import java.time.ZoneOffset;
  *
  * @param fatZone the zone FAT's local timestamps were written in (UTC by default, like Linux's vfat)
  * @param systemFiles show filesystem metadata files (NTFS $MFT, $LogFile, … $Extend)
+ * @param fatCodePage the OEM code page of FAT 8.3 names (437 by default, like Linux's vfat)
  */
-public record MountOptions(ZoneId fatZone, boolean systemFiles) {
-    public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false);
+public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage) {
+    public static final Charset CP437 = Charset.forName("IBM437");
+    public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false, CP437);
+
+    public MountOptions(ZoneId fatZone, boolean systemFiles) {
+        this(fatZone, systemFiles, CP437);
+    }
+
+    /**
+     * The code page called {@code name} as vfat's codepage= and DOS name them ("437", "850",
+     * "cp852", "IBM866", "932"), or null when Java has no such charset.
+     */
+    public static Charset codePage(String name) {
+        String digits = name.replaceAll("(?i)^(cp|ibm|x-ibm|ms)-?", "");
+        for (String n : new String[] {name, "IBM" + digits, "x-IBM" + digits, "cp" + digits, "MS" + digits}) {
+            try {
+                if (Charset.isSupported(n)) return Charset.forName(n);
+            } catch (java.nio.charset.IllegalCharsetNameException ignored) {
+                // not a charset name: try the next spelling
+            }
+        }
+        return null;
+    }
 }

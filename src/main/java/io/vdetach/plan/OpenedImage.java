@@ -13,6 +13,7 @@ import io.vdetach.image.OpenOptions;
 import io.vdetach.volume.Volume;
 import io.vdetach.volume.VolumeScanner;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,11 +64,38 @@ public final class OpenedImage implements AutoCloseable {
                     slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));
                 }
             }
+            refuseUnrecognised(image, slots);
             return new OpenedImage(image, cache, slots);
         } catch (IOException | RuntimeException e) {
             image.close();
             throw e;
         }
+    }
+
+    /**
+     * An image in which nothing at all is recognised (no partition table, no filesystem or other
+     * content vdetach names) and which does not start with zeros is not an empty disk: an image
+     * format vdetach does not read, an encrypted or damaged disk. Listing it as empty and
+     * "extracting" nothing would look like success.
+     */
+    private static void refuseUnrecognised(DiskImage image, List<Slot> slots) throws IOException {
+        if (slots.size() != 1) return;
+        Slot s = slots.getFirst();
+        if (!s.volume().scheme().equals("none") || s.problem() != null
+                || !(s.probed() instanceof Probed.NotExtracted n) || !n.what().equals(FilesystemProbe.UNKNOWN)) {
+            return;
+        }
+        ByteBuffer head = image.readBytes(0, (int) Math.min(16, image.size()));
+        StringBuilder hex = new StringBuilder(), text = new StringBuilder();
+        for (int i = 0; i < head.limit(); i++) {
+            int b = head.get(i) & 0xff;
+            hex.append(i == 0 ? "" : " ").append(String.format("%02x", b));
+            text.append(b >= 0x20 && b < 0x7f ? (char) b : '.');
+        }
+        throw UnsupportedImageException.because(image.format(), "nothing in the image is recognised: no partition table and no"
+                + " filesystem signature vdetach knows in its first " + FilesystemProbe.PROBE_BYTES / 1024 + " KiB, which are not"
+                + " all zeros (it starts with " + hex + " \"" + text + "\"): an image format vdetach does not read (an E01"
+                + " evidence file, a compressed image …), an encrypted disk, or damage");
     }
 
     public DiskImage image() { return image; }

@@ -43,16 +43,18 @@ public final class FatFilesystem implements GuestFilesystem {
     private final FatLayout layout;
     private final FatTable fat;
     private final ZoneId zone;
+    private final OemCodePage codePage;
     private String label;
     private List<String> warnings;
     /** 8.3 entries of recent listings by node id, so node() and content() rarely re-read them from the volume. */
     private final BlockCache.Region<ShortDirEntry> entries;
 
-    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, BlockCache cache) {
+    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, OemCodePage codePage, BlockCache cache) {
         this.volume = volume;
         this.layout = layout;
         this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
+        this.codePage = codePage;
         this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 96);
     }
 
@@ -61,10 +63,15 @@ public final class FatFilesystem implements GuestFilesystem {
      * keeping FAT chunks and directory entries in {@code cache}.
      */
     public static FatFilesystem open(Layer volume, ZoneId zone, BlockCache cache) throws IOException {
+        return open(volume, zone, OemCodePage.CP437, cache);
+    }
+
+    /** As {@link #open(Layer, ZoneId, BlockCache)}, its 8.3 names in the code page {@code cp} (vdetach's --fat-codepage). */
+    static FatFilesystem open(Layer volume, ZoneId zone, OemCodePage cp, BlockCache cache) throws IOException {
         ByteBuffer boot = volume.readBytes(0, (int) Math.min(512, volume.size())); // the volume's first sector
         BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
         if ((boot.getShort(510) & 0xffff) != 0xaa55) throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
-        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cache);
+        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cp, cache);
         String rootLabel = fs.readRoot().label;
         String bpbLabel = fs.layout.type() == FatType.FAT32
                 ? (bpb.bootSignature32() == 0x29 ? bpb.label32() : "")
@@ -191,7 +198,7 @@ public final class FatFilesystem implements GuestFilesystem {
         if (layout.type() == FatType.FAT32) {
             return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
-        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at);
+        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at, codePage);
     }
 
     private FatDirectory readDirectory(long id, ShortDirEntry e) throws IOException {
@@ -207,6 +214,6 @@ public final class FatFilesystem implements GuestFilesystem {
         long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / layout.clusterSize()));
         List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
         RunTableLayer dir = layer(runs, layout.clusterSize() * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum(), "fat " + what);
-        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset());
+        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset(), codePage);
     }
 }

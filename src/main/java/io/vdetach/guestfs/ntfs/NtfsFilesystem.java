@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +64,6 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private char[] upcase;
     /** Base records with the attributes of their extension records, by record number. */
     private final BlockCache.Region<FileRecord> files;
-    /** Per directory, its entries by upper-cased name (first name wins), built when a link target needs it. */
-    private final BlockCache.Region<Map<String, DirEntry>> upcasedNames;
 
     private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem, BlockCache cache) throws IOException {
         this.volume = volume;
@@ -74,7 +71,6 @@ public final class NtfsFilesystem implements GuestFilesystem {
         this.mft = mft;
         this.showSystem = showSystem;
         this.files = cache.region("ntfs file records of " + volume.describe(), f -> FILE_RECORD_CHARGE);
-        this.upcasedNames = cache.region("ntfs case-insensitive indexes of " + volume.describe(), m -> 160L * m.size());
         this.label = readVolumeFile();
     }
 
@@ -396,12 +392,9 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Children of {@code dir} (for symlink resolution), parents, and case-insensitive name comparison. */
     DirectoryTree treeForLinks() throws IOException { return tree(); }
 
-    Map<String, DirEntry> caseInsensitiveIndex(long dir) throws IOException {
-        return upcasedNames.get(dir, d -> {
-            Map<String, DirEntry> m = new HashMap<>();
-            for (DirEntry e : tree().children(d)) m.putIfAbsent(upcase(Names.string(e.name())), e);
-            return m;
-        });
+    /** The entry of {@code dir} named {@code name} ignoring case as NTFS compares names (first listed wins), or null. */
+    DirEntry lookupIgnoringCase(long dir, String name) throws IOException {
+        return tree().lookupIgnoringCase(dir, upcase(name), this::upcase);
     }
 
     /** {@code s} upper-cased with the volume's $UpCase table, as NTFS compares names. */

@@ -18,7 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,12 +286,19 @@ public final class VmdkImage extends PiecewiseImage {
 
     // ---- mapping
 
-    /** The extent holding guest byte {@code pos}. */
+    /**
+     * The extent holding guest byte {@code pos}: the last one starting at or before it (empty
+     * extents start where the next one does, so they are never the last), by binary search; a
+     * descriptor of thousands of empty extents costs no scan per lookup.
+     */
     private int extentAt(long pos) {
-        int i = Arrays.binarySearch(starts, pos);
-        if (i < 0) i = -i - 2;
-        while (extents.get(i).size() == 0) i++; // empty extents hold nothing
-        return i;
+        int lo = 0, hi = starts.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= pos) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo - 1;
     }
 
     /** The piece at guest {@code pos}, with its end in guest coordinates. */
