@@ -53,6 +53,12 @@ public final class BitLockerVolume {
         return VolumeHeader.probe(head);
     }
 
+    /** The volume opened as BitLocker when its first sector says it is one; null otherwise. */
+    public static BitLockerVolume detect(Layer volume) throws IOException {
+        if (volume.size() < PROBE_BYTES || !probe(volume.readBytes(0, PROBE_BYTES))) return null;
+        return open(volume);
+    }
+
     /** Reads the header and the first valid metadata copy. */
     public static BitLockerVolume open(Layer volume) throws IOException {
         if (volume.size() < VolumeHeader.SIZE) throw new CorruptImageException(VolumeHeader.FORMAT, "volume header", 0, "volume too small");
