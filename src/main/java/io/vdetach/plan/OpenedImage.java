@@ -104,6 +104,10 @@ public final class OpenedImage implements AutoCloseable {
             throw e;
         } catch (VdetachException e) {
             String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
+            if (bitlocker != null && bitlocker.locked()) {
+                // BitLocker that could not be unlocked: still say what it is
+                return new Slot(v, new Probed.NotExtracted("bitlocker", bitlocker.summary() + "; " + e.getMessage()), e, bitlocker);
+            }
             return new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e, bitlocker);
         }
     }

@@ -17,11 +17,15 @@ final class ElephantDiffuser {
     private static final int[] RA = {9, 0, 13, 0};
     private static final int[] RB = {0, 10, 0, 25};
 
+    // The loops below are the formulas above with the modulo taken out of the common case: only the
+    // first (A) or last (B) five words wrap around.
+
     /** Diffuser A, decryption direction. */
     static void aDecrypt(int[] d) {
         int n = d.length;
         for (int c = 0; c < A_CYCLES; c++) {
-            for (int i = 0; i < n; i++) d[i] += d[Math.floorMod(i - 2, n)] ^ Integer.rotateLeft(d[Math.floorMod(i - 5, n)], RA[i & 3]);
+            for (int i = 0; i < 5; i++) d[i] += d[Math.floorMod(i - 2, n)] ^ Integer.rotateLeft(d[Math.floorMod(i - 5, n)], RA[i & 3]);
+            for (int i = 5; i < n; i++) d[i] += d[i - 2] ^ Integer.rotateLeft(d[i - 5], RA[i & 3]);
         }
     }
 
@@ -29,7 +33,8 @@ final class ElephantDiffuser {
     static void aEncrypt(int[] d) {
         int n = d.length;
         for (int c = 0; c < A_CYCLES; c++) {
-            for (int i = n - 1; i >= 0; i--) d[i] -= d[Math.floorMod(i - 2, n)] ^ Integer.rotateLeft(d[Math.floorMod(i - 5, n)], RA[i & 3]);
+            for (int i = n - 1; i >= 5; i--) d[i] -= d[i - 2] ^ Integer.rotateLeft(d[i - 5], RA[i & 3]);
+            for (int i = 4; i >= 0; i--) d[i] -= d[Math.floorMod(i - 2, n)] ^ Integer.rotateLeft(d[Math.floorMod(i - 5, n)], RA[i & 3]);
         }
     }
 
@@ -37,7 +42,8 @@ final class ElephantDiffuser {
     static void bDecrypt(int[] d) {
         int n = d.length;
         for (int c = 0; c < B_CYCLES; c++) {
-            for (int i = 0; i < n; i++) d[i] += d[(i + 2) % n] ^ Integer.rotateLeft(d[(i + 5) % n], RB[i & 3]);
+            for (int i = 0; i < n - 5; i++) d[i] += d[i + 2] ^ Integer.rotateLeft(d[i + 5], RB[i & 3]);
+            for (int i = n - 5; i < n; i++) d[i] += d[(i + 2) % n] ^ Integer.rotateLeft(d[(i + 5) % n], RB[i & 3]);
         }
     }
 
@@ -45,7 +51,8 @@ final class ElephantDiffuser {
     static void bEncrypt(int[] d) {
         int n = d.length;
         for (int c = 0; c < B_CYCLES; c++) {
-            for (int i = n - 1; i >= 0; i--) d[i] -= d[(i + 2) % n] ^ Integer.rotateLeft(d[(i + 5) % n], RB[i & 3]);
+            for (int i = n - 1; i >= n - 5; i--) d[i] -= d[(i + 2) % n] ^ Integer.rotateLeft(d[(i + 5) % n], RB[i & 3]);
+            for (int i = n - 6; i >= 0; i--) d[i] -= d[i + 2] ^ Integer.rotateLeft(d[i + 5], RB[i & 3]);
         }
     }
 }
