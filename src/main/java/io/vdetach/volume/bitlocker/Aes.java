@@ -20,7 +20,17 @@ final class Aes {
         }
     }
 
-    /** Runs whole blocks of {@code b[off, off + len)} through {@code c} in place. */
+    /** Runs whole blocks of {@code in[from, from + len)} through {@code c} into {@code out[to, …)} (not overlapping). */
+    static void run(Cipher c, byte[] in, int from, int len, byte[] out, int to) {
+        try {
+            int n = c.doFinal(in, from, len, out, to);
+            if (n != len) throw new IllegalStateException("AES returned " + n + " of " + len + " bytes");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES", e);
+        }
+    }
+
+    /** Runs whole blocks of {@code b[off, off + len)} through {@code c} in place (small inputs: the JDK copies them first). */
     static void inPlace(Cipher c, byte[] b, int off, int len) {
         try {
             int n = c.doFinal(b, off, len, b, off);

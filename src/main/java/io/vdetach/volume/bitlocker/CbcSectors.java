@@ -58,7 +58,7 @@ final class CbcSectors implements SectorCipher {
         Aes.inPlace(w.ivs, iv, 0, sectors * 16);
         if (w.copy.length < len) w.copy = new byte[len];
         System.arraycopy(b, off, w.copy, 0, len);
-        Aes.inPlace(w.dec, b, off, len);
+        Aes.run(w.dec, w.copy, 0, len, b, off);
         for (int s = 0; s < sectors; s++) {
             int base = s * sectorSize;
             xor16(b, off + base, iv, s * 16);
