@@ -159,6 +159,9 @@ public final class Extractor {
             if (slot.problem() != null) {
                 String what = slot.probed() instanceof Probed.NotExtracted n ? n.what() : "damaged";
                 report.volumeFailed(slot.volume().name(), what, slot.problem());
+            } else if (slot.bitlocker() != null && slot.bitlocker().locked()) {
+                report.warn(slot.volume().name() + ": BitLocker volume " + slot.bitlocker().volumeId()
+                        + " is locked, not extracted (give --password, --password-file, --recovery-password or --key-file)");
             }
             return null;
         }

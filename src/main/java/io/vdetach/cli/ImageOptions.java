@@ -4,6 +4,10 @@ import io.vdetach.error.UsageException;
 
 import io.vdetach.guestfs.MountOptions;
 import io.vdetach.image.OpenOptions;
+import io.vdetach.volume.bitlocker.Secrets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options of every command that opens an image. */
@@ -31,11 +35,26 @@ final class ImageOptions {
     @Option(names = "--system", description = "Also show and extract filesystem metadata files (NTFS $MFT, $LogFile, …).")
     boolean system;
 
+    @Option(names = "--password", paramLabel = "PW",
+            description = "Unlock BitLocker volumes with this password (repeatable; --password-file keeps it out of ps).")
+    List<String> passwords = new ArrayList<>();
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "Unlock BitLocker volumes with the password on FILE's first line (UTF-8).")
+    List<Path> passwordFiles = new ArrayList<>();
+
+    @Option(names = "--recovery-password", paramLabel = "RP",
+            description = "Unlock BitLocker volumes with this 48-digit recovery password (123456-...-123456; repeatable).")
+    List<String> recoveryPasswords = new ArrayList<>();
+
+    @Option(names = "--key-file", paramLabel = "FILE.BEK", description = "Unlock BitLocker volumes with this startup key file (repeatable).")
+    List<Path> keyFiles = new ArrayList<>();
+
     MountOptions mountOptions() {
         java.nio.charset.Charset cp = MountOptions.codePage(fatCodePage);
         if (cp == null) throw new UsageException("--fat-codepage: unknown code page " + fatCodePage);
+        Secrets secrets = Secrets.read(passwords, passwordFiles, recoveryPasswords, keyFiles);
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp);
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp, secrets);
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }

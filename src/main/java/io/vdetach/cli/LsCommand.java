@@ -18,6 +18,7 @@ import io.vdetach.plan.Classifier;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
+import io.vdetach.volume.bitlocker.BitLockerInfo;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,7 @@ final class LsCommand implements Callable<Integer> {
                 vm.put("type", s.volume().type());
                 vm.put("label", s.volume().label());
                 vm.put("contents", contents);
+                if (s.bitlocker() != null) vm.put("bitlocker", bitlocker(s.bitlocker()));
                 GuestFilesystem fs = s.filesystem();
                 if (fs != null) {
                     readable = true;
@@ -163,7 +165,29 @@ final class LsCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Map<String, Object> bitlocker(BitLockerInfo b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("variant", b.variant());
+        m.put("guid", b.volumeId().toString());
+        m.put("encryption", b.method());
+        m.put("description", b.description());
+        m.put("created", b.createdText());
+        m.put("encrypt_on_write", b.encryptOnWrite());
+        List<Object> ps = new ArrayList<>();
+        for (BitLockerInfo.Protector p : b.protectors()) ps.add(Map.of("type", p.type(), "guid", p.id().toString()));
+        m.put("protectors", ps);
+        m.put("unlocked_by", b.locked() ? null : b.unlockedBy());
+        return m;
+    }
+
     private static String contents(OpenedImage.Slot s) {
+        if (s.bitlocker() != null && !s.bitlocker().locked()) {
+            return s.bitlocker().summary() + "; unlocked by " + s.bitlocker().unlockedBy() + ": " + readable(s);
+        }
+        return readable(s);
+    }
+
+    private static String readable(OpenedImage.Slot s) {
         return switch (s.probed()) {
             case Probed.Readable r -> r.filesystem().type() + (r.filesystem().label().isEmpty() ? "" : " \"" + r.filesystem().label() + "\"")
                     + " (" + r.filesystem().blockSize() + "-byte blocks)";

@@ -1,5 +1,6 @@
 package io.vdetach.guestfs;
 
+import io.vdetach.volume.bitlocker.Secrets;
 import java.nio.charset.Charset;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -10,13 +11,14 @@ import java.time.ZoneOffset;
  * @param fatZone the zone FAT's local timestamps were written in (UTC by default, like Linux's vfat)
  * @param systemFiles show filesystem metadata files (NTFS $MFT, $LogFile, … $Extend)
  * @param fatCodePage the OEM code page of FAT 8.3 names (437 by default, like Linux's vfat)
+ * @param secrets what unlocks encrypted (BitLocker) volumes: passwords, recovery passwords, startup keys
  */
-public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage) {
+public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage, Secrets secrets) {
     public static final Charset CP437 = Charset.forName("IBM437");
-    public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false, CP437);
+    public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false);
 
     public MountOptions(ZoneId fatZone, boolean systemFiles) {
-        this(fatZone, systemFiles, CP437);
+        this(fatZone, systemFiles, CP437, Secrets.NONE);
     }
 
     /**

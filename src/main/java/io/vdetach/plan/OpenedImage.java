@@ -1,8 +1,10 @@
 package io.vdetach.plan;
 
+import io.vdetach.error.LockedVolumeException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
 import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.guestfs.FilesystemProbe;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.MountOptions;
@@ -12,6 +14,8 @@ import io.vdetach.image.ImageOpener;
 import io.vdetach.image.OpenOptions;
 import io.vdetach.volume.Volume;
 import io.vdetach.volume.VolumeScanner;
+import io.vdetach.volume.bitlocker.BitLockerInfo;
+import io.vdetach.volume.bitlocker.BitLockerVolume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -26,13 +30,23 @@ public final class OpenedImage implements AutoCloseable {
 
     /**
      * One volume and what it holds. {@code problem} is set when the filesystem is recognised
-     * but could not be opened (damaged): an error for that volume only.
+     * but could not be opened (damaged): an error for that volume only. {@code bitlocker} is set
+     * for a BitLocker volume: locked ({@code probed} says so), or unlocked, and then {@code volume}'s
+     * layer is the decrypted volume.
      */
-    public record Slot(Volume volume, Probed probed, VdetachException problem) {
+    public record Slot(Volume volume, Probed probed, VdetachException problem, BitLockerInfo bitlocker) {
+        public Slot(Volume volume, Probed probed, VdetachException problem) {
+            this(volume, probed, problem, null);
+        }
+
+
         public GuestFilesystem filesystem() {
             return probed instanceof Probed.Readable r ? r.filesystem() : null;
         }
     }
+
+    /** The unit a decrypted volume is cached in. */
+    private static final int BLOCK = 4096;
 
     private final DiskImage image;
     private final BlockCache cache;
@@ -56,14 +70,7 @@ public final class OpenedImage implements AutoCloseable {
     private static OpenedImage open(DiskImage image, BlockCache cache, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
-            for (Volume v : VolumeScanner.scan(image)) {
-                try {
-                    slots.add(new Slot(v, FilesystemProbe.probe(v.layer(), mount, cache), null));
-                } catch (VdetachException e) {
-                    String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
-                    slots.add(new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e));
-                }
-            }
+            for (Volume v : VolumeScanner.scan(image)) slots.add(slot(v, mount, cache));
             refuseUnrecognised(image, slots);
             return new OpenedImage(image, cache, slots);
         } catch (IOException | RuntimeException e) {
@@ -96,6 +103,41 @@ public final class OpenedImage implements AutoCloseable {
                 + " filesystem signature vdetach knows in its first " + FilesystemProbe.PROBE_BYTES / 1024 + " KiB, which are not"
                 + " all zeros (it starts with " + hex + " \"" + text + "\"): an image format vdetach does not read (an E01"
                 + " evidence file, a compressed image …), an encrypted disk, or damage");
+    }
+
+    /**
+     * Probes a volume; a BitLocker volume is first unlocked (its clear key, or the secrets) and
+     * its decrypted layer probed. A secret that no protector accepts stops the command (exit 3,
+     * nothing written); a volume without a usable key is listed as locked and skipped.
+     */
+    private static Slot slot(Volume v, MountOptions mount, BlockCache cache) throws IOException {
+        BitLockerInfo bitlocker = null;
+        try {
+            BitLockerVolume bl = BitLockerVolume.detect(v.layer());
+            Volume readable = v;
+            if (bl != null) {
+                bitlocker = bl.info();
+                BitLockerVolume.Unlocked u = bl.unlock(mount.secrets());
+                if (u == null) {
+                    return new Slot(v, new Probed.NotExtracted("bitlocker", bitlocker.summary()
+                            + "; locked (give --password, --password-file, --recovery-password or --key-file)"), null, bitlocker);
+                }
+                bitlocker = u.info();
+                // decrypted metadata (MFT, directories) is read again and again: cache it decrypted
+                readable = new Volume(v.name(), v.scheme(), v.start(), v.size(), v.type(), v.label(),
+                        new CachedLayer(u.layer(), BLOCK, cache));
+            }
+            return new Slot(readable, FilesystemProbe.probe(readable.layer(), mount, cache), null, bitlocker);
+        } catch (LockedVolumeException e) {
+            throw e;
+        } catch (VdetachException e) {
+            String what = e instanceof UnsupportedImageException ? "unsupported" : "damaged";
+            if (bitlocker != null && bitlocker.locked()) {
+                // BitLocker that could not be unlocked: still say what it is
+                return new Slot(v, new Probed.NotExtracted("bitlocker", bitlocker.summary() + "; " + e.getMessage()), e, bitlocker);
+            }
+            return new Slot(v, new Probed.NotExtracted(what, e.getMessage()), e, bitlocker);
+        }
     }
 
     public DiskImage image() { return image; }
