@@ -4,6 +4,7 @@ import io.vdetach.error.UsageException;
 
 import io.vdetach.guestfs.MountOptions;
 import io.vdetach.image.OpenOptions;
+import io.vdetach.volume.vss.StoreSelection;
 import picocli.CommandLine.Option;
 
 /** Options of every command that opens an image. */
@@ -28,12 +29,28 @@ final class ImageOptions {
     @Option(names = "--system", description = "Also show and extract filesystem metadata files (NTFS $MFT, $LogFile, …).")
     boolean system;
 
+    @Option(names = "--vss", paramLabel = "N|all", description = "NTFS shadow copies (VSS): read each volume as at store N"
+            + " (volume <name>@vssN), or all stores next to the live volume (vdetach ls lists them).")
+    String vss;
+
     MountOptions mountOptions() {
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system);
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, storeSelection());
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }
+    }
+
+    StoreSelection storeSelection() {
+        if (vss == null) return StoreSelection.NONE;
+        if (vss.equals("all")) return StoreSelection.ALL;
+        try {
+            int n = Integer.parseInt(vss);
+            if (n >= 1) return new StoreSelection.One(n);
+        } catch (NumberFormatException ignored) {
+            // the usage error below
+        }
+        throw new UsageException("--vss: a store number (1, 2, …) or \"all\", not " + vss);
     }
 
     OpenOptions openOptions() {

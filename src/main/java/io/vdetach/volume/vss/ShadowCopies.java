@@ -85,6 +85,11 @@ public final class ShadowCopies {
 
     public List<ShadowStore> stores() { return stores; }
 
+    /** Why store {@code index}'s header could not be read (its information is then null); null when it was. */
+    public VdetachException headerProblem(int index) {
+        return headerProblems.get(index - 1);
+    }
+
     /** What the catalog holds that was skipped. */
     public List<String> warnings() { return warnings; }
 
