@@ -2,6 +2,9 @@ package io.vdetach.volume.vss;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.sys.Fd;
+import io.vdetach.sys.FiemapExtent;
+import io.vdetach.sys.Linux;
 import io.vdetach.testkit.Cli;
 import io.vdetach.testkit.CliProcess;
 import io.vdetach.testkit.Corpus;
@@ -9,6 +12,7 @@ import io.vdetach.testkit.EntryFacts;
 import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
 import io.vdetach.testkit.Need;
+import io.vdetach.testkit.ScratchHost;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import io.vdetach.testkit.VshadowMount;
@@ -108,6 +112,66 @@ class VssExtractTest {
             }
         }
         assertThat(r.out()).contains("\"name\": \"disk@vss1\"", "\"name\": \"disk@vss2\"");
+    }
+
+    /**
+     * On an XFS DEST on the same filesystem as a raw copy of the volume, a store's files share
+     * their blocks with the image exactly like the live volume's (FIEMAP's shared flag): what no
+     * store changed is the live volume's run (the same physical blocks as the live file's), what one
+     * preserved is its copy inside the volume. The corpus's user files are a few hundred bytes
+     * (tails, written), so NTFS's own files ({@code --system}: $LogFile, $MFT, $UpCase …) carry the data.
+     */
+    @Test
+    void storesShareWithTheImageLikeTheLiveVolume() throws Exception {
+        Need.tools("mkfs.xfs", "filefrag");
+        try (ScratchHost host = ScratchHost.create(work, "xfs", 3L << 30)) {
+            Path raw = StoreViewTest.raw(host.root());
+            Path dest = host.resolve("out");
+            Cli.Run r = Cli.run("extract", "--no-progress", "--mode", "share", "--system", "--vss", "all", "--json", raw.toString(),
+                    dest.toString());
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            for (String v : List.of("disk", "disk@vss1", "disk@vss2")) {
+                TreeMap<String, EntryFacts> t = ours(dest.resolve(v));
+                t.keySet().removeIf(k -> k.startsWith("$"));
+                TreeAssert.assertSameTree(oracle.get(v), t);
+                long[] sharedAndData = sharedBytesOfLargeFiles(dest.resolve(v));
+                System.out.printf("SHARE %s: %d of %d data bytes of files >= 64 KiB shared%n", v, sharedAndData[0], sharedAndData[1]);
+                assertThat(sharedAndData[1]).as(v + " has data in files >= 64 KiB").isGreaterThan(7L << 20);
+                // file tails are written on XFS, not cloned (FIELD-NOTES), like the live volume's
+                assertThat((double) sharedAndData[0] / sharedAndData[1]).as(v + ": share ratio").isGreaterThanOrEqualTo(0.99);
+            }
+            // unchanged since the shadow copies: the very blocks of the live file; $LogFile changed: partly preserved copies
+            for (String v : List.of("disk@vss1", "disk@vss2")) {
+                assertThat(physical(dest.resolve(v + "/$UpCase"))).isEqualTo(physical(dest.resolve("disk/$UpCase")));
+                assertThat(physical(dest.resolve(v + "/$LogFile"))).isNotEqualTo(physical(dest.resolve("disk/$LogFile")));
+            }
+        }
+    }
+
+    /** The physical extents of a file (filefrag -v), without the columns that do not name blocks. */
+    private static List<String> physical(Path p) {
+        return Sh.run("filefrag", "-v", "-b4096", p.toString()).lines().filter(l -> l.matches("\\s*\\d+:.*"))
+                .map(l -> l.replaceAll("^\\s*\\d+:\\s*", "").replaceAll("\\s+(shared|last|eof|,)+\\s*$", "").trim()).toList();
+    }
+
+    /** FIEMAP over every regular file of at least 64 KiB: {shared data bytes, data bytes}. */
+    private static long[] sharedBytesOfLargeFiles(Path root) throws Exception {
+        long[] acc = new long[2];
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                long size = Files.size(p);
+                if (size < 65536) continue;
+                try (Fd fd = Linux.open(p.toString(), Linux.O_RDONLY, 0)) {
+                    for (FiemapExtent e : Linux.fiemap(fd, 0, Long.MAX_VALUE)) {
+                        long len = Math.min(e.length(), size - e.logical());
+                        if (len <= 0) continue;
+                        acc[1] += len;
+                        if (e.shared()) acc[0] += len;
+                    }
+                }
+            }
+        }
+        return acc;
     }
 
     @Test
