@@ -191,7 +191,19 @@ class VssExtractTest {
     }
 
     @Test
-    void optionsThatNameNoStoreAreUsageErrors() {
+    void planCountsEveryStore() {
+        Cli.Run p = Cli.run("plan", "--json", "--vss", "all", image.toString(), work.resolve("plan").toString());
+        assertThat(p.exit()).as(p.out() + p.err()).isZero();
+        assertThat(p.out()).contains("\"name\": \"disk@vss1\"", "\"name\": \"disk@vss2\"");
+        assertThat(work.resolve("plan")).doesNotExist();
+    }
+
+    @Test
+    void optionsThatNameNoStoreAreUsageErrors() throws Exception {
+        Path copy = Files.copy(image, work.resolve("copy.qcow2"));
+        Cli.Run d = Cli.run("detach", "--no-progress", "--streaming", "--vss", "1", copy.toString(), work.resolve("d").toString());
+        assertThat(d.exit()).isEqualTo(2);
+        assertThat(copy).exists();
         assertThat(Cli.run("ls", "--vss", "3", image.toString()).exit()).isEqualTo(2);
         assertThat(Cli.run("ls", "--vss", "0", image.toString()).exit()).isEqualTo(2);
         assertThat(Cli.run("ls", "--vss", "newest", image.toString()).exit()).isEqualTo(2);
