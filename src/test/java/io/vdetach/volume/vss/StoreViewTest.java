@@ -77,23 +77,26 @@ class StoreViewTest {
     }
 
     /**
-     * The corpus has no forwarders: two block descriptors are patched into forwarders (one in the
-     * older store to a block the newer one preserved, one in the newest store), and libvshadow
-     * reads the patched volume as the reference.
+     * The corpus has no forwarders and no "not used" descriptors: two block descriptors are patched
+     * into forwarders (one in the older store to a block the newer one preserved, one in the newest
+     * store) and one is marked not used, and libvshadow reads the patched volume as the reference.
      */
     @Test
-    void forwardersAsLibvshadowFollowsThem() throws Exception {
+    void forwardersAndUnusedDescriptorsAsLibvshadowReadsThem() throws Exception {
         Need.root();
         Path raw = raw(dir);
         // store 1's descriptor of block 0x142c000 -> forwarder to 0x14f74000 (which store 2 preserved)
         forwarder(raw, 0x31567c20L, 0x142c000L, 0x14f74000L);
         // store 2's descriptor of block 0x148a0000 (no overlay) -> forwarder to 0x100000 of the live volume
         forwarder(raw, 0x6e44000L + 128 + 32 * 121, 0x148a0000L, 0x100000L);
+        // store 2's descriptor of block 0x148a4000 (flags 0x88, no overlay) marked not used: the live block again
+        ImagePatch.le32(raw, 0x6e44000L + 128 + 32 * 122 + 24, 0x88 | BlockDescriptor.NOT_USED);
         try (HostFile vol = HostFile.open(raw); VshadowMount oracle = VshadowMount.of(raw)) {
             ShadowCopies vss = ShadowCopies.read(vol, "disk", BlockCache.withDefaultBudget());
-            long[] blocks = {0x142c000L, 0x14f74000L, 0x148a0000L, 0x100000L, 0x2c000L, 0x1470c000L, 0x14f70000L, 0L};
+            long[] blocks = {0x142c000L, 0x14f74000L, 0x148a0000L, 0x148a4000L, 0x100000L, 0x2c000L, 0x1470c000L, 0x14f70000L, 0L};
             for (int n = 1; n <= 2; n++) assertSameBytes(vss.view(n), oracle.store(n), blocks);
             assertThat(read(vss.view(2), 0x148a0000L)).isEqualTo(read(vol, 0x100000L));
+            assertThat(read(vss.view(2), 0x148a4000L)).isEqualTo(read(vol, 0x148a4000L));
             assertThat(read(vss.view(1), 0x142c000L)).isEqualTo(read(vol, 0x75b8000L)); // store 2's copy of 0x14f74000
         }
     }
