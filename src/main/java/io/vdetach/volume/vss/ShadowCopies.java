@@ -104,6 +104,10 @@ public final class ShadowCopies {
             throw UnsupportedImageException.because(Vss.FORMAT, "store " + index + " of " + name + " is kept on another volume ("
                     + header.storageVolumeId() + "), not in this image's volume " + header.volumeId() + ": not read");
         }
+        if (volume.size() > StoreIndex.MAX_VOLUME) {
+            throw UnsupportedImageException.because(Vss.FORMAT, "shadow copies of a volume over 32 TiB are not supported ("
+                    + name + ": " + volume.size() + " bytes)");
+        }
         long size = store.volumeSize();
         if (size <= 0 || size % Vss.SECTOR != 0 || size > volume.size()) {
             throw new CorruptImageException(Vss.FORMAT, "catalog entry", locationOfCopy(index), "store " + index + " says the volume"

@@ -4,8 +4,6 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.Layer;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Reads a store's block list ("Store block list") and resolves it front to back as "Successive
@@ -18,10 +16,14 @@ final class StoreBlockList {
     private StoreBlockList() {}
 
     /**
-     * Blocks one store may describe: 4,194,304 (64 GiB preserved), about 120 MiB of index. A
-     * larger store is beyond what vdetach reads (its index would not fit a small heap).
+     * Blocks one store may describe: 4,194,304 (64 GiB preserved), an index of at most 104 MiB
+     * (156 MiB while its table doubles). A larger store is beyond what vdetach reads (its index
+     * would not fit a small heap); so are more forwarders than that.
      */
     static final int MAX_BLOCKS = 1 << 22;
+
+    /** Blocks with overlays: a few per store in the corpus (9 and 9); 65,536 keep their map under 8 MiB. */
+    static final int MAX_OVERLAYS = 1 << 16;
 
     /** Block list blocks hold 508 descriptors each: twice the blocks {@link #MAX_BLOCKS} needs. */
     private static final BlockChain.Limit LIMIT = new BlockChain.Limit(2L * MAX_BLOCKS / 508 + 1, true,
@@ -34,7 +36,7 @@ final class StoreBlockList {
     static StoreIndex read(Layer volume, long first, StoreRanges diffArea) throws IOException {
         StoreIndex index = new StoreIndex();
         // reverse block list: block a forwarder names -> the original block of that forwarder
-        Map<Long, Long> reverse = new HashMap<>();
+        StoreIndex reverse = new StoreIndex();
         long size = volume.size();
         BlockChain.walk(volume, first, BlockHeader.BLOCK_LIST, LIMIT, false, (b, at, h) -> {
             for (int pos = BlockHeader.SIZE; pos + BlockDescriptor.SIZE <= Vss.BLOCK; pos += BlockDescriptor.SIZE) {
@@ -48,30 +50,27 @@ final class StoreBlockList {
                 add(index, reverse, d);
             }
         });
-        long[] left = new long[reverse.size()];
-        int i = 0;
-        for (long block : reverse.keySet()) left[i++] = block;
-        index.reverse(left);
+        index.reverse(reverse.blocks(StoreIndex.FORWARD));
         return index;
     }
 
-    private static void add(StoreIndex index, Map<Long, Long> reverse, BlockDescriptor d) {
+    private static void add(StoreIndex index, StoreIndex reverse, BlockDescriptor d) {
         long original = d.original();
         if (!d.overlay()) {
-            Long from = reverse.remove(original);
-            if (from != null) {
-                original = from;
+            int r = reverse.find(original);
+            if (r >= 0 && reverse.kind(r) == StoreIndex.FORWARD) {
+                original = reverse.target(r);
+                reverse.main(r, StoreIndex.NONE, 0);
                 if (d.forwarder() && original == d.relative()) return;
             }
         }
-        if (index.size() >= MAX_BLOCKS || reverse.size() >= MAX_BLOCKS) {
+        if (index.size() >= MAX_BLOCKS || reverse.size() >= MAX_BLOCKS || index.overlays() >= MAX_OVERLAYS) {
             throw new UnsupportedImageException(Vss.FORMAT, "store block list", d.at(), "a store of more than " + MAX_BLOCKS
-                    + " blocks (64 GiB preserved)");
+                    + " blocks (64 GiB preserved), " + MAX_BLOCKS + " forwarders or " + MAX_OVERLAYS + " overlaid blocks");
         }
-        int slot = index.slotFor(original);
-        if (d.overlay()) index.overlay(slot, d.bitmap(), d.storeOffset());
-        else if (d.forwarder()) index.main(slot, StoreIndex.FORWARD, d.relative());
-        else index.main(slot, StoreIndex.DATA, d.storeOffset());
-        if (d.forwarder()) reverse.put(d.relative(), original);
+        if (d.overlay()) index.overlay(original, d.bitmap(), d.storeOffset());
+        else if (d.forwarder()) index.main(index.slotFor(original), StoreIndex.FORWARD, d.relative());
+        else index.main(index.slotFor(original), StoreIndex.DATA, d.storeOffset());
+        if (d.forwarder()) reverse.main(reverse.slotFor(d.relative()), StoreIndex.FORWARD, original);
     }
 }

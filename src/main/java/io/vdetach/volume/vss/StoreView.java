@@ -49,12 +49,12 @@ public final class StoreView extends MappedLayer {
             long block = pos - pos % Vss.BLOCK;
             long blockEnd = Math.min(block + Vss.BLOCK, end);
             long base = base(block);
-            int slot = active.find(block);
-            int overlay = slot < 0 ? 0 : active.overlayBits(slot);
+            StoreIndex.Overlay o = active.overlay(block);
+            int overlay = o == null ? 0 : o.bits();
             if (overlay == 0) {
                 emit(out, pos, blockEnd, base < 0 ? -1 : base + (pos - block));
             } else {
-                long at = active.overlayAt(slot);
+                long at = o.at();
                 for (long s = pos; s < blockEnd; ) {
                     int sector = (int) ((s - block) / Vss.SECTOR);
                     long sectorEnd = Math.min(block + (sector + 1L) * Vss.SECTOR, blockEnd);

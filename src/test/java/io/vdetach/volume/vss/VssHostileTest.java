@@ -116,6 +116,50 @@ class VssHostileTest {
     }
 
     /**
+     * Store 1's block list grown by 1,969 blocks holding 1,000,000 descriptors (each remapping a
+     * block of free space to a block of the store's diff area, so the tree stays the same): parsed in
+     * bounded time in the 96 MiB JVM, and the store's tree is the one the unpatched store gives.
+     */
+    @Test
+    void aMillionDescriptorsInBoundedTimeAndMemory() throws Exception {
+        Path raw = StoreViewTest.raw(dir);
+        long chain = 0x20000000L, freeSpace = 0x22000000L, diffArea = 0x3156c000L;
+        int descriptors = 1_000_000, perBlock = 508, blocks = (descriptors + perBlock - 1) / perBlock;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            ByteBuffer b = ByteBuffer.allocate(Vss.BLOCK).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            byte[] header = new byte[16];
+            f.seek(STORE1_BLOCK_LIST);
+            f.readFully(header); // the VSS identifier, as stored
+            int written = 0;
+            for (int i = 0; i < blocks; i++) {
+                long at = chain + (long) i * Vss.BLOCK;
+                b.clear();
+                b.put(header).putInt(1).putInt(BlockHeader.BLOCK_LIST).putLong(0).putLong(at)
+                        .putLong(i == blocks - 1 ? 0 : at + Vss.BLOCK).putLong(0);
+                b.position(BlockHeader.SIZE);
+                for (int k = 0; k < perBlock && written < descriptors; k++, written++) {
+                    b.putLong(freeSpace + (written % 8192) * (long) Vss.BLOCK).putLong(0)
+                            .putLong(diffArea + (written % 1000) * (long) Vss.BLOCK).putInt(0).putInt(0);
+                }
+                f.seek(at);
+                f.write(b.array());
+            }
+        }
+        Outcome before = vdetach("extract", "--no-progress", "--vss", "1", raw.toString(), dir.resolve("before").toString());
+        assertThat(before.exit).isZero();
+        ImagePatch.write(raw, STORE1_BLOCK_LIST + NEXT, le64(chain));
+        Outcome after = vdetach("extract", "--no-progress", "--vss", "1", raw.toString(), dir.resolve("after").toString());
+        assertThat(after.exit).as(after.out + after.err).isZero();
+        assertThat(io.vdetach.testkit.HostTree.walk(dir.resolve("after/disk@vss1")))
+                .isEqualTo(io.vdetach.testkit.HostTree.walk(dir.resolve("before/disk@vss1")));
+        try (HostFile vol = HostFile.open(raw)) {
+            StoreView v = ShadowCopies.read(vol, "disk", BlockCache.withDefaultBudget()).view(1);
+            assertThat(v.map(freeSpace, Vss.BLOCK)).containsExactly(new Run.Mapped(freeSpace, Vss.BLOCK, vol,
+                    diffArea + (999_424 % 1000) * (long) Vss.BLOCK)); // the last descriptor of block 0 wins
+        }
+    }
+
+    /**
      * Seeded random damage to every byte the VSS reader reads (catalog, store headers, block
      * lists, range lists, bitmaps): each mutant's views open and map whole, or fail with a
      * corrupt or unsupported image error; nothing else escapes.
