@@ -23,6 +23,8 @@ final class ShadowCopiesView {
     static int print(String volume, ShadowCopies copies, PrintStream out) {
         out.println();
         out.printf("shadow copies of %s (VSS): %d%n", volume, copies.stores().size());
+        for (String w : copies.warnings()) out.println("warning " + volume + ": " + w);
+        if (copies.stores().isEmpty()) return 0;
         int width = Math.max(5, (volume + "@vss" + copies.stores().size()).length());
         String row = "%-" + width + "s  %-36s  %-27s  %14s  %s%n";
         out.printf(row, "store", "identifier", "created (UTC)", "volume size", "attributes");
@@ -37,7 +39,6 @@ final class ShadowCopiesView {
                 System.err.println("vdetach: " + volume + "@vss" + s.index() + ": " + p.getMessage());
             }
         }
-        for (String w : copies.warnings()) out.println("warning " + volume + ": " + w);
         return errors;
     }
 

@@ -11,24 +11,23 @@ import java.util.List;
  * occupies. Preserved blocks must lie inside them.
  */
 final class StoreRanges {
-    /** 1,024 blocks hold 693,248 ranges: a diff area in more fragments than that is beyond what vdetach reads. */
-    private static final BlockChain.Limit LIMIT = new BlockChain.Limit(1024, true, "a diff area in more than 693,248 pieces");
+    /**
+     * 256 blocks hold 173,312 ranges (Windows grows a diff area in large pieces: 2 in each corpus
+     * store); a diff area in more pieces is beyond what vdetach reads.
+     */
+    private static final BlockChain.Limit LIMIT = new BlockChain.Limit(256, true, "a diff area in more than 173,312 pieces");
 
     private final long[] starts;
     private final long[] ends;
-    private final long bytes;
 
     private StoreRanges(List<BlockRange> ranges) {
         ranges.sort(Comparator.comparingLong(BlockRange::storeOffset));
         starts = new long[ranges.size()];
         ends = new long[ranges.size()];
-        long total = 0;
         for (int i = 0; i < ranges.size(); i++) {
             starts[i] = ranges.get(i).storeOffset();
             ends[i] = ranges.get(i).end();
-            total += ranges.get(i).size();
         }
-        bytes = total;
     }
 
     /** The range list whose first block is at {@code first} (checked by the caller). */
@@ -43,9 +42,6 @@ final class StoreRanges {
         });
         return new StoreRanges(ranges);
     }
-
-    /** Bytes of the volume the diff area occupies. */
-    long bytes() { return bytes; }
 
     /** Whether {@code [offset, offset + length)} lies inside one range. */
     boolean contains(long offset, long length) {
