@@ -31,6 +31,11 @@ final class DetachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (wo.dryRun) throw new UsageException("detach --dry-run: use `vdetach plan`");
+        if (streaming && io.vss != null) {
+            throw new UsageException("detach --streaming --vss: shadow copies read the volume's bytes in several places (a"
+                    + " store's copies, the live blocks) that the streaming copy would punch before a resumed run re-read them;"
+                    + " use extract --vss, or detach without --streaming");
+        }
         Detach.Streaming s = streaming ? new Detach.Streaming(parseSize(window), CrashPoints.NONE) : null;
         Report r = Detach.run(new Detach.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
                 wo.toExtractOptions(io.json), s));

@@ -2,6 +2,7 @@ package io.vdetach.cli;
 
 import io.vdetach.apply.Dump;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.error.UsageException;
 import io.vdetach.json.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +24,10 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (io.vss != null) {
+            throw new UsageException("--vss: dump writes the whole disk as it is; a shadow copy is a volume's past state"
+                    + " (read it with extract, cat or verify --vss " + io.vss + ")");
+        }
         Dump.Result r = Dump.run(new Dump.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), out, volume));
         if (io.json) {
             Map<String, Object> m = new LinkedHashMap<>();

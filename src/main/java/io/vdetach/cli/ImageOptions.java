@@ -8,6 +8,7 @@ import io.vdetach.volume.bitlocker.Secrets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.vdetach.volume.vss.StoreSelection;
 import picocli.CommandLine.Option;
 
 /** Options of every command that opens an image. */
@@ -49,15 +50,31 @@ final class ImageOptions {
     @Option(names = "--key-file", paramLabel = "FILE.BEK", description = "Unlock BitLocker volumes with this startup key file (repeatable).")
     List<Path> keyFiles = new ArrayList<>();
 
+    @Option(names = "--vss", paramLabel = "N|all", description = "NTFS shadow copies (VSS): read each volume as at store N"
+            + " (volume <name>@vssN), or all stores next to the live volume (vdetach ls lists them).")
+    String vss;
+
     MountOptions mountOptions() {
         java.nio.charset.Charset cp = MountOptions.codePage(fatCodePage);
         if (cp == null) throw new UsageException("--fat-codepage: unknown code page " + fatCodePage);
         Secrets secrets = Secrets.read(passwords, passwordFiles, recoveryPasswords, keyFiles);
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp, secrets);
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp, secrets, storeSelection());
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }
+    }
+
+    StoreSelection storeSelection() {
+        if (vss == null) return StoreSelection.NONE;
+        if (vss.equals("all")) return StoreSelection.ALL;
+        try {
+            int n = Integer.parseInt(vss);
+            if (n >= 1) return new StoreSelection.One(n);
+        } catch (NumberFormatException ignored) {
+            // the usage error below
+        }
+        throw new UsageException("--vss: a store number (1, 2, …) or \"all\", not " + vss);
     }
 
     OpenOptions openOptions() {

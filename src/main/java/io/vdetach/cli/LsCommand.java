@@ -6,6 +6,7 @@ import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Phase;
 import io.vdetach.apply.Report;
+import io.vdetach.error.VdetachException;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -19,6 +20,7 @@ import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.volume.bitlocker.BitLockerInfo;
+import io.vdetach.volume.vss.ShadowCopies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +117,7 @@ final class LsCommand implements Callable<Integer> {
                     if (fs != null) for (String w : fs.warnings()) out.println("         warning: " + w);
                 }
             }
+            errors += shadowCopies(img, vols, out);
             json.put("volumes", vols);
             if (!volumesOnly) {
                 if (!io.json) out.println();
@@ -145,6 +148,30 @@ final class LsCommand implements Callable<Integer> {
         d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
                 a.storedHashes(), "read_errors", a.readErrors())));
         return json;
+    }
+
+    /** Each live volume's VSS stores, after the volume table (JSON: under its volume); returns the errors. */
+    private int shadowCopies(OpenedImage img, List<Object> vols, PrintStream out) throws IOException {
+        int errors = 0;
+        for (int i = 0; i < img.slots().size(); i++) {
+            OpenedImage.Slot s = img.slots().get(i);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> vm = (Map<String, Object>) vols.get(i);
+            String name = s.volume().name();
+            try {
+                ShadowCopies copies = img.shadowCopies(s);
+                if (copies == null) continue;
+                if (io.json) vm.put("shadow_copies", ShadowCopiesView.json(name, copies));
+                else errors += ShadowCopiesView.print(name, copies, out);
+                for (String w : copies.warnings()) Diagnostics.warning(name + ": " + w);
+                if (io.json && !copies.warnings().isEmpty()) vm.put("shadow_copy_warnings", copies.warnings());
+            } catch (VdetachException e) {
+                errors++;
+                vm.put("shadow_copies_error", e.getMessage());
+                Diagnostics.error(name, "shadow copies not read: " + e.getMessage());
+            }
+        }
+        return errors;
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {

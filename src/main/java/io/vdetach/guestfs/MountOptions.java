@@ -1,24 +1,27 @@
 package io.vdetach.guestfs;
 
 import io.vdetach.volume.bitlocker.Secrets;
+import io.vdetach.volume.vss.StoreSelection;
 import java.nio.charset.Charset;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * How guest filesystems are read.
+ * How guest volumes and filesystems are read.
  *
  * @param fatZone the zone FAT's local timestamps were written in (UTC by default, like Linux's vfat)
  * @param systemFiles show filesystem metadata files (NTFS $MFT, $LogFile, … $Extend)
  * @param fatCodePage the OEM code page of FAT 8.3 names (437 by default, like Linux's vfat)
  * @param secrets what unlocks encrypted (BitLocker) volumes: passwords, recovery passwords, startup keys
+ * @param shadowCopies which VSS stores of NTFS volumes are read as volumes of their own (--vss)
  */
-public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage, Secrets secrets) {
+public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage, Secrets secrets,
+                           StoreSelection shadowCopies) {
     public static final Charset CP437 = Charset.forName("IBM437");
     public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false);
 
     public MountOptions(ZoneId fatZone, boolean systemFiles) {
-        this(fatZone, systemFiles, CP437, Secrets.NONE);
+        this(fatZone, systemFiles, CP437, Secrets.NONE, StoreSelection.NONE);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.vdetach.volume.Volume;
 import io.vdetach.volume.VolumeScanner;
 import io.vdetach.volume.bitlocker.BitLockerInfo;
 import io.vdetach.volume.bitlocker.BitLockerVolume;
+import io.vdetach.volume.vss.ShadowCopies;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -51,11 +52,13 @@ public final class OpenedImage implements AutoCloseable {
     private final DiskImage image;
     private final BlockCache cache;
     private final List<Slot> slots;
+    private final ShadowSlots shadows;
 
-    private OpenedImage(DiskImage image, BlockCache cache, List<Slot> slots) {
+    private OpenedImage(DiskImage image, BlockCache cache, List<Slot> slots, ShadowSlots shadows) {
         this.image = image;
         this.cache = cache;
         this.slots = slots;
+        this.shadows = shadows;
     }
 
     public static OpenedImage open(Path path, OpenOptions options) throws IOException {
@@ -70,9 +73,10 @@ public final class OpenedImage implements AutoCloseable {
     private static OpenedImage open(DiskImage image, BlockCache cache, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
-            for (Volume v : VolumeScanner.scan(image)) slots.add(slot(v, mount, cache));
+            for (Volume v : VolumeScanner.scan(image)) slots.add(probe(v, mount, cache));
             refuseUnrecognised(image, slots);
-            return new OpenedImage(image, cache, slots);
+            ShadowSlots shadows = new ShadowSlots(cache);
+            return new OpenedImage(image, cache, shadows.expand(slots, mount.shadowCopies(), mount), shadows);
         } catch (IOException | RuntimeException e) {
             image.close();
             throw e;
@@ -110,7 +114,7 @@ public final class OpenedImage implements AutoCloseable {
      * its decrypted layer probed. A secret that no protector accepts stops the command (exit 3,
      * nothing written); a volume without a usable key is listed as locked and skipped.
      */
-    private static Slot slot(Volume v, MountOptions mount, BlockCache cache) throws IOException {
+    static Slot probe(Volume v, MountOptions mount, BlockCache cache) throws IOException {
         BitLockerInfo bitlocker = null;
         try {
             BitLockerVolume bl = BitLockerVolume.detect(v.layer());
@@ -142,14 +146,35 @@ public final class OpenedImage implements AutoCloseable {
 
     public DiskImage image() { return image; }
 
+    /**
+     * The VSS shadow copies of a live volume's slot (each read once), whatever {@code --vss} chose;
+     * null for a volume without any (not NTFS, no VSS header) and for a store's own slot. Throws
+     * the error of a damaged catalog.
+     */
+    public ShadowCopies shadowCopies(Slot slot) throws IOException {
+        if (slot.volume().scheme().equals(ShadowSlots.SCHEME)) return null;
+        return shadows.of(slot.volume());
+    }
+
     /** The image's block cache, for the filesystems on it. */
     public BlockCache cache() { return cache; }
 
     public List<Slot> slots() { return slots; }
 
-    /** The slot named {@code name} ("p1", "vg-lv", "disk") or numbered {@code name} (1-based). */
+    /**
+     * The slot named {@code name} ("p1", "vg-lv", "disk", "p1@vss2") or numbered {@code name}
+     * (1-based); with {@code --vss N}, a volume's name also names its store's slot, which stands
+     * in for it.
+     */
     public Slot slot(String name) {
         for (Slot s : slots) if (s.volume().name().equals(name)) return s;
+        Slot store = null;
+        for (Slot s : slots) {
+            if (!s.volume().name().startsWith(name + "@vss")) continue;
+            if (store != null) return null; // --vss all: the stores are named in full
+            store = s;
+        }
+        if (store != null) return store;
         try {
             int n = Integer.parseInt(name);
             if (n >= 1 && n <= slots.size()) return slots.get(n - 1);
