@@ -164,16 +164,16 @@ class DamagedVolumeTest {
 
     @Test
     void anImageWithNothingRecognisedIsExit3UnlessItIsAllZeros() throws Exception {
-        // An EWF (E01) evidence file's signature, then data: a format vdetach does not read.
-        Path e01 = dir.resolve("evidence.E01");
-        Sh.bash("{ printf 'EVF\\011\\015\\012\\377\\000'; head -c 300000 /dev/urandom; } > " + e01);
+        // An xz stream's signature, then data: a format vdetach does not read (a compressed image).
+        Path e01 = dir.resolve("disk.img.xz");
+        Sh.bash("{ printf '\\3757zXZ\\000'; head -c 300000 /dev/urandom; } > " + e01);
         for (String[] cmd : new String[][] {{"ls", e01.toString()}, {"extract", e01.toString(), dir.resolve("out").toString()},
                 {"plan", e01.toString(), dir.resolve("plan").toString()}}) {
             Cli.Run r = Cli.run(cmd);
             noStackTrace(r);
             assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
-            assertThat(r.err()).contains("vdetach: error: raw: nothing in the image is recognised", "45 56 46 09 0d 0a ff 00",
-                    "EVF");
+            assertThat(r.err()).contains("vdetach: error: raw: nothing in the image is recognised", "fd 37 7a 58 5a 00",
+                    "7zXZ");
         }
         Path zeros = dir.resolve("zeros.img");
         Sh.run("truncate", "-s", "8M", zeros.toString());

@@ -88,7 +88,10 @@ class BitLockerCorpusTest {
         for (var e : corpus.conf().entrySet()) {
             Map<String, String> c = e.getValue();
             Cli.Run r = Cli.run("ls", "--volumes-only", corpus.image(e.getKey()).toString());
-            assertEquals(0, r.exit(), e.getKey() + ": " + r.err());
+            // an Encrypt-on-Write conversion is recognised but not read: an error of that volume, so ls exits
+            // as extract would (3: nothing else to read); every other one is listed with exit 0
+            boolean refused = e.getKey().contains("partially"); // the one EOW volume a clear key opens
+            assertEquals(refused ? 3 : 0, r.exit(), e.getKey() + ": " + r.err());
             assertTrue(r.out().contains("BitLocker "), r.out());
             assertTrue(r.out().contains(c.get("GUID")), e.getKey() + " GUID: " + r.out());
             for (var k : c.entrySet()) {
