@@ -10,7 +10,8 @@ public final class ExtentMaps {
 
     /**
      * Maps {@code [offset, offset + length)} of {@code top} all the way down to {@link HostFile}s:
-     * every {@link Run.Mapped} in the result targets a host file; holes and materialised runs
+     * every {@link Run.Mapped} in the result targets a host file that is its own map (a file
+     * {@link HostFile#within} an unmounted filesystem is gone through, down to the device); holes and materialised runs
      * of any layer surface as holes and materialised runs of {@code top}.
      */
     public static List<Run> toHostFiles(Layer top, long offset, long length) throws IOException {
@@ -21,7 +22,7 @@ public final class ExtentMaps {
     public static List<Run> compose(List<Run> runs) throws IOException {
         List<Run> out = new ArrayList<>(runs.size());
         for (Run r : runs) {
-            if (r instanceof Run.Mapped m && !(m.target() instanceof HostFile)) {
+            if (r instanceof Run.Mapped m && !(m.target() instanceof HostFile hf && hf.isBottom())) {
                 long pos = r.start();
                 for (Run lower : compose(m.target().map(m.offset(), m.length()))) {
                     appendMerging(out, lower.slice(0, lower.length(), pos));
