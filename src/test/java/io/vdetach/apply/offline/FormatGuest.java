@@ -45,7 +45,8 @@ record FormatGuest(String name, Path raw, String volume, TreeMap<String, EntryFa
         Path dir = workDir();
         Path tree = dir.resolve("tree");
         FixtureTree.create(tree, new FixtureTree.Options(40 * MIB, true, 0));
-        Path fs = ExtFixture.mkfs(dir.resolve("part.ext4"), 56 * MIB, tree, "ext4", "guest");
+        // 4 KiB blocks, as on any real disk (mke2fs would pick 1 KiB for a filesystem this small)
+        Path fs = ExtFixture.mkfs(dir.resolve("part.ext4"), 56 * MIB, tree, "ext4", "guest", "-b", "4096");
         Path disk = dir.resolve("ext4-guest.raw");
         Sh.run("truncate", "-s", "64M", disk.toString());
         Sh.run("sgdisk", "-n", "1:2048:+56M", "-t", "1:8300", "-c", "1:guest", disk.toString());
