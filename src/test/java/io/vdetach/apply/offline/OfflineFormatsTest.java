@@ -84,17 +84,8 @@ class OfflineFormatsTest {
         FormatGuest changed = FormatGuest.ext4Changed();
         Path vm = Files.createDirectories(dir.resolve("hsrc/vm"));
         Path baseDir = mode.equals("elsewhere") ? Files.createDirectories(dir.resolve("elsewhere")) : vm;
-        Sh.run("qemu-img", "convert", "-O", "qcow2", base.raw().toString(), baseDir.resolve("base.qcow2").toString());
         String backingName = mode.equals("elsewhere") ? baseDir.resolve("base.qcow2").toString() : "base.qcow2";
-        // the top holds only what differs from the base: a qcow2 over the changed disk, rebased (safe mode) onto the base
-        Path scratch = Files.createDirectories(dir.resolve("scratch"));
-        Sh.run("qemu-img", "convert", "-O", "qcow2", changed.raw().toString(), scratch.resolve("changed.qcow2").toString());
-        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", scratch.resolve("changed.qcow2").toString(), "-F", "qcow2",
-                vm.resolve("top.qcow2").toString());
-        Sh.Result made = Sh.exec(vm, "qemu-img", "rebase", "-b", backingName, "-F", "qcow2", "top.qcow2");
-        assertThat(made.exit()).as(made.err()).isZero();
-        Sh.run("rm", "-rf", scratch.toString());
-        assertThat(Sh.run("qemu-img", "info", vm.resolve("top.qcow2").toString())).contains("backing file: " + backingName);
+        backingChain(dir, vm, baseDir, backingName);
         String baseSha = HostFixture.sha256(baseDir.resolve("base.qcow2"));
         long topBytes = Files.size(vm.resolve("top.qcow2"));
         Path dev = host(dir, 0);
@@ -152,6 +143,23 @@ class OfflineFormatsTest {
     }
 
     // ---------------------------------------------------------------- shared steps
+
+    /**
+     * {@code baseDir/base.qcow2} holding {@link FormatGuest#ext4()}, and {@code vm/top.qcow2} naming it
+     * {@code backingName} and holding only what {@link FormatGuest#ext4Changed()} changed: a qcow2 over
+     * the changed disk, rebased (safe mode) onto the base.
+     */
+    static void backingChain(Path dir, Path vm, Path baseDir, String backingName) throws Exception {
+        Sh.run("qemu-img", "convert", "-O", "qcow2", FormatGuest.ext4().raw().toString(), baseDir.resolve("base.qcow2").toString());
+        Path scratch = Files.createDirectories(dir.resolve("scratch"));
+        Sh.run("qemu-img", "convert", "-O", "qcow2", FormatGuest.ext4Changed().raw().toString(), scratch.resolve("changed.qcow2").toString());
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", scratch.resolve("changed.qcow2").toString(), "-F", "qcow2",
+                vm.resolve("top.qcow2").toString());
+        Sh.Result made = Sh.exec(vm, "qemu-img", "rebase", "-b", backingName, "-F", "qcow2", "top.qcow2");
+        assertThat(made.exit()).as(made.err()).isZero();
+        Sh.run("rm", "-rf", scratch.toString());
+        assertThat(Sh.run("qemu-img", "info", vm.resolve("top.qcow2").toString())).contains("backing file: " + backingName);
+    }
 
     static void needTools(String guest) {
         Need.root();
