@@ -121,9 +121,13 @@ class OfflineFormatsTest {
         }
     }
 
-    /** Without --allow-outside-parents a backing file named by an absolute path is not followed (exit 3, names the field). */
+    /**
+     * Backing names that lead nowhere inside the host are refused (exit 3, naming the field) before
+     * anything is written: an absolute name without --allow-outside-parents, a name climbing above
+     * the host's root, a symbolic link inside the host.
+     */
     @org.junit.jupiter.api.Test
-    void absoluteBackingNameNeedsPermission(@TempDir Path dir) throws Exception {
+    void backingNamesThatLeadNowhereAreRefused(@TempDir Path dir) throws Exception {
         needTools("ext4");
         Path vm = Files.createDirectories(dir.resolve("hsrc/vm"));
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
@@ -131,9 +135,13 @@ class OfflineFormatsTest {
         Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", elsewhere.resolve("base.qcow2").toString(), "-F", "qcow2",
                 vm.resolve("top.qcow2").toString(), "16M");
         Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "../../up.qcow2", "-F", "qcow2", vm.resolve("up.qcow2").toString(), "16M");
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", vm.resolve("base.qcow2").toString(), "16M");
+        Files.createSymbolicLink(vm.resolve("alias.qcow2"), Path.of("base.qcow2"));
+        Sh.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "alias.qcow2", "-F", "qcow2", vm.resolve("via-link.qcow2").toString(), "16M");
         Path dev = host(dir, 0);
         String before = HostFixture.sha256(dev);
-        for (String[] c : new String[][] {{"/vm/top.qcow2", "--allow-outside-parents"}, {"/vm/up.qcow2", "leads out of the host filesystem"}}) {
+        for (String[] c : new String[][] {{"/vm/top.qcow2", "--allow-outside-parents"}, {"/vm/up.qcow2", "leads out of the host filesystem"},
+            {"/vm/via-link.qcow2", "symbolic link"}}) {
             io.vdetach.testkit.Cli.Run run = io.vdetach.testkit.Cli.run("offline", "detach", "--device", dev.toString(), "--image", c[0],
                     "--to", "/x", "--dry-run");
             assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(3);
