@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the offline writer's items from a raw guest disk read through the host device:
+ * Builds the offline writer's items from the guest disk ({@link OfflineSession#disk()}, any format):
  * volumes, filesystems and every entry, with names made safe and node ids made unique
  * across volumes (hard links are grouped by id).
  */
