@@ -247,7 +247,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             String sd = display + ":" + new String(st.name(), StandardCharsets.UTF_8);
             byte[] host = hostName(streamName, sd);
             Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
-                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of());
+                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of(), node.fileAttributes());
             c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
             file(dir, host, sd, asFile, st.content());
         }
