@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.plan.Mode;
 import java.util.List;
@@ -11,9 +12,21 @@ import java.util.List;
  * @param restoreOwners set uid/gid (root, or --owner)
  * @param dryRun classify and count, write nothing
  * @param threads writer threads making the system calls while the walker reads the guest (0: none)
+ * @param evidence the manifest, bodyfile and hashes to write besides the files ({@link EvidenceOptions#NONE}: none)
  */
 public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include,
-                             List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
+                             List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads,
+                             EvidenceOptions evidence) {
+
+    /** Without evidence outputs. */
+    public ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include, List<String> exclude,
+                          boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
+        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, EvidenceOptions.NONE);
+    }
+
+    public ExtractOptions withEvidence(EvidenceOptions e) {
+        return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, e);
+    }
 
     /** Two writers: measured best on 2 cores (the walker needs little CPU). */
     public static final int DEFAULT_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * following a symlink.
  */
 final class Finisher {
-    private record Link(long id, byte[] dirPath, byte[] name, String display, Tally.Volume vf) {}
+    private record Link(long id, byte[] dirPath, byte[] name, String display, Tally.Volume vf, PendingEntry evidence) {}
 
     private record DirMeta(byte[] hostPath, Node node, String display, Tally.Volume vf) {}
 
@@ -32,7 +32,12 @@ final class Finisher {
     }
 
     void link(Tally.Volume vf, long id, byte[] dirPath, byte[] name, String display) {
-        links.add(new Link(id, dirPath, name, display, vf));
+        link(vf, id, dirPath, name, display, PendingEntry.NONE);
+    }
+
+    /** @param evidence told where the name was made, or why not */
+    void link(Tally.Volume vf, long id, byte[] dirPath, byte[] name, String display, PendingEntry evidence) {
+        links.add(new Link(id, dirPath, name, display, vf, evidence));
     }
 
     void directory(Tally.Volume vf, byte[] hostPath, Node node, String display) {
@@ -44,17 +49,24 @@ final class Finisher {
             byte[] first = firstNames.get(key(l.vf, l.id));
             if (first == null) {
                 report.error(l.vf, l.display, "hard link: its first name was not created", ErrorKind.HOST);
+                l.evidence.fail("hard link: its first name was not created", ErrorKind.HOST);
                 continue;
             }
             int slash = lastSlash(first);
             byte[] firstName = Arrays.copyOfRange(first, slash + 1, first.length);
             try (Beneath from = Beneath.open(destFd, slash < 0 ? new byte[0] : Arrays.copyOf(first, slash));
                  Beneath to = Beneath.open(destFd, l.dirPath)) {
-                if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n)) != null) {
+                byte[] used = builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n));
+                if (used != null) {
                     report.hardlink(l.vf);
+                    l.evidence.created(VolumeExtraction.join(l.dirPath, used));
+                    l.evidence.done();
+                } else {
+                    l.evidence.skip(VolumeExtraction.SKIPPED);
                 }
             } catch (RuntimeException e) {
                 report.error(l.vf, l.display, e);
+                l.evidence.fail(e);
             }
         }
         for (DirMeta d : dirs) {

@@ -89,6 +89,21 @@ final class OrderedCopy implements AutoCloseable {
         default boolean sparse() {
             return false;
         }
+
+        /**
+         * False for a target that only takes the bytes ({@link #consumed}): hashing the files share
+         * mode clones. No file is opened for it; {@link #release} gets a null file.
+         */
+        default boolean writes() {
+            return true;
+        }
+
+        /**
+         * A piece's bytes (its remaining bytes, not to be kept), at {@code fileOffset} of the target,
+         * after they are written (or instead, where the target does not write): for hashing. Called
+         * from either writer thread, pieces of one target in any order.
+         */
+        default void consumed(ByteBuffer bytes, long fileOffset) { }
     }
 
     /** Runs after a unit: {@link #unit}. */
@@ -347,13 +362,18 @@ final class OrderedCopy implements AutoCloseable {
     private void write(Chunk ch) {
         for (Piece p : ch.pieces()) {
             Target t = p.lease().target;
+            int at = (int) (p.sourceOffset() - ch.start());
+            if (!t.writes()) {
+                t.consumed(ch.buffer().slice(at, (int) p.length()), p.fileOffset());
+                continue;
+            }
             TargetFile f = null;
             try {
                 f = p.lease().file();
                 if (f.failed) continue;
-                int at = (int) (p.sourceOffset() - ch.start());
                 if (t.sparse()) writeNonZero(f, ch.buffer(), at, p.fileOffset(), p.length());
                 else direct.write(f, ch.buffer(), at, p.fileOffset(), p.length());
+                t.consumed(ch.buffer().slice(at, (int) p.length()), p.fileOffset());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e) || f == null) throw e;
                 f.failed = true;

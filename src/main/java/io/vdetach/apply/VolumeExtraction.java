@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
+import io.vdetach.evidence.EntryRecord;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -33,7 +34,15 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Shared by every volume of one extraction. */
     record Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
-                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
+                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher,
+                   EvidenceTrail trail, ShareHashes shareHashes) {
+        /** Without evidence outputs. */
+        Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
+                Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {
+            this(destFd, options, report, classifier, metadata, totals, destIsBtrfs, builder, workers, finisher,
+                    EvidenceTrail.OFF, null);
+        }
+    }
 
     private final Context c;
     private final GuestFilesystem fs;
@@ -44,19 +53,24 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private final Glob exclude;
     private final ArrayDeque<Dir> dirs = new ArrayDeque<>();
     private final Set<Long> linkedSeen = new HashSet<>();
+    private final EvidenceTrail.Scope scope;
+    /** The evidence of the entry being visited (walker thread), settled if the visit fails. */
+    private PendingEntry current;
 
     /** A guest directory on the walk's stack and its host counterpart (null until created). */
     private static final class Dir {
         final Node node;
+        final List<byte[]> path;
         final byte[] guestName;
         final String display;
         final boolean included;
         DirHandle handle;
         boolean failed;
 
-        Dir(Node node, byte[] guestName, String display, boolean included) {
+        Dir(Node node, List<byte[]> path, String display, boolean included) {
             this.node = node;
-            this.guestName = guestName;
+            this.path = path;
+            this.guestName = path.isEmpty() ? null : path.getLast();
             this.display = display;
             this.included = included;
         }
@@ -65,7 +79,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
     interface DeferredFiles {
         void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
-                  Layer data, long size) throws IOException;
+                  Layer data, long size, PendingEntry evidence) throws IOException;
     }
 
     private DeferredFiles deferred;
@@ -84,6 +98,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.vf = vf;
         this.include = new Glob(c.options().include());
         this.exclude = new Glob(c.options().exclude());
+        this.scope = new EvidenceTrail.Scope(volumeName, fs);
     }
 
     private boolean dryRun() {
@@ -102,12 +117,13 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         Dir parent = dirs.peek();
         if (parent != null && parent.failed) return false;
         boolean included = include.isEmpty() || include.matchesSelfOrAncestor(d);
-        dirs.push(new Dir(dir, path.isEmpty() ? null : path.getLast(), d, included));
+        dirs.push(new Dir(dir, path, d, included));
         if (included) {
             try {
                 ensureCreated();
             } catch (EntryFailure | SysException e) {
                 c.report().error(vf, d, e);
+                c.trail().failed(scope, path, dir, Tally.message(e), Tally.kindOf(e));
                 dirs.peek().failed = true;
             }
         }
@@ -132,6 +148,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     public void error(List<byte[]> path, String reason) {
         // The walker could not read this part of the guest (it passes the reason only).
         c.report().error(vf, display(path), reason, ErrorKind.CORRUPT);
+        c.trail().failed(scope, path, null, reason, ErrorKind.CORRUPT);
     }
 
     @Override
@@ -140,23 +157,29 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         if (exclude.matchesSelfOrAncestor(d) || !(include.isEmpty() || include.matchesSelfOrAncestor(d))) return;
         Dir parent = dirs.peek();
         if (parent == null || parent.failed) return;
+        current = null;
         try {
             ensureCreated();
             byte[] name = hostName(path.getLast(), d);
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
-                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d);
+                current = c.trail().laterName(scope, path, node);
+                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d, current);
                 else c.report().hardlink(vf);
                 return;
             }
             switch (node.type()) {
-                case FILE -> file(parent.handle, name, d, node);
-                case SYMLINK -> symlink(parent.handle, name, d, node);
-                case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node);
+                case FILE -> file(parent.handle, name, d, node, path);
+                case SYMLINK -> symlink(parent.handle, name, d, node, path);
+                case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node, path);
                 case DIRECTORY -> throw new IllegalStateException("directories are entered, not created here");
             }
         } catch (EntryFailure | VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw (RuntimeException) e;
             c.report().error(vf, d, e);
+            if (current != null) current.fail(e);
+            else c.trail().failed(scope, path, node, Tally.message(e), Tally.kindOf(e));
+        } finally {
+            if (current != null) current.walked();
         }
         c.report().progress(c.options().progress());
     }
@@ -170,10 +193,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             if (d.handle == null) {
                 d.handle = dryRun() ? new DirHandle(null, new byte[0], false)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-                if (!dryRun()) c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
+                if (!dryRun()) {
+                    c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
+                    directoryEvidence(d);
+                }
                 if (parent != null) c.report().directory(vf);
             }
             parent = d;
+        }
+    }
+
+    /** A created directory's line: nothing more will come for it. */
+    private void directoryEvidence(Dir d) {
+        if (!c.trail().on()) return;
+        try {
+            PendingEntry e = c.trail().entry(scope, d.path, d.node);
+            e.created(d.handle.hostPath);
+            e.done();
+            e.walked();
+        } catch (IOException e) {
+            c.trail().failed(scope, d.path, d.node, Tally.message(e), Tally.kindOf(e));
         }
     }
 
@@ -205,19 +244,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         };
     }
 
-    private void symlink(DirHandle dir, byte[] name, String display, Node node) {
+    private void symlink(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
+        current = c.trail().entry(scope, path, node);
         byte[] target = node.symlinkTarget();
         for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
         if (!dryRun()) {
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
-            if (used == null) return;
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(join(dir.hostPath, used));
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
+        current.done();
         c.report().symlink(vf);
     }
 
-    private void special(DirHandle dir, byte[] name, String display, Node node) {
+    private void special(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
+        current = c.trail().entry(scope, path, node);
         if (!dryRun()) {
             int type = switch (node.type()) {
                 case FIFO -> Linux.S_IFIFO;
@@ -229,16 +275,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
-            if (used == null) return;
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(join(dir.hostPath, used));
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         }
+        current.done();
         c.report().special(vf);
     }
 
-    private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
-        file(dir, name, display, node, fs.content(node));
-        for (NamedStream st : fs.largeStreams(node)) {
+    private void file(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
+        Layer content = fs.content(node);
+        List<PlannedRun> runs = plan(content, node.size());
+        current = c.trail().file(scope, path, node, content, EvidenceTrail.dataOf(runs));
+        file(dir, name, display, node, content, runs, current);
+        List<NamedStream> large = fs.largeStreams(node);
+        c.trail().smallStreams(current, fs, node, large);
+        for (NamedStream st : large) {
             // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
             byte[] streamName = new byte[name.length + 1 + st.name().length];
             System.arraycopy(name, 0, streamName, 0, name.length);
@@ -249,13 +305,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
                     node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of(), node.fileAttributes());
             c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
-            file(dir, host, sd, asFile, st.content());
+            List<PlannedRun> streamRuns = plan(st.content(), asFile.size());
+            PendingEntry stream = current.streamFile(st.name(), asFile, st.content(), EvidenceTrail.dataOf(streamRuns));
+            try {
+                file(dir, host, sd, asFile, st.content(), streamRuns, stream);
+            } catch (IOException | RuntimeException e) {
+                stream.fail(e);
+                throw e;
+            } finally {
+                stream.walked();
+            }
         }
     }
 
-    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data) throws IOException {
+    private List<PlannedRun> plan(Layer data, long size) throws IOException {
+        return c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
+    }
+
+    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data, List<PlannedRun> runs,
+                      PendingEntry evidence) throws IOException {
         long size = node.size();
-        List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
         synchronized (c.totals()) {
             for (PlannedRun r : runs) c.totals().add(r);
         }
@@ -264,20 +333,25 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             return;
         }
         if (deferred != null) {
-            deferred.file(vf, dir, name, display, node, runs, data, size);
+            deferred.file(vf, dir, name, display, node, runs, data, size, evidence);
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
         prefetchCopies(runs);
+        if (c.shareHashes() != null && evidence.hasher() != null) c.shareHashes().add(evidence.hasher(), runs);
         DirHandle held = dir.retain();
         Runnable task = () -> {
             try {
-                writeFile(held, name, display, node, runs, data, size);
+                writeFile(held, name, display, node, runs, data, size, evidence);
             } catch (EntryFailure | VdetachException | IOException e) {
                 if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
-                else c.report().error(vf, display, e);
+                else {
+                    c.report().error(vf, display, e);
+                    evidence.fail(e);
+                }
             } catch (RuntimeException e) {
                 c.report().error(vf, display, "unexpected " + e, ErrorKind.INTERNAL);
+                evidence.fail("unexpected " + e, ErrorKind.INTERNAL);
             } finally {
                 held.release();
             }
@@ -306,19 +380,27 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     }
 
     private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
-                           long size) throws IOException {
+                           long size, PendingEntry evidence) throws IOException {
         HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, newFileIn(dir.fd));
-        if (created == null) return;
+        if (created == null) {
+            evidence.skip(SKIPPED);
+            return;
+        }
         byte[] used = created.name();
+        evidence.created(join(dir.hostPath, used));
         try (Fd fd = created.made()) {
-            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs());
+            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs(), evidence.hasher());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
             c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
+            evidence.done(new EntryRecord.Extraction(w.shared(), w.copied(), w.materialised()));
         }
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
         for (String note : node.notes()) c.report().warn(display + ": " + note);
     }
+
+    /** Why an entry has no line of its own in DEST. */
+    static final String SKIPPED = "exists in DEST (--on-conflict skip)";
 
     /** Creates a new, empty regular file in {@code dir}, never following a symlink; EEXIST when the name is taken. */
     static HostTreeBuilder.Creator<Fd> newFileIn(Fd dir) {

@@ -24,9 +24,13 @@ final class ImageOptions {
     @Option(names = "--system", description = "Also show and extract filesystem metadata files (NTFS $MFT, $LogFile, …).")
     boolean system;
 
+    @Option(names = "--ntfs-xattrs", description = "Also write NTFS creation times and attributes as user.ntfs.crtime and"
+            + " user.ntfs.attrib xattrs on every file (the manifest and bodyfile carry them anyway).")
+    boolean ntfsXattrs;
+
     MountOptions mountOptions() {
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system);
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, ntfsXattrs);
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }

@@ -33,7 +33,9 @@ public final class Digests {
         }
     }
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16).asReadOnlyBuffer();
+    /** Zeros fed for holes, and the chunk a buffer without an array is copied through (MessageDigest copies 4 KiB at a time). */
+    private static final byte[] ZEROS = new byte[1 << 16];
+    private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[1 << 16]);
 
     private final Map<Algorithm, MessageDigest> digests = new LinkedHashMap<>();
     private long length;
@@ -54,18 +56,27 @@ public final class Digests {
     /** Feeds the remaining bytes of {@code b}, leaving its position where it was. */
     public void update(ByteBuffer b) {
         int n = b.remaining();
-        for (MessageDigest d : digests.values()) d.update(b.duplicate());
+        if (b.hasArray()) {
+            for (MessageDigest d : digests.values()) d.update(b.array(), b.arrayOffset() + b.position(), n);
+        } else {
+            byte[] chunk = CHUNK.get();
+            for (int done = 0; done < n; ) {
+                int k = Math.min(chunk.length, n - done);
+                b.get(b.position() + done, chunk, 0, k);
+                for (MessageDigest d : digests.values()) d.update(chunk, 0, k);
+                done += k;
+            }
+        }
         length += n;
     }
 
     /** Feeds {@code n} zero bytes (a hole). */
     public void zeros(long n) {
-        long left = n;
-        while (left > 0) {
-            ByteBuffer z = ZEROS.duplicate();
-            z.limit((int) Math.min(z.capacity(), left));
-            update(z);
-            left -= z.limit();
+        for (long left = n; left > 0; ) {
+            int k = (int) Math.min(ZEROS.length, left);
+            for (MessageDigest d : digests.values()) d.update(ZEROS, 0, k);
+            left -= k;
+            length += k;
         }
     }
 

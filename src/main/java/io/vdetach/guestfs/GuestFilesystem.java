@@ -92,6 +92,15 @@ public interface GuestFilesystem extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Every named data stream of {@code file} (NTFS alternate data streams), whatever its size:
+     * those up to 64 KiB are also in {@link Node#xattrs()} as {@code user.<name>}, larger ones are
+     * {@link #largeStreams}. Empty for filesystems without named streams.
+     */
+    default List<NamedStream> namedStreams(Node file) throws IOException {
+        return List.of();
+    }
+
     @Override
     default void close() throws IOException {}
 }

@@ -432,14 +432,20 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override
     public List<NamedStream> largeStreams(Node file) throws IOException {
+        List<NamedStream> out = new ArrayList<>();
+        for (NamedStream s : namedStreams(file)) if (s.content().size() > MAX_XATTR_VALUE) out.add(s);
+        return out;
+    }
+
+    @Override
+    public List<NamedStream> namedStreams(Node file) throws IOException {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
         FileRecord f = file(file.id());
         boolean wofData = decompressedWof(f, reparse(f), file.type()) != null;
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
             if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
-            NtfsStream s = stream(f, e.getKey());
-            if (s.size() > MAX_XATTR_VALUE) out.add(new NamedStream(Names.utf8(e.getKey()), s));
+            out.add(new NamedStream(Names.utf8(e.getKey()), stream(f, e.getKey())));
         }
         return out;
     }
