@@ -194,6 +194,12 @@ final class EvidenceTrail implements AutoCloseable {
         totals.put("errors", r.errors().size());
         totals.put("exit_code", r.exitCode());
         totals.put("seconds", r.seconds());
+        finish(totals);
+    }
+
+    /** The summary line with {@code totals}; then the outputs are flushed and forced to disk. */
+    void finish(Map<String, Object> totals) throws IOException {
+        if (!on()) return;
         log.summary(Instant.now(), totals);
         close();
     }

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -59,7 +61,11 @@ public final class ManifestListing {
             double seconds = (System.nanoTime() - t0) / 1e9;
             Report done = report.report(seconds);
             long entries = trail.entriesWritten();
-            trail.finish(done);
+            Map<String, Object> totals = new LinkedHashMap<>();
+            totals.put("errors", done.errors().size());
+            totals.put("exit_code", done.errors().isEmpty() ? 0 : 1);
+            totals.put("seconds", seconds);
+            trail.finish(totals);
             return new Result(entries, done.errors().size(), seconds);
         }
     }

@@ -19,6 +19,7 @@ public final class EvidenceLog implements AutoCloseable {
     private final LineWriter bodyfile;
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private boolean closed;
 
     private EvidenceLog(LineWriter manifest, LineWriter bodyfile) {
         this.manifest = manifest;
@@ -70,8 +71,11 @@ public final class EvidenceLog implements AutoCloseable {
         manifest.line(Json.line(m));
     }
 
+    /** Writes what is gathered and forces files to disk; a second call does nothing. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) return;
+        closed = true;
         try {
             if (manifest != null) manifest.close();
         } finally {
