@@ -37,8 +37,11 @@ public final class EvidenceLog implements AutoCloseable {
         }
     }
 
+    /** The first line, written out at once: even a run killed before its first batch of lines leaves a manifest that says what it is. */
     public void header(Map<String, Object> header) throws IOException {
-        if (manifest != null) manifest.line(Json.line(header));
+        if (manifest == null) return;
+        manifest.line(Json.line(header));
+        manifest.flush();
     }
 
     /** Writes one entry's lines; an I/O failure of an output is unchecked here (it stops the run). */
