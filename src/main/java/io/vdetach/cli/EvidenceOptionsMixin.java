@@ -6,6 +6,10 @@ import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.evidence.Output;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Stack;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -19,12 +23,30 @@ final class EvidenceOptionsMixin {
     String bodyfile;
 
     @Option(names = "--hash", paramLabel = "ALG[,ALG]", arity = "0..1", fallbackValue = "sha256",
-            description = "Hash every file's content while extracting: sha256, md5, sha1 or none (default sha256 with"
+            preprocessor = HashValue.class, description = "Hash every file's content while extracting: sha256, md5, sha1 or none (default sha256 with"
                     + " --manifest or --bodyfile; ls hashes only with --hash).")
     String hash;
 
     @Option(names = "--hash-image", description = "The manifest's header also gives each image file's SHA-256 (reads the whole image first).")
     boolean hashImage;
+
+    /**
+     * --hash takes the next argument only when it names algorithms: {@code ls --hash IMAGE} keeps
+     * IMAGE as the image (picocli would take any word after an option with an optional value).
+     */
+    static final class HashValue implements IParameterPreprocessor {
+        private static final java.util.regex.Pattern ALGORITHMS =
+                java.util.regex.Pattern.compile("(?i)(sha256|md5|sha1|none)(,(sha256|md5|sha1|none))*");
+
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec spec, ArgSpec arg, Map<String, Object> info) {
+            // picocli says " " when the value is not attached (--hash md5, --hash IMAGE), "=" for --hash=md5
+            if (" ".equals(info.get("separator")) && (args.isEmpty() || !ALGORITHMS.matcher(args.peek()).matches())) {
+                args.push("sha256");
+            }
+            return false;
+        }
+    }
 
     /**
      * The options; {@code hashByDefault}: sha256 when --hash is not given (extract, detach; ls reads

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * The hashes of one file's content, fed with pieces of its data as they are written, in whatever
  * order they come: a piece at the offset hashed so far is hashed at once (then the pieces held
- * behind it), one further on is copied and held, the holes between the data ranges are hashed as
+ * behind it); one further on waits while another thread hashes the bytes before it, else is
+ * copied and held; the holes between the data ranges are hashed as
  * the zeros they read as. Pieces may come from several threads; one of them hashes at a time,
  * outside the lock. When the held pieces of all files would pass the run's {@link HoldBudget},
  * this file gives up its pieces and is hashed again after the run ({@link #rehash}), in file
@@ -82,11 +83,24 @@ public final class FileHasher {
         fedUpTo(0);
     }
 
-    /** Offers bytes of the file at {@code fileOffset} (the buffer's remaining bytes; its position is left alone). */
+    /**
+     * Offers bytes of the file at {@code fileOffset} (the buffer's remaining bytes; its position is
+     * left alone). While another thread hashes the bytes before them, this one waits for it instead
+     * of copying them: a file read in order by two threads is then hashed piece after piece, not
+     * piled up. That thread never waits for anything, so the wait ends.
+     */
     public void offer(long fileOffset, ByteBuffer bytes) {
         if (!bytes.hasRemaining()) return;
         boolean fellBack = false;
         synchronized (this) {
+            while (busy && state == State.FEEDING && fileOffset > next) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             if (state != State.FEEDING || fileOffset + bytes.remaining() <= next) return;
             if (busy || fileOffset > next) {
                 fellBack = !hold(fileOffset, bytes);
@@ -132,17 +146,20 @@ public final class FileHasher {
         synchronized (this) {
             next = Math.max(next, end);
             zeros = holeAfter();
+            notifyAll();
         }
         if (zeros > 0) {
             digests.zeros(zeros);
             synchronized (this) {
                 next += zeros;
+                notifyAll();
             }
         }
         boolean finished = false;
         synchronized (this) {
             if (state != State.FEEDING) {
                 busy = false;
+                notifyAll();
                 return null;
             }
             while (!held.isEmpty()) {
@@ -155,6 +172,7 @@ public final class FileHasher {
                 budget.give(e.getValue().remaining());
             }
             busy = false;
+            notifyAll();
             if (next >= size) {
                 state = State.DONE;
                 result = digests.finish();
@@ -192,6 +210,7 @@ public final class FileHasher {
         state = State.FALLEN_BACK;
         dropHeld();
         budget.fellBack();
+        notifyAll();
     }
 
     private void dropHeld() {
@@ -206,6 +225,7 @@ public final class FileHasher {
             if (state == State.DONE || state == State.ABANDONED) return;
             state = State.ABANDONED;
             dropHeld();
+            notifyAll();
         }
         listener.finished(this);
     }
