@@ -32,19 +32,17 @@ import java.util.Map;
  * {@code extract --tar FILE|-}: every readable volume's tree as one POSIX pax archive instead of
  * files in DEST, member names as extract would create them ({@code p1/etc/hosts}). One walk, members
  * in walk order with each directory after its contents (GNU tar sets a directory's times once the
- * next member lies outside it); each file's content read in file order through its guest layers and
- * written as it is read (holes as GNU sparse regions, from the filesystem's map); hard links as
- * links to the first name. Memory stays bounded: one read buffer and the first names of hard-linked
- * files; nothing is written anywhere but the archive. An archive a failed run leaves in a file is removed.
+ * next member lies outside it); each file's content read in file order through its guest layers by
+ * the walker while the writer thread ({@link TarOutput}) hashes and writes the piece before (holes
+ * as GNU sparse regions, from the filesystem's map); hard links as links to the first name. Memory
+ * stays bounded: three read buffers and the first names of hard-linked files; nothing is written
+ * anywhere but the archive. An archive a failed run leaves in a file is removed.
  */
 public final class TarExport {
     private TarExport() {}
 
     /** @param options volume, include/exclude, progress and evidence are used; the rest is extract's */
     public record Request(ImageSource image, Output tar, ExtractOptions options) {}
-
-    /** Bytes read through the guest layers per call. */
-    private static final int READ = 8 << 20;
 
     public static Report run(Request r) throws IOException {
         long t0 = System.nanoTime();
@@ -55,17 +53,15 @@ public final class TarExport {
              EvidenceTrail trail = EvidenceTrail.open(o.evidence(), "extract --tar", img)) {
             img.image().warnings().forEach(report::warn);
             List<OpenedImage.Slot> slots = Extractor.selected(img, o.volume());
-            try (WritableByteChannel ch = r.tar().channel()) {
-                TarWriter tar = new TarWriter(ch);
-                ByteBuffer buffer = ByteBuffer.allocateDirect(READ);
+            try (WritableByteChannel ch = r.tar().channel(); TarOutput out = new TarOutput(new TarWriter(ch))) {
                 for (OpenedImage.Slot slot : slots) {
                     Tally.Volume vf = Extractor.begin(report, slot);
                     if (vf == null) continue;
-                    Members m = new Members(tar, buffer, report, vf, slot.filesystem(), slot.volume().name(), o.volume() != null,
-                            o, trail);
+                    Members m = new Members(out, report, vf, slot.filesystem(), slot.volume().name(), o.volume() != null, o, trail);
                     TreeWalker.walk(slot.filesystem(), m);
                 }
-                tar.close();
+                out.then(TarWriter::close);
+                out.finish();
             }
             Report done = report.report((System.nanoTime() - t0) / 1e9);
             trail.finish(done);
@@ -79,8 +75,7 @@ public final class TarExport {
 
     /** One volume's walk, writing members. */
     private static final class Members implements TreeWalker.Visitor {
-        private final TarWriter tar;
-        private final ByteBuffer buffer;
+        private final TarOutput tar;
         private final Tally report;
         private final Tally.Volume vf;
         private final GuestFilesystem fs;
@@ -107,10 +102,9 @@ public final class TarExport {
             }
         }
 
-        Members(TarWriter tar, ByteBuffer buffer, Tally report, Tally.Volume vf, GuestFilesystem fs, String volume,
-                boolean intoRoot, ExtractOptions o, EvidenceTrail trail) {
+        Members(TarOutput tar, Tally report, Tally.Volume vf, GuestFilesystem fs, String volume, boolean intoRoot,
+                ExtractOptions o, EvidenceTrail trail) {
             this.tar = tar;
-            this.buffer = buffer;
             this.report = report;
             this.vf = vf;
             this.fs = fs;
@@ -149,7 +143,8 @@ public final class TarExport {
             if (!d.included && !d.needed) return;
             if (!dirs.isEmpty()) dirs.peek().needed = true;
             PendingEntry e = trail.entry(scope, path, dir);
-            tar.directory(entry(d.member, dir));
+            TarEntry te = entry(d.member, dir);
+            tar.then(t -> t.directory(te));
             if (!path.isEmpty()) report.directory(vf);
             e.created(d.member);
             e.done();
@@ -172,23 +167,33 @@ public final class TarExport {
                 byte[] member = member(path, d);
                 byte[] first = node.nlink() > 1 ? firstMembers.get(node.id()) : null;
                 if (first != null) {
-                    e = trail.laterName(scope, path, node);
-                    tar.hardLink(entry(member, node), first);
+                    PendingEntry later = trail.laterName(scope, path, node);
+                    e = later;
+                    TarEntry te = entry(member, node);
+                    later.created(member);
+                    // done on the writer thread, after the first name's pieces: its hashes are known then
+                    tar.then(t -> {
+                        t.hardLink(te, first);
+                        later.done();
+                    });
                     report.hardlink(vf);
+                    return;
                 } else {
                     switch (node.type()) {
                         case FILE -> e = file(path, member, d, node);
                         case SYMLINK -> {
                             e = trail.entry(scope, path, node);
-                            tar.symlink(entry(member, node), node.symlinkTarget());
+                            TarEntry te = entry(member, node);
+                            tar.then(t -> t.symlink(te, node.symlinkTarget()));
                             report.symlink(vf);
                         }
                         case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
                             e = trail.entry(scope, path, node);
+                            TarEntry te = entry(member, node);
                             switch (node.type()) {
-                                case CHAR_DEVICE -> tar.characterDevice(entry(member, node), node.rdevMajor(), node.rdevMinor());
-                                case BLOCK_DEVICE -> tar.blockDevice(entry(member, node), node.rdevMajor(), node.rdevMinor());
-                                default -> tar.fifo(entry(member, node));
+                                case CHAR_DEVICE -> tar.then(t -> t.characterDevice(te, node.rdevMajor(), node.rdevMinor()));
+                                case BLOCK_DEVICE -> tar.then(t -> t.blockDevice(te, node.rdevMajor(), node.rdevMinor()));
+                                default -> tar.then(t -> t.fifo(te));
                             }
                             report.special(vf);
                         }
@@ -259,7 +264,10 @@ public final class TarExport {
             return e;
         }
 
-        /** Writes one file member: holes stay holes, every data byte goes through {@code hasher} too. */
+        /**
+         * One file member: its pieces read here, each handed to the writer thread, which hashes it
+         * and writes it; holes stay holes.
+         */
         private EntryRecord.Extraction content(byte[] member, Node node, Layer content, List<Run> map, FileHasher hasher)
                 throws IOException {
             List<TarWriter.Region> regions = new ArrayList<>();
@@ -279,28 +287,37 @@ public final class TarExport {
                 }
             }
             VdetachException unreadable = null;
-            try (TarWriter.FileBody body = tar.file(entry(member, node), content.size(), regions)) {
-                for (TarWriter.Region g : regions) {
-                    for (long at = g.offset(); at < g.offset() + g.length(); ) {
-                        buffer.clear().limit((int) Math.min(buffer.capacity(), g.offset() + g.length() - at));
-                        if (unreadable == null) {
-                            try {
-                                content.readFully(at, buffer);
-                            } catch (VdetachException ex) {
-                                // the header announced the size: the member is completed with zeros and the entry fails
-                                unreadable = ex;
-                            }
+            TarEntry te = entry(member, node);
+            long size = content.size();
+            TarWriter.FileBody[] body = new TarWriter.FileBody[1]; // the writer thread's
+            tar.then(t -> body[0] = t.file(te, size, regions));
+            for (TarWriter.Region g : regions) {
+                for (long at = g.offset(); at < g.offset() + g.length(); ) {
+                    ByteBuffer buffer = tar.buffer();
+                    buffer.limit((int) Math.min(buffer.capacity(), g.offset() + g.length() - at));
+                    if (unreadable == null) {
+                        try {
+                            content.readFully(at, buffer);
+                        } catch (VdetachException ex) {
+                            // the header announced the size: the member is completed with zeros and the entry fails
+                            unreadable = ex;
                         }
-                        if (unreadable != null) {
-                            while (buffer.hasRemaining()) buffer.put((byte) 0);
-                        }
-                        buffer.flip();
-                        if (hasher != null && unreadable == null) hasher.offer(at, buffer);
-                        at += buffer.remaining();
-                        body.write(buffer);
                     }
+                    if (unreadable != null) {
+                        while (buffer.hasRemaining()) buffer.put((byte) 0);
+                    }
+                    buffer.flip();
+                    long pieceAt = at;
+                    boolean hash = hasher != null && unreadable == null;
+                    at += buffer.remaining();
+                    tar.then(t -> {
+                        if (hash) hasher.offer(pieceAt, buffer);
+                        body[0].write(buffer);
+                        tar.recycle(buffer);
+                    });
                 }
             }
+            tar.then(t -> body[0].close());
             if (unreadable != null) throw unreadable;
             report.file(vf, content.size(), 0, mapped, decoded, holes);
             return new EntryRecord.Extraction(0, mapped, decoded);

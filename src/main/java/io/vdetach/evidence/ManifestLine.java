@@ -27,7 +27,10 @@ public final class ManifestLine {
         Node n = r.node();
         m.put("type", n == null ? null : typeName(n));
         m.put("volume", r.volume());
-        if (r.path() != null || r.extraction() != null) bytes(m, "path", r.path());
+        if (r.path() != null || r.extraction() != null) {
+            // DEST itself (the volume's root under --volume) is "."
+            bytes(m, "path", r.path() != null && r.path().length == 0 ? new byte[] {'.'} : r.path());
+        }
         byte[] guest = join(r.guestPath());
         m.put("guest_path", NameText.utf8OrEscaped(r.volume().getBytes(StandardCharsets.UTF_8))
                 + (guest.length == 0 ? "" : "/" + NameText.utf8OrEscaped(guest)));
