@@ -116,8 +116,9 @@ final class EvidenceTrail implements AutoCloseable {
     }
 
     /**
-     * The named streams of {@code node} that stay xattrs (not in {@code large}): listed on its line,
-     * hashed here when hashing (each at most an xattr's 64 KiB).
+     * The named streams of {@code node} that are not in {@code large} (those a file's extraction
+     * writes as files of their own): listed on its line, read and hashed here when hashing (a file's
+     * are at most an xattr's 64 KiB).
      */
     void smallStreams(PendingEntry e, GuestFilesystem fs, Node node, List<NamedStream> large) throws IOException {
         if (!on()) return;

@@ -115,6 +115,7 @@ public final class ManifestListing {
                     e = file(path, node);
                 } else {
                     e = trail.entry(scope, path, node);
+                    if (node.isDirectory()) trail.smallStreams(e, scope.fs(), node, List.of());
                 }
                 e.done();
             } catch (VdetachException ex) {

@@ -143,6 +143,7 @@ public final class TarExport {
             if (!d.included && !d.needed) return;
             if (!dirs.isEmpty()) dirs.peek().needed = true;
             PendingEntry e = trail.entry(scope, path, dir);
+            trail.smallStreams(e, fs, dir, List.of());
             TarEntry te = entry(d.member, dir);
             tar.then(t -> t.directory(te));
             if (!path.isEmpty()) report.directory(vf);

@@ -209,6 +209,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         try {
             PendingEntry e = c.trail().entry(scope, d.path, d.node);
             e.created(d.handle.hostPath);
+            c.trail().smallStreams(e, fs, d.node, List.of()); // a directory's named streams (NTFS), listed and hashed
             e.done();
             e.walked();
         } catch (IOException e) {

@@ -164,6 +164,10 @@ class ManifestNtfsTest {
             assertThat(new String(Base64.getDecoder().decode(byStream.get("big")[3]), StandardCharsets.UTF_8)).isEqualTo("p1/ads:big");
             assertThat(HostTree.sha256(dest.resolve("p1/ads:big"))).isEqualTo(bigStreamSha);
             assertThat(byName.get("ads").list("xattrs")).containsExactlyInAnyOrder("user.tiny", "user.binary");
+            List<String[]> dirStreams = byName.get("dir").streams();
+            assertThat(dirStreams).hasSize(1);
+            assertThat(new String(Base64.getDecoder().decode(dirStreams.getFirst()[0]), StandardCharsets.UTF_8)).isEqualTo("dirstream");
+            assertThat(dirStreams.getFirst()[2]).isEqualTo(sha(tree.get("dir").xattrs().get("user.dirstream")));
             // nothing of NTFS's own metadata on the extracted files
             assertThat(Sh.run("getfattr", "-R", "-d", "-m", "-", dest.toString())).doesNotContain("user.ntfs.");
             ManifestChecks.assertMactimeReads(body, stat.size());
