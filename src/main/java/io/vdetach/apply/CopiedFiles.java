@@ -29,7 +29,7 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
     CopiedFiles(VolumeExtraction.Context c, SourceFiles sources, ContentWriter decoder) {
         this.c = c;
         this.decoder = decoder;
-        this.engine = new OrderedCopy(sources, 0);
+        this.engine = new OrderedCopy(sources, 0, c.trail().hashing());
     }
 
     /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */

@@ -38,7 +38,7 @@ final class ShareHashes implements AutoCloseable {
     }
 
     ShareHashes(SourceFiles sources) {
-        this.engine = new OrderedCopy(sources, 0);
+        this.engine = new OrderedCopy(sources, 0, true);
     }
 
     /** Walker thread: queues the runs of a file that lie in image files (shared or copied) for its hasher. */

@@ -345,7 +345,7 @@ final class StreamingDetach {
             List<Fd> punchFds = new ArrayList<>();
             long skip = progress.windowsDone; // read once: the hook thread moves it on
             long unitNo = 0;
-            try (OrderedCopy engine = new OrderedCopy(sourceFiles, 2)) {
+            try (OrderedCopy engine = new OrderedCopy(sourceFiles, 2, trail.hashing())) {
                 // Only the image's own files are punched, never a shared backing file.
                 for (HostFile f : sources) {
                     punchFds.add(own.contains(f.path().toAbsolutePath().normalize()) ? Linux.open(f.path().toString(), Linux.O_RDWR, 0) : null);
