@@ -38,15 +38,23 @@ public interface GuestFilesystem extends AutoCloseable {
         return -1;
     }
 
-    /** Decimal digits of a second each of its times keeps, for evidence outputs (docs/evidence.md). */
-    TimePrecision timePrecision();
+    /**
+     * Decimal digits of a second each of its times keeps, for evidence outputs (docs/evidence.md).
+     * Every filesystem says what it stores; the default writes all nine digits a node holds.
+     */
+    default TimePrecision timePrecision() {
+        return TimePrecision.NANOSECONDS;
+    }
 
     /**
      * The entry's number as the filesystem's own tools name it, for evidence outputs: the inode
-     * number (ext, XFS), "record-sequence" of its MFT record (NTFS, as Sleuth Kit writes it), the
-     * byte offset of its directory entry in the volume (FAT, exFAT; 0 for the root, which has none).
+     * number (ext, XFS; the default: the node's id), "record-sequence" of its MFT record (NTFS, as
+     * Sleuth Kit writes it), the byte offset of its directory entry in the volume (FAT, exFAT; 0 for
+     * the root, which has none).
      */
-    String inodeLabel(Node node) throws IOException;
+    default String inodeLabel(Node node) throws IOException {
+        return Long.toString(node.id());
+    }
 
     /**
      * Bytes the guest allocates for a regular file's data, {@code content} being

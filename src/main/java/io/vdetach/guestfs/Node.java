@@ -21,5 +21,13 @@ public record Node(long id, EntryType type, int mode, long uid, long gid, long s
                    byte[] symlinkTarget, long rdevMajor, long rdevMinor,
                    List<Xattr> xattrs, List<String> notes, int fileAttributes) {
 
+    /** A node of a filesystem without Windows attributes ({@code fileAttributes} -1). */
+    public Node(long id, EntryType type, int mode, long uid, long gid, long size, int nlink, Instant mtime, Instant atime,
+                Instant ctime, Instant btime, byte[] symlinkTarget, long rdevMajor, long rdevMinor, List<Xattr> xattrs,
+                List<String> notes) {
+        this(id, type, mode, uid, gid, size, nlink, mtime, atime, ctime, btime, symlinkTarget, rdevMajor, rdevMinor, xattrs,
+                notes, -1);
+    }
+
     public boolean isDirectory() { return type == EntryType.DIRECTORY; }
 }
