@@ -78,7 +78,8 @@ public final class GuestItems {
 
     private static Node renumber(Node n, long base) {
         return new Node(base | n.id(), n.type(), n.mode(), n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(),
-                n.ctime(), n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes());
+                n.ctime(), n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes(),
+                n.fileAttributes());
     }
 
     private static byte[][] hostPath(byte[] prefix, List<byte[]> path, List<String> errors, String volume) {
