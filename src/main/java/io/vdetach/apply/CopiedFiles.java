@@ -33,14 +33,9 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
     }
 
     /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */
-<<<<<<< HEAD
     private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, EntryPath display, Node node,
-                           List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed) implements OrderedCopy.Target {
-=======
-    private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, String display, Node node,
                            List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed, PendingEntry evidence)
             implements OrderedCopy.Target {
->>>>>>> manifest
         /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
         @Override
         public void release(TargetFile f, boolean last, boolean ok) {
@@ -49,22 +44,14 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
                 if (!ok || open.failed) return;
                 if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(open.fd, size);
                 c.report().plannedFile(vf, size, runs, false);
-<<<<<<< HEAD
                 c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-=======
-                c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
                 evidence.done(copied(runs));
->>>>>>> manifest
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 c.report().progress(c.options().progress());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
-<<<<<<< HEAD
                 c.report().error(vf, display.toString(), e);
-=======
-                c.report().error(vf, display, e);
                 evidence.fail(e);
->>>>>>> manifest
             } finally {
                 open.close();
                 dir.release();
@@ -73,12 +60,8 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
 
         @Override
         public void failed(RuntimeException e) {
-<<<<<<< HEAD
             c.report().error(vf, display.toString(), e);
-=======
-            c.report().error(vf, display, e);
             evidence.fail(e);
->>>>>>> manifest
         }
 
         @Override
@@ -103,19 +86,14 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
 
     /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
     @Override
-<<<<<<< HEAD
     public void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
-                     Layer data, long size) throws IOException {
-=======
-    public void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
                      Layer data, long size, PendingEntry evidence) throws IOException {
->>>>>>> manifest
         HostTreeBuilder.Created<Fd> made = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
         if (made == null) {
             evidence.skip(VolumeExtraction.SKIPPED);
             return;
         }
-        evidence.created(VolumeExtraction.join(dir.hostPath, made.name()));
+        evidence.created(dir, made.name());
         Created t = new Created(c, vf, dir.retain(), display, node, runs, size, new TargetFile(made.made()), new AtomicBoolean(),
                 evidence);
         try {
@@ -132,12 +110,8 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         } catch (VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw e;
             t.open().failed = true;
-<<<<<<< HEAD
             c.report().error(vf, display.toString(), e);
-=======
-            c.report().error(vf, display, e);
             evidence.fail(e);
->>>>>>> manifest
         }
         for (PlannedRun r : runs) {
             if (r.kind() == RunClass.COPY || r.kind() == RunClass.SHARE) {

@@ -20,11 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by path, never following a symlink.
  */
 final class Finisher {
-<<<<<<< HEAD
-    private record Link(long id, DirHandle dir, byte[] name, EntryPath display, Tally.Volume vf) {}
-=======
-    private record Link(long id, byte[] dirPath, byte[] name, String display, Tally.Volume vf, PendingEntry evidence) {}
->>>>>>> manifest
+    private record Link(long id, DirHandle dir, byte[] name, EntryPath display, Tally.Volume vf, PendingEntry evidence) {}
 
     private record FirstName(DirHandle dir, byte[] name) {}
 
@@ -47,24 +43,17 @@ final class Finisher {
         this.report = report;
     }
 
-<<<<<<< HEAD
     void firstName(Tally.Volume vf, long id, DirHandle dir, byte[] name) {
         firstNames.put(new Key(vf, id), new FirstName(dir, name));
-=======
-    void link(Tally.Volume vf, long id, byte[] dirPath, byte[] name, String display) {
-        link(vf, id, dirPath, name, display, PendingEntry.NONE);
     }
 
-    /** @param evidence told where the name was made, or why not */
-    void link(Tally.Volume vf, long id, byte[] dirPath, byte[] name, String display, PendingEntry evidence) {
-        links.add(new Link(id, dirPath, name, display, vf, evidence));
->>>>>>> manifest
-    }
-
-    /** Walker thread: another name of a node whose first name is (or will be) made elsewhere. */
-    void link(Tally.Volume vf, long id, DirHandle dir, byte[] name, EntryPath display) {
+    /**
+     * Walker thread: another name of a node whose first name is (or will be) made elsewhere;
+     * {@code evidence} is told where the name was made, or why not.
+     */
+    void link(Tally.Volume vf, long id, DirHandle dir, byte[] name, EntryPath display, PendingEntry evidence) {
         dir.receivesLinks();
-        links.add(new Link(id, dir, name, display, vf));
+        links.add(new Link(id, dir, name, display, vf, evidence));
     }
 
     /** Makes {@code dir} get {@code node}'s metadata once nothing more is created in it. */
@@ -99,38 +88,23 @@ final class Finisher {
         for (Link l : links) {
             FirstName first = firstNames.get(new Key(l.vf, l.id));
             if (first == null) {
-<<<<<<< HEAD
                 report.error(l.vf, l.display.toString(), "hard link: its first name was not created", ErrorKind.HOST);
+                l.evidence.fail("hard link: its first name was not created", ErrorKind.HOST);
                 continue;
             }
             try (Beneath from = Beneath.open(destFd, first.dir.hostPath());
                  Beneath to = Beneath.open(destFd, l.dir.hostPath())) {
-                if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), first.name, to.fd(), n)) != null) {
-=======
-                report.error(l.vf, l.display, "hard link: its first name was not created", ErrorKind.HOST);
-                l.evidence.fail("hard link: its first name was not created", ErrorKind.HOST);
-                continue;
-            }
-            int slash = lastSlash(first);
-            byte[] firstName = Arrays.copyOfRange(first, slash + 1, first.length);
-            try (Beneath from = Beneath.open(destFd, slash < 0 ? new byte[0] : Arrays.copyOf(first, slash));
-                 Beneath to = Beneath.open(destFd, l.dirPath)) {
-                byte[] used = builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), firstName, to.fd(), n));
+                byte[] used = builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), first.name, to.fd(), n));
                 if (used != null) {
->>>>>>> manifest
                     report.hardlink(l.vf);
-                    l.evidence.created(VolumeExtraction.join(l.dirPath, used));
+                    l.evidence.created(l.dir, used);
                     l.evidence.done();
                 } else {
                     l.evidence.skip(VolumeExtraction.SKIPPED);
                 }
             } catch (RuntimeException e) {
-<<<<<<< HEAD
                 report.error(l.vf, l.display.toString(), e);
-=======
-                report.error(l.vf, l.display, e);
                 l.evidence.fail(e);
->>>>>>> manifest
             }
         }
         List<Late> waiting;
@@ -149,7 +123,7 @@ final class Finisher {
 
     private static Node withMode(Node n, int mode) {
         return new Node(n.id(), n.type(), mode, n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(), n.ctime(), n.btime(),
-                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes());
+                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes(), n.fileAttributes());
     }
 
     /** A directory beneath DEST opened by path without following symlinks; DEST itself is borrowed, not closed. */

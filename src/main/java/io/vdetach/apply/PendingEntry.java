@@ -98,6 +98,11 @@ final class PendingEntry implements FileHasher.Listener {
         if (trail != null) hostPath = path;
     }
 
+    /** Where it was extracted: {@code name} in {@code dir}; the path is made only when the evidence is on. */
+    void created(DirHandle dir, byte[] name) {
+        if (trail != null) hostPath = VolumeExtraction.join(dir.hostPath(), name);
+    }
+
     /** Created (a directory, symlink, special file, a later hard-link name). */
     void done() {
         if (trail != null && settled.compareAndSet(false, true)) release();

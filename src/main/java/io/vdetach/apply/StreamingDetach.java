@@ -171,13 +171,8 @@ final class StreamingDetach {
                                EvidenceTrail trail) {
 
         /** A planned file beneath DEST ({@code destFd}); the engine reopens it by path for each batch and closes it after. */
-<<<<<<< HEAD
         private record Planned(Fd destFd, Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node,
-                               List<PlannedRun> runs, long size, Slack slack) implements OrderedCopy.Target {
-=======
-        private record Planned(Fd destFd, Tally.Volume vf, byte[] hostPath, String display, Node node, List<PlannedRun> runs,
-                               long size, Slack slack, PendingEntry evidence) implements OrderedCopy.Target {
->>>>>>> manifest
+                               List<PlannedRun> runs, long size, Slack slack, PendingEntry evidence) implements OrderedCopy.Target {
             Fd open(int flags) {
                 return BeneathPath.open(destFd, VolumeExtraction.join(dir.hostPath(), name), flags, 0);
             }
@@ -242,12 +237,8 @@ final class StreamingDetach {
                 long units = copyUnits(destFd, sources);
                 t0 = phase("copied " + units + " units", t0);
                 for (Planned f : files) finishFile(f, metadata);
-<<<<<<< HEAD
-                finisher.finish(destFd, builder);
-=======
                 trail.rehashFallbacks(); // every file was hashed from DEST above: nothing is read from the punched image
-                finisher.finish(destFd, builder, metadata, report);
->>>>>>> manifest
+                finisher.finish(destFd, builder);
                 Linux.syncfs(destFd);
                 phase("metadata, links, sync", t0);
                 sample();
@@ -271,12 +262,8 @@ final class StreamingDetach {
          * punched; a resumed run that recorded it skips it) and remembers the file's runs.
          */
         private void plan(VolumeExtraction.Context ctx, ContentWriter decoder, Tally.Volume vf, DirHandle dir, byte[] name,
-<<<<<<< HEAD
-                          EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) throws IOException {
-=======
-                          String display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack,
+                          EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack,
                           PendingEntry evidence) throws IOException {
->>>>>>> manifest
             // A resumed run reuses the file it made before (its copied units are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
             HostTreeBuilder.Created<Fd> created = ctx.builder().createWith(dir.fd, name, display, false,
@@ -285,20 +272,14 @@ final class StreamingDetach {
                 evidence.skip(VolumeExtraction.SKIPPED);
                 return;
             }
-            byte[] hostPath = VolumeExtraction.join(dir.hostPath, created.name());
-            evidence.created(hostPath);
+            evidence.created(dir, created.name());
             try (Fd fd = created.made()) {
                 Linux.ftruncate(fd, size);
                 List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
                 if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false, evidence.hasher());
             }
-<<<<<<< HEAD
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), dir, created.name());
-            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack));
-=======
-            if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), hostPath);
-            files.add(new Planned(ctx.destFd(), vf, hostPath, display, node, runs, size, slack, evidence));
->>>>>>> manifest
+            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack, evidence));
             for (String note : node.notes()) report.warn(display + ": " + note);
         }
 
@@ -425,17 +406,12 @@ final class StreamingDetach {
         private void finishFile(Planned f, MetadataWriter metadata) {
             report.plannedFile(f.vf(), f.size(), f.runs(), false);
             try (Fd fd = f.open(Linux.O_RDONLY)) {
-<<<<<<< HEAD
-                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display().toString(), p, ErrorKind.HOST));
-            } catch (RuntimeException e) {
-                report.error(f.vf(), f.display().toString(), e);
-=======
                 FileHasher h = f.evidence().hasher();
                 if (h != null && h.hashes() == null) h.rehash((at, dst) -> preadFully(fd, at, dst));
-                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display(), p, ErrorKind.HOST));
+                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display().toString(), p, ErrorKind.HOST));
                 f.evidence().done(CopiedFiles.copied(f.runs()));
             } catch (IOException | RuntimeException e) {
-                report.error(f.vf(), f.display(), e);
+                report.error(f.vf(), f.display().toString(), e);
                 f.evidence().fail(e);
             }
         }
@@ -443,7 +419,6 @@ final class StreamingDetach {
         private static void preadFully(Fd fd, long at, ByteBuffer dst) {
             while (dst.hasRemaining()) {
                 if (Linux.pread(fd, dst, at + dst.position()) <= 0) throw new HostException("DEST file ends before offset " + (at + dst.position()));
->>>>>>> manifest
             }
         }
     }

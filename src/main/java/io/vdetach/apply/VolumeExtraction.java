@@ -56,16 +56,13 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private final boolean filtered;
     private final ArrayDeque<Dir> dirs = new ArrayDeque<>();
     private final Set<Long> linkedSeen = new HashSet<>();
-<<<<<<< HEAD
     /** Bytes of file data planned from this volume, and the most it may give (--max-output). */
     private long output;
     private final long maxOutput;
     private boolean capped;
-=======
     private final EvidenceTrail.Scope scope;
     /** The evidence of the entry being visited (walker thread), settled if the visit fails. */
     private PendingEntry current;
->>>>>>> manifest
 
     /**
      * A guest directory on the walk's stack and its host counterpart (null until created). It
@@ -75,46 +72,28 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private static final class Dir {
         final Node node;
         final List<byte[]> path;
-<<<<<<< HEAD
         /** Its host name in the parent; null for the volume's root. */
         final byte[] hostName;
         /** Why it cannot be created (a name such as ".."); null when it can. */
         final EntryFailure refused;
-=======
-        final byte[] guestName;
-        final String display;
->>>>>>> manifest
         final boolean included;
         final DirectoryNames names = new DirectoryNames();
         DirHandle handle;
         boolean failed;
 
-<<<<<<< HEAD
         Dir(Node node, List<byte[]> path, byte[] hostName, EntryFailure refused, boolean included) {
             this.node = node;
             this.path = path;
             this.hostName = hostName;
             this.refused = refused;
-=======
-        Dir(Node node, List<byte[]> path, String display, boolean included) {
-            this.node = node;
-            this.path = path;
-            this.guestName = path.isEmpty() ? null : path.getLast();
-            this.display = display;
->>>>>>> manifest
             this.included = included;
         }
     }
 
     /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
     interface DeferredFiles {
-<<<<<<< HEAD
         void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
-                  Layer data, long size) throws IOException;
-=======
-        void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
                   Layer data, long size, PendingEntry evidence) throws IOException;
->>>>>>> manifest
     }
 
     private DeferredFiles deferred;
@@ -134,13 +113,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.vf = vf;
         this.include = new Glob(c.options().include());
         this.exclude = new Glob(c.options().exclude());
-<<<<<<< HEAD
         this.filtered = !c.options().include().isEmpty() || !c.options().exclude().isEmpty();
         long max = c.options().maxOutput();
         this.maxOutput = max == ExtractOptions.VOLUME_SIZE ? volumeSize : max;
-=======
         this.scope = new EvidenceTrail.Scope(volumeName, fs);
->>>>>>> manifest
     }
 
     private boolean dryRun() {
@@ -174,23 +150,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         }
         if (excluded(path, true)) return false;
         if (parent != null && parent.failed) return false;
-<<<<<<< HEAD
         boolean included = !filtered || include.isEmpty() || include.matchesSelfOrAncestor(display(path).full());
         dirs.push(new Dir(dir, path, name, refused, included));
-=======
-        boolean included = include.isEmpty() || include.matchesSelfOrAncestor(d);
-        dirs.push(new Dir(dir, path, d, included));
->>>>>>> manifest
         if (included) {
             try {
                 ensureCreated();
             } catch (EntryFailure | SysException e) {
-<<<<<<< HEAD
                 c.report().error(vf, display(path).toString(), e);
-=======
-                c.report().error(vf, d, e);
                 c.trail().failed(scope, path, dir, Tally.message(e), Tally.kindOf(e));
->>>>>>> manifest
                 dirs.peek().failed = true;
             }
         }
@@ -214,62 +181,40 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     @Override
     public void error(List<byte[]> path, String reason) {
         // The walker could not read this part of the guest (it passes the reason only).
-<<<<<<< HEAD
         c.report().error(vf, display(path).toString(), reason, ErrorKind.CORRUPT);
-=======
-        c.report().error(vf, display(path), reason, ErrorKind.CORRUPT);
         c.trail().failed(scope, path, null, reason, ErrorKind.CORRUPT);
->>>>>>> manifest
     }
 
     @Override
     public void entry(List<byte[]> path, Node node) {
         Dir parent = dirs.peek();
-<<<<<<< HEAD
         if (parent == null) return; // the walk starts at a directory
         EntryPath d = display(path);
-=======
-        if (parent == null || parent.failed) return;
         current = null;
->>>>>>> manifest
         try {
             byte[] name = claim(parent, path.getLast(), path);
             if (excluded(path, false)) return;
             if (parent.failed) return;
             ensureCreated();
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
-<<<<<<< HEAD
-                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle, name, d);
-=======
                 current = c.trail().laterName(scope, path, node);
-                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d, current);
->>>>>>> manifest
+                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle, name, d, current);
                 else c.report().hardlink(vf);
                 return;
             }
             switch (node.type()) {
-<<<<<<< HEAD
                 case FILE -> file(parent, name, d, node);
                 case SYMLINK -> symlink(parent.handle, name, d, node);
                 case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node);
-=======
-                case FILE -> file(parent.handle, name, d, node, path);
-                case SYMLINK -> symlink(parent.handle, name, d, node, path);
-                case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node, path);
->>>>>>> manifest
                 case DIRECTORY -> throw new IllegalStateException("directories are entered, not created here");
             }
         } catch (EntryFailure | VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw (RuntimeException) e;
-<<<<<<< HEAD
             c.report().error(vf, d.toString(), e);
-=======
-            c.report().error(vf, d, e);
             if (current != null) current.fail(e);
             else c.trail().failed(scope, path, node, Tally.message(e), Tally.kindOf(e));
         } finally {
             if (current != null) current.walked();
->>>>>>> manifest
         }
         c.report().progress(c.options().progress());
     }
@@ -284,14 +229,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 if (d.refused != null) throw d.refused;
                 d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-<<<<<<< HEAD
-                if (!dryRun()) c.finisher().directory(vf, d.handle, d.node, display(d.path));
-=======
                 if (!dryRun()) {
-                    c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
+                    c.finisher().directory(vf, d.handle, d.node, display(d.path));
                     directoryEvidence(d);
                 }
->>>>>>> manifest
                 if (parent != null) c.report().directory(vf);
             }
             parent = d;
@@ -303,7 +244,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         if (!c.trail().on()) return;
         try {
             PendingEntry e = c.trail().entry(scope, d.path, d.node);
-            e.created(d.handle.hostPath);
+            e.created(d.handle.hostPath());
             c.trail().smallStreams(e, fs, d.node, List.of()); // a directory's named streams (NTFS), listed and hashed
             e.done();
             e.walked();
@@ -349,40 +290,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return got;
     }
 
-<<<<<<< HEAD
-    private void symlink(DirHandle dir, byte[] name, EntryPath display, Node node) {
-=======
-    private void symlink(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
-        current = c.trail().entry(scope, path, node);
->>>>>>> manifest
+    private void symlink(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         byte[] target = node.symlinkTarget();
         for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
         if (!dryRun()) {
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
-<<<<<<< HEAD
-            if (used == null) return;
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
-=======
             if (used == null) {
                 current.skip(SKIPPED);
                 return;
             }
-            current.created(join(dir.hostPath, used));
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
->>>>>>> manifest
+            current.created(dir, used);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
         current.done();
         c.report().symlink(vf);
     }
 
-<<<<<<< HEAD
-    private void special(DirHandle dir, byte[] name, EntryPath display, Node node) {
-=======
-    private void special(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
-        current = c.trail().entry(scope, path, node);
->>>>>>> manifest
+    private void special(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         if (!dryRun()) {
             int type = switch (node.type()) {
                 case FIFO -> Linux.S_IFIFO;
@@ -394,38 +321,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
-<<<<<<< HEAD
-            if (used == null) return;
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
-=======
             if (used == null) {
                 current.skip(SKIPPED);
                 return;
             }
-            current.created(join(dir.hostPath, used));
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
->>>>>>> manifest
+            current.created(dir, used);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
         current.done();
         c.report().special(vf);
     }
 
-<<<<<<< HEAD
     private void file(Dir parent, byte[] name, EntryPath display, Node node) throws IOException {
-        file(parent.handle, name, display, node, fs.content(node));
-        for (NamedStream st : fs.largeStreams(node)) {
-=======
-    private void file(DirHandle dir, byte[] name, String display, Node node, List<byte[]> path) throws IOException {
         Layer content = fs.content(node);
         List<PlannedRun> runs = plan(content, node.size());
-        current = c.trail().file(scope, path, node, content, EvidenceTrail.dataOf(runs));
-        file(dir, name, display, node, content, runs, current);
+        current = c.trail().file(scope, display.path(), node, content, EvidenceTrail.dataOf(runs));
+        file(parent.handle, name, display, node, content, runs, current);
         List<NamedStream> large = fs.largeStreams(node);
         c.trail().smallStreams(current, fs, node, large);
         for (NamedStream st : large) {
->>>>>>> manifest
             // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
             byte[] streamName = new byte[name.length + 1 + st.name().length];
             System.arraycopy(name, 0, streamName, 0, name.length);
@@ -438,20 +353,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
                     node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of(), node.fileAttributes());
             c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
-<<<<<<< HEAD
-            file(parent.handle, host, sd, asFile, st.content());
-        }
-    }
-
-    private void file(DirHandle dir, byte[] name, EntryPath display, Node node, Layer data) throws IOException {
-        long size = node.size();
-        List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
-        capOutput(runs);
-=======
             List<PlannedRun> streamRuns = plan(st.content(), asFile.size());
             PendingEntry stream = current.streamFile(st.name(), asFile, st.content(), EvidenceTrail.dataOf(streamRuns));
             try {
-                file(dir, host, sd, asFile, st.content(), streamRuns, stream);
+                file(parent.handle, host, sd, asFile, st.content(), streamRuns, stream);
             } catch (IOException | RuntimeException e) {
                 stream.fail(e);
                 throw e;
@@ -465,10 +370,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
     }
 
-    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data, List<PlannedRun> runs,
+    private void file(DirHandle dir, byte[] name, EntryPath display, Node node, Layer data, List<PlannedRun> runs,
                       PendingEntry evidence) throws IOException {
         long size = node.size();
->>>>>>> manifest
+        capOutput(runs);
         synchronized (c.totals()) {
             for (PlannedRun r : runs) c.totals().add(r);
         }
@@ -489,19 +394,13 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 writeFile(held, name, display, node, runs, data, size, evidence);
             } catch (EntryFailure | VdetachException | IOException e) {
                 if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
-<<<<<<< HEAD
-                else c.report().error(vf, display.toString(), e);
-            } catch (RuntimeException e) {
-                c.report().error(vf, display.toString(), "unexpected " + e, ErrorKind.INTERNAL);
-=======
                 else {
-                    c.report().error(vf, display, e);
+                    c.report().error(vf, display.toString(), e);
                     evidence.fail(e);
                 }
             } catch (RuntimeException e) {
-                c.report().error(vf, display, "unexpected " + e, ErrorKind.INTERNAL);
+                c.report().error(vf, display.toString(), "unexpected " + e, ErrorKind.INTERNAL);
                 evidence.fail("unexpected " + e, ErrorKind.INTERNAL);
->>>>>>> manifest
             } finally {
                 held.release();
             }
@@ -551,30 +450,21 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         }
     }
 
-<<<<<<< HEAD
     private void writeFile(DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs, Layer data,
-                           long size) throws IOException {
-=======
-    private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
                            long size, PendingEntry evidence) throws IOException {
->>>>>>> manifest
         HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, newFileIn(dir.fd));
         if (created == null) {
             evidence.skip(SKIPPED);
             return;
         }
         byte[] used = created.name();
-        evidence.created(join(dir.hostPath, used));
+        evidence.created(dir, used);
         try (Fd fd = created.made()) {
             ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs(), evidence.hasher());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
-<<<<<<< HEAD
             c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-=======
-            c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
             evidence.done(new EntryRecord.Extraction(w.shared(), w.copied(), w.materialised()));
->>>>>>> manifest
         }
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         for (String note : node.notes()) c.report().warn(display + ": " + note);
