@@ -65,6 +65,14 @@ public final class Dump {
      * a locked one is refused rather than written as ciphertext).
      */
     static Layer volume(DiskImage disk, String name, Secrets secrets) throws IOException {
+        if (!disk.disks().isEmpty()) {
+            for (DiskImage.NamedDisk d : disk.disks()) {
+                if (name.equals(d.name())) return d.disk();
+                if (name.startsWith(d.name() + "/")) return volume(d.disk(), name.substring(d.name().length() + 1), secrets);
+            }
+            throw new UsageException("--volume " + name + ": no such disk or volume in the image (disks: " + diskNames(disk)
+                    + "; see vdetach ls)");
+        }
         List<Volume> volumes = VolumeScanner.scan(disk);
         Volume v = null;
         for (Volume x : volumes) if (x.name().equals(name)) v = x;
@@ -84,9 +92,17 @@ public final class Dump {
         return u.layer();
     }
 
+    private static String diskNames(DiskImage disk) {
+        return String.join(", ", disk.disks().stream().map(DiskImage.NamedDisk::name).toList());
+    }
+
     public static Result run(Request r) throws IOException {
         long t0 = System.nanoTime();
         try (DiskImage disk = r.image().openDisk()) {
+            if (r.volume() == null && !disk.disks().isEmpty()) {
+                throw new UsageException("the image holds " + disk.disks().size() + " disks (" + diskNames(disk)
+                        + ") and dump writes one: give --volume DISK for a whole disk or --volume DISK/VOLUME");
+            }
             Layer img = r.volume() == null ? disk : volume(disk, r.volume(), r.image().mount().secrets());
             Fd fd;
             try {

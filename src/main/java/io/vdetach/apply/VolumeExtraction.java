@@ -16,6 +16,7 @@ import io.vdetach.plan.GuestName;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.plan.Totals;
+import io.vdetach.sys.Errno;
 import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.SysException;
@@ -255,11 +256,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     private DirHandle openVolumeRoot() {
         if (intoDest) return DirHandle.root(c.destFd());
-        byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
-        Fd destFd = c.destFd();
-        byte[] used = c.builder().create(destFd, name, EntryPath.of(volumeName), true, n -> Linux.mkdirat(destFd, n, 0700));
+        int slash = volumeName.indexOf('/');
+        if (slash < 0) return volumeDirectory(c.destFd(), null, volumeName);
+        // A volume of one disk of several (an OVA appliance): DEST/<disk>/<volume>, the disk's
+        // directory shared by its volumes (not a guest entry: it keeps the mode it is made with).
+        byte[] disk = volumeName.substring(0, slash).getBytes(StandardCharsets.UTF_8);
+        try {
+            Linux.mkdirat(c.destFd(), disk, 0755);
+        } catch (SysException e) {
+            if (!e.is(Errno.EEXIST)) throw e;
+        }
+        try (Fd diskFd = Linux.openat(c.destFd(), disk, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0)) {
+            return volumeDirectory(diskFd, new DirHandle(null, null, disk, false), volumeName.substring(slash + 1));
+        }
+    }
+
+    private DirHandle volumeDirectory(Fd in, DirHandle parent, String name) {
+        byte[] used = c.builder().create(in, name.getBytes(StandardCharsets.UTF_8), EntryPath.of(volumeName), true,
+                n -> Linux.mkdirat(in, n, 0700));
         if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
-        return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), null, used, true);
+        return new DirHandle(Linux.openat(in, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), parent, used, true);
     }
 
     private DirHandle makeDirectory(DirHandle parent, Dir d) {

@@ -19,7 +19,7 @@ final class DumpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE") Path image;
     @Parameters(index = "1", paramLabel = "OUT") Path out;
     @Mixin ImageOptions io = new ImageOptions();
-    @Option(names = "--volume", paramLabel = "N|NAME", description = "Only this volume (p1, vg-lv, disk or its number); a BitLocker volume is"
+    @Option(names = "--volume", paramLabel = "N|NAME", description = "Only this volume (p1, vg-lv, disk or its number; DISK or DISK/VOLUME of a multi-disk OVA); a BitLocker volume is"
             + " written decrypted.") String volume;
 
     @Override

@@ -55,6 +55,19 @@ public interface DiskImage extends Layer, AutoCloseable {
     }
 
     /**
+     * The disks of an image that holds several (an OVA appliance), each named for DEST
+     * ({@code DEST/<name>/<volume>/…}); empty for an image that is one disk, which is every
+     * format but a multi-disk OVA. The image itself reads as its first disk; these are open
+     * while it is and closed with it.
+     */
+    default List<NamedDisk> disks() {
+        return List.of();
+    }
+
+    /** One disk of a multi-disk image and the name its volumes are extracted under. */
+    record NamedDisk(String name, DiskImage disk) {}
+
+    /**
      * How a differencing child of the same format records this image as its parent (VHD unique id,
      * VHDX DataWriteGuid, VDI modification UUID, VMDK CID), to warn when a parent changed after its
      * child was made; null when the format records none.

@@ -73,7 +73,7 @@ public final class OpenedImage implements AutoCloseable {
     private static OpenedImage open(DiskImage image, BlockCache cache, MountOptions mount) throws IOException {
         try {
             List<Slot> slots = new ArrayList<>();
-            for (Volume v : VolumeScanner.scan(image)) slots.add(probe(v, mount, cache));
+            for (Volume v : volumes(image)) slots.add(probe(v, mount, cache));
             refuseUnrecognised(image, slots);
             ShadowSlots shadows = new ShadowSlots(cache);
             return new OpenedImage(image, cache, shadows.expand(slots, mount.shadowCopies(), mount), shadows);
@@ -81,6 +81,21 @@ public final class OpenedImage implements AutoCloseable {
             image.close();
             throw e;
         }
+    }
+
+    /**
+     * The image's volumes; those of a multi-disk image (an OVA appliance) are named
+     * "<disk>/<volume>", so each disk's volumes are extracted to DEST/<disk>/<volume>/….
+     */
+    private static List<Volume> volumes(DiskImage image) throws IOException {
+        if (image.disks().isEmpty()) return VolumeScanner.scan(image);
+        List<Volume> out = new ArrayList<>();
+        for (DiskImage.NamedDisk d : image.disks()) {
+            for (Volume v : VolumeScanner.scan(d.disk())) {
+                out.add(new Volume(d.name() + "/" + v.name(), v.scheme(), v.start(), v.size(), v.type(), v.label(), v.layer()));
+            }
+        }
+        return out;
     }
 
     /**

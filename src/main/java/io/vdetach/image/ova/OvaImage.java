@@ -22,20 +22,28 @@ import java.util.List;
  * points into the .ova at the real offsets, so a flat or sparse disk shares like any other; a
  * streamOptimized VMDK finds its footer at the end of its member.
  *
- * <p>One image is one disk: an OVA with several disks is read as its first, with a warning naming the others.
+ * <p>An OVA with several disks offers them all through {@link #disks()} (each volume is extracted
+ * under its disk's name); read as one disk (dump, offline detach) it is its first.
  */
 public final class OvaImage implements DiskImage {
     /** A ustar header whose first member is the .ovf (DSP0243 puts it first), or a pax/GNU extension header before it. */
     public static final ImageFormat FORMAT = new ImageFormat("ova", OvaImage::probe, OvaImage::open);
+
+    /** Disks opened from one appliance; a virtual machine has a handful (VirtualBox allows 30 SATA ports). */
+    static final int MAX_DISKS = 64;
 
     private final HostFile file;
     private final DiskImage disk;
     private final String diskName;
     private final OvfDescriptor ovf;
     private final List<String> warnings;
+    /** Every disk of the OVF, the first being {@link #disk}. */
+    private final List<NamedDisk> disks;
 
-    private OvaImage(HostFile file, DiskImage disk, String diskName, OvfDescriptor ovf, List<String> warnings) {
+    private OvaImage(HostFile file, DiskImage disk, String diskName, OvfDescriptor ovf, List<String> warnings,
+                     List<NamedDisk> disks) {
         this.file = file;
+        this.disks = disks;
         this.disk = disk;
         this.diskName = diskName;
         this.ovf = ovf;
@@ -67,25 +75,61 @@ public final class OvaImage implements DiskImage {
         }
         String xml = new String(file.readBytes(desc.dataAt(), (int) desc.size()).array(), StandardCharsets.UTF_8);
         OvfDescriptor ovf = OvfDescriptor.parse(xml, name + " member " + desc.name());
-        List<String> hrefs = new ArrayList<>();
-        for (OvfDescriptor.Disk d : ovf.disks()) if (d.href() != null) hrefs.add(d.href());
+        java.util.LinkedHashSet<String> distinct = new java.util.LinkedHashSet<>();
+        for (OvfDescriptor.Disk d : ovf.disks()) if (d.href() != null) distinct.add(d.href());
+        List<String> hrefs = List.copyOf(distinct);
+        if (hrefs.size() > MAX_DISKS) {
+            throw new UnsupportedImageException("ova", "OVF DiskSection", desc.dataAt(), name + ": " + hrefs.size()
+                    + " disk files (at most " + MAX_DISKS + ")");
+        }
         if (hrefs.isEmpty()) {
             throw new UnsupportedImageException("ova", "OVF DiskSection", desc.dataAt(), "an OVA without a disk file (" + name + ")");
         }
-        TarMembers.Member member = null;
-        for (TarMembers.Member m : members) if (m.name().equals(hrefs.getFirst())) member = m;
-        if (member == null) {
-            throw new CorruptImageException("ova", "OVF References", desc.dataAt(), name + ": disk file \"" + hrefs.getFirst()
-                    + "\" is not a member of the archive");
-        }
+        List<TarMembers.Member> diskMembers = new ArrayList<>();
+        for (String href : hrefs) diskMembers.add(member(members, href, desc, name));
         List<String> warnings = new ArrayList<>();
-        if (hrefs.size() > 1) {
-            warnings.add(name + " holds " + hrefs.size() + " disks; only the first, " + hrefs.getFirst() + ", is read ("
-                    + String.join(", ", hrefs.subList(1, hrefs.size())) + " are not: one image is one disk)");
+        List<NamedDisk> disks = new ArrayList<>();
+        try {
+            for (TarMembers.Member m : diskMembers) {
+                DiskImage d = opener.openMember(file.slice(m.dataAt(), m.size(), m.name()));
+                disks.add(new NamedDisk(diskName(m.name(), diskMembers), d));
+                warnings.addAll(d.warnings());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (NamedDisk d : disks) d.disk().close();
+            throw e;
         }
-        DiskImage disk = opener.openMember(file.slice(member.dataAt(), member.size(), member.name()));
-        warnings.addAll(disk.warnings());
-        return new OvaImage(file, disk, member.name(), ovf, List.copyOf(warnings));
+        TarMembers.Member member = diskMembers.getFirst();
+        DiskImage disk = disks.getFirst().disk();
+        return new OvaImage(file, disk, member.name(), ovf, List.copyOf(warnings), List.copyOf(disks));
+    }
+
+    private static TarMembers.Member member(List<TarMembers.Member> members, String href, TarMembers.Member desc, String name)
+            throws CorruptImageException {
+        for (TarMembers.Member m : members) if (m.name().equals(href)) return m;
+        throw new CorruptImageException("ova", "OVF References", desc.dataAt(), name + ": disk file \"" + href
+                + "\" is not a member of the archive");
+    }
+
+    /**
+     * The directory a disk's volumes go under: its member's file name without the extension
+     * ("disk1" for "disk1.vmdk"), the whole file name when two disks would share that, and
+     * "disk<N>" when the name cannot be one directory name.
+     */
+    static String diskName(String member, List<TarMembers.Member> all) {
+        String base = member.substring(member.lastIndexOf('/') + 1);
+        int dot = base.lastIndexOf('.');
+        String stem = dot > 0 ? base.substring(0, dot) : base;
+        long same = all.stream().map(m -> {
+            String b = m.name().substring(m.name().lastIndexOf('/') + 1);
+            int d = b.lastIndexOf('.');
+            return d > 0 ? b.substring(0, d) : b;
+        }).filter(stem::equals).count();
+        String name = same > 1 ? base : stem;
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
+            for (int i = 0; i < all.size(); i++) if (all.get(i).name().equals(member)) return "disk" + (i + 1);
+        }
+        return name;
     }
 
     @Override
@@ -104,10 +148,13 @@ public final class OvaImage implements DiskImage {
             d.append(' ').append(k.id()).append(" = ").append(k.href() == null ? "(no file)" : k.href())
                     .append(" (capacity ").append(k.capacity()).append(')');
         }
-        d.append("; reading ").append(diskName).append(" in place");
+        d.append(disks.size() > 1 ? "; reading each in place" : "; reading " + diskName + " in place");
         List<ChainLink> out = new ArrayList<>();
         out.add(new ChainLink(file.path(), "ova", d.toString()));
-        for (ChainLink l : disk.chain()) out.add(new ChainLink(l.file(), l.format() + " (OVA member " + diskName + ")", l.detail()));
+        for (NamedDisk nd : disks) {
+            String member = nd.disk() == disk ? diskName : nd.name();
+            for (ChainLink l : nd.disk().chain()) out.add(new ChainLink(l.file(), l.format() + " (OVA member " + member + ")", l.detail()));
+        }
         return out;
     }
 
@@ -121,6 +168,9 @@ public final class OvaImage implements DiskImage {
     public List<String> warnings() { return warnings; }
 
     @Override
+    public List<NamedDisk> disks() { return disks.size() > 1 ? disks : List.of(); }
+
+    @Override
     public int read(long offset, ByteBuffer dst) throws IOException { return disk.read(offset, dst); }
 
     @Override
@@ -129,7 +179,7 @@ public final class OvaImage implements DiskImage {
     @Override
     public void close() throws IOException {
         try {
-            disk.close();
+            for (NamedDisk d : disks) d.disk().close();
         } finally {
             file.close();
         }

@@ -10,7 +10,12 @@ import io.vdetach.extent.Run;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageOpener;
 import io.vdetach.image.OpenOptions;
+import io.vdetach.testkit.Cli;
+import io.vdetach.testkit.DiskFixture;
+import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.ImageCheck;
+import io.vdetach.testkit.LoopMount;
+import io.vdetach.testkit.TreeAssert;
 import io.vdetach.testkit.Mutations;
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Openers;
@@ -79,12 +84,61 @@ class OvaImageTest {
         }
     }
 
+    /**
+     * An appliance of two disks (the GPT + ext4 fixture and a bare ext4 filesystem, both
+     * streamOptimized): each disk's volumes are extracted under the disk's name, each equal to
+     * the kernel's mount of its source; verify passes; ls names them.
+     */
     @Test
-    void severalDisksAreNamedInAWarning() throws Exception {
-        Path ova = ova("ustar", "streamOptimized", "disk2.vmdk");
+    void severalDisksEachExtractedUnderItsName() throws Exception {
+        Need.root();
+        Need.tools("qemu-img", "tar", "mke2fs");
+        Path first = DiskFixture.raw();
+        Path second = dir.resolve("second.raw");
+        Sh.bash("cd " + dir + " && mkdir -p t2/d && printf 'second disk' > t2/d/f && head -c 300000 /dev/urandom > t2/r"
+                + " && mke2fs -q -F -t ext4 -b 4096 -L two -d t2 second.raw 16M");
+        Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=streamOptimized", first.toString(), dir.resolve("disk1.vmdk").toString());
+        Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=streamOptimized", second.toString(), dir.resolve("disk2.vmdk").toString());
+        Files.writeString(dir.resolve("app.ovf"), ovf("disk1.vmdk", "disk2.vmdk"));
+        Sh.run("bash", "-c", "cd " + dir + " && tar --format=pax -cf app.ova app.ovf disk1.vmdk disk2.vmdk");
+        Path ova = dir.resolve("app.ova");
         try (DiskImage d = ImageOpener.open(ova, OpenOptions.DEFAULT)) {
-            assertThat(d.warnings()).anyMatch(w -> w.contains("holds 2 disks") && w.contains("disk2.vmdk"));
+            assertThat(d.disks()).extracting(DiskImage.NamedDisk::name).containsExactly("disk1", "disk2");
+            assertThat(ImageCheck.sha256(d.disks().get(1).disk())).isEqualTo(ImageCheck.sha256(second));
         }
+        Cli.Run ls = Cli.run("ls", ova.toString());
+        assertThat(ls.exit()).as(ls.out() + ls.err()).isZero();
+        assertThat(ls.out()).contains("disk1/p1", "disk2/disk");
+
+        Path dest = dir.resolve("out");
+        Cli.Run r = Cli.run("extract", "--no-progress", ova.toString(), dest.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        try (LoopMount m = LoopMount.readOnly(first, 1L << 20, 48L << 20, "ext4", "")) {
+            TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), HostTree.walk(dest.resolve("disk1/p1"), "lost+found"));
+        }
+        try (LoopMount m = LoopMount.readOnly(second, 0, 0, "ext4", "")) {
+            TreeAssert.assertSameTree(HostTree.walk(m.path(), "lost+found"), HostTree.walk(dest.resolve("disk2/disk"), "lost+found"));
+        }
+        Cli.Run v = Cli.run("verify", ova.toString(), dest.toString());
+        assertThat(v.exit()).as(v.out() + v.err()).isZero();
+
+        Cli.Run whole = Cli.run("dump", ova.toString(), dir.resolve("whole.raw").toString());
+        assertThat(whole.exit()).as("dump must be told which disk").isEqualTo(2);
+        assertThat(whole.err()).contains("disk1, disk2");
+        Cli.Run two = Cli.run("dump", "--volume", "disk2", ova.toString(), dir.resolve("two.raw").toString());
+        assertThat(two.exit()).as(two.out() + two.err()).isZero();
+        assertThat(HostTree.sha256(dir.resolve("two.raw"))).isEqualTo(HostTree.sha256(second));
+    }
+
+    @Test
+    void aHostileDescriptorOpensABoundedNumberOfDisks() throws Exception {
+        Path ova = ova("ustar", "streamOptimized");
+        String[] many = new String[OvaImage.MAX_DISKS + 1];
+        for (int i = 0; i < many.length; i++) many[i] = "d" + i + ".vmdk";
+        Files.writeString(dir.resolve("app.ovf"), ovf(many));
+        Sh.run("bash", "-c", "cd " + dir + " && tar --format=ustar -cf app.ova app.ovf disk1.vmdk");
+        assertThatThrownBy(() -> ImageOpener.open(ova, OpenOptions.DEFAULT))
+                .isInstanceOf(UnsupportedImageException.class).hasMessageContaining("at most " + OvaImage.MAX_DISKS);
     }
 
     @Test
