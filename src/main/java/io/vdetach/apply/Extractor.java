@@ -141,8 +141,10 @@ public final class Extractor {
             throw Phase.named("while scanning volume " + name + " (" + fs.type() + ") for deleted entries", e);
         }
         for (String n : tree.notices()) ctx.report().warn(name + ": " + n);
-        if (tree.recoveredCount() == 0) return;
+        if (tree.recoveredCount() == 0 && tree.problems().isEmpty()) return;
         Tally.Volume vf = ctx.report().recoveredVolume(name, fs.type());
+        for (VdetachException e : tree.problems()) ctx.report().error(vf, name + "/" + Recovered.Place.DELETED.dirName(), e);
+        if (tree.recoveredCount() == 0) return;
         VolumeExtraction walk = VolumeExtraction.recovered(ctx, tree, name, slot.volume().size(), intoDest, vf, liveRoot);
         try {
             TreeWalker.walk(tree, files == null ? walk : walk.deferFilesTo(files));

@@ -92,6 +92,7 @@ public final class ManifestListing {
             return;
         }
         for (String n : tree.notices()) report.warn(name + ": " + n);
+        for (VdetachException e : tree.problems()) report.error(null, name + "/$Deleted", e);
         Lister lister = new Lister(trail, report, new EvidenceTrail.Scope(name, tree, tree), buffer);
         for (DirEntry top : tree.list(tree.node(tree.rootId()))) {
             TreeWalker.walk(tree, tree.node(top.id()), List.of(top.name()), lister);

@@ -271,6 +271,12 @@ final class LsCommand implements Callable<Integer> {
             throw Phase.named("while scanning " + base + " (" + fs.type() + ") for deleted entries", e);
         }
         for (String n : tree.notices()) Diagnostics.warning(base + ": " + n);
+        for (VdetachException e : tree.problems()) {
+            errors++;
+            Diagnostics.error(base + "/$Deleted", e.getMessage());
+            if (io.json) entries.add(Map.of("path", base + "/$Deleted", "error", e.getMessage()));
+            else out.println(escape(base + "/$Deleted") + "  ERROR: " + e.getMessage());
+        }
         for (DirEntry top : tree.list(tree.node(tree.rootId()))) {
             list(tree, tree.node(top.id()), base + "/" + new String(top.name(), StandardCharsets.UTF_8), out, tree);
         }

@@ -1,6 +1,7 @@
 package io.vdetach.guestfs;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.VdetachException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import java.io.IOException;
@@ -62,15 +63,34 @@ public final class RecoveredTree implements GuestFilesystem {
             return t;
         }
         DeletedEntries it = entries.get();
-        for (Recovered r; (r = it.next()) != null; ) {
+        while (true) {
+            Recovered r;
+            try {
+                r = it.next();
+            } catch (VdetachException e) {
+                // one damaged entry: the scanner has moved past it
+                if (t.problems.size() < MAX_PROBLEMS) t.problems.add(e);
+                else t.problemsDropped++;
+                continue;
+            }
+            if (r == null) break;
             if (t.recoveredCount == MAX_ENTRIES) {
                 t.notices.add("--deleted: more than " + MAX_ENTRIES + " recovered entries; the rest are not listed");
                 break;
             }
             t.add(r);
         }
+        if (t.problemsDropped > 0) t.notices.add("--deleted: " + t.problemsDropped + " more damaged entries not listed one by one");
         return t;
     }
+
+    /** Damaged entries kept one by one; more are counted. */
+    private static final int MAX_PROBLEMS = 1000;
+    private final List<VdetachException> problems = new ArrayList<>();
+    private long problemsDropped;
+
+    /** Entries the scan met damaged (each an error of the run); the scan went on past them. */
+    public List<VdetachException> problems() { return List.copyOf(problems); }
 
     /** What the user should know about the scan (not supported, entries left out). */
     public List<String> notices() { return List.copyOf(notices); }
