@@ -8,6 +8,7 @@ import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.plan.Classifier;
 import io.vdetach.plan.DirectoryNames;
@@ -107,6 +108,24 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** @param volumeSize the volume's bytes: file data beyond them is refused unless --max-output raises the cap */
     VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, long volumeSize, boolean intoDest, Tally.Volume vf) {
+        this(c, fs, volumeName, volumeSize, intoDest, vf, new EvidenceTrail.Scope(volumeName, fs), false, null);
+    }
+
+    /**
+     * The walk over a volume's recovered entries (--deleted), after its live walk: into the
+     * directory that walk made for the volume ({@code liveRoot}, its name in DEST; null with
+     * {@code intoDest}), whose metadata and evidence line that walk already gave.
+     */
+    static VolumeExtraction recovered(Context c, RecoveredTree tree, String volumeName, long volumeSize, boolean intoDest,
+                                      Tally.Volume vf, byte[] liveRoot) {
+        return new VolumeExtraction(c, tree, volumeName, volumeSize, intoDest, vf, new EvidenceTrail.Scope(volumeName, tree, tree),
+                true, liveRoot);
+    }
+
+    private VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, long volumeSize, boolean intoDest, Tally.Volume vf,
+                             EvidenceTrail.Scope scope, boolean reopenRoot, byte[] liveRoot) {
+        this.reopenRoot = reopenRoot;
+        this.liveRoot = liveRoot;
         this.c = c;
         this.fs = fs;
         this.volumeName = volumeName;
@@ -117,7 +136,17 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.filtered = !c.options().include().isEmpty() || !c.options().exclude().isEmpty();
         long max = c.options().maxOutput();
         this.maxOutput = max == ExtractOptions.VOLUME_SIZE ? volumeSize : max;
-        this.scope = new EvidenceTrail.Scope(volumeName, fs);
+        this.scope = scope;
+    }
+
+    /** The recovered entries' walk: the volume's directory exists (the live walk made it). */
+    private final boolean reopenRoot;
+    /** The live walk's name for the volume's directory in DEST (reopened by the recovered walk); null until made. */
+    private byte[] liveRoot;
+
+    /** The name the volume's directory got in DEST; null when the walk went straight into DEST or made none. */
+    byte[] rootHostName() {
+        return liveRoot;
     }
 
     private boolean dryRun() {
@@ -231,8 +260,9 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
                 if (!dryRun()) {
+                    // the reopened volume root gets its times again once $Deleted/$Orphan are in it; its line is written once
                     c.finisher().directory(vf, d.handle, d.node, display(d.path));
-                    directoryEvidence(d);
+                    if (!(reopenRoot && parent == null)) directoryEvidence(d);
                 }
                 if (parent != null) c.report().directory(vf);
             }
@@ -256,6 +286,11 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     private DirHandle openVolumeRoot() {
         if (intoDest) return DirHandle.root(c.destFd());
+        if (reopenRoot) {
+            if (liveRoot == null) throw new EntryFailure(ErrorKind.HOST, "the volume's directory was not made: recovered entries not written");
+            return new DirHandle(Linux.openat(c.destFd(), liveRoot, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), null,
+                    liveRoot, true);
+        }
         int slash = volumeName.indexOf('/');
         if (slash < 0) return volumeDirectory(c.destFd(), null, volumeName);
         // A volume of one disk of several (an OVA appliance): DEST/<disk>/<volume>, the disk's
@@ -271,11 +306,14 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         }
     }
 
+    /** Makes the volume's directory {@code name} in {@code in}; remembers its path beneath DEST for the recovered entries' walk. */
     private DirHandle volumeDirectory(Fd in, DirHandle parent, String name) {
         byte[] used = c.builder().create(in, name.getBytes(StandardCharsets.UTF_8), EntryPath.of(volumeName), true,
                 n -> Linux.mkdirat(in, n, 0700));
         if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
-        return new DirHandle(Linux.openat(in, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), parent, used, true);
+        DirHandle made = new DirHandle(Linux.openat(in, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), parent, used, true);
+        liveRoot = made.hostPath();
+        return made;
     }
 
     private DirHandle makeDirectory(DirHandle parent, Dir d) {
