@@ -18,10 +18,15 @@ public final class Invariant {
         void run() throws Exception;
     }
 
+    /** {@code -Dfuzz.verbose=true}: print what each input ended with (to see what seeds reach). */
+    private static final boolean VERBOSE = Boolean.getBoolean("fuzz.verbose");
+
     public static void onlyOurErrors(Work work) throws Exception {
         try {
             work.run();
+            if (VERBOSE) System.err.println("fuzz: read through");
         } catch (VdetachException e) {
+            if (VERBOSE) System.err.println("fuzz: " + e.kind().label() + ": " + e.getMessage());
             if (e.kind() == ErrorKind.INTERNAL) throw new AssertionError("an internal error escaped: " + e, e);
         }
     }

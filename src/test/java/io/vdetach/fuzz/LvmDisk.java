@@ -7,14 +7,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * A disk that is one LVM2 physical volume whose metadata area holds a given text, laid out as
  * lib/format_text/layout.h describes (label_header, pv_header, mda_header, raw_locn): the label in
- * sector 1, one metadata area at 4 KiB, the text after its 512-byte header, the data area at 1 MiB.
+ * sector 1, one metadata area at 4 KiB, the text after its 512-byte header, the data area from 1 MiB to the end (8 MiB).
  * Checksums are left zero (vdetach does not check them). Texts naming {@link #PV_UUID} find this PV.
  */
 final class LvmDisk {
     private LvmDisk() {}
 
     static final String PV_UUID = "fuzzPVuuid0123456789abcdefghijkl";
-    static final int SIZE = 4 << 20;
+    static final int SIZE = 8 << 20;
     private static final int MDA = 4096;
     private static final int MDA_SIZE = (1 << 20) - MDA;
     /** Longest text that fits the area after its header. */

@@ -21,6 +21,11 @@ public final class SparseFile {
     /** Chunks closer than this are one chunk: the header of a chunk costs six bytes. */
     private static final int JOIN_GAP = 32;
 
+    /** Writes the input standing for file {@code args[0]} to {@code args[1]} (bench/fuzz-seeds.sh makes seeds with it). */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Files.write(java.nio.file.Path.of(args[1]), encode(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(args[0]))));
+    }
+
     /** The file {@code input} stands for, at most {@code maxSize} bytes. */
     public static byte[] decode(byte[] input, int maxSize) {
         ByteBuffer in = ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN);
