@@ -45,11 +45,13 @@ for t in "${selected[@]}"; do
         -Djunit.jupiter.execution.timeout.mode=disabled -Djazzer.internal.arg.0=fuzz)
   if [ -n "${FUZZ_MERGE:-}" ]; then
     merged=$logs/merged/$class.$method
-    rm -rf "$merged"; mkdir -p "$merged"
+    seeds=$logs/merged/$class.$method.seeds   # the committed seeds without the crash reproducers
+    rm -rf "$merged" "$seeds"; mkdir -p "$merged" "$seeds"
+    find "$dir" -maxdepth 1 -type f -name 'seed-*' -exec cp {} "$seeds" \;
     # the inner merge runs are this script's fuzz-inner.sh, given as libFuzzer's argv[0]
     args=("${args[@]/-Djazzer.internal.arg.0=fuzz/-Djazzer.internal.arg.0=$PWD/bench/fuzz-inner.sh}"
           "-Djazzer.internal.arg.1=$PWD/$merged" "-Djazzer.internal.arg.2=$PWD/.cifuzz-corpus/io.vdetach.fuzz.$class/$method"
-          "-Djazzer.internal.arg.3=$PWD/$dir" -Djazzer.internal.arg.4=-merge=1)
+          "-Djazzer.internal.arg.3=$PWD/$seeds" -Djazzer.internal.arg.4=-merge=1)
     echo "== $t: merging into $merged"
     FUZZ_TARGET="io.vdetach.fuzz.$class#$method" JAZZER_FUZZ=1 JAVA_TOOL_OPTIONS="-Xmx$heap" mvn "${args[@]}" > "$log.merge" 2>&1 || true
     n=$(find "$merged" -type f | wc -l)
