@@ -55,7 +55,22 @@ final class LayerWalk {
             if (r instanceof Run.Hole) continue;
             if (stored != null && r instanceof Run.Mapped m) stored.accept(m);
             if (n++ >= RUNS_READ) break;
-            read(layer, r.start(), (int) Math.min(READ, r.length()));
+            if (!read(layer, r.start(), (int) Math.min(READ, r.length()))) continue;
+            if (r instanceof Run.Mapped m) sameAsStored(layer, m);
+        }
+    }
+
+    /**
+     * What the layer reads at a run stored as-is equals the bytes at the place the map names: share
+     * mode clones those bytes, copy mode reads them through the layer, and both must give the same file.
+     */
+    private void sameAsStored(Layer layer, Run.Mapped m) throws IOException {
+        byte[] viaLayer = new byte[buf.limit()];
+        buf.flip().get(viaLayer);
+        ByteBuffer below = ByteBuffer.allocate(viaLayer.length);
+        m.target().read(m.offset(), below);
+        if (!java.util.Arrays.equals(viaLayer, 0, viaLayer.length, below.array(), 0, viaLayer.length)) {
+            throw new AssertionError(layer.describe() + ": reads other bytes at " + m.start() + " than the map names: " + m);
         }
     }
 
@@ -74,12 +89,15 @@ final class LayerWalk {
         }
     }
 
-    private void read(Layer layer, long pos, int length) throws IOException {
-        if (pos < 0 || length <= 0 || readBudget <= 0) return;
+    /** Reads {@code length} bytes (at most the buffer, within the budget) into {@link #buf}; false when nothing was read. */
+    private boolean read(Layer layer, long pos, int length) throws IOException {
+        if (pos < 0 || length <= 0 || readBudget <= 0) return false;
         buf.clear().limit((int) Math.min(Math.min(length, buf.capacity()), readBudget));
         readBudget -= buf.limit();
         int want = (int) Math.max(0, Math.min(buf.limit(), layer.size() - pos));
         int n = layer.read(pos, buf);
         if (n != want) throw new AssertionError(layer.describe() + ": read of " + buf.limit() + " bytes at " + pos + " returned " + n + ", not " + want);
+        buf.limit(buf.position());
+        return n > 0;
     }
 }
