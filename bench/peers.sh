@@ -15,6 +15,9 @@
 # floor of share mode on the XFS.
 #   usage: sudo bench/peers.sh [FILES] [TOTAL_MIB] [REPEAT] [WINDOW]   (defaults 50000 4096 3 1G)
 #   ONLY=REGEX runs only the rows whose tool label matches (e.g. ONLY='streaming|--mode copy').
+#   IMAGES=REGEX runs only the images whose name matches (e.g. IMAGES='ext4.raw|ntfs.qcow2').
+#   BASELINE=PATH also runs every vdetach row with that launcher (an older checkout's ./vdetach),
+#   right after the current one, so both meet the same machine state.
 source "$(dirname "$0")/lib.sh"
 FILES=${1:-50000}; TOTAL=${2:-4096}; REPEAT=${3:-3}; WINDOW=${4:-1G}; PAUSE=${PAUSE:-5}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
@@ -104,6 +107,7 @@ echo "|---|---|---|---|---|---|---|---|---|"
 run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT and $IMG)
   local img=$1 label=$2 hd=$3 mode=$4; shift 5
   [[ -z "${ONLY:-}" || "$label" =~ $ONLY ]] || return 0
+  [[ -z "${IMAGES:-}" || "$(basename "$img")" =~ $IMAGES ]] || return 0
   local times=() rb=0 wb=0 peak=0 n=0 i
   for ((i = 0; i < REPEAT; i++)); do
     rm -rf "$hd/out" "$hd/out.vdetach-progress"; mkdir -p "$hd/out"
@@ -129,13 +133,17 @@ run() { # IMAGE LABEL HOSTDIR [stream] -- command...   (the command may use $OUT
     "${times[*]}" "$(( rb / 1000000 ))" "$(( wb / 1000000 ))" "$(( peak / 1000000 ))" "$n"
 }
 V="$REPO/vdetach"; "$V" --version >/dev/null
+launchers=("$V"); [ -n "${BASELINE:-}" ] && { "$BASELINE" --version >/dev/null; launchers+=("$BASELINE"); }
 for g in ext4 ntfs; do
   for f in raw qcow2 vhdx; do
     img=$X/$g.$f
-    run "$img" "vdetach extract (share)" "$X" - -- bash -c '"$0" extract --no-progress "$IMG" "$OUT"' "$V"
-    run "$img" "vdetach extract --mode copy" "$E" - -- bash -c '"$0" extract --no-progress --mode copy "$IMG" "$OUT"' "$V"
-    run "$img" "vdetach detach --streaming --window $WINDOW" "$E" stream -- \
-      bash -c '"$0" detach --streaming --window "$1" --no-progress "$IMG" "$OUT"' "$V" "$WINDOW"
+    for L in "${launchers[@]}"; do
+      tag=""; [ "$L" != "$V" ] && tag=" (baseline)"
+      run "$img" "vdetach extract (share)$tag" "$X" - -- bash -c '"$0" extract --no-progress "$IMG" "$OUT"' "$L"
+      run "$img" "vdetach extract --mode copy$tag" "$E" - -- bash -c '"$0" extract --no-progress --mode copy "$IMG" "$OUT"' "$L"
+      run "$img" "vdetach detach --streaming --window $WINDOW$tag" "$E" stream -- \
+        bash -c '"$0" detach --streaming --window "$1" --no-progress "$IMG" "$OUT"' "$L" "$WINDOW"
+    done
     run "$img" "7zz x" "$E" - -- bash -c '7zz x -y -o"$OUT" "$IMG"'
   done
   run "$X/$g.raw" "tsk_recover -a" "$E" - -- bash -c 'tsk_recover -a "$IMG" "$OUT"'

@@ -2,7 +2,7 @@
  * vdetach: turns a virtual machine disk image into host files.
  *
  * <p>The packages are the data flow, each depending only on those to its left:
- * error, sys, extent &rarr; image &rarr; volume &rarr; guestfs &rarr; host, plan &rarr; apply &rarr; cli.
+ * error, sys, extent &rarr; image &rarr; volume &rarr; guestfs &rarr; host, plan &rarr; evidence &rarr; apply &rarr; cli.
  */
 module io.vdetach {
     requires info.picocli;

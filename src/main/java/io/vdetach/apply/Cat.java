@@ -1,6 +1,5 @@
 package io.vdetach.apply;
 
-import io.vdetach.error.HostException;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.plan.OpenedImage;
@@ -16,12 +15,28 @@ public final class Cat {
     /** @param guestPath the volume first: p1/etc/hosts */
     public record Request(ImageSource image, String guestPath) {}
 
-    /** Writes the file to {@code out}; returns its size. */
-    public static long run(Request r, WritableByteChannel out) throws IOException {
+    /**
+     * @param bytes what was written
+     * @param refused why nothing was written (the path names nothing, or no regular file); null when the file was
+     */
+    public record Result(long bytes, String refused) {}
+
+    /** Writes the file to {@code out}, or refuses a path that names no regular file (as cat, exit 1). */
+    public static Result run(Request r, WritableByteChannel out) throws IOException {
         try (OpenedImage img = r.image().openImage()) {
-            GuestPaths.Found f = GuestPaths.resolve(img, r.guestPath());
+            GuestPaths.Found f;
+            switch (GuestPaths.find(img, r.guestPath())) {
+                case GuestPaths.Missing m -> {
+                    return new Result(0, m.why());
+                }
+                case GuestPaths.Found found -> f = found;
+            }
             if (f.node().type() != EntryType.FILE) {
-                throw new HostException(r.guestPath() + ": not a regular file (" + f.node().type().name().toLowerCase(Locale.ROOT) + ")");
+                String what = f.node().type().name().toLowerCase(Locale.ROOT);
+                if (f.node().symlinkTarget() != null) {
+                    what += " to " + new String(f.node().symlinkTarget(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                return new Result(0, r.guestPath() + ": not a regular file (" + what + ")");
             }
             Layer content = f.fs().content(f.node());
             ByteBuffer buf = ByteBuffer.allocate(1 << 20);
@@ -32,7 +47,7 @@ public final class Cat {
                 pos += buf.remaining();
                 while (buf.hasRemaining()) out.write(buf);
             }
-            return content.size();
+            return new Result(content.size(), null);
         }
     }
 }

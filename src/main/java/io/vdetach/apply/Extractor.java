@@ -37,6 +37,20 @@ public final class Extractor {
     }
 
     public static Report extract(OpenedImage image, Path dest, ExtractOptions o) throws IOException {
+        return extract(image, dest, o, "extract");
+    }
+
+    /** @param command "extract" or "detach", for the manifest's header */
+    static Report extract(OpenedImage image, Path dest, ExtractOptions o, String command) throws IOException {
+        if (o.dryRun() || !o.evidence().writes()) return extract(image, dest, o, EvidenceTrail.OFF);
+        try (EvidenceTrail trail = EvidenceTrail.open(o.evidence(), command, image)) {
+            Report r = extract(image, dest, o, trail);
+            trail.finish(r);
+            return r;
+        }
+    }
+
+    private static Report extract(OpenedImage image, Path dest, ExtractOptions o, EvidenceTrail trail) throws IOException {
         long t0 = System.nanoTime();
         Tally report = new Tally();
         image.image().warnings().forEach(report::warn);
@@ -56,14 +70,15 @@ public final class Extractor {
             o.progress().expect(expected(slots, GuestFilesystem::usedBytes), expected(slots, GuestFilesystem::usedEntries));
             MetadataWriter metadata = new MetadataWriter(o.restoreOwners());
             HostTreeBuilder builder = new HostTreeBuilder(o.onConflict(), report);
-            Finisher finisher = new Finisher();
+            Finisher finisher = new Finisher(metadata, report);
             // Nothing to share: one ordered pass over the image instead of file by file.
             boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
-                    () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
+                    () -> new ContentWriter(sources, o.mode(), host.blockSize()));
+                 ShareHashes hashes = ordered || !trail.hashing() ? null : new ShareHashes(sources)) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
-                        host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher);
+                        host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher, trail, hashes);
                 if (ordered) {
                     try (CopiedFiles copy = new CopiedFiles(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
                         for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, copy);
@@ -73,10 +88,12 @@ public final class Extractor {
                     for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, null);
                 }
                 workers.drain();
+                if (hashes != null) hashes.drain();
+                trail.rehashFallbacks();
                 report.notShared(totals.reasons());
             }
             if (!o.dryRun()) {
-                finisher.finish(destFd, builder, metadata, report);
+                finisher.finish(destFd, builder);
                 long s0 = System.nanoTime();
                 Linux.syncfs(destFd);
                 if (System.getenv("VDETACH_DEBUG") != null) System.err.printf("final syncfs %.2f s%n", (System.nanoTime() - s0) / 1e9);
@@ -95,9 +112,11 @@ public final class Extractor {
         Tally.Volume vf = begin(ctx.report(), slot);
         if (vf == null) return;
         GuestFilesystem fs = slot.filesystem();
-        VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), intoDest, vf);
+        VolumeExtraction walk = new VolumeExtraction(ctx, fs, slot.volume().name(), slot.volume().size(), intoDest, vf);
         try {
             TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while reading volume " + slot.volume().name() + " (" + fs.type() + ")", e);
         } finally {
             walk.releaseOpenDirectories();
         }
@@ -157,6 +176,9 @@ public final class Extractor {
             if (slot.problem() != null) {
                 String what = slot.probed() instanceof Probed.NotExtracted n ? n.what() : "damaged";
                 report.volumeFailed(slot.volume().name(), what, slot.problem());
+            } else if (slot.bitlocker() != null && slot.bitlocker().locked()) {
+                report.warn(slot.volume().name() + ": BitLocker volume " + slot.bitlocker().volumeId()
+                        + " is locked, not extracted (give --password, --password-file, --recovery-password or --key-file)");
             }
             return null;
         }

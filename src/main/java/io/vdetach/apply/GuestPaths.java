@@ -13,24 +13,39 @@ import java.util.Arrays;
 public final class GuestPaths {
     private GuestPaths() {}
 
-    public record Found(OpenedImage.Slot slot, GuestFilesystem fs, Node node, String rest) {}
+    /** What a guest path names: an entry, or nothing (and why). */
+    public sealed interface Lookup permits Found, Missing {}
 
+    public record Found(OpenedImage.Slot slot, GuestFilesystem fs, Node node, String rest) implements Lookup {}
+
+    /** Nothing at the path: a volume or a name that is not there. */
+    public record Missing(String why) implements Lookup {}
+
+    /** The entry {@code guestPath} names; a path that names nothing is a host-side error (exit 4). */
     public static Found resolve(OpenedImage img, String guestPath) throws IOException {
+        return switch (find(img, guestPath)) {
+            case Found f -> f;
+            case Missing m -> throw new HostException(m.why());
+        };
+    }
+
+    /** The entry {@code guestPath} names, or why there is none; a damaged volume throws its problem. */
+    public static Lookup find(OpenedImage img, String guestPath) throws IOException {
         String p = guestPath.startsWith("/") ? guestPath.substring(1) : guestPath;
         int slash = p.indexOf('/');
         String vol = slash < 0 ? p : p.substring(0, slash);
         String rest = slash < 0 ? "" : p.substring(slash + 1);
         OpenedImage.Slot slot = img.slot(vol);
-        if (slot == null) throw new HostException("no volume \"" + vol + "\" in the image (paths start with the volume: p1/etc/hosts)");
+        if (slot == null) return new Missing("no volume \"" + vol + "\" in the image (paths start with the volume: p1/etc/hosts)");
         GuestFilesystem fs = slot.filesystem();
         if (fs == null) {
             if (slot.problem() != null) throw slot.problem();
-            throw new HostException("volume " + vol + " holds no readable filesystem (" + slot.probed() + ")");
+            return new Missing("volume " + vol + " holds no readable filesystem (" + slot.probed() + ")");
         }
         Node n = fs.node(fs.rootId());
         for (String part : rest.split("/")) {
             if (part.isEmpty()) continue;
-            if (!n.isDirectory()) throw new HostException(guestPath + ": not found (" + part + " is under a non-directory)");
+            if (!n.isDirectory()) return new Missing(guestPath + ": not found (" + part + " is under a non-directory)");
             byte[] want = part.getBytes(StandardCharsets.UTF_8);
             Node next = null;
             for (DirEntry e : fs.list(n)) {
@@ -39,7 +54,7 @@ public final class GuestPaths {
                     break;
                 }
             }
-            if (next == null) throw new HostException(guestPath + ": not found");
+            if (next == null) return new Missing(guestPath + ": not found");
             n = next;
         }
         return new Found(slot, fs, n, rest);

@@ -40,7 +40,7 @@ final class HostTreeBuilder {
     record Created<T>(byte[] name, T made) {}
 
     /** Creates one name; returns the name used, or null when it was skipped. */
-    byte[] create(Fd dirfd, byte[] name, String displayPath, boolean creatingDirectory, Action action) {
+    byte[] create(Fd dirfd, byte[] name, EntryPath displayPath, boolean creatingDirectory, Action action) {
         Created<Object> c = createWith(dirfd, name, displayPath, creatingDirectory, n -> {
             action.create(n);
             return null;
@@ -49,7 +49,7 @@ final class HostTreeBuilder {
     }
 
     /** Creates one name; returns the name used and what the creator made, or null when it was skipped. */
-    <T> Created<T> createWith(Fd dirfd, byte[] name, String displayPath, boolean creatingDirectory, Creator<T> creator) {
+    <T> Created<T> createWith(Fd dirfd, byte[] name, EntryPath displayPath, boolean creatingDirectory, Creator<T> creator) {
         try {
             return new Created<>(name, creator.create(name));
         } catch (SysException e) {
@@ -59,7 +59,7 @@ final class HostTreeBuilder {
         if (creatingDirectory && existing.isDirectory()) return new Created<>(name, null); // merge into a directory already there
         switch (policy) {
             case SKIP -> {
-                report.conflict(displayPath, "skipped", null);
+                report.conflict(displayPath.toString(), "skipped", null);
                 return null;
             }
             case FAIL -> throw new Abort(displayPath + ": already exists in DEST (--on-conflict fail)");
@@ -69,7 +69,7 @@ final class HostTreeBuilder {
                 }
                 Linux.unlinkat(dirfd, name, 0);
                 T made = creator.create(name);
-                report.conflict(displayPath, "overwritten", null);
+                report.conflict(displayPath.toString(), "overwritten", null);
                 return new Created<>(name, made);
             }
             case RENAME -> {
@@ -77,7 +77,7 @@ final class HostTreeBuilder {
                     byte[] alt = ConflictPolicy.renamed(name, i);
                     try {
                         T made = creator.create(alt);
-                        report.conflict(displayPath, "renamed", new String(alt, StandardCharsets.UTF_8));
+                        report.conflict(displayPath.toString(), "renamed", new String(alt, StandardCharsets.UTF_8));
                         return new Created<>(alt, made);
                     } catch (SysException e) {
                         if (!e.is(Errno.EEXIST)) throw e;

@@ -19,13 +19,21 @@ public record ImageSource(Path path, OpenOptions open, MountOptions mount) {
     /** Opened down to its filesystems. */
     public OpenedImage openImage() throws IOException {
         ConsumedMarker.refuseIfConsumed(real());
-        return OpenedImage.open(path, open, mount);
+        try {
+            return OpenedImage.open(path, open, mount);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while opening the image, its volumes and filesystems", e);
+        }
     }
 
     /** The disk alone (dump). */
     public DiskImage openDisk() throws IOException {
         ConsumedMarker.refuseIfConsumed(real());
-        return ImageOpener.open(path, open);
+        try {
+            return ImageOpener.open(path, open);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while opening the image", e);
+        }
     }
 
     /** For detach --streaming's own run into {@code dest}: the image its marker names {@code dest} for. */

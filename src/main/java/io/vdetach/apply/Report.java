@@ -35,6 +35,16 @@ public record Report(Counts counts, double seconds, long extraSpaceUsed, Streami
     /** @param spaceReclaimed statfs free-space gain of the image's filesystem after deleting (never an estimate) */
     public record Deletion(List<String> deleted, long spaceReclaimed) {}
 
+    /**
+     * DESIGN.md's exit code for a command that reads the image's volumes (extract, plan, ls): 0
+     * without errors; 3 when a recognised volume could not be read and nothing else was read
+     * either; 1 when some entries or volumes failed and the rest was read.
+     */
+    public static int exitCode(long errors, boolean nothingRead, long volumeFailures) {
+        if (errors == 0) return 0;
+        return nothingRead && volumeFailures > 0 ? 3 : 1;
+    }
+
     /** The same report with one more warning. */
     public Report withWarning(String warning) {
         return new Report(counts, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,

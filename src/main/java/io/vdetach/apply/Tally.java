@@ -109,14 +109,22 @@ final class Tally {
 
     /** An entry that failed for {@code e}: ours carry their kind; anything else is a bug in vdetach. */
     void error(Volume v, String path, Throwable e) {
-        ErrorKind kind = switch (e) {
+        error(v, path, message(e), kindOf(e));
+    }
+
+    /** The kind of an entry's failure: ours carry theirs; anything else is a bug in vdetach. */
+    static ErrorKind kindOf(Throwable e) {
+        return switch (e) {
             case VdetachException x -> x.kind();
             case EntryFailure f -> f.kind();
             case EOFException eof -> ErrorKind.CORRUPT;
             case IOException io -> ErrorKind.HOST;
             default -> ErrorKind.INTERNAL;
         };
-        error(v, path, e.getMessage() == null ? e.toString() : e.getMessage(), kind);
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     synchronized void error(Volume v, String path, String reason, ErrorKind kind) {
@@ -154,7 +162,7 @@ final class Tally {
      */
     synchronized Report report(double seconds) {
         boolean nothing = total.files + total.directories + total.symlinks + total.specials == 0;
-        int exit = errors.isEmpty() ? 0 : nothing && volumeFailures > 0 ? 3 : 1;
+        int exit = Report.exitCode(errors.size(), nothing, volumeFailures);
         List<Report.Volume> vols = volumes.stream()
                 .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
         return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null,

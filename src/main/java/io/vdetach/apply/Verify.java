@@ -3,29 +3,36 @@ package io.vdetach.apply;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.guestfs.Xattr;
+import io.vdetach.plan.DirectoryNames;
 import io.vdetach.plan.GuestName;
 import io.vdetach.plan.OpenedImage;
-import io.vdetach.sys.BeneathPath;
+import io.vdetach.sys.Errno;
 import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import io.vdetach.sys.Stat;
 import io.vdetach.sys.SysException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 
 /**
  * verify: DEST against the image, entry by entry: type, size, content, mode, mtime, link target,
- * user xattrs. DEST's entries are opened beneath DEST, never following a symlink.
+ * user xattrs, and no entry in DEST that the image does not have. Each entry's host name is found
+ * as extraction made it: made safe, then made unique in its directory by the same
+ * {@link DirectoryNames} (a guest's second "esc" is "esc (1)"). DEST is read one directory at a
+ * time, each opened from its parent's descriptor by one name with O_NOFOLLOW: a symlink that
+ * extraction wrote is never followed out of DEST.
  */
 public final class Verify implements TreeWalker.Visitor {
     /** @param volume DEST holds only this volume's files (as extract --volume wrote them); null: every volume */
@@ -39,12 +46,16 @@ public final class Verify implements TreeWalker.Visitor {
         }
     }
 
+    /** A directory being compared: its descriptor in DEST and the host names its entries got so far. */
+    private record Frame(Fd fd, boolean owned, DirectoryNames names) {}
+
     private final Fd destFd;
     private final GuestFilesystem fs;
     private final String volume;
-    /** Where the volume's entries are beneath DEST: its name, or nothing under --volume. */
+    /** The volume's directory in DEST: its name, or nothing under --volume (DEST itself). */
     private final byte[] prefix;
     private final List<Mismatch> mismatches;
+    private final Deque<Frame> dirs = new ArrayDeque<>();
     private long checked;
 
     private Verify(Fd destFd, GuestFilesystem fs, String volume, byte[] prefix, List<Mismatch> mismatches) {
@@ -66,7 +77,13 @@ public final class Verify implements TreeWalker.Visitor {
                 String name = s.volume().name();
                 Verify v = new Verify(destFd, s.filesystem(), name, r.volume() != null ? new byte[0]
                         : name.getBytes(StandardCharsets.UTF_8), mismatches);
-                TreeWalker.walk(s.filesystem(), v);
+                try {
+                    TreeWalker.walk(s.filesystem(), v);
+                } catch (OutOfMemoryError | StackOverflowError e) {
+                    throw Phase.named("while verifying volume " + name + " (" + s.filesystem().type() + ")", e);
+                } finally {
+                    v.closeAll();
+                }
                 checked += v.checked;
             }
         }
@@ -75,12 +92,60 @@ public final class Verify implements TreeWalker.Visitor {
 
     @Override
     public boolean enter(List<byte[]> path, Node dir) {
-        entry(path, dir);
-        return true;
+        checked++;
+        if (path.isEmpty()) {
+            if (prefix.length == 0) {
+                dirs.push(new Frame(destFd, false, new DirectoryNames()));
+                return true;
+            }
+            if (!compare(path, dir, destFd, prefix)) return false;
+            return open(path, destFd, prefix);
+        }
+        Frame parent = dirs.peek();
+        byte[] name = claim(parent, path.getLast());
+        if (name == null) {
+            mismatch(path, "name cannot exist on the host (refused at extraction)");
+            return false;
+        }
+        return compare(path, dir, parent.fd, name) && open(path, parent.fd, name);
     }
 
+    /** Opens the directory {@code name} of {@code parent} (one name, no symlink followed) for its entries. */
+    private boolean open(List<byte[]> path, Fd parent, byte[] name) {
+        try {
+            dirs.push(new Frame(Linux.openat(parent, name, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), true,
+                    new DirectoryNames()));
+            return true;
+        } catch (SysException e) {
+            mismatch(path, "cannot open the directory in DEST: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Every name in the directory that no guest entry got is an extra; then the directory is closed. */
     @Override
-    public void leave(List<byte[]> path, Node dir) { }
+    public void leave(List<byte[]> path, Node dir) {
+        Frame f = dirs.pop();
+        try {
+            Linux.forEachName(f.fd, n -> {
+                if (f.names.contains(n)) return;
+                List<byte[]> extra = new ArrayList<>(path);
+                extra.add(n);
+                mismatch(extra, "in DEST but not in the image");
+            });
+        } catch (SysException e) {
+            mismatch(path, "cannot list the directory in DEST: " + e.getMessage());
+        } finally {
+            if (f.owned) f.fd.close();
+        }
+    }
+
+    private void closeAll() {
+        while (!dirs.isEmpty()) {
+            Frame f = dirs.pop();
+            if (f.owned) f.fd.close();
+        }
+    }
 
     @Override
     public void error(List<byte[]> path, String reason) {
@@ -90,14 +155,65 @@ public final class Verify implements TreeWalker.Visitor {
     @Override
     public void entry(List<byte[]> path, Node n) {
         checked++;
-        byte[] rel = hostPath(path);
-        if (rel == null) {
+        Frame parent = dirs.peek();
+        if (parent == null) return;
+        byte[] name = claim(parent, path.getLast());
+        if (name == null) {
             mismatch(path, "name cannot exist on the host (refused at extraction)");
             return;
         }
-        if (rel.length == 0) return; // DEST itself
+        compare(path, n, parent.fd, name);
+        if (n.type() != EntryType.FILE) return;
         try {
-            Stat st = Linux.fstatat(destFd, rel, Linux.AT_SYMLINK_NOFOLLOW);
+            for (NamedStream st : fs.largeStreams(n)) {
+                // written beside the file as "<file>:<stream>" (see VolumeExtraction)
+                byte[] guest = new byte[path.getLast().length + 1 + st.name().length];
+                System.arraycopy(path.getLast(), 0, guest, 0, path.getLast().length);
+                guest[path.getLast().length] = ':';
+                System.arraycopy(st.name(), 0, guest, path.getLast().length + 1, st.name().length);
+                List<byte[]> streamPath = new ArrayList<>(path);
+                streamPath.set(streamPath.size() - 1, guest);
+                byte[] host = claim(parent, guest);
+                if (host == null) continue;
+                Node asFile = new Node(n.id(), n.type(), n.mode(), n.uid(), n.gid(), st.content().size(), 1, n.mtime(), n.atime(),
+                        n.ctime(), n.btime(), null, 0, 0, List.of(), List.of());
+                compare(streamPath, asFile, st.content(), parent.fd, host);
+            }
+        } catch (IOException | RuntimeException e) {
+            mismatch(path, "cannot compare its large streams: " + e.getMessage());
+        }
+    }
+
+    /** The host name extraction gave the guest name {@code guest} in this directory; null when it refused it. */
+    private static byte[] claim(Frame dir, byte[] guest) {
+        byte[] safe = switch (GuestName.sanitize(guest)) {
+            case GuestName.Safe s -> s.name();
+            case GuestName.Renamed r -> r.name();
+            case GuestName.Refused r -> null;
+        };
+        return safe == null ? null : dir.names.claim(safe);
+    }
+
+    private boolean compare(List<byte[]> path, Node n, Fd dir, byte[] name) {
+        try {
+            return compare(path, n, n.type() == EntryType.FILE ? fs.content(n) : null, dir, name);
+        } catch (IOException | RuntimeException e) {
+            mismatch(path, "cannot compare: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Compares one entry, {@code name} in {@code dir}; false when it is not there as the right type. */
+    private boolean compare(List<byte[]> path, Node n, Layer content, Fd dir, byte[] name) {
+        try {
+            Stat st;
+            try {
+                st = Linux.fstatat(dir, name, Linux.AT_SYMLINK_NOFOLLOW);
+            } catch (SysException e) {
+                if (!e.is(Errno.ENOENT)) throw e;
+                mismatch(path, "missing in DEST");
+                return false;
+            }
             int type = switch (n.type()) {
                 case FILE -> 0100000;
                 case DIRECTORY -> 0040000;
@@ -109,28 +225,21 @@ public final class Verify implements TreeWalker.Visitor {
             };
             if ((st.mode() & 0170000) != type) {
                 mismatch(path, "type differs");
-                return;
+                return false;
             }
             if (n.type() != EntryType.SYMLINK && (st.mode() & 07777) != (n.mode() & 07777)) {
                 mismatch(path, String.format("mode %04o, image says %04o", st.mode() & 07777, n.mode() & 07777));
             }
-            if (n.type() == EntryType.SYMLINK) {
-                int slash = Finisher.lastSlash(rel);
-                Fd pfd = slash < 0 ? destFd : BeneathPath.open(destFd, Arrays.copyOf(rel, slash), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-                try {
-                    byte[] target = Linux.readlinkat(pfd, Arrays.copyOfRange(rel, slash + 1, rel.length));
-                    if (!Arrays.equals(target, n.symlinkTarget())) mismatch(path, "symlink target differs");
-                } finally {
-                    if (pfd != destFd) pfd.close();
-                }
+            if (n.type() == EntryType.SYMLINK && !Arrays.equals(Linux.readlinkat(dir, name), n.symlinkTarget())) {
+                mismatch(path, "symlink target differs");
             }
             if (n.type() == EntryType.FILE && st.size() != n.size()) {
                 mismatch(path, "size " + st.size() + ", image says " + n.size());
-                return;
+                return true;
             }
             if (n.type() == EntryType.FILE) {
-                try (Fd fd = BeneathPath.open(destFd, rel, Linux.O_RDONLY, 0)) {
-                    String diff = compareContent(n, fd);
+                try (Fd fd = Linux.openat(dir, name, Linux.O_RDONLY | Linux.O_NOFOLLOW, 0)) {
+                    String diff = compareContent(n, content, fd);
                     if (diff != null) mismatch(path, diff);
                     for (Xattr x : n.xattrs()) {
                         if (x.name().startsWith("user.") && !Arrays.equals(Linux.fgetxattr(fd, x.name()), x.value())) {
@@ -147,10 +256,10 @@ public final class Verify implements TreeWalker.Visitor {
         } catch (IOException | RuntimeException e) {
             mismatch(path, "cannot compare: " + e.getMessage());
         }
+        return true;
     }
 
-    private String compareContent(Node n, Fd fd) throws IOException {
-        Layer content = fs.content(n);
+    private static String compareContent(Node n, Layer content, Fd fd) throws IOException {
         ByteBuffer a = ByteBuffer.allocate(1 << 20), b = ByteBuffer.allocate(1 << 20);
         for (long pos = 0, len; pos < n.size(); pos += len) {
             len = Math.min(a.capacity(), n.size() - pos);
@@ -165,25 +274,7 @@ public final class Verify implements TreeWalker.Visitor {
         return null;
     }
 
-    /** Where extract put the entry: its sanitised names under the volume's directory; null when refused. */
-    private byte[] hostPath(List<byte[]> path) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.writeBytes(prefix);
-        for (byte[] c : path) {
-            byte[] name = switch (GuestName.sanitize(c)) {
-                case GuestName.Safe s -> s.name();
-                case GuestName.Renamed r -> r.name();
-                case GuestName.Refused r -> null;
-            };
-            if (name == null) return null;
-            if (o.size() > 0) o.write('/');
-            o.writeBytes(name);
-        }
-        return o.toByteArray();
-    }
-
     private void mismatch(List<byte[]> path, String what) {
-        String p = TreeWalker.display(path);
-        mismatches.add(new Mismatch(p.isEmpty() ? volume : volume + "/" + p, what));
+        mismatches.add(new Mismatch(new EntryPath(volume, path).toString(), what));
     }
 }

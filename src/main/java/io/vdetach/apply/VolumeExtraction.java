@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
+import io.vdetach.evidence.EntryRecord;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -9,6 +10,7 @@ import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.plan.Classifier;
+import io.vdetach.plan.DirectoryNames;
 import io.vdetach.plan.Glob;
 import io.vdetach.plan.GuestName;
 import io.vdetach.plan.PlannedRun;
@@ -20,6 +22,7 @@ import io.vdetach.sys.SysException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -33,7 +36,15 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Shared by every volume of one extraction. */
     record Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
-                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
+                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher,
+                   EvidenceTrail trail, ShareHashes shareHashes) {
+        /** Without evidence outputs. */
+        Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
+                Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {
+            this(destFd, options, report, classifier, metadata, totals, destIsBtrfs, builder, workers, finisher,
+                    EvidenceTrail.OFF, null);
+        }
+    }
 
     private final Context c;
     private final GuestFilesystem fs;
@@ -42,30 +53,47 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private final Tally.Volume vf;
     private final Glob include;
     private final Glob exclude;
+    private final boolean filtered;
     private final ArrayDeque<Dir> dirs = new ArrayDeque<>();
     private final Set<Long> linkedSeen = new HashSet<>();
+    /** Bytes of file data planned from this volume, and the most it may give (--max-output). */
+    private long output;
+    private final long maxOutput;
+    private boolean capped;
+    private final EvidenceTrail.Scope scope;
+    /** The evidence of the entry being visited (walker thread), settled if the visit fails. */
+    private PendingEntry current;
 
-    /** A guest directory on the walk's stack and its host counterpart (null until created). */
+    /**
+     * A guest directory on the walk's stack and its host counterpart (null until created). It
+     * holds the walker's path (not a copy) and the names its entries got so far; all of it goes
+     * when the directory is left.
+     */
     private static final class Dir {
         final Node node;
-        final byte[] guestName;
-        final String display;
+        final List<byte[]> path;
+        /** Its host name in the parent; null for the volume's root. */
+        final byte[] hostName;
+        /** Why it cannot be created (a name such as ".."); null when it can. */
+        final EntryFailure refused;
         final boolean included;
+        final DirectoryNames names = new DirectoryNames();
         DirHandle handle;
         boolean failed;
 
-        Dir(Node node, byte[] guestName, String display, boolean included) {
+        Dir(Node node, List<byte[]> path, byte[] hostName, EntryFailure refused, boolean included) {
             this.node = node;
-            this.guestName = guestName;
-            this.display = display;
+            this.path = path;
+            this.hostName = hostName;
+            this.refused = refused;
             this.included = included;
         }
     }
 
     /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
     interface DeferredFiles {
-        void file(Tally.Volume vf, DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs,
-                  Layer data, long size) throws IOException;
+        void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
+                  Layer data, long size, PendingEntry evidence) throws IOException;
     }
 
     private DeferredFiles deferred;
@@ -76,7 +104,8 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return this;
     }
 
-    VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, boolean intoDest, Tally.Volume vf) {
+    /** @param volumeSize the volume's bytes: file data beyond them is refused unless --max-output raises the cap */
+    VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, long volumeSize, boolean intoDest, Tally.Volume vf) {
         this.c = c;
         this.fs = fs;
         this.volumeName = volumeName;
@@ -84,30 +113,51 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.vf = vf;
         this.include = new Glob(c.options().include());
         this.exclude = new Glob(c.options().exclude());
+        this.filtered = !c.options().include().isEmpty() || !c.options().exclude().isEmpty();
+        long max = c.options().maxOutput();
+        this.maxOutput = max == ExtractOptions.VOLUME_SIZE ? volumeSize : max;
+        this.scope = new EvidenceTrail.Scope(volumeName, fs);
     }
 
     private boolean dryRun() {
         return c.options().dryRun();
     }
 
-    private String display(List<byte[]> path) {
-        String p = TreeWalker.display(path);
-        return p.isEmpty() ? volumeName : volumeName + "/" + p;
+    private EntryPath display(List<byte[]> path) {
+        return new EntryPath(volumeName, path);
+    }
+
+    /** Whether --include/--exclude leave the entry out (the path is made into text only when they are given). */
+    private boolean excluded(List<byte[]> path, boolean directory) {
+        if (!filtered) return false;
+        String d = display(path).full();
+        if (!path.isEmpty() && exclude.matchesSelfOrAncestor(d)) return true;
+        return !directory && !(include.isEmpty() || include.matchesSelfOrAncestor(d));
     }
 
     @Override
     public boolean enter(List<byte[]> path, Node dir) {
-        String d = display(path);
-        if (!path.isEmpty() && exclude.matchesSelfOrAncestor(d)) return false;
         Dir parent = dirs.peek();
+        // Every entry the walk meets takes its name, filtered or not: verify names them the same way.
+        byte[] name = null;
+        EntryFailure refused = null;
+        if (parent != null) {
+            try {
+                name = claim(parent, path.getLast(), path);
+            } catch (EntryFailure e) {
+                refused = e;
+            }
+        }
+        if (excluded(path, true)) return false;
         if (parent != null && parent.failed) return false;
-        boolean included = include.isEmpty() || include.matchesSelfOrAncestor(d);
-        dirs.push(new Dir(dir, path.isEmpty() ? null : path.getLast(), d, included));
+        boolean included = !filtered || include.isEmpty() || include.matchesSelfOrAncestor(display(path).full());
+        dirs.push(new Dir(dir, path, name, refused, included));
         if (included) {
             try {
                 ensureCreated();
             } catch (EntryFailure | SysException e) {
-                c.report().error(vf, d, e);
+                c.report().error(vf, display(path).toString(), e);
+                c.trail().failed(scope, path, dir, Tally.message(e), Tally.kindOf(e));
                 dirs.peek().failed = true;
             }
         }
@@ -131,32 +181,40 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     @Override
     public void error(List<byte[]> path, String reason) {
         // The walker could not read this part of the guest (it passes the reason only).
-        c.report().error(vf, display(path), reason, ErrorKind.CORRUPT);
+        c.report().error(vf, display(path).toString(), reason, ErrorKind.CORRUPT);
+        c.trail().failed(scope, path, null, reason, ErrorKind.CORRUPT);
     }
 
     @Override
     public void entry(List<byte[]> path, Node node) {
-        String d = display(path);
-        if (exclude.matchesSelfOrAncestor(d) || !(include.isEmpty() || include.matchesSelfOrAncestor(d))) return;
         Dir parent = dirs.peek();
-        if (parent == null || parent.failed) return;
+        if (parent == null) return; // the walk starts at a directory
+        EntryPath d = display(path);
+        current = null;
         try {
+            byte[] name = claim(parent, path.getLast(), path);
+            if (excluded(path, false)) return;
+            if (parent.failed) return;
             ensureCreated();
-            byte[] name = hostName(path.getLast(), d);
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
-                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle.hostPath, name, d);
+                current = c.trail().laterName(scope, path, node);
+                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle, name, d, current);
                 else c.report().hardlink(vf);
                 return;
             }
             switch (node.type()) {
-                case FILE -> file(parent.handle, name, d, node);
+                case FILE -> file(parent, name, d, node);
                 case SYMLINK -> symlink(parent.handle, name, d, node);
                 case FIFO, SOCKET, CHAR_DEVICE, BLOCK_DEVICE -> special(parent.handle, name, d, node);
                 case DIRECTORY -> throw new IllegalStateException("directories are entered, not created here");
             }
         } catch (EntryFailure | VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw (RuntimeException) e;
-            c.report().error(vf, d, e);
+            c.report().error(vf, d.toString(), e);
+            if (current != null) current.fail(e);
+            else c.trail().failed(scope, path, node, Tally.message(e), Tally.kindOf(e));
+        } finally {
+            if (current != null) current.walked();
         }
         c.report().progress(c.options().progress());
     }
@@ -168,56 +226,90 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         while (it.hasNext()) {
             Dir d = it.next();
             if (d.handle == null) {
-                d.handle = dryRun() ? new DirHandle(null, new byte[0], false)
+                if (d.refused != null) throw d.refused;
+                d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-                if (!dryRun()) c.finisher().directory(vf, d.handle.hostPath, d.node, d.display);
+                if (!dryRun()) {
+                    c.finisher().directory(vf, d.handle, d.node, display(d.path));
+                    directoryEvidence(d);
+                }
                 if (parent != null) c.report().directory(vf);
             }
             parent = d;
         }
     }
 
+    /** A created directory's line: nothing more will come for it. */
+    private void directoryEvidence(Dir d) {
+        if (!c.trail().on()) return;
+        try {
+            PendingEntry e = c.trail().entry(scope, d.path, d.node);
+            e.created(d.handle.hostPath());
+            c.trail().smallStreams(e, fs, d.node, List.of()); // a directory's named streams (NTFS), listed and hashed
+            e.done();
+            e.walked();
+        } catch (IOException e) {
+            c.trail().failed(scope, d.path, d.node, Tally.message(e), Tally.kindOf(e));
+        }
+    }
+
     private DirHandle openVolumeRoot() {
-        if (intoDest) return new DirHandle(c.destFd(), new byte[0], false);
+        if (intoDest) return DirHandle.root(c.destFd());
         byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
         Fd destFd = c.destFd();
-        byte[] used = c.builder().create(destFd, name, volumeName, true, n -> Linux.mkdirat(destFd, n, 0700));
+        byte[] used = c.builder().create(destFd, name, EntryPath.of(volumeName), true, n -> Linux.mkdirat(destFd, n, 0700));
         if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
-        return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), used, true);
+        return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), null, used, true);
     }
 
     private DirHandle makeDirectory(DirHandle parent, Dir d) {
-        byte[] name = hostName(d.guestName, d.display);
-        byte[] used = c.builder().create(parent.fd, name, d.display, true, n -> Linux.mkdirat(parent.fd, n, 0700));
+        byte[] used = c.builder().create(parent.fd, d.hostName, display(d.path), true, n -> Linux.mkdirat(parent.fd, n, 0700));
         if (used == null) throw new EntryFailure(ErrorKind.HOST, "skipped (--on-conflict skip)");
         Fd fd = Linux.openat(parent.fd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0);
-        return new DirHandle(fd, join(parent.hostPath, used), true);
+        return new DirHandle(fd, parent, used, true);
     }
 
-    private byte[] hostName(byte[] guest, String display) {
-        return switch (GuestName.sanitize(guest)) {
+    /**
+     * The host name of a guest name in {@code parent}: made safe ({@link GuestName}), then made
+     * unique among the names its earlier entries got ({@link DirectoryNames}). Renames are reported.
+     */
+    private byte[] claim(Dir parent, byte[] guest, List<byte[]> path) {
+        byte[] safe = switch (GuestName.sanitize(guest)) {
             case GuestName.Safe s -> s.name();
             case GuestName.Renamed rn -> {
-                c.report().conflict(display, "renamed: " + rn.reason(), new String(rn.name(), StandardCharsets.UTF_8));
+                c.report().conflict(display(path).toString(), "renamed: " + rn.reason(), new String(rn.name(), StandardCharsets.UTF_8));
                 yield rn.name();
             }
             case GuestName.Refused rf -> throw new EntryFailure(ErrorKind.CORRUPT, rf.reason());
         };
+        byte[] got = parent.names.claim(safe);
+        if (got != safe) {
+            c.report().conflict(display(path).toString(), "renamed: an earlier entry of its directory has the name "
+                    + new String(safe, StandardCharsets.UTF_8), new String(got, StandardCharsets.UTF_8));
+        }
+        return got;
     }
 
-    private void symlink(DirHandle dir, byte[] name, String display, Node node) {
+    private void symlink(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         byte[] target = node.symlinkTarget();
         for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
         if (!dryRun()) {
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
-            if (used == null) return;
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(dir, used);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
+        current.done();
         c.report().symlink(vf);
     }
 
-    private void special(DirHandle dir, byte[] name, String display, Node node) {
+    private void special(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         if (!dryRun()) {
             int type = switch (node.type()) {
                 case FIFO -> Linux.S_IFIFO;
@@ -229,33 +321,59 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
-            if (used == null) return;
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(dir, used);
+            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
+        current.done();
         c.report().special(vf);
     }
 
-    private void file(DirHandle dir, byte[] name, String display, Node node) throws IOException {
-        file(dir, name, display, node, fs.content(node));
-        for (NamedStream st : fs.largeStreams(node)) {
+    private void file(Dir parent, byte[] name, EntryPath display, Node node) throws IOException {
+        Layer content = fs.content(node);
+        List<PlannedRun> runs = plan(content, node.size());
+        current = c.trail().file(scope, display.path(), node, content, EvidenceTrail.dataOf(runs));
+        file(parent.handle, name, display, node, content, runs, current);
+        List<NamedStream> large = fs.largeStreams(node);
+        c.trail().smallStreams(current, fs, node, large);
+        for (NamedStream st : large) {
             // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
             byte[] streamName = new byte[name.length + 1 + st.name().length];
             System.arraycopy(name, 0, streamName, 0, name.length);
             streamName[name.length] = ':';
             System.arraycopy(st.name(), 0, streamName, name.length + 1, st.name().length);
-            String sd = display + ":" + new String(st.name(), StandardCharsets.UTF_8);
-            byte[] host = hostName(streamName, sd);
+            List<byte[]> streamPath = new ArrayList<>(display.path());
+            streamPath.set(streamPath.size() - 1, streamName);
+            EntryPath sd = display(streamPath);
+            byte[] host = claim(parent, streamName, streamPath);
             Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
-                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of());
+                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of(), node.fileAttributes());
             c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
-            file(dir, host, sd, asFile, st.content());
+            List<PlannedRun> streamRuns = plan(st.content(), asFile.size());
+            PendingEntry stream = current.streamFile(st.name(), asFile, st.content(), EvidenceTrail.dataOf(streamRuns));
+            try {
+                file(parent.handle, host, sd, asFile, st.content(), streamRuns, stream);
+            } catch (IOException | RuntimeException e) {
+                stream.fail(e);
+                throw e;
+            } finally {
+                stream.walked();
+            }
         }
     }
 
-    private void file(DirHandle dir, byte[] name, String display, Node node, Layer data) throws IOException {
+    private List<PlannedRun> plan(Layer data, long size) throws IOException {
+        return c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
+    }
+
+    private void file(DirHandle dir, byte[] name, EntryPath display, Node node, Layer data, List<PlannedRun> runs,
+                      PendingEntry evidence) throws IOException {
         long size = node.size();
-        List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
+        capOutput(runs);
         synchronized (c.totals()) {
             for (PlannedRun r : runs) c.totals().add(r);
         }
@@ -264,20 +382,25 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             return;
         }
         if (deferred != null) {
-            deferred.file(vf, dir, name, display, node, runs, data, size);
+            deferred.file(vf, dir, name, display, node, runs, data, size, evidence);
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
         prefetchCopies(runs);
+        if (c.shareHashes() != null && evidence.hasher() != null) c.shareHashes().add(evidence.hasher(), runs);
         DirHandle held = dir.retain();
         Runnable task = () -> {
             try {
-                writeFile(held, name, display, node, runs, data, size);
+                writeFile(held, name, display, node, runs, data, size, evidence);
             } catch (EntryFailure | VdetachException | IOException e) {
                 if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
-                else c.report().error(vf, display, e);
+                else {
+                    c.report().error(vf, display.toString(), e);
+                    evidence.fail(e);
+                }
             } catch (RuntimeException e) {
-                c.report().error(vf, display, "unexpected " + e, ErrorKind.INTERNAL);
+                c.report().error(vf, display.toString(), "unexpected " + e, ErrorKind.INTERNAL);
+                evidence.fail("unexpected " + e, ErrorKind.INTERNAL);
             } finally {
                 held.release();
             }
@@ -288,6 +411,28 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             c.workers().submit(() -> { }); // surfaces a fatal failure of this task at once
         }
         else c.workers().submit(task);
+    }
+
+    /**
+     * Refuses a file whose data would take the volume's output past {@link #maxOutput}: a small
+     * image whose files claim the same blocks again and again (overlapping runs, table entries
+     * pointing at one cluster) would otherwise fill DEST with far more than the image holds.
+     */
+    private void capOutput(List<PlannedRun> runs) {
+        long data = 0;
+        for (PlannedRun r : runs) if (r.kind() != RunClass.HOLE) data += r.length();
+        if (data > maxOutput - output) {
+            if (!capped) {
+                capped = true;
+                c.report().warn(volumeName + ": output stopped at " + output + " bytes of file data, the cap of " + maxOutput
+                        + " bytes (" + (c.options().maxOutput() == ExtractOptions.VOLUME_SIZE ? "the volume's size" : "--max-output")
+                        + "): its files claim more data than the volume holds (the same blocks claimed again, a hostile image,"
+                        + " or a guest that shares blocks between files); --max-output SIZE raises the cap");
+            }
+            throw new EntryFailure(ErrorKind.CORRUPT, "not extracted: " + data + " bytes of data would pass the volume's output"
+                    + " cap of " + maxOutput + " bytes (--max-output)");
+        }
+        output += data;
     }
 
     /**
@@ -305,20 +450,28 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         }
     }
 
-    private void writeFile(DirHandle dir, byte[] name, String display, Node node, List<PlannedRun> runs, Layer data,
-                           long size) throws IOException {
+    private void writeFile(DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs, Layer data,
+                           long size, PendingEntry evidence) throws IOException {
         HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, newFileIn(dir.fd));
-        if (created == null) return;
+        if (created == null) {
+            evidence.skip(SKIPPED);
+            return;
+        }
         byte[] used = created.name();
+        evidence.created(dir, used);
         try (Fd fd = created.made()) {
-            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs());
+            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs(), evidence.hasher());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
-            c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display, p, ErrorKind.HOST));
+            c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            evidence.done(new EntryRecord.Extraction(w.shared(), w.copied(), w.materialised()));
         }
-        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), join(dir.hostPath, used));
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         for (String note : node.notes()) c.report().warn(display + ": " + note);
     }
+
+    /** Why an entry has no line of its own in DEST. */
+    static final String SKIPPED = "exists in DEST (--on-conflict skip)";
 
     /** Creates a new, empty regular file in {@code dir}, never following a symlink; EEXIST when the name is taken. */
     static HostTreeBuilder.Creator<Fd> newFileIn(Fd dir) {

@@ -21,7 +21,9 @@ final class CatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         @SuppressWarnings("resource") // stdout stays open
         FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
-        Cat.run(new Cat.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath), stdout);
-        return 0;
+        Cat.Result r = Cat.run(new Cat.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath), stdout);
+        if (r.refused() == null) return 0;
+        Diagnostics.error(null, r.refused());
+        return 1;
     }
 }

@@ -2,6 +2,7 @@ package io.vdetach.cli;
 
 import io.vdetach.apply.Dump;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.error.UsageException;
 import io.vdetach.json.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,17 +10,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "dump", description = "Write the whole guest disk (chains resolved) to OUT as a sparse raw file.")
+@Command(name = "dump", description = "Write the whole guest disk (chains resolved), or one volume of it (decrypted when"
+        + " BitLocker), to OUT as a sparse raw file.")
 final class DumpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE") Path image;
     @Parameters(index = "1", paramLabel = "OUT") Path out;
     @Mixin ImageOptions io = new ImageOptions();
+    @Option(names = "--volume", paramLabel = "N|NAME", description = "Only this volume (p1, vg-lv, disk or its number); a BitLocker volume is"
+            + " written decrypted.") String volume;
 
     @Override
     public Integer call() throws Exception {
-        Dump.Result r = Dump.run(new Dump.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), out));
+        if (io.vss != null) {
+            throw new UsageException("--vss: dump writes the whole disk as it is; a shadow copy is a volume's past state"
+                    + " (read it with extract, cat or verify --vss " + io.vss + ")");
+        }
+        Dump.Result r = Dump.run(new Dump.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), out, volume));
         if (io.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("virtual_size", r.virtualSize());

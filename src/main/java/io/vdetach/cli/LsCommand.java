@@ -4,6 +4,11 @@ import io.vdetach.json.Json;
 
 import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.apply.Phase;
+import io.vdetach.apply.Report;
+import io.vdetach.error.VdetachException;
+import io.vdetach.apply.ManifestListing;
+import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -16,6 +21,8 @@ import io.vdetach.plan.Classifier;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
+import io.vdetach.volume.bitlocker.BitLockerInfo;
+import io.vdetach.volume.vss.ShadowCopies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +36,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "ls", description = "List the image's chain and volumes, then its files with sizes and share status.")
 final class LsCommand implements Callable<Integer> {
@@ -40,6 +49,8 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
     @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
     @Option(names = "--snapshots", description = "List the image's internal snapshots and stop.") boolean snapshots;
+    @Mixin EvidenceOptionsMixin eo = new EvidenceOptionsMixin();
+    @Spec CommandSpec spec;
 
     /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
     private static final int ASSUMED_HOST_BLOCK = 4096;
@@ -51,23 +62,34 @@ final class LsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        EvidenceOptions evidence = eo.toOptions(spec, false);
+        if (evidence.writes()) return manifest(evidence);
         PrintStream out = System.out;
-        try (OpenedImage img = new ImageSource(image, io.openOptions(), io.mountOptions()).openImage()) {
+        ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
+        if (snapshots) {
+            // the container's own table: no volume or filesystem is read
+            try (DiskImage d = source.openDisk()) {
+                return listSnapshots(d, header(d), out);
+            }
+        }
+        try (OpenedImage img = source.openImage()) {
             DiskImage d = img.image();
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
-            List<Object> chain = new ArrayList<>();
-            for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
-            json.put("chain", chain);
-            json.put("warnings", d.warnings());
-            if (snapshots) return listSnapshots(d, json, out);
+            Map<String, Object> json = header(d);
+            for (String w : d.warnings()) Diagnostics.warning(w);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
                 out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
                 for (DiskImage.ChainLink l : d.chain()) out.printf("chain   %s  %s  %s%n", l.file(), l.format(), l.detail());
                 for (String w : d.warnings()) out.println("warning " + w);
+                d.acquisition().ifPresent(a -> {
+                    a.caseData().forEach((k, v) -> out.printf("case    %s: %s%n", k, escape(v)));
+                    a.storedHashes().forEach((k, v) -> out.printf("hash    %s (stored): %s%n", k, v));
+                    for (String e : a.readErrors()) out.printf("error   not read by the acquiring tool: sectors %s%n", e);
+                });
                 out.printf("%-8s %-6s %14s %14s  %-26s %s%n", "volume", "scheme", "start", "size", "type", "contents");
             }
+            int volumeFailures = 0;
+            boolean readable = false;
             for (OpenedImage.Slot s : img.slots()) {
                 String contents = contents(s);
                 Map<String, Object> vm = new LinkedHashMap<>();
@@ -78,12 +100,22 @@ final class LsCommand implements Callable<Integer> {
                 vm.put("type", s.volume().type());
                 vm.put("label", s.volume().label());
                 vm.put("contents", contents);
+                if (s.bitlocker() != null) vm.put("bitlocker", bitlocker(s.bitlocker()));
                 GuestFilesystem fs = s.filesystem();
                 if (fs != null) {
+                    readable = true;
                     vm.put("filesystem", fs.type());
                     vm.put("fs_label", fs.label());
                     vm.put("block_size", fs.blockSize());
                     vm.put("warnings", fs.warnings());
+                    for (String w : fs.warnings()) Diagnostics.warning(s.volume().name() + ": " + w);
+                }
+                if (s.problem() != null) {
+                    // recognised but unreadable: an error of that volume, as extract counts it
+                    volumeFailures++;
+                    errors++;
+                    vm.put("error", s.problem().getMessage());
+                    Diagnostics.error(s.volume().name(), s.problem().getMessage());
                 }
                 vols.add(vm);
                 if (!io.json) {
@@ -93,6 +125,7 @@ final class LsCommand implements Callable<Integer> {
                     if (fs != null) for (String w : fs.warnings()) out.println("         warning: " + w);
                 }
             }
+            errors += shadowCopies(img, vols, out);
             json.put("volumes", vols);
             if (!volumesOnly) {
                 if (!io.json) out.println();
@@ -108,8 +141,63 @@ final class LsCommand implements Callable<Integer> {
                 json.put("entries", entries);
             }
             if (io.json) out.println(Json.render(json));
-            return errors == 0 ? 0 : 1;
+            return Report.exitCode(errors, !readable, volumeFailures);
         }
+    }
+
+    /** The image, its chain and its warnings, as --json starts. */
+    private Map<String, Object> header(DiskImage d) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+        List<Object> chain = new ArrayList<>();
+        for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+        json.put("chain", chain);
+        json.put("warnings", d.warnings());
+        d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
+                a.storedHashes(), "read_errors", a.readErrors())));
+        return json;
+    }
+
+    /** Each live volume's VSS stores, after the volume table (JSON: under its volume); returns the errors. */
+    private int shadowCopies(OpenedImage img, List<Object> vols, PrintStream out) throws IOException {
+        int errors = 0;
+        for (int i = 0; i < img.slots().size(); i++) {
+            OpenedImage.Slot s = img.slots().get(i);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> vm = (Map<String, Object>) vols.get(i);
+            String name = s.volume().name();
+            try {
+                ShadowCopies copies = img.shadowCopies(s);
+                if (copies == null) continue;
+                if (io.json) vm.put("shadow_copies", ShadowCopiesView.json(name, copies));
+                else errors += ShadowCopiesView.print(name, copies, out);
+                for (String w : copies.warnings()) Diagnostics.warning(name + ": " + w);
+                if (io.json && !copies.warnings().isEmpty()) vm.put("shadow_copy_warnings", copies.warnings());
+            } catch (VdetachException e) {
+                errors++;
+                vm.put("shadow_copies_error", e.getMessage());
+                Diagnostics.error(name, "shadow copies not read: " + e.getMessage());
+            }
+        }
+        return errors;
+    }
+
+    /** --manifest/--bodyfile: the entries go there; stdout (stderr when a manifest goes to stdout) gets a summary. */
+    private int manifest(EvidenceOptions evidence) throws Exception {
+        ManifestListing.Result r = ManifestListing.run(new ManifestListing.Request(
+                new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath, evidence));
+        PrintStream out = evidence.usesStdout() ? System.err : System.out;
+        if (io.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("entries", r.entries());
+            m.put("errors", r.errors());
+            m.put("seconds", r.seconds());
+            out.println(Json.render(m));
+        } else {
+            out.printf("listed %d entries (%d errors) in %.2f s%n", r.entries(), r.errors(), r.seconds());
+        }
+        out.flush();
+        return r.exitCode();
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
@@ -130,7 +218,29 @@ final class LsCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Map<String, Object> bitlocker(BitLockerInfo b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("variant", b.variant());
+        m.put("guid", b.volumeId().toString());
+        m.put("encryption", b.method());
+        m.put("description", b.description());
+        m.put("created", b.createdText());
+        m.put("encrypt_on_write", b.encryptOnWrite());
+        List<Object> ps = new ArrayList<>();
+        for (BitLockerInfo.Protector p : b.protectors()) ps.add(Map.of("type", p.type(), "guid", p.id().toString()));
+        m.put("protectors", ps);
+        m.put("unlocked_by", b.locked() ? null : b.unlockedBy());
+        return m;
+    }
+
     private static String contents(OpenedImage.Slot s) {
+        if (s.bitlocker() != null && !s.bitlocker().locked()) {
+            return s.bitlocker().summary() + "; unlocked by " + s.bitlocker().unlockedBy() + ": " + readable(s);
+        }
+        return readable(s);
+    }
+
+    private static String readable(OpenedImage.Slot s) {
         return switch (s.probed()) {
             case Probed.Readable r -> r.filesystem().type() + (r.filesystem().label().isEmpty() ? "" : " \"" + r.filesystem().label() + "\"")
                     + " (" + r.filesystem().blockSize() + "-byte blocks)";
@@ -139,6 +249,14 @@ final class LsCommand implements Callable<Integer> {
     }
 
     private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+        try {
+            walk(fs, start, base, out);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while listing " + base + " (" + fs.type() + ")", e);
+        }
+    }
+
+    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
         TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
             @Override
             public boolean enter(List<byte[]> path, Node dir) {
@@ -160,6 +278,7 @@ final class LsCommand implements Callable<Integer> {
             public void error(List<byte[]> path, String reason) {
                 errors++;
                 String p = join(base, path);
+                Diagnostics.error(p, reason);
                 if (io.json) entries.add(Map.of("path", p, "error", reason));
                 else out.println(escape(p) + "  ERROR: " + reason);
             }

@@ -9,7 +9,7 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "vdetach", mixinStandardHelpOptions = true, version = "vdetach 0.1.0",
+@Command(name = "vdetach", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = Main.VERSION,
         description = "Turn a virtual machine disk image into host files by sharing the blocks it already occupies.",
         subcommands = {LsCommand.class, PlanCommand.class, ExtractCommand.class, DetachCommand.class,
                 VerifyCommand.class, CatCommand.class, DumpCommand.class, OfflineCommand.class},
@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 "unsupported; 4 the host refused (space, permission, not the same filesystem for --mode share);",
                 "70 internal error (a bug in vdetach: please report it)."})
 public final class Main {
+    /** What --version prints and the manifest's header records. */
+    static final String VERSION = "vdetach 0.1.0";
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -26,7 +28,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e));
         cl.setParameterExceptionHandler((e, args2) -> {
-            System.err.println("vdetach: " + e.getMessage());
+            System.err.println(Diagnostics.PREFIX + "error: " + e.getMessage());
             System.err.println("Try '" + qualifiedName(e.getCommandLine()) + " --help'.");
             return 2;
         });
@@ -81,8 +83,8 @@ public final class Main {
             }
             case StackOverflowError so -> {
                 code = ErrorKind.CORRUPT.exitCode();
-                msg = "the image nests structures deeper than vdetach follows: a hostile or damaged structure;"
-                        + " set VDETACH_DEBUG=1 for where";
+                msg = "the image nests structures deeper than vdetach follows" + (so.getMessage() == null ? "" : " (" + so.getMessage() + ")")
+                        + ": a hostile or damaged structure; set VDETACH_DEBUG=1 for where";
             }
             default -> {
                 code = ErrorKind.INTERNAL.exitCode();
@@ -91,7 +93,7 @@ public final class Main {
             }
         }
         System.out.flush();
-        System.err.println("vdetach: " + msg);
+        System.err.println(Diagnostics.PREFIX + "error: " + msg);
         return code;
     }
 }

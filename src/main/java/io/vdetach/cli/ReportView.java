@@ -8,14 +8,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The report as --json prints it, and as a short human summary, on stdout. */
+/** The report as --json prints it, and as a short human summary, on stdout; its errors and warnings also on stderr. */
 final class ReportView {
     private ReportView() {}
 
     static void print(Report r, boolean json, String verb) {
-        if (json) System.out.println(Json.render(toMap(r)));
-        else summary(r, System.out, verb);
-        System.out.flush();
+        print(r, json, verb, System.out);
+    }
+
+    /** @param out stdout, or stderr when stdout carries data (a manifest, a bodyfile or a tar to "-") */
+    static void print(Report r, boolean json, String verb, PrintStream out) {
+        Diagnostics.report(r);
+        if (json) out.println(Json.render(toMap(r)));
+        else summary(r, out, verb);
+        out.flush();
     }
 
     static Map<String, Object> toMap(Report r) {

@@ -39,11 +39,17 @@ final class WriteOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Writer threads (default: cores, at most 4).")
     int threads = ExtractOptions.DEFAULT_THREADS;
 
+    @Option(names = "--max-output", paramLabel = "SIZE|unlimited",
+            description = "File data written per volume before further files are refused (default: the volume's size; K, M, G, T suffixes).")
+    String maxOutput;
+
     /** The options; a progress line unless --no-progress or {@code quiet} (--json, plan). */
     ExtractOptions toExtractOptions(boolean quiet) {
         if (threads < 0 || threads > 64) throw new UsageException("--threads must be 0..64");
+        long max = maxOutput == null ? ExtractOptions.VOLUME_SIZE
+                : maxOutput.equalsIgnoreCase("unlimited") ? Long.MAX_VALUE : DetachCommand.parseSize("--max-output", maxOutput);
         return new ExtractOptions(parse(Mode.class, "--mode", mode), parse(ConflictPolicy.class, "--on-conflict", onConflict), volume, include, exclude,
-                owner, dryRun, TerminalProgress.create(noProgress || quiet), threads);
+                owner, dryRun, TerminalProgress.create(noProgress || quiet), threads, max);
     }
 
     /** One of an enum's constants by its name in any case; a usage error naming them all otherwise. */

@@ -11,6 +11,8 @@ public enum ErrorKind {
     CORRUPT(3),
     /** The image is valid but uses something vdetach does not read. */
     UNSUPPORTED(3),
+    /** An encrypted volume that none of the given secrets (password, recovery password, key file) opens. */
+    LOCKED(3),
     /** A file the image names (backing file, parent, extent, segment) is not there or not usable. */
     MISSING(3),
     /** The host refused: space, permission, not the same filesystem, a failed system call. */

@@ -8,7 +8,8 @@ package io.vdetach.error;
  * is missing, a limit of vdetach).
  */
 public sealed abstract class ImageException extends VdetachException
-        permits CorruptImageException, UnsupportedImageException, MissingFileException {
+        permits CorruptImageException, UnsupportedImageException, MissingFileException,
+        LockedVolumeException {
     private final String format;
     private final String structure;
     private final long offset;

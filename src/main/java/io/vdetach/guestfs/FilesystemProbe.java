@@ -31,6 +31,9 @@ public final class FilesystemProbe {
             new XfsFormat(), NamedOnly.BITLOCKER, NamedOnly.LUKS, NamedOnly.SWAP, NamedOnly.BTRFS, NamedOnly.ZFS,
             NamedOnly.APFS, NamedOnly.HFS_PLUS, new FatFormat());
 
+    /** {@link Probed.NotExtracted#what()} of a volume whose first bytes are not zeros and carry no signature vdetach knows. */
+    public static final String UNKNOWN = "unknown";
+
     public static Probed probe(Layer volume) throws IOException {
         return probe(volume, MountOptions.DEFAULT);
     }
@@ -49,7 +52,7 @@ public final class FilesystemProbe {
             if (f.probe(head.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN))) return f.open(volume, options, cache);
         }
         for (int i = 0; i < head.limit(); i++) {
-            if (head.get(i) != 0) return new Probed.NotExtracted("unknown", "no filesystem signature vdetach knows");
+            if (head.get(i) != 0) return new Probed.NotExtracted(UNKNOWN, "no filesystem signature vdetach knows");
         }
         return new Probed.NotExtracted("empty", "all zeros: no filesystem");
     }

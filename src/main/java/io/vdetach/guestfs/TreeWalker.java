@@ -35,7 +35,46 @@ public final class TreeWalker {
         void error(List<byte[]> path, String reason);
     }
 
-    private record Frame(List<byte[]> path, Node dir, Iterator<DirEntry> children) {}
+    /**
+     * Entries of a directory taken from its stream per chunk of this many, each chunk sorted by id:
+     * a directory's entries are never all held at once, whatever their number.
+     */
+    static final int CHUNK = 1 << 16;
+
+    /** A directory being walked: its entry stream and the sorted chunk being visited. */
+    private static final class Frame {
+        final List<byte[]> path;
+        final Node dir;
+        final GuestFilesystem.Entries stream;
+        Iterator<DirEntry> chunk;
+        boolean ended;
+
+        Frame(List<byte[]> path, Node dir, GuestFilesystem.Entries stream) {
+            this.path = path;
+            this.dir = dir;
+            this.stream = stream;
+        }
+
+        /** The next entry, reading the next chunk when this one is done; null after the last (or a failure, reported). */
+        DirEntry next(Visitor v) {
+            while (chunk == null || !chunk.hasNext()) {
+                if (ended) return null;
+                List<DirEntry> entries = new ArrayList<>();
+                try {
+                    for (DirEntry e; entries.size() < CHUNK && (e = stream.next()) != null; ) entries.add(e);
+                } catch (VdetachException | IOException ex) {
+                    v.error(path, ex.getMessage());
+                    ended = true;
+                }
+                if (entries.size() < CHUNK) ended = true;
+                // In id order (inode or MFT record number): the order files were allocated in, so the
+                // data is read mostly front to back instead of in hash order (ext4 htree, NTFS $I30).
+                entries.sort(java.util.Comparator.comparingLong(DirEntry::id));
+                chunk = entries.iterator();
+            }
+            return chunk.next();
+        }
+    }
 
     public static void walk(GuestFilesystem fs, Visitor v) throws IOException {
         Node root = fs.node(fs.rootId());
@@ -60,12 +99,12 @@ public final class TreeWalker {
         stack.push(first);
         while (!stack.isEmpty()) {
             Frame f = stack.peek();
-            if (!f.children.hasNext()) {
+            DirEntry e = f.next(v);
+            if (e == null) {
                 stack.pop();
                 v.leave(f.path, f.dir);
                 continue;
             }
-            DirEntry e = f.children.next();
             List<byte[]> path = append(f.path, e.name());
             Node n;
             try {
@@ -95,11 +134,7 @@ public final class TreeWalker {
 
     private static Frame open(GuestFilesystem fs, List<byte[]> path, Node dir, Visitor v) {
         try {
-            // In id order (inode or MFT record number): the order files were allocated in, so the
-            // data is read mostly front to back instead of in hash order (ext4 htree, NTFS $I30).
-            List<DirEntry> entries = new ArrayList<>(fs.list(dir));
-            entries.sort(java.util.Comparator.comparingLong(DirEntry::id));
-            return new Frame(path, dir, entries.iterator());
+            return new Frame(path, dir, fs.entries(dir));
         } catch (VdetachException | IOException ex) {
             v.error(path, ex.getMessage());
             return null;

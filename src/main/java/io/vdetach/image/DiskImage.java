@@ -49,6 +49,11 @@ public interface DiskImage extends Layer, AutoCloseable {
         return Optional.empty();
     }
 
+    /** Case data and stored media hashes of an evidence container (EWF); empty for a virtual disk. */
+    default Optional<AcquisitionInfo> acquisition() {
+        return Optional.empty();
+    }
+
     /**
      * How a differencing child of the same format records this image as its parent (VHD unique id,
      * VHDX DataWriteGuid, VDI modification UUID, VMDK CID), to warn when a parent changed after its

@@ -2,20 +2,21 @@ package io.vdetach.image;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.HostException;
+import io.vdetach.error.ImageException;
+import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.UsageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.image.ImageFormat.Confidence;
+import io.vdetach.image.ewf.EwfImage;
+import io.vdetach.image.ova.OvaImage;
 import io.vdetach.image.qcow2.Qcow2Image;
-import io.vdetach.image.raw.RawImage;
+import io.vdetach.image.splitraw.SplitRawImage;
 import io.vdetach.image.vdi.VdiImage;
 import io.vdetach.image.vhd.VhdImage;
 import io.vdetach.image.vhdx.VhdxImage;
 import io.vdetach.image.vmdk.VmdkImage;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,31 +25,42 @@ import java.util.List;
  * Opens an image file by content, and the files it names (parents, extents) with the same
  * rules: local regular files only (checked before opening: a FIFO would block), relative names
  * against the naming file's directory, nothing outside the top image's directory unless allowed,
- * no cycles. Carries the one {@link BlockCache} every layer of the chain caches in.
+ * no cycles. Carries the one {@link BlockCache} every layer of the chain caches in. Files are
+ * found through a {@link FileResolver}: the running system's, or an unmounted host filesystem's.
  */
 public final class ImageOpener {
     /** Deeper chains than this are refused: real snapshot chains are far shorter. */
     public static final int MAX_CHAIN_DEPTH = 256;
 
-    /** Every format vdetach reads. Adding one: its own package, and one line here. Raw is the fallback. */
+    /**
+     * Every format vdetach reads. Adding one: its own package, and one line here. Raw (or split raw,
+     * when the file's name starts a set of parts) is the fallback.
+     */
     public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
-            VdiImage.FORMAT, VhdImage.FORMAT, RawImage.FORMAT);
-
-    private static final String MISSING = "missing";
+            VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, OvaImage.FORMAT, SplitRawImage.FORMAT);
 
     private final OpenOptions options;
     private final Path topDirectory;
     private final BlockCache cache;
+    private final FileResolver files;
     private final List<Path> opening = new ArrayList<>();
+    /** Set for the opener of a disk stored inside an archive: names in it are not followed. */
+    private final String insideArchive;
 
     private ImageOpener(OpenOptions options, Path topDirectory) {
-        this(options, topDirectory, BlockCache.withDefaultBudget());
+        this(options, topDirectory, BlockCache.withDefaultBudget(), FileResolver.LOCAL);
     }
 
-    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache) {
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, FileResolver files) {
+        this(options, topDirectory, cache, files, null);
+    }
+
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, FileResolver files, String insideArchive) {
         this.options = options;
         this.topDirectory = topDirectory;
         this.cache = cache;
+        this.files = files;
+        this.insideArchive = insideArchive;
     }
 
     /** The cache of this opened image: every format of the chain takes its regions from it. */
@@ -61,13 +73,21 @@ public final class ImageOpener {
 
     /** Opens the image at {@code path}; its whole chain caches in {@code cache}. */
     public static DiskImage open(Path path, OpenOptions options, BlockCache cache) throws IOException {
-        Path real = commandLineFile(path);
-        return new ImageOpener(options, real.getParent(), cache).openTop(real);
+        return open(path, options, cache, FileResolver.LOCAL);
+    }
+
+    /** Opens the image at {@code path} as {@code files} finds it, and every file it names the same way. */
+    public static DiskImage open(Path path, OpenOptions options, BlockCache cache, FileResolver files) throws IOException {
+        String why = files.notRegular(path);
+        // the image named on the command line: a missing or non-regular path is the host's business (exit 4)
+        if (why != null) throw new HostException(path + ": " + (why.equals(FileResolver.MISSING) ? "no such file" : why));
+        Path real = files.realPath(path);
+        return new ImageOpener(options, real.getParent(), cache, files).openTop(real);
     }
 
     /** The top image, or the internal snapshot of it that {@link OpenOptions#snapshot()} asks for. */
     private DiskImage openTop(Path real) throws IOException {
-        DiskImage image = openAt(real, null);
+        DiskImage image = openChain(real);
         String wanted = options.snapshot();
         if (wanted == null) return image;
         boolean ok = false;
@@ -83,21 +103,61 @@ public final class ImageOpener {
         }
     }
 
+    /** The chain from {@code real} down; with a missing link under --allow-missing-delta, what lies below it. */
+    private DiskImage openChain(Path real) throws IOException {
+        try {
+            return openAt(real, null);
+        } catch (ChainCut cut) {
+            if (cut.below == null) {
+                throw UnsupportedImageException.because("chain", cut.what + "; --allow-missing-delta cannot read what lies below it:"
+                        + " only the missing file names it. Open that image directly");
+            }
+            return new CutChainImage(cut.below, real, cut.what);
+        }
+    }
+
     /**
      * Where {@code name}, stored in {@code field} of {@code namedBy}, leads (relative names against
      * {@code namedBy}'s directory), and whether it may be opened. Never opens the file.
      */
     public Located locate(Path namedBy, String name, NamingField field) throws IOException {
+        if (insideArchive != null) {
+            throw new UnsupportedImageException(field.format(), field.structure(), field.offset(), "a disk inside an archive ("
+                    + insideArchive + ") naming another file (\"" + name + "\")");
+        }
         if (name.isEmpty() || name.indexOf('\0') >= 0) return new Located(field, name, null, "the file name is empty or holds a NUL");
         Path p = namedBy.getParent().resolve(name).normalize();
-        String why = notRegular(p);
+        String why = files.notRegular(p);
         if (why != null) return new Located(field, name, p, why + " (named in " + namedBy + ")");
-        Path real = p.toRealPath();
+        Path real = files.realPath(p);
         if (!options.allowParentsOutside() && !real.startsWith(topDirectory)) {
             return new Located(field, name, real, "resolves outside the image's directory " + topDirectory
                     + " (named in " + namedBy + "); pass --allow-outside-parents to follow it");
         }
         return new Located(field, name, real, null);
+    }
+
+    /**
+     * Opens a disk stored inside an archive ({@code member}, a slice of the archive file), detecting
+     * its format, in this image's cache; files it names are not followed (they would be other
+     * members, which vdetach does not look up).
+     */
+    public DiskImage openMember(HostFile member) throws IOException {
+        ImageOpener inner = new ImageOpener(options, topDirectory, cache, files, member.describe());
+        return detect(member).opener().open(member, inner);
+    }
+
+    /** Opens a plain file {@code located} names (an extent, a data file): its error when it is not usable. */
+    public HostFile openFile(Located located) throws IOException {
+        return files.open(located.orThrow());
+    }
+
+    /**
+     * The regular files beside {@code file} (symbolic links not followed), for formats that find a
+     * parent by content (VDI): {@link #locate} each name before opening it.
+     */
+    public List<Path> regularFilesBeside(Path file) throws IOException {
+        return files.regularFiles(file.getParent());
     }
 
     /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
@@ -107,6 +167,9 @@ public final class ImageOpener {
 
     /** Opens a parent as {@code format} whatever its content (a qcow2 backing_format of raw), or by content when null. */
     public DiskImage openParent(Located located, ImageFormat format) throws IOException {
+        if (!located.usable() && options.allowMissingDelta() && located.path() != null) {
+            throw new ChainCut(located.path() + " is missing or unreadable (" + located.why() + ")", null);
+        }
         Path realPath = located.orThrow();
         NamingField field = located.field();
         if (opening.contains(realPath)) {
@@ -117,12 +180,32 @@ public final class ImageOpener {
             throw new CorruptImageException(field.format(), field.structure(), field.offset(), "backing chain deeper than "
                     + MAX_CHAIN_DEPTH);
         }
-        return openAt(realPath, format);
+        if (!options.allowMissingDelta()) return openAt(realPath, format);
+        try {
+            return openAt(realPath, format);
+        } catch (ChainCut cut) {
+            throw cut;
+        } catch (ImageException unreadable) {
+            throw new ChainCut(realPath + " (named in " + field.structure() + " at offset " + field.offset() + ") cannot be read: "
+                    + unreadable.getMessage(), null);
+        }
+    }
+
+    /** Whether a missing link may cut the chain ({@link OpenOptions#allowMissingDelta}). */
+    public boolean allowsMissingDelta() { return options.allowMissingDelta(); }
+
+    /**
+     * For a format whose own data file is missing or unreadable while what it is stacked on is known
+     * (a VMDK descriptor whose delta extent is gone): with {@link OpenOptions#allowMissingDelta}, stops
+     * opening everything above and reads {@code below} instead. Always throws.
+     */
+    public RuntimeException cutChain(String what, DiskImage below) {
+        return new ChainCut(what, below);
     }
 
     private DiskImage openAt(Path real, ImageFormat format) throws IOException {
         opening.add(real);
-        HostFile file = HostFile.open(real);
+        HostFile file = files.open(real);
         boolean ok = false;
         try {
             DiskImage image = (format != null ? format : detect(file)).opener().open(file, this);
@@ -137,7 +220,7 @@ public final class ImageOpener {
     /** The format whose probe is most confident; raw when none is; an error when two are equally so. */
     static ImageFormat detect(HostFile file) throws IOException {
         ImageFormat.Sample sample = ImageFormat.Sample.of(file);
-        ImageFormat best = RawImage.FORMAT;
+        ImageFormat best = SplitRawImage.FORMAT;
         ImageFormat tie = null;
         Confidence bestSure = Confidence.NONE;
         for (ImageFormat f : FORMATS) {
@@ -155,39 +238,5 @@ public final class ImageOpener {
                     + " signatures of both " + best.name() + " and " + tie.name() + "; refusing to guess which it is");
         }
         return best;
-    }
-
-    /** The image named on the command line: a missing or non-regular path is the host's business (exit 4). */
-    private static Path commandLineFile(Path p) throws IOException {
-        String why = notRegular(p);
-        if (why != null) throw new HostException(p + ": " + (why == MISSING ? "no such file" : why));
-        return p.toRealPath();
-    }
-
-    /**
-     * Null when {@code p} is a regular file (symbolic links followed, as opening would), else why
-     * not; a stat, never an open, since opening a FIFO blocks until someone writes to it.
-     */
-    private static String notRegular(Path p) throws IOException {
-        int mode;
-        try {
-            mode = (Integer) Files.getAttribute(p, "unix:mode");
-        } catch (NoSuchFileException e) {
-            return MISSING;
-        } catch (AccessDeniedException e) {
-            throw e;
-        } catch (IOException e) { // a symbolic link loop, a name too long
-            return "cannot be followed (" + e.getMessage() + ")";
-        }
-        String type = switch (mode & 0170000) { // S_IFMT (inode(7))
-            case 0100000 -> null;
-            case 0040000 -> "a directory";
-            case 0010000 -> "a FIFO";
-            case 0020000 -> "a character device";
-            case 0060000 -> "a block device";
-            case 0140000 -> "a socket";
-            default -> "type " + Integer.toOctalString(mode & 0170000);
-        };
-        return type == null ? null : "not a regular file (" + type + ")";
     }
 }

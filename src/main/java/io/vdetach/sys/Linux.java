@@ -75,6 +75,7 @@ public final class Linux {
     public static final int POSIX_FADV_SEQUENTIAL = 2, POSIX_FADV_WILLNEED = 3, POSIX_FADV_DONTNEED = 4;
     private static final MethodHandle READLINKAT = Native.errnoCall("readlinkat", FunctionDescriptor.of(LONG, INT, PTR, PTR, LONG));
     private static final MethodHandle GETEUID = Native.plain("geteuid", FunctionDescriptor.of(INT));
+    private static final MethodHandle GETDENTS64 = Native.errnoCall("getdents64", FunctionDescriptor.of(LONG, INT, PTR, LONG));
 
     private static final int STAT_SIZE = 144;
     private static final int STATFS_SIZE = 120;
@@ -557,6 +558,36 @@ public final class Linux {
             long n = (long) READLINKAT.invokeExact(cap, dirfd.number(), Native.cString(a, name), buf, 4097L);
             if (n < 0) throw fail("readlinkat", show(name), cap);
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * getdents64(2): every name in the directory {@code dir} but "." and "..", read from the
+     * descriptor's current position in 64 KiB batches and handed to {@code each} (a directory of
+     * millions of names is never held at once). The descriptor's position ends at the end.
+     */
+    public static void forEachName(Fd dir, java.util.function.Consumer<byte[]> each) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(Native.CAPTURE);
+            MemorySegment buf = a.allocate(1 << 16, 8);
+            while (true) {
+                long n = (long) GETDENTS64.invokeExact(cap, dir.number(), buf, buf.byteSize());
+                if (n < 0) throw fail("getdents64", dir, cap);
+                if (n == 0) return;
+                // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated)
+                for (long at = 0; at < n; ) {
+                    int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 16));
+                    long nameAt = at + 19;
+                    long len = 0;
+                    while (nameAt + len < at + reclen && buf.get(ValueLayout.JAVA_BYTE, nameAt + len) != 0) len++;
+                    byte[] name = buf.asSlice(nameAt, len).toArray(ValueLayout.JAVA_BYTE);
+                    boolean dots = (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+                    if (!dots) each.accept(name);
+                    at += reclen;
+                }
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,5 +1,6 @@
 package io.vdetach.volume;
 
+import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Window;
 import io.vdetach.volume.gpt.GptTable;
@@ -21,6 +22,11 @@ public final class VolumeScanner {
         if (mbr != null && mbr.isProtective()) {
             List<Volume> gpt = GptTable.read(disk);
             if (gpt != null) return gpt;
+            // A truncated or overwritten GPT disk, not an empty one: reading it as unpartitioned would
+            // "succeed" with nothing in it.
+            throw new CorruptImageException("gpt", "GPT header", 512,
+                    "the protective MBR (partition type 0xEE) announces a GPT, but no GPT header is at LBA 1 or at the disk's"
+                    + " last LBA (the disk holds " + disk.size() + " bytes: truncated or overwritten?)");
         }
         if (mbr == null) {
             // No MBR: a GPT disk whose protective MBR was wiped is still a GPT disk.

@@ -4,12 +4,15 @@ import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.CachedLayer;
+import io.vdetach.extent.Claims;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import io.vdetach.guestfs.Xattr;
 import io.vdetach.guestfs.ext.codec.DirBlock;
 import io.vdetach.guestfs.ext.codec.Ext4Acl;
@@ -106,6 +109,17 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return sb.blockSize(); }
 
+    /**
+     * Inodes larger than the 128 bytes of ext2's original layout carry the _extra time words
+     * (nanoseconds, epoch bits) and i_crtime; 128-byte inodes keep whole seconds and no creation time.
+     */
+    @Override
+    public TimePrecision timePrecision() {
+        return sb.inodeSize() > 128 ? TimePrecision.NANOSECONDS : TimePrecision.SECONDS;
+    }
+
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
+
     /** From the free counts as last written: only an estimate for progress. */
     @Override public long usedBytes() { return (sb.blocksCount() - Math.min(sb.blocksCount(), sb.freeBlocksCount())) * sb.blockSize(); }
 
@@ -141,50 +155,56 @@ public final class ExtFilesystem implements GuestFilesystem {
         }
         return new Node(id, t, ino.mode() & 07777, ino.uid(), ino.gid(), ino.size(), ino.linksCount(), ino.mtime().instant(),
                 ino.atime().instant(), ino.ctime().instant(), ino.crtime() == null ? null : ino.crtime().instant(), target,
-                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes));
+                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes), -1);
     }
 
     @Override
     public List<DirEntry> list(Node directory) throws IOException {
+        List<DirEntry> out = new ArrayList<>();
+        Entries es = entries(directory);
+        for (DirEntry e; (e = es.next()) != null; ) out.add(e);
+        return out;
+    }
+
+    /** A directory's entries, read a megabyte of its blocks at a time (inline directories whole: they are small). */
+    @Override
+    public Entries entries(Node directory) throws IOException {
         Ext4Inode ino = inode(directory.id());
         if (entryType(ino) != EntryType.DIRECTORY) throw new IllegalArgumentException("inode " + ino.number() + " is not a directory");
         if (ino.hasFlag(Ext4Inode.ENCRYPT_FL)) {
             throw new UnsupportedImageException(type, "listing the encrypted (fscrypt) directory inode " + ino.number());
         }
-        List<DirEntry> out = new ArrayList<>();
         if (ino.hasFlag(Ext4Inode.INLINE_DATA_FL)) {
+            List<DirEntry> out = new ArrayList<>();
             // i_block: the parent's inode number, then entries; more entries in system.data.
             ByteBuffer b = ByteBuffer.wrap(ino.block());
             entries(DirBlock.parse(b, 4, Ext4Inode.BLOCK_BYTES - 4, ino.offset() + 0x28 + 4, sb, ino.number()), false, out);
             byte[] more = systemData(ino);
             if (more.length > 0) entries(DirBlock.parse(ByteBuffer.wrap(more), 0, more.length, ino.offset(), sb, ino.number()), false, out);
-        } else {
-            int bs = sb.blockSize();
-            if (ino.size() % bs != 0) {
-                throw new CorruptImageException(type, "inode " + ino.number(), ino.offset() + 4,
-                        "directory size " + ino.size() + " is not a multiple of the block size");
-            }
-            for (Run r : mappedRuns(ino).table().runs()) {
-                if (!(r instanceof Run.Mapped m)) continue; // Holes in a directory hold no entries.
-                for (long done = 0; done < m.length(); ) {
-                    int n = (int) Math.min(DIR_READ, m.length() - done);
-                    long at = m.offset() + done;
-                    ByteBuffer b = volume.readBytes(at, n);
-                    for (int off = 0; off < n; off += bs) {
-                        boolean firstBlock = r.start() + done + off == 0;
-                        entries(DirBlock.parse(b, off, bs, at + off, sb, ino.number()), firstBlock, out);
-                    }
-                    done += n;
-                }
-            }
+            return new DirectoryStream(volume, type, sb, ino, List.of(), DIR_READ, ROOT_INODE).with(out);
         }
-        for (DirEntry e : out) {
-            if (e.id() == ino.number() || e.id() == ROOT_INODE) {
-                throw new CorruptImageException(type, "directory inode " + ino.number(), ino.offset(),
-                        "entry '" + new String(e.name(), StandardCharsets.UTF_8) + "' links back to inode " + e.id() + " (cycle)");
-            }
+        int bs = sb.blockSize();
+        if (ino.size() % bs != 0) {
+            throw new CorruptImageException(type, "inode " + ino.number(), ino.offset() + 4,
+                    "directory size " + ino.size() + " is not a multiple of the block size");
         }
-        return out;
+        List<Run> runs = mappedRuns(ino).table().runs();
+        refuseSelfClaims(ino, runs);
+        return new DirectoryStream(volume, type, sb, ino, runs, DIR_READ, ROOT_INODE);
+    }
+
+    /**
+     * A directory whose blocks claim the same image bytes twice, down to the image files (blocks
+     * mapped twice by its extents, or onto one container cluster by the qcow2/VHD/VMDK tables), is
+     * corrupt: it would present the same entries again and again.
+     */
+    private void refuseSelfClaims(Ext4Inode ino, List<Run> runs) throws IOException {
+        Claims.Overlap o = Claims.firstOverlap(ExtentMaps.compose(runs));
+        if (o != null) {
+            throw new CorruptImageException(type, "directory inode " + ino.number(), ino.offset(), "its bytes "
+                    + o.second().start() + ".." + o.second().end() + " lie where its bytes " + o.first().start() + ".."
+                    + o.first().end() + " lie already (" + o.second().target().describe() + " offset " + o.second().offset() + ")");
+        }
     }
 
     /**
@@ -193,7 +213,7 @@ public final class ExtFilesystem implements GuestFilesystem {
      * name and is passed on for the extractor to refuse and report. Hash-tree blocks read the same
      * way, so every live name is seen exactly once.
      */
-    private static void entries(DirBlock block, boolean dotsFirst, List<DirEntry> out) {
+    static void entries(DirBlock block, boolean dotsFirst, List<DirEntry> out) {
         List<Ext4DirEntry> es = block.entries();
         for (int i = 0; i < es.size(); i++) {
             Ext4DirEntry e = es.get(i);

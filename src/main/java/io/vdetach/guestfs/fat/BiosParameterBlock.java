@@ -32,6 +32,6 @@ record BiosParameterBlock(int bytesPerSector, int sectorsPerCluster, int reserve
     private static String label(ByteBuffer b, int at) {
         byte[] x = new byte[11];
         b.get(at, x);
-        return Cp437.decode(x, 0, 11).stripTrailing();
+        return OemCodePage.CP437.decode(x, 0, 11).stripTrailing();
     }
 }

@@ -26,8 +26,9 @@ final class FatDirectory {
     /**
      * @param data the directory's bytes, a whole number of entries
      * @param volumeOffset where byte {@code at} of {@code data} is on the volume
+     * @param cp the code page of its 8.3 names
      */
-    static FatDirectory parse(ByteBuffer data, LongUnaryOperator volumeOffset) {
+    static FatDirectory parse(ByteBuffer data, LongUnaryOperator volumeOffset, OemCodePage cp) {
         FatDirectory d = new FatDirectory();
         char[] lfn = null;
         int expect = 0;
@@ -58,12 +59,12 @@ final class FatDirectory {
             char[] longName = lfn != null && expect == 0 && checksum == s.checksum() ? lfn : null;
             lfn = null;
             if ((attr & ShortDirEntry.ATTR_VOLUME_ID) != 0) {
-                if (!s.isDirectory() && d.label == null) d.label = s.displayName();
+                if (!s.isDirectory() && d.label == null) d.label = s.displayName(cp);
                 continue;
             }
             if (s.isDotEntry()) continue;
             String name = longName != null ? longName(longName) : null;
-            if (name == null || name.isEmpty()) name = s.displayName();
+            if (name == null || name.isEmpty()) name = s.displayName(cp);
             d.items.add(new Item(name.getBytes(StandardCharsets.UTF_8), volumeOffset.applyAsLong(at), s));
         }
         return d;

@@ -9,8 +9,10 @@ import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.FileAttributes;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -37,22 +39,26 @@ public final class FatFilesystem implements GuestFilesystem {
     private static final String FORMAT = BiosParameterBlock.FORMAT;
     private static final int MODE_DIR = 0755;
     private static final int MODE_FILE = 0755;
+    /** DIR_Attr's defined bits (fatgen103 section 6): read-only, hidden, system, volume id, directory, archive. */
+    private static final int ATTRIBUTE_BITS = 0x3f;
     private static final int NO_WRITE = 0222;
 
     private final Layer volume;
     private final FatLayout layout;
     private final FatTable fat;
     private final ZoneId zone;
+    private final OemCodePage codePage;
     private String label;
     private List<String> warnings;
     /** 8.3 entries of recent listings by node id, so node() and content() rarely re-read them from the volume. */
     private final BlockCache.Region<ShortDirEntry> entries;
 
-    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, BlockCache cache) {
+    private FatFilesystem(Layer volume, FatLayout layout, ZoneId zone, OemCodePage codePage, BlockCache cache) {
         this.volume = volume;
         this.layout = layout;
         this.fat = new FatTable(volume, layout, cache);
         this.zone = zone;
+        this.codePage = codePage;
         this.entries = cache.region("fat directory entries of " + volume.describe(), e -> 96);
     }
 
@@ -61,10 +67,15 @@ public final class FatFilesystem implements GuestFilesystem {
      * keeping FAT chunks and directory entries in {@code cache}.
      */
     public static FatFilesystem open(Layer volume, ZoneId zone, BlockCache cache) throws IOException {
+        return open(volume, zone, OemCodePage.CP437, cache);
+    }
+
+    /** As {@link #open(Layer, ZoneId, BlockCache)}, its 8.3 names in the code page {@code cp} (vdetach's --fat-codepage). */
+    static FatFilesystem open(Layer volume, ZoneId zone, OemCodePage cp, BlockCache cache) throws IOException {
         ByteBuffer boot = volume.readBytes(0, (int) Math.min(512, volume.size())); // the volume's first sector
         BiosParameterBlock bpb = BiosParameterBlock.parse(boot, 0);
         if ((boot.getShort(510) & 0xffff) != 0xaa55) throw new CorruptImageException(FORMAT, "boot sector", 510, "no 0x55AA signature");
-        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cache);
+        FatFilesystem fs = new FatFilesystem(volume, FatLayout.of(bpb, volume.size()), zone, cp, cache);
         String rootLabel = fs.readRoot().label;
         String bpbLabel = fs.layout.type() == FatType.FAT32
                 ? (bpb.bootSignature32() == 0x29 ? bpb.label32() : "")
@@ -100,6 +111,15 @@ public final class FatFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return layout.clusterSize(); }
 
+    /**
+     * fatgen103 section 6.4: the write time counts 2-second steps, the access time is a date, the
+     * creation time has a 10 ms field; the change time Linux shows is the write time.
+     */
+    @Override public TimePrecision timePrecision() { return new TimePrecision(0, 0, 0, 2); }
+
+    /** The byte offset of the entry's 8.3 directory entry in the volume (its node id); 0 for the root. */
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
+
     /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
     @Override
     public long usedBytes() {
@@ -122,7 +142,7 @@ public final class FatFilesystem implements GuestFilesystem {
         if (id == ROOT_ID) {
             Instant epoch = Instant.EPOCH; // Linux gives the root, which has no entry, time 0
             return new Node(ROOT_ID, EntryType.DIRECTORY, MODE_DIR, 0, 0, 0, 1, epoch, epoch, epoch, null,
-                    null, 0, 0, List.of(), List.of());
+                    null, 0, 0, List.of(), List.of(), -1); // the root has no entry, so no attributes
         }
         ShortDirEntry e = entryAt(id);
         boolean dir = e.isDirectory();
@@ -133,7 +153,7 @@ public final class FatFilesystem implements GuestFilesystem {
         Instant atime = FatTime.toInstant(e.accessDate(), 0, 0, zone);
         Instant btime = FatTime.toInstant(e.createDate(), e.createTime(), Math.min(e.createTenths(), 199), zone);
         return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : e.fileSize(), 1,
-                mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of());
+                mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of(), FileAttributes.asShown(e.attributes() & ATTRIBUTE_BITS));
     }
 
     @Override
@@ -191,7 +211,7 @@ public final class FatFilesystem implements GuestFilesystem {
         if (layout.type() == FatType.FAT32) {
             return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
-        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at);
+        return FatDirectory.parse(volume.readBytes(layout.rootDirOffset(), layout.rootDirBytes()), at -> layout.rootDirOffset() + at, codePage);
     }
 
     private FatDirectory readDirectory(long id, ShortDirEntry e) throws IOException {
@@ -207,6 +227,6 @@ public final class FatFilesystem implements GuestFilesystem {
         long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / layout.clusterSize()));
         List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
         RunTableLayer dir = layer(runs, layout.clusterSize() * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum(), "fat " + what);
-        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset());
+        return FatDirectory.parse(dir.readBytes(0, (int) dir.size()), at -> ((Run.Mapped) dir.map(at, 1).getFirst()).offset(), codePage);
     }
 }

@@ -30,6 +30,6 @@ public final class FatFormat implements FilesystemFormat {
 
     @Override
     public Probed open(Layer volume, MountOptions options, BlockCache cache) throws IOException {
-        return new Probed.Readable(FatFilesystem.open(volume, options.fatZone(), cache));
+        return new Probed.Readable(FatFilesystem.open(volume, options.fatZone(), new OemCodePage(options.fatCodePage()), cache));
     }
 }

@@ -49,21 +49,17 @@ record ShortDirEntry(byte[] name, int attributes, int ntCase, int createTenths, 
         return sum;
     }
 
-    /** The 8.3 name as Linux shows it: trailing spaces cut, NT lower-case flags applied, CP437 decoded. */
-    String displayName() {
+    /** The 8.3 name as Linux shows it: trailing spaces cut, NT lower-case flags applied and decoded through the code page. */
+    String displayName(OemCodePage cp) {
         byte[] n = name.clone();
         if ((n[0] & 0xff) == 0x05) n[0] = (byte) FREE; // 0x05 stands for a leading 0xE5 (fatgen103 section 6.1)
         int baseLen = 8;
         while (baseLen > 0 && n[baseLen - 1] == ' ') baseLen--;
         int extLen = 3;
         while (extLen > 0 && n[8 + extLen - 1] == ' ') extLen--;
-        if ((ntCase & 0x08) != 0) lower(n, 0, baseLen);
-        if ((ntCase & 0x10) != 0) lower(n, 8, extLen);
-        String base = Cp437.decode(n, 0, baseLen);
-        return extLen == 0 ? base : base + "." + Cp437.decode(n, 8, extLen);
-    }
-
-    private static void lower(byte[] n, int from, int len) {
-        for (int i = from; i < from + len; i++) if (n[i] >= 'A' && n[i] <= 'Z') n[i] += 'a' - 'A';
+        if ((ntCase & 0x08) != 0) cp.lower(n, 0, baseLen);
+        if ((ntCase & 0x10) != 0) cp.lower(n, 8, extLen);
+        String base = cp.decode(n, 0, baseLen);
+        return extLen == 0 ? base : base + "." + cp.decode(n, 8, extLen);
     }
 }

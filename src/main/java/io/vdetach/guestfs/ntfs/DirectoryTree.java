@@ -8,9 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The directory tree, built in one sequential pass over the MFT from each record's $FILE_NAME
@@ -185,6 +187,37 @@ final class DirectoryTree {
 
     List<DirEntry> children(long dir) {
         return children.getOrDefault(dir, List.of());
+    }
+
+    /** Per directory a symlink target was looked up in: its entries ordered by upper-cased name. */
+    private final Map<Long, DirEntry[]> byName = new HashMap<>();
+
+    /**
+     * The entry of {@code dir} whose name, upper-cased by {@code upcase}, is {@code wanted} (the first
+     * listed one when several are), by binary search in the directory's entries sorted once by that
+     * name: symlinks resolved one after another into a directory of a million names cost a search
+     * each, not a rebuilt index each. The order keeps references only; names are upper-cased again
+     * for each comparison of a search.
+     */
+    synchronized DirEntry lookupIgnoringCase(long dir, String wanted, UnaryOperator<String> upcase) {
+        DirEntry[] sorted = byName.get(dir);
+        if (sorted == null) {
+            List<DirEntry> c = children(dir);
+            record Keyed(String key, DirEntry entry) {}
+            Keyed[] k = new Keyed[c.size()];
+            for (int i = 0; i < k.length; i++) k[i] = new Keyed(upcase.apply(Names.string(c.get(i).name())), c.get(i));
+            Arrays.sort(k, Comparator.comparing(Keyed::key)); // stable: equal names keep their listed order
+            sorted = new DirEntry[k.length];
+            for (int i = 0; i < k.length; i++) sorted[i] = k[i].entry();
+            byName.put(dir, sorted);
+        }
+        int lo = 0, hi = sorted.length;
+        while (lo < hi) { // the first entry whose key is not below wanted
+            int mid = (lo + hi) >>> 1;
+            if (upcase.apply(Names.string(sorted[mid].name())).compareTo(wanted) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo < sorted.length && upcase.apply(Names.string(sorted[lo].name())).equals(wanted) ? sorted[lo] : null;
     }
 
     /** The directory holding the first listed name of {@code record}, or -1. */

@@ -2,6 +2,8 @@ package io.vdetach.guestfs.ntfs;
 
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.Claims;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
@@ -38,7 +40,6 @@ final class Mft {
     private final int recordSize;
     private final long records;
 
-    /** Forgets what {@code chunks} holds: it was read through an earlier, shorter runlist while {@link #open} followed $MFT's extensions. */
     private Mft(Layer volume, BlockCache.Region<byte[]> chunks, int recordSize, long clusterSize, List<DataRun> runs,
                 long dataSize) {
         RunTable.Builder t = RunTable.builder(dataSize);
@@ -48,7 +49,6 @@ final class Mft {
         }
         this.data = new RunTableLayer(t.build(), "$MFT");
         this.chunks = chunks;
-        chunks.clear();
         this.recordSize = recordSize;
         this.records = dataSize / recordSize;
     }
@@ -82,9 +82,10 @@ final class Mft {
         if (dataSize / rs > MAX_RECORDS || dataSize > volume.size()) throw MftRecord.corrupt(0, at, "$MFT size " + dataSize);
         List<DataRun> runs = new ArrayList<>();
         for (Attribute a : data) extend(runs, a);
-        Mft mft = new Mft(volume, chunks, rs, cs, runs, dataSize);
-        if (list == null) return mft;
-        // A fragmented $MFT keeps the rest of its runlist in extension records, which the runs so far reach.
+        if (list == null) return claimsNothingTwice(new Mft(volume, chunks, rs, cs, runs, dataSize), at);
+        // A fragmented $MFT keeps the rest of its runlist in extension records, which the runs so far
+        // reach. They are read through those runs directly; the table is built once at the end (a
+        // table per extension was quadratic in a hostile list of thousands of pieces).
         NtfsStream listStream = new NtfsStream(volume, cs, List.of(list), "$MFT attribute list");
         List<AttributeListEntry> entries = AttributeListEntry.parseAll(listStream.readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST), 0, listStream);
         if (entries.size() > MAX_MFT_PIECES) throw MftRecord.corrupt(0, at, entries.size() + " attribute list entries");
@@ -94,15 +95,69 @@ final class Mft {
             long n = MftRecord.number(e.segment());
             if (e.type() != Attribute.DATA || n == 0) continue;
             if (e.startVcn() != covered(runs)) continue;
-            ByteBuffer ext = mft.record(n);
-            MftRecord eh = MftRecord.parse(ext, rs, n, mft.offsetOf(n));
-            if (eh == null || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, mft.offsetOf(n), "not an extension of $MFT");
-            for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), mft.offsetOf(n))) {
+            if (n >= dataSize / rs) throw MftRecord.corrupt(n, -1, "record number past the $MFT's " + dataSize / rs + " records");
+            long[] where = {-1};
+            ByteBuffer ext = readThrough(volume, runs, cs, rs, n, where);
+            MftRecord eh = MftRecord.parse(ext, rs, n, where[0]);
+            if (eh == null || eh.baseRecord() == 0 || MftRecord.number(eh.baseRecord()) != 0) throw MftRecord.corrupt(n, where[0], "not an extension of $MFT");
+            for (Attribute a : Attribute.parseAll(ext, eh, n, boot.clusters(), where[0])) {
                 if (a.type() == Attribute.DATA && a.name().isEmpty() && !a.resident()) extend(runs, a);
             }
-            mft = new Mft(volume, chunks, rs, cs, runs, dataSize);
+        }
+        return claimsNothingTwice(new Mft(volume, chunks, rs, cs, runs, dataSize), at);
+    }
+
+    /**
+     * $MFT's runs must not claim the same image bytes twice (two runs at one cluster, or clusters
+     * the container maps onto one): the same records would be read again and again as other files.
+     */
+    private static Mft claimsNothingTwice(Mft mft, long at) throws IOException {
+        Claims.Overlap o = Claims.firstOverlap(ExtentMaps.toHostFiles(mft.data, 0, mft.data.size()));
+        if (o != null) {
+            throw MftRecord.corrupt(0, at, "$MFT's bytes " + o.second().start() + ".." + o.second().end() + " lie where its bytes "
+                    + o.first().start() + ".." + o.first().end() + " lie already");
         }
         return mft;
+    }
+
+    /**
+     * Record {@code n} read through {@code runs} (sorted, contiguous from VCN 0) alone, its fixups
+     * applied; {@code where[0]} is set to the volume offset of its first byte.
+     */
+    private static ByteBuffer readThrough(Layer volume, List<DataRun> runs, long clusterSize, int recordSize, long n, long[] where)
+            throws IOException {
+        byte[] rec = new byte[recordSize];
+        long pos = Math.multiplyExact(n, recordSize);
+        for (int done = 0; done < recordSize; ) {
+            long vcn = (pos + done) / clusterSize;
+            int i = runAt(runs, vcn);
+            if (i < 0 || runs.get(i).sparse()) {
+                throw MftRecord.corrupt(n, -1, "$MFT extension record not mapped by the runs before it");
+            }
+            DataRun r = runs.get(i);
+            long within = pos + done - r.vcn() * clusterSize;
+            long from = r.lcn() * clusterSize + within;
+            if (done == 0) where[0] = from;
+            int len = (int) Math.min(recordSize - done, r.length() * clusterSize - within);
+            volume.readFully(from, ByteBuffer.wrap(rec, done, len));
+            done += len;
+        }
+        String bad = isFile(rec, 0) ? MftRecord.fixup(rec, 0, recordSize) : null;
+        if (bad != null) throw MftRecord.corrupt(n, where[0], bad);
+        return ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The run holding {@code vcn}, by binary search, or -1. */
+    private static int runAt(List<DataRun> runs, long vcn) {
+        int lo = 0, hi = runs.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            DataRun r = runs.get(mid);
+            if (vcn < r.vcn()) hi = mid - 1;
+            else if (vcn >= r.vcn() + r.length()) lo = mid + 1;
+            else return mid;
+        }
+        return -1;
     }
 
     /** Adds the runs of a piece of $MFT's $DATA that starts where {@code runs} end; others overlap them and are ignored. */

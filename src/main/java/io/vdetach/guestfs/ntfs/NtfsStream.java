@@ -93,7 +93,12 @@ final class NtfsStream extends MappedLayer {
         }
     }
 
-    /** Classifies each compression unit: all sparse → hole; fully allocated → stored as-is; else compressed. */
+    /**
+     * Classifies each compression unit: all sparse → hole; fully allocated → stored as-is; else
+     * compressed. The units that lie wholly inside one run are classified together in one step, so
+     * the table has O(runs) entries and costs O(runs) time: a hostile runlist claiming 2^28
+     * clusters per run would otherwise make a table entry per unit until the heap is gone.
+     */
     private RunTable compressedTable(long valid) {
         RunTable.Builder t = RunTable.builder(size);
         long unitBytes = unitClusters * clusterSize;
@@ -103,8 +108,15 @@ final class NtfsStream extends MappedLayer {
             long v0 = u * unitClusters;
             int ri = runIndex(v0);
             DataRun r = ri < 0 ? null : runs.get(ri);
-            if (r != null && r.sparse() && r.vcn() + r.length() >= v0 + unitClusters) {
-                u = (r.vcn() + r.length()) / unitClusters; // whole units inside one sparse run are holes
+            if (r != null && r.vcn() + r.length() >= v0 + unitClusters) {
+                // Units wholly inside one run: holes when it is sparse, stored as-is when it is allocated.
+                long past = Math.min(units, (r.vcn() + r.length()) / unitClusters);
+                if (!r.sparse()) {
+                    long start = u * unitBytes;
+                    long end = Math.min(valid, past * unitBytes);
+                    t.add(new Run.Mapped(start, end - start, volume, r.lcn() * clusterSize + (start - r.vcn() * clusterSize)));
+                }
+                u = past;
                 continue;
             }
             long allocated = 0;

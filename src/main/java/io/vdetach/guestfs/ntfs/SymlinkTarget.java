@@ -161,7 +161,7 @@ final class SymlinkTarget {
     /** The entry of {@code dir} whose name equals {@code p[at, at + len)} ignoring case ($UpCase), or null. */
     private DirEntry lookup(long dir, char[] p, int at, int len) throws IOException {
         if (len == 0 || !tree.isDirectory(dir)) return null;
-        return fs.caseInsensitiveIndex(dir).get(fs.upcase(new String(p, at, len)));
+        return fs.lookupIgnoringCase(dir, new String(p, at, len));
     }
 
     private static void fixCase(char[] p, int at, DirEntry e) {

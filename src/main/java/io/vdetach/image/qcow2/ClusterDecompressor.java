@@ -36,6 +36,11 @@ final class ClusterDecompressor {
                 throw new CorruptImageException("qcow2", "compressed cluster", at, "inflates to " + n + " of "
                         + clusterSize + " bytes");
             }
+            // A stream that goes on past the cluster is corrupt, not cut: its bytes are not the cluster's.
+            if (!inf.finished() && inf.inflate(new byte[1]) > 0) {
+                throw new CorruptImageException("qcow2", "compressed cluster", at, "inflates to more than the cluster's "
+                        + clusterSize + " bytes");
+            }
             return out;
         } catch (DataFormatException e) {
             throw new CorruptImageException("qcow2", "compressed cluster", at, "bad deflate data: " + e.getMessage());

@@ -5,7 +5,7 @@ import io.vdetach.image.Piece;
 import java.io.IOException;
 
 /** One extent of a VMDK: a contiguous slice of the virtual disk stored one way. */
-sealed interface Extent permits FlatExtent, ZeroExtent, SparseExtent {
+sealed interface Extent permits FlatExtent, ZeroExtent, SparseExtent, SeSparseExtent {
     /** Size in bytes of the slice of the virtual disk this extent holds. */
     long size();
 

@@ -1,6 +1,7 @@
 package io.vdetach.image.vmdk;
 
 import io.vdetach.error.CorruptImageException;
+import io.vdetach.error.ImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
@@ -8,6 +9,7 @@ import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.Piece;
 import io.vdetach.image.PiecewiseImage;
@@ -17,7 +19,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ import java.util.Map;
  */
 public final class VmdkImage extends PiecewiseImage {
     public static final ImageFormat FORMAT = new ImageFormat("vmdk", s -> Confidence.certainIf(s.head(0, "KDMV")
-            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile")), VmdkImage::open);
+            || s.head(0, "COWD") || s.head(0, "# Disk DescriptorFile") || s.head(0, "\u00be\u00ba\u00fe\u00ca\0\0\0\0")),
+            VmdkImage::open);
     private final HostFile file;
     private final Descriptor descriptor;
     private final List<Extent> extents;
@@ -93,6 +95,11 @@ public final class VmdkImage extends PiecewiseImage {
                 // An embedded descriptor describes this file itself (monolithicSparse, streamOptimized): its
                 // extent line may carry a stale name (a renamed file), so the file is the one extent, as in QEMU.
                 extents.add(e);
+            } else if (head.limit() >= 8 && head.getLong(0) == SeSparseHeader.MAGIC) {
+                // a bare SESparse extent (a snapshot delta opened without its descriptor): one extent, no parent
+                SeSparseHeader h = SeSparseHeader.parse(head, file.size(), name);
+                return new VmdkImage(file, null, List.of(SeSparseExtent.open(file, Math.multiplyExact(h.capacity(), 512L),
+                        opener.cache())), files, null, List.of());
             } else if (magic == CowdHeader.MAGIC) {
                 CowdHeader h = CowdHeader.parse(head, 0, name);
                 return new VmdkImage(file, null, List.of(SparseExtent.cowd(file, h, h.numSectors() * 512, opener.cache())), files,
@@ -103,7 +110,16 @@ public final class VmdkImage extends PiecewiseImage {
                             + " bytes, larger than a descriptor may be (" + Descriptor.MAX_BYTES + ")");
                 }
                 d = Descriptor.parse(text(file.readBytes(0, (int) file.size())), name, 0, false);
-                addExtents(file, opener, files, d, extents, warnings);
+                try {
+                    addExtents(file, opener, files, d, extents, warnings);
+                } catch (ImageException unreadable) {
+                    // a snapshot whose delta extent is gone: with --allow-missing-delta, read what it was taken of
+                    if (!opener.allowsMissingDelta() || d.parentFileNameHint() == null) throw unreadable;
+                    DiskImage below = opener.openParent(opener.locate(file.path(), d.parentFileNameHint(), new NamingField("vmdk",
+                            "descriptor parentFileNameHint", d.keyAt().get("parentFileNameHint"))));
+                    throw opener.cutChain("the delta of " + name + " is missing or unreadable (" + unreadable.getMessage() + ")",
+                            below);
+                }
             }
             String hint = d.parentFileNameHint();
             if (hint != null) {
@@ -159,9 +175,10 @@ public final class VmdkImage extends PiecewiseImage {
                     + line.type() + " extent without a file name");
         }
         HostFile f = switch (line.type()) {
-            case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE" -> {
-                Path p = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
-                        + line.lineNumber(), line.at())).orThrow();
+            case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE", "SESPARSE" -> {
+                Located located = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
+                        + line.lineNumber(), line.at()));
+                Path p = located.orThrow();
                 HostFile open = files.get(p);
                 if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
                     // each sparse extent keeps its own grain directory in memory: naming one file many
@@ -170,7 +187,7 @@ public final class VmdkImage extends PiecewiseImage {
                             + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
                 }
                 if (open == null) {
-                    open = HostFile.open(p);
+                    open = opener.openFile(located);
                     files.put(p, open);
                 }
                 yield open;
@@ -187,6 +204,7 @@ public final class VmdkImage extends PiecewiseImage {
                 yield new FlatExtent(line.type(), f, line.offset() * 512, size);
             }
             case "SPARSE" -> SparseExtent.hosted(f, SparseExtentHeader.parse(header(f), 0, fname), size, cache);
+            case "SESPARSE" -> SeSparseExtent.open(f, size, cache);
             default -> SparseExtent.cowd(f, CowdHeader.parse(header(f), 0, fname), size, cache);
         };
     }
@@ -274,12 +292,19 @@ public final class VmdkImage extends PiecewiseImage {
 
     // ---- mapping
 
-    /** The extent holding guest byte {@code pos}. */
+    /**
+     * The extent holding guest byte {@code pos}: the last one starting at or before it (empty
+     * extents start where the next one does, so they are never the last), by binary search; a
+     * descriptor of thousands of empty extents costs no scan per lookup.
+     */
     private int extentAt(long pos) {
-        int i = Arrays.binarySearch(starts, pos);
-        if (i < 0) i = -i - 2;
-        while (extents.get(i).size() == 0) i++; // empty extents hold nothing
-        return i;
+        int lo = 0, hi = starts.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= pos) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo - 1;
     }
 
     /** The piece at guest {@code pos}, with its end in guest coordinates. */

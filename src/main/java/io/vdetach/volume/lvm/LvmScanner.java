@@ -9,9 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * LVM2: finds physical volumes among the volumes, reads their volume groups' text metadata,
@@ -149,7 +151,7 @@ public final class LvmScanner {
         }
         // an old-style snapshot is a visible LV holding the copy-on-write store, named by a hidden
         // "snapshot" segment's cow_store: its bytes are not a filesystem
-        List<String> cowStores = new ArrayList<>();
+        Set<String> cowStores = new HashSet<>(); // looked up once per LV: a list would be quadratic in hostile counts
         for (Object o : section(vg, "logical_volumes").values()) {
             if (!(o instanceof Map<?, ?> lvm)) continue;
             for (Object so : lvm.values()) {

@@ -12,13 +12,28 @@ import java.util.List;
  */
 final class LvmVolumeLayer extends MappedLayer {
     private final List<LvmSegment> segments;
+    /** Each segment's end, in order: a request finds its first segment by binary search, not by a scan of them all. */
+    private final long[] ends;
     private final long size;
     private final String name;
 
+    /** @param segments sorted by start, not overlapping */
     LvmVolumeLayer(List<LvmSegment> segments, long size, String name) {
         this.segments = segments;
+        this.ends = segments.stream().mapToLong(LvmSegment::end).toArray();
         this.size = size;
         this.name = name;
+    }
+
+    /** The first segment ending after {@code pos}. */
+    private int firstEndingAfter(long pos) {
+        int lo = 0, hi = ends.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] <= pos) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     @Override
@@ -32,7 +47,8 @@ final class LvmVolumeLayer extends MappedLayer {
         long end = Math.min(size, offset + length);
         List<Run> out = new ArrayList<>();
         long pos = offset;
-        for (LvmSegment s : segments) {
+        for (int i = firstEndingAfter(pos); i < segments.size(); i++) {
+            LvmSegment s = segments.get(i);
             if (pos >= end) break;
             if (s.end() <= pos) continue;
             if (s.start() > pos) {
