@@ -55,7 +55,7 @@ final class PatchedBase {
 
             @Override public String describe() { return plain.describe(); }
 
-            @Override public List<Run> map(long offset, long length) { return plain.map(offset, length); }
+            @Override public List<Run> map(long offset, long length) throws IOException { return plain.map(offset, length); }
 
             @Override
             public int read(long offset, ByteBuffer dst) throws IOException {
