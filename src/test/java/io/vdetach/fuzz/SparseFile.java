@@ -44,25 +44,30 @@ public final class SparseFile {
     /** The input that decodes to {@code file}: its non-zero stretches as chunks. */
     public static byte[] encode(byte[] file) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length).array(), 0, 4);
+        chunks(0, file, out);
+        return out.toByteArray();
+    }
+
+    /** Appends the non-zero stretches of {@code bytes}, which lie at {@code base} of the file, as chunks. */
+    static void chunks(long base, byte[] bytes, ByteArrayOutputStream out) {
         ByteBuffer word = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
-        out.write(word.clear().putInt(file.length).array(), 0, 4);
         int i = 0;
-        while (i < file.length) {
-            if (file[i] == 0) {
+        while (i < bytes.length) {
+            if (bytes[i] == 0) {
                 i++;
                 continue;
             }
             int start = i;
             int lastNonZero = i;
-            while (i < file.length && i - start < 0xffff && i - lastNonZero <= JOIN_GAP) {
-                if (file[i] != 0) lastNonZero = i;
+            while (i < bytes.length && i - start < 0xffff && i - lastNonZero <= JOIN_GAP) {
+                if (bytes[i] != 0) lastNonZero = i;
                 i++;
             }
             int end = lastNonZero + 1;
-            out.write(word.clear().putInt(start).putShort((short) (end - start)).array(), 0, 6);
-            out.write(file, start, end - start);
+            out.write(word.clear().putInt((int) (base + start)).putShort((short) (end - start)).array(), 0, 6);
+            out.write(bytes, start, end - start);
             i = end;
         }
-        return out.toByteArray();
     }
 }
