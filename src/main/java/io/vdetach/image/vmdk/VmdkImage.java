@@ -80,10 +80,14 @@ public final class VmdkImage extends PiecewiseImage {
                     // a bare sparse extent (e.g. disk-s001.vmdk opened directly): one extent, no parent
                     return new VmdkImage(file, null, List.of(e), files, null, List.copyOf(warnings));
                 }
-                if (h.descriptorSize() > Descriptor.MAX_BYTES / 512 || h.descriptorOffset() > (file.size() - 512) / 512) {
+                if (h.descriptorOffset() < 0 || h.descriptorOffset() > (file.size() - 512) / 512) {
+                    throw new CorruptImageException("vmdk", "sparse extent header.descriptorOffset", 28, name
+                            + ": descriptor at sector " + h.descriptorOffset() + " is outside the file");
+                }
+                if (h.descriptorSize() < 0 || h.descriptorSize() > Descriptor.MAX_BYTES / 512) {
                     throw new CorruptImageException("vmdk", "sparse extent header.descriptorSize", 36, name + ": descriptor of "
                             + h.descriptorSize() + " sectors at sector " + h.descriptorOffset()
-                            + " is larger than " + Descriptor.MAX_BYTES + " bytes or outside the file");
+                            + " is negative or larger than " + Descriptor.MAX_BYTES + " bytes");
                 }
                 long at = h.descriptorOffset() * 512;
                 int len = (int) Math.min(h.descriptorSize() * 512, file.size() - at);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Seeds of the fuzz targets added with main's EWF, OVA, BitLocker and VSS readers (bench/fuzz-seeds.sh
+# makes the others): E01 files made by ewfacquire (stored and deflated chunks, a small chunk size)
+# and dfvfs's ext2.E01; OVAs made by tar of an .ovf and qemu-img VMDKs; cryptsetup's BITLK images and dfvfs's vsstest volume reduced to the sectors
+# the parser reads as metadata (io.vdetach.fuzz.MetadataSeed). Needs `mvn test-compile` first and
+# ../shared/testdata beside the checkout; writes seed-* files into each target's inputs directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/java-home
+REPO=$PWD
+IN=$REPO/src/test/resources/io/vdetach/fuzz
+CORPUS=$REPO/../shared/testdata
+CP=$REPO/target/classes:$REPO/target/test-classes
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+seeds() { mkdir -p "$IN/$1Inputs/$2"; echo "$IN/$1Inputs/$2"; }
+sparse() { "$JAVA_HOME/bin/java" -cp "$CP" io.vdetach.fuzz.SparseFile "$4" "$(seeds "$1" "$2")/seed-$3"; }
+metadata() { "$JAVA_HOME/bin/java" -cp "$CP" io.vdetach.fuzz.MetadataSeed "$3" "$4" "$(seeds "$1" "$2")/seed-$5"; }
+
+# ---- EWF: a 1 MiB disk with a few patterns and text, acquired stored and deflated
+python3 -c "
+import sys
+d = bytearray(1 << 20)
+d[0:4096] = bytes((i * 7) & 0xff for i in range(4096))
+d[510:512] = b'\x55\xaa'
+t = b'ewf fuzz seed line of text 0123456789\n' * 200
+d[0x40000:0x40000 + len(t)] = t
+sys.stdout.buffer.write(bytes(d))" > disk.raw
+acquire() { ewfacquire -u -q -t "$1" -c "$2" -b "$3" -d sha1 -C case-7 -E ev-1 -D disk -e examiner -N notes disk.raw >/dev/null; }
+acquire stored none 64;          sparse EwfFuzzTest ewf stored stored.E01
+acquire deflated deflate:best 16; sparse EwfFuzzTest ewf deflated deflated.E01
+sparse EwfFuzzTest ewf dfvfs-ext2 "$CORPUS/dfvfs/ext2.E01"
+
+# ---- OVA: an .ovf and a qemu-img VMDK (streamOptimized, monolithicSparse) in ustar, pax and GNU tar
+qemu-img create -q -f raw o.raw 2M; qemu-io -f raw -c 'write -P 0x71 0 8k' -c 'write -P 0x72 1M 4k' o.raw >/dev/null
+ovf() {
+  printf '<?xml version="1.0"?>\n<Envelope xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">\n<References>\n'
+  printf '<File ovf:id="file0" ovf:href="disk1.vmdk" ovf:size="1"/>\n</References>\n<DiskSection><Info>x</Info>\n'
+  printf '<Disk ovf:capacity="2" ovf:capacityAllocationUnits="byte * 2^20" ovf:diskId="vmdisk0" ovf:fileRef="file0"/>\n'
+  printf '</DiskSection>\n</Envelope>\n'
+}
+ovf > app.ovf
+for f in streamOptimized:ustar monolithicSparse:pax streamOptimized:gnu; do
+  qemu-img convert -O vmdk -o subformat=${f%%:*} o.raw disk1.vmdk
+  tar --format=${f##*:} -cf app.ova app.ovf disk1.vmdk
+  sparse OvaFuzzTest ova "${f%%:*}-${f##*:}" app.ova
+done
+
+# ---- BitLocker: clear key (reaches the layout and decryption), CBC, Elephant, To Go, Encrypt-on-Write, 4 KiB sectors
+images="bitlk-aes-xts-128-clearkey-only bitlk-aes-cbc-128 bitlk-aes-cbc-elephant-128 bitlk-togo-aes-xts-128
+        bitlk-aes-xts-128-eow bitlk-aes-xts-128-4k"
+tar -xJf "$CORPUS/cryptsetup-bitlk/bitlk-images.tar.xz" $(for i in $images; do echo "bitlk-images/$i.img"; done)
+for i in $images; do metadata BitLockerFuzzTest metadata bitlocker "bitlk-images/$i.img" "${i#bitlk-}"; done
+
+# ---- VSS: the corpus NTFS volume with two stores (Windows-made)
+qemu-img convert -O raw "$CORPUS/dfvfs/vsstest.qcow2" vss.raw
+metadata VssFuzzTest shadowCopies vss vss.raw dfvfs-vsstest
