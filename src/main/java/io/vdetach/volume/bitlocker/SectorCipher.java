@@ -1,7 +1,5 @@
 package io.vdetach.volume.bitlocker;
 
-import java.nio.ByteBuffer;
-
 /**
  * How a BitLocker volume's sectors are encrypted with the FVEK. Every call works on whole
  * sectors in place and is safe from several threads (each keeps its own JDK ciphers).
@@ -15,21 +13,6 @@ sealed interface SectorCipher permits XtsSectors, CbcSectors {
      * {@code position} of the volume (the offset BitLocker derives each sector's IV or tweak from).
      */
     void decrypt(long position, byte[] b, int off, int len);
-
-    /**
-     * Decrypts the sectors in {@code buf[position, limit)} in place, heap or direct (its position
-     * and limit are left as they are); the first lies at byte {@code position} of the volume.
-     */
-    default void decrypt(long position, ByteBuffer buf) {
-        if (buf.hasArray()) {
-            decrypt(position, buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
-            return;
-        }
-        byte[] b = new byte[buf.remaining()];
-        buf.get(buf.position(), b);
-        decrypt(position, b, 0, b.length);
-        buf.put(buf.position(), b);
-    }
 
     /** The inverse of {@link #decrypt} (tests build volumes with it). */
     void encrypt(long position, byte[] b, int off, int len);
