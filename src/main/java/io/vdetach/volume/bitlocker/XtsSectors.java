@@ -12,11 +12,12 @@ import javax.crypto.Cipher;
  * Sectors are whole multiples of 16 bytes, so ciphertext stealing never applies.
  *
  * <p>Speed: a read decrypts many sectors at once, {@link #STEP} bytes at a time so that the data
- * and two scratch arrays stay in the core's L1/L2 cache. Per step: the sectors' tweaks are encrypted
- * in one AES call; one pass XORs each block with its mask T_j = T_0 · α^j (computed in two longs,
- * never stored) into a scratch array; one JDK AES/ECB call (its vectorised intrinsic) runs that
- * into a second scratch array; a second pass recomputes the masks and XORs them into the buffer.
- * The buffer may be direct (the page cache is read straight into it): no other copy is made.
+ * and the scratch arrays stay in the core's cache. Per step: the sectors' tweaks are encrypted in
+ * one AES call; one scalar pass lays out each block's mask T_j = T_0 · α^j (a doubling in two
+ * longs) and the block XORed with it; one JDK AES/ECB call (its vectorised intrinsic) runs the
+ * masked copy back into the caller's array; a byte loop XORs the masks in again (scratch arrays
+ * indexed like the caller's, which is what lets C2 vectorise it). The scalar pass is most of the
+ * cost: AES/ECB alone runs about three times as fast as the whole (docs/benchmarks.md, issue 21).
  */
 final class XtsSectors implements SectorCipher {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -30,7 +31,7 @@ final class XtsSectors implements SectorCipher {
     private final byte[] tweakKey;
     private final ThreadLocal<Work> work;
 
-    /** Per-thread ciphers (initialised once per key) and scratch space, sized for one step. */
+    /** Per-thread ciphers (initialised once per key, never per sector) and scratch space. */
     private final class Work {
         final Cipher tweak = Aes.ecb(Cipher.ENCRYPT_MODE, tweakKey);
         final Cipher dec = Aes.ecb(Cipher.DECRYPT_MODE, dataKey);
