@@ -17,8 +17,8 @@ import java.util.List;
  */
 final class DecryptedVolume implements Layer {
     static final String REASON = "decrypt";
-    /** Bytes decrypted per step: whole sectors, and one AES call's worth of work. */
-    private static final int CHUNK = 1 << 20;
+    /** Bytes read and decrypted at a time: whole sectors, few enough to stay in a core's L2 cache. */
+    private static final int PIECE = 64 << 10;
     private static final byte[] NTFS_SIGNATURE = "NTFS    ".getBytes(StandardCharsets.US_ASCII);
 
     private final Layer raw;
@@ -26,7 +26,7 @@ final class DecryptedVolume implements Layer {
     private final SectorCipher cipher;
     private final long vistaMftMirror;
     private final String name;
-    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[CHUNK]);
+    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[PIECE]);
 
     /** @param vistaMftMirror Vista: the MFT mirror cluster the rebuilt boot sector names */
     DecryptedVolume(Layer raw, Layout layout, SectorCipher cipher, long vistaMftMirror) {
@@ -92,14 +92,22 @@ final class DecryptedVolume implements Layer {
         return want;
     }
 
-    /** Decrypts {@code n} bytes stored at {@code src} of the raw volume into {@code dst}. */
+    /**
+     * Decrypts {@code n} bytes stored at {@code src} of the raw volume into {@code dst}, in pieces of
+     * {@link #PIECE} bytes (read into a per-thread array, decrypted there while it is in the
+     * core's cache, copied out), spread over the cores when there are several pieces.
+     */
     private void decrypt(long src, int n, ByteBuffer dst) throws IOException {
         int ss = cipher.sectorSize();
-        byte[] buf = scratch.get();
         long from = src - Math.floorMod(src, ss);
         long to = src + n;
-        for (long c = from; c < to; c += CHUNK) {
-            int len = (int) Math.min(CHUNK, roundUp(to, ss) - c);
+        long span = roundUp(to, ss) - from;
+        int pieces = (int) ((span + PIECE - 1) / PIECE);
+        int at = dst.position();
+        SectorWorkers.run(pieces, i -> {
+            long c = from + (long) i * PIECE;
+            int len = (int) Math.min(PIECE, from + span - c);
+            byte[] buf = scratch.get();
             try {
                 raw.readFully(c, ByteBuffer.wrap(buf, 0, len));
             } catch (IOException | RuntimeException e) {
@@ -108,8 +116,9 @@ final class DecryptedVolume implements Layer {
             cipher.decrypt(c, buf, 0, len);
             int skip = (int) Math.max(0, src - c);
             int take = (int) Math.min(len - skip, to - (c + skip));
-            dst.put(buf, skip, take);
-        }
+            dst.put(at + (int) (c + skip - src), buf, skip, take);
+        });
+        dst.position(at + n);
     }
 
     private CorruptImageException unreadable(long at, int len, int ss, Exception cause) {
