@@ -224,15 +224,28 @@ public final class Entry {
         return new Entry(volume, path + ":" + n, full, node, s);
     }
 
-    /** The entry named {@code name} in this directory (symlinks are not followed); empty when there is none. */
+    /**
+     * The entry named {@code name} in this directory (symlinks are not followed); empty when there is
+     * none. {@code name} is a path component as {@link #name()} gives it ({@code %XX} escapes for
+     * names that are not plain text).
+     */
     public Optional<Entry> child(String name) throws IOException {
-        requireDirectory();
         byte[] want = name.getBytes(StandardCharsets.UTF_8);
+        return find(raw -> Names.matches(raw, name, want));
+    }
+
+    /** The entry whose name is exactly the bytes {@code name} (a symlink target's component); empty when there is none. */
+    public Optional<Entry> child(byte[] name) throws IOException {
+        return find(raw -> java.util.Arrays.equals(raw, name));
+    }
+
+    private Optional<Entry> find(java.util.function.Predicate<byte[]> named) throws IOException {
+        requireDirectory();
         GuestFilesystem fs = volume.filesystem();
         return Failures.call(() -> {
             GuestFilesystem.Entries it = fs.entries(node);
             for (DirEntry e; (e = it.next()) != null; ) {
-                if (Names.matches(e.name(), name, want)) return Optional.of(childOf(e.name(), fs.node(e.id())));
+                if (named.test(e.name())) return Optional.of(childOf(e.name(), fs.node(e.id())));
             }
             return Optional.empty();
         });

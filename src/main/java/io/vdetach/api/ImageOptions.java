@@ -131,6 +131,18 @@ public final class ImageOptions {
                 Objects.requireNonNull(codePage), passwords, passwordFiles, recoveryPasswords, keyFiles);
     }
 
+    /**
+     * The code page called {@code name} as vfat's {@code codepage=} and DOS name them ("437", "850",
+     * "cp852", "IBM866", "932").
+     *
+     * @throws IllegalArgumentException when Java has no such charset
+     */
+    public ImageOptions withFatCodePage(String name) {
+        Charset cs = MountOptions.codePage(name);
+        if (cs == null) throw new IllegalArgumentException("unknown code page " + name);
+        return withFatCodePage(cs);
+    }
+
     /** Adds a BitLocker password (tried against every password protector). */
     public ImageOptions withPassword(String password) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
