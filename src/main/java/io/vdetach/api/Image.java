@@ -52,7 +52,7 @@ public final class Image implements AutoCloseable {
      * Opens the image at {@code path}, its chain, its volumes and their filesystems.
      *
      * @throws VdetachIOException when the image is damaged, unsupported, names a missing file, or
-     *     holds nothing vdetach recognises ({@link VdetachIOException#notAnImage()})
+     *     holds nothing vdetach recognises ({@link VdetachIOException#nothingRecognised()})
      */
     public static Image open(Path path, ImageOptions options) throws IOException {
         Objects.requireNonNull(path);

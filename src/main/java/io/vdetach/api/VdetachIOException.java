@@ -37,10 +37,11 @@ public final class VdetachIOException extends java.io.IOException {
     public long offset() { return offset; }
 
     /**
-     * Whether the file holds nothing vdetach recognises at all (no container format, partition
-     * table or filesystem): not a disk image, rather than a damaged one.
+     * Whether the image holds nothing vdetach recognises at all: no partition table, no filesystem
+     * or other content it names. With {@link #format()} "raw" (no container format claimed the file
+     * either) the file is no disk image at all, rather than a damaged one.
      */
-    public boolean notAnImage() {
+    public boolean nothingRecognised() {
         return kind == FailureKind.UNSUPPORTED && io.vdetach.plan.OpenedImage.NOTHING_RECOGNISED.equals(structure);
     }
 }

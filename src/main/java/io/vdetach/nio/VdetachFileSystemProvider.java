@@ -45,8 +45,9 @@ import java.util.Set;
  * The {@code vdetach} file system provider: the files inside a VM disk image, read in place.
  *
  * <p>{@code FileSystems.newFileSystem(image)} (or with an {@code env}) opens any image vdetach
- * reads, detected by content; for a file that is not one it throws
- * {@link UnsupportedOperationException}, so the JDK gives other providers (zipfs) their turn. Each
+ * reads, detected by content; for a file that is not one (no container format claims it and no
+ * partition table or filesystem is recognised in it) it throws {@link UnsupportedOperationException},
+ * so the JDK gives other providers (zipfs) their turn. Each
  * call opens an independent file system. {@code FileSystems.newFileSystem(URI.create("vdetach:" +
  * image.toUri()), env)} registers the one file system of that image, which
  * {@code FileSystems.getFileSystem(uri)} and {@code Path.of(URI)} find
@@ -108,7 +109,11 @@ public final class VdetachFileSystemProvider extends FileSystemProvider {
             }
             return fs;
         } catch (VdetachIOException x) {
-            if (x.notAnImage()) throw new UnsupportedOperationException(path + " is not a disk image vdetach reads", x);
+            // a file no container format claims and in which nothing is recognised is no disk image:
+            // another provider's turn (a container, say qcow2, holding nothing known is an error of it)
+            if (x.nothingRecognised() && "raw".equals(x.format())) {
+                throw new UnsupportedOperationException(path + " is not a disk image vdetach reads", x);
+            }
             throw x;
         }
     }
