@@ -124,9 +124,10 @@ public final class Entry {
     /**
      * Extended attributes by full Linux name ({@code user.x}, {@code security.selinux},
      * {@code system.posix_acl_access}), in the order the filesystem keeps them. NTFS named streams
-     * up to 64 KiB are here too as {@code user.<stream>}, as ntfs-3g shows them.
+     * up to 64 KiB are here too as {@code user.<stream>}, as ntfs-3g shows them. A named stream has none.
      */
     public Map<String, byte[]> xattrs() {
+        if (stream != null) return Map.of();
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (Xattr x : node.xattrs()) out.put(x.name(), x.value().clone());
         return Collections.unmodifiableMap(out);

@@ -2,11 +2,14 @@ package io.vdetach.nio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vdetach.api.GuestVolume;
+import io.vdetach.api.Image;
 import io.vdetach.api.VdetachIOException;
 import io.vdetach.testkit.Cli;
 import io.vdetach.testkit.Corpus;
 import io.vdetach.testkit.EntryFacts;
 import io.vdetach.testkit.HostTree;
+import io.vdetach.testkit.Need;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import java.io.IOException;
@@ -109,6 +112,37 @@ class ProviderCorpusTest {
             }
         } finally {
             Sh.exec(null, "rm", "-rf", dir.resolve(file.replace('/', '_') + env.size()).toString());
+        }
+    }
+
+    /** Each volume the kernel or FUSE can mount, as the provider walks it and as that mount shows it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void providerEqualsTheOracleMount(String file, Map<String, ?> env, List<String> cliOptions) throws Exception {
+        Path image = Corpus.file(file);
+        if (!env.isEmpty()) return; // shadow copies: VssExtractTest mounts them (vshadowmount)
+        Need.root();
+        FileSystem fs;
+        try {
+            fs = FileSystems.newFileSystem(image);
+        } catch (ProviderNotFoundException | IOException e) {
+            return; // not an image: the test above
+        }
+        Path work = Files.createTempDirectory(dir, "oracle");
+        try (fs; Image img = Image.open(image)) {
+            Path raw = OracleMounts.expand(img, work);
+            if (raw == null) {
+                System.out.println("SKIP oracle: no tool expands " + img.format() + " here: " + file);
+                return;
+            }
+            for (String v : OracleMounts.mountable(img)) {
+                GuestVolume volume = img.volume(v).orElseThrow();
+                TreeMap<String, EntryFacts> oracle = OracleMounts.walk(raw, volume);
+                OracleMounts.assertSame(oracle, volume.contentType(), ProviderTree.walk(fs.getPath("/" + v)));
+                System.out.printf("provider = %s mount: %s %s: %d entries%n", volume.contentType(), file, v, oracle.size());
+            }
+        } finally {
+            Sh.exec(null, "rm", "-rf", work.toString());
         }
     }
 
