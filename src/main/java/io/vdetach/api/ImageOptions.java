@@ -186,6 +186,6 @@ public final class ImageOptions {
             case ALL_SHADOW_COPIES -> StoreSelection.ALL;
             default -> new StoreSelection.One(shadowCopies);
         };
-        return new MountOptions(fatZone, systemFiles, fatCodePage, secrets, stores);
+        return new MountOptions(fatZone, systemFiles, fatCodePage, secrets, stores, false);
     }
 }

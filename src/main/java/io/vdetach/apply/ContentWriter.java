@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.HostException;
+import io.vdetach.evidence.FileHasher;
 import io.vdetach.extent.Layer;
 import io.vdetach.plan.Mode;
 import io.vdetach.plan.PlannedRun;
@@ -41,6 +42,12 @@ final class ContentWriter {
     record Written(long shared, long copied, long materialised, long sparse, String fallback) {}
 
     Written write(Fd fd, List<PlannedRun> runs, Layer content, long size, boolean destIsBtrfs) throws IOException {
+        return write(fd, runs, content, size, destIsBtrfs, null);
+    }
+
+    /** @param hasher offered the decoded bytes as they are written (the rest comes from the image); null: none */
+    Written write(Fd fd, List<PlannedRun> runs, Layer content, long size, boolean destIsBtrfs, FileHasher hasher)
+            throws IOException {
         long shared = 0, copied = 0, materialised = 0, sparse = 0;
         String fallback = null;
         boolean nocowSet = false;
@@ -77,7 +84,7 @@ final class ContentWriter {
                     copied += r.length();
                 }
                 case MATERIALISE -> {
-                    materialise(fd, r, content);
+                    materialise(fd, r, content, hasher);
                     materialised += r.length();
                 }
                 case HOLE -> sparse += r.length();
@@ -137,13 +144,14 @@ final class ContentWriter {
         }
     }
 
-    private void materialise(Fd fd, PlannedRun r, Layer content) throws IOException {
+    private void materialise(Fd fd, PlannedRun r, Layer content, FileHasher hasher) throws IOException {
         long done = 0;
         while (done < r.length()) {
             buffer.clear().limit((int) Math.min(CHUNK, r.length() - done));
             content.readFully(r.fileOffset() + done, buffer);
             buffer.flip();
             int n = buffer.remaining();
+            if (hasher != null) hasher.offer(r.fileOffset() + done, buffer);
             if (!allZero(buffer)) Linux.pwriteFully(fd, buffer, r.fileOffset() + done);
             done += n;
         }

@@ -2,6 +2,8 @@ package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
+import io.vdetach.evidence.EntryRecord;
+import io.vdetach.evidence.FileHasher;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.Node;
 import io.vdetach.plan.PlannedRun;
@@ -9,6 +11,7 @@ import io.vdetach.plan.RunClass;
 import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,12 +29,13 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
     CopiedFiles(VolumeExtraction.Context c, SourceFiles sources, ContentWriter decoder) {
         this.c = c;
         this.decoder = decoder;
-        this.engine = new OrderedCopy(sources, 0);
+        this.engine = new OrderedCopy(sources, 0, c.trail().hashing());
     }
 
     /** A created file, open from its creation until the engine releases it as last, and what finishing it needs. */
     private record Created(VolumeExtraction.Context c, Tally.Volume vf, DirHandle dir, EntryPath display, Node node,
-                           List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed) implements OrderedCopy.Target {
+                           List<PlannedRun> runs, long size, TargetFile open, AtomicBoolean closed, PendingEntry evidence)
+            implements OrderedCopy.Target {
         /** Size (a final hole), metadata, close; the file counts in the report only once it is whole. */
         @Override
         public void release(TargetFile f, boolean last, boolean ok) {
@@ -41,11 +45,13 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
                 if (ContentWriter.writtenEnd(runs) != size) Linux.ftruncate(open.fd, size);
                 c.report().plannedFile(vf, size, runs, false);
                 c.metadata().apply(open.fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+                evidence.done(copied(runs));
                 // The walk is long over while the copy goes on: the progress line follows the writes.
                 c.report().progress(c.options().progress());
             } catch (RuntimeException e) {
                 if (Abort.isFatal(e)) throw e;
                 c.report().error(vf, display.toString(), e);
+                evidence.fail(e);
             } finally {
                 open.close();
                 dir.release();
@@ -55,16 +61,41 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         @Override
         public void failed(RuntimeException e) {
             c.report().error(vf, display.toString(), e);
+            evidence.fail(e);
         }
+
+        @Override
+        public void consumed(ByteBuffer bytes, long fileOffset) {
+            FileHasher h = evidence.hasher();
+            if (h != null) h.offer(fileOffset, bytes);
+        }
+    }
+
+    /** A copied file's bytes: what lies in the image is copied (even where another host could share it), the rest decoded. */
+    static EntryRecord.Extraction copied(List<PlannedRun> runs) {
+        long copied = 0, decoded = 0;
+        for (PlannedRun r : runs) {
+            switch (r.kind()) {
+                case SHARE, COPY -> copied += r.length();
+                case MATERIALISE -> decoded += r.length();
+                case HOLE -> { }
+            }
+        }
+        return new EntryRecord.Extraction(0, copied, decoded);
     }
 
     /** Walker thread: creates the file, decodes what must be decoded, queues its copies. */
     @Override
     public void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
-                     Layer data, long size) throws IOException {
+                     Layer data, long size, PendingEntry evidence) throws IOException {
         HostTreeBuilder.Created<Fd> made = c.builder().createWith(dir.fd, name, display, false, VolumeExtraction.newFileIn(dir.fd));
-        if (made == null) return;
-        Created t = new Created(c, vf, dir.retain(), display, node, runs, size, new TargetFile(made.made()), new AtomicBoolean());
+        if (made == null) {
+            evidence.skip(VolumeExtraction.SKIPPED);
+            return;
+        }
+        evidence.created(dir, made.name());
+        Created t = new Created(c, vf, dir.retain(), display, node, runs, size, new TargetFile(made.made()), new AtomicBoolean(),
+                evidence);
         try {
             engine.add(t); // from here on the engine closes it, whatever happens
         } catch (IOException | RuntimeException e) {
@@ -75,11 +106,12 @@ final class CopiedFiles implements VolumeExtraction.DeferredFiles, AutoCloseable
         for (String note : node.notes()) c.report().warn(display + ": " + note);
         try {
             List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-            if (!decode.isEmpty()) decoder.write(t.open().fd, decode, data, size, false);
+            if (!decode.isEmpty()) decoder.write(t.open().fd, decode, data, size, false, evidence.hasher());
         } catch (VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw e;
             t.open().failed = true;
             c.report().error(vf, display.toString(), e);
+            evidence.fail(e);
         }
         for (PlannedRun r : runs) {
             if (r.kind() == RunClass.COPY || r.kind() == RunClass.SHARE) {

@@ -33,7 +33,7 @@ public final class Detach {
         List<Path> own;
         try (OpenedImage img = r.image().openImage()) {
             own = img.image().ownFiles();
-            report = Extractor.extract(img, r.dest(), r.options());
+            report = Extractor.extract(img, r.dest(), r.options(), "detach");
         }
         if (report.exitCode() != 0) return report.withWarning("the image was NOT deleted: " + report.errors().size() + " entries failed");
         return report.withDeletion(delete(own));

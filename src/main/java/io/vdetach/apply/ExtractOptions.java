@@ -1,5 +1,6 @@
 package io.vdetach.apply;
 
+import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.plan.ConflictPolicy;
 import io.vdetach.plan.Mode;
 import java.util.List;
@@ -14,18 +15,32 @@ import java.util.List;
  * @param maxOutput bytes of file data (holes not counted) written per volume before further files are
  *     refused: {@link #VOLUME_SIZE} for the volume's own size (an image cannot hold more data than
  *     its volume unless its structures claim the same blocks twice), {@link Long#MAX_VALUE} for no limit
+ * @param evidence the manifest, bodyfile and hashes to write besides the files ({@link EvidenceOptions#NONE}: none)
  */
 public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include,
                              List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads,
-                             long maxOutput) {
+                             long maxOutput, EvidenceOptions evidence) {
 
     /** {@link #maxOutput}: as much as the volume's size. */
     public static final long VOLUME_SIZE = -1;
 
-    /** With output capped at each volume's size. */
+    /** With output capped at each volume's size, without evidence outputs. */
     public ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include, List<String> exclude,
                           boolean restoreOwners, boolean dryRun, Progress progress, int threads) {
-        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, VOLUME_SIZE);
+        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, VOLUME_SIZE,
+                EvidenceOptions.NONE);
+    }
+
+    /** Without evidence outputs. */
+    public ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include, List<String> exclude,
+                          boolean restoreOwners, boolean dryRun, Progress progress, int threads, long maxOutput) {
+        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, maxOutput,
+                EvidenceOptions.NONE);
+    }
+
+    public ExtractOptions withEvidence(EvidenceOptions e) {
+        return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads,
+                maxOutput, e);
     }
 
     /** Two writers: measured best on 2 cores (the walker needs little CPU). */

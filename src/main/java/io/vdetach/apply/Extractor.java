@@ -37,6 +37,20 @@ public final class Extractor {
     }
 
     public static Report extract(OpenedImage image, Path dest, ExtractOptions o) throws IOException {
+        return extract(image, dest, o, "extract");
+    }
+
+    /** @param command "extract" or "detach", for the manifest's header */
+    static Report extract(OpenedImage image, Path dest, ExtractOptions o, String command) throws IOException {
+        if (o.dryRun() || !o.evidence().writes()) return extract(image, dest, o, EvidenceTrail.OFF);
+        try (EvidenceTrail trail = EvidenceTrail.open(o.evidence(), command, image)) {
+            Report r = extract(image, dest, o, trail);
+            trail.finish(r);
+            return r;
+        }
+    }
+
+    private static Report extract(OpenedImage image, Path dest, ExtractOptions o, EvidenceTrail trail) throws IOException {
         long t0 = System.nanoTime();
         Tally report = new Tally();
         image.image().warnings().forEach(report::warn);
@@ -60,10 +74,11 @@ public final class Extractor {
             // Nothing to share: one ordered pass over the image instead of file by file.
             boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
-                    () -> new ContentWriter(sources, o.mode(), host.blockSize()))) {
+                    () -> new ContentWriter(sources, o.mode(), host.blockSize()));
+                 ShareHashes hashes = ordered || !trail.hashing() ? null : new ShareHashes(sources)) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
-                        host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher);
+                        host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher, trail, hashes);
                 if (ordered) {
                     try (CopiedFiles copy = new CopiedFiles(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
                         for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, copy);
@@ -73,6 +88,8 @@ public final class Extractor {
                     for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, null);
                 }
                 workers.drain();
+                if (hashes != null) hashes.drain();
+                trail.rehashFallbacks();
                 report.notShared(totals.reasons());
             }
             if (!o.dryRun()) {

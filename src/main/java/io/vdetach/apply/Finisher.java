@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by path, never following a symlink.
  */
 final class Finisher {
-    private record Link(long id, DirHandle dir, byte[] name, EntryPath display, Tally.Volume vf) {}
+    private record Link(long id, DirHandle dir, byte[] name, EntryPath display, Tally.Volume vf, PendingEntry evidence) {}
 
     private record FirstName(DirHandle dir, byte[] name) {}
 
@@ -47,10 +47,13 @@ final class Finisher {
         firstNames.put(new Key(vf, id), new FirstName(dir, name));
     }
 
-    /** Walker thread: another name of a node whose first name is (or will be) made elsewhere. */
-    void link(Tally.Volume vf, long id, DirHandle dir, byte[] name, EntryPath display) {
+    /**
+     * Walker thread: another name of a node whose first name is (or will be) made elsewhere;
+     * {@code evidence} is told where the name was made, or why not.
+     */
+    void link(Tally.Volume vf, long id, DirHandle dir, byte[] name, EntryPath display, PendingEntry evidence) {
         dir.receivesLinks();
-        links.add(new Link(id, dir, name, display, vf));
+        links.add(new Link(id, dir, name, display, vf, evidence));
     }
 
     /** Makes {@code dir} get {@code node}'s metadata once nothing more is created in it. */
@@ -86,15 +89,22 @@ final class Finisher {
             FirstName first = firstNames.get(new Key(l.vf, l.id));
             if (first == null) {
                 report.error(l.vf, l.display.toString(), "hard link: its first name was not created", ErrorKind.HOST);
+                l.evidence.fail("hard link: its first name was not created", ErrorKind.HOST);
                 continue;
             }
             try (Beneath from = Beneath.open(destFd, first.dir.hostPath());
                  Beneath to = Beneath.open(destFd, l.dir.hostPath())) {
-                if (builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), first.name, to.fd(), n)) != null) {
+                byte[] used = builder.create(to.fd(), l.name, l.display, false, n -> Linux.linkat(from.fd(), first.name, to.fd(), n));
+                if (used != null) {
                     report.hardlink(l.vf);
+                    l.evidence.created(l.dir, used);
+                    l.evidence.done();
+                } else {
+                    l.evidence.skip(VolumeExtraction.SKIPPED);
                 }
             } catch (RuntimeException e) {
                 report.error(l.vf, l.display.toString(), e);
+                l.evidence.fail(e);
             }
         }
         List<Late> waiting;
@@ -113,7 +123,7 @@ final class Finisher {
 
     private static Node withMode(Node n, int mode) {
         return new Node(n.id(), n.type(), mode, n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(), n.ctime(), n.btime(),
-                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes());
+                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes(), n.fileAttributes());
     }
 
     /** A directory beneath DEST opened by path without following symlinks; DEST itself is borrowed, not closed. */

@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.LongAdder;
  * hook thread, in unit order, once every piece handed over before it is written (streaming:
  * syncfs, record progress, punch).
  *
+ * <p>Hashing ({@code consumes}): after the writers, one consumer thread hands every piece to its
+ * target ({@link Target#consumed}) in the order the spans were planned (image order), putting the
+ * few chunks that two readers and two writers finish out of order back in order, and only then
+ * gives the buffer back and counts the span done. A file stored front to back then reaches its
+ * hasher in file order from one thread: nothing is copied or waited for; the buffers bound it.
+ *
  * <p>Bounds. Open files: at most four batches hold their files (three handed over, one being
  * filled), each file up to two descriptors (the second for direct writes), so a batch names at
  * most a sixteenth of what the process may open. Written but not yet punched (streaming): with
@@ -89,6 +95,21 @@ final class OrderedCopy implements AutoCloseable {
         default boolean sparse() {
             return false;
         }
+
+        /**
+         * False for a target that only takes the bytes ({@link #consumed}): hashing the files share
+         * mode clones. No file is opened for it; {@link #release} gets a null file.
+         */
+        default boolean writes() {
+            return true;
+        }
+
+        /**
+         * A piece's bytes (its remaining bytes, not to be kept), at {@code fileOffset} of the target,
+         * after they are written (or instead, where the target does not write): for hashing. Called
+         * only by an engine that consumes, from its one consumer thread, in image order.
+         */
+        default void consumed(ByteBuffer bytes, long fileOffset) { }
     }
 
     /** Runs after a unit: {@link #unit}. */
@@ -131,14 +152,18 @@ final class OrderedCopy implements AutoCloseable {
     private record After(AfterUnit hook, List<Batch> batches, boolean slot) {}
 
     /** A read the planner hands the readers; STOP_READ ends them. */
-    private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch) {}
+    private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch, long seq) {}
 
-    /** A span read into {@code buffer} from image offset {@code start}, for the writers; STOP_WRITE ends them. */
-    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, Batch batch) {}
+    /**
+     * A span read into {@code buffer} from image offset {@code start}, for the writers (STOP_WRITE
+     * ends them), then the consumer (STOP_WRITE from each writer ends it); {@code seq}: its place in
+     * planning order.
+     */
+    private record Chunk(ByteBuffer buffer, long start, List<Piece> pieces, Batch batch, long seq) {}
 
     private static final Batch END = new Batch();
-    private static final SpanRead STOP_READ = new SpanRead(null, List.of(), END);
-    private static final Chunk STOP_WRITE = new Chunk(null, 0, List.of(), END);
+    private static final SpanRead STOP_READ = new SpanRead(null, List.of(), END, -1);
+    private static final Chunk STOP_WRITE = new Chunk(null, 0, List.of(), END, -1);
     private static final After STOP = new After(null, List.of(), false);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ImageReads.ALIGN).asReadOnlyBuffer();
 
@@ -152,12 +177,16 @@ final class OrderedCopy implements AutoCloseable {
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(1);
     private final BlockingQueue<SpanRead> readTasks = new ArrayBlockingQueue<>(READ_AHEAD);
     private final BlockingQueue<Chunk> work = new ArrayBlockingQueue<>(BUFFERS);
+    /** Written chunks for the consumer (only when consuming); as many as there are buffers. */
+    private final BlockingQueue<Chunk> written = new ArrayBlockingQueue<>(BUFFERS + WRITERS);
+    private final boolean consumes;
     private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<After> afters = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile Exception fatal;
     /** Thread time in reads, writes and releasing files, and how many reads went direct: printed with VDETACH_DEBUG. */
-    private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), releaseNanos = new LongAdder(),
+    private final LongAdder readNanos = new LongAdder(), writeNanos = new LongAdder(), consumeNanos = new LongAdder(),
+            releaseNanos = new LongAdder(),
             reads = new LongAdder(), directReads = new LongAdder();
     /** Handed over and not yet released: close() releases them after a failure. */
     private final Set<Batch> unreleased = ConcurrentHashMap.newKeySet();
@@ -167,12 +196,19 @@ final class OrderedCopy implements AutoCloseable {
 
     /** @param unitsInFlight units handed over before the oldest one's hook must have run (streaming: 2); 0: no units */
     OrderedCopy(SourceFiles sources, int unitsInFlight) {
+        this(sources, unitsInFlight, false);
+    }
+
+    /** @param consumes hand every piece to its target's {@link Target#consumed} in image order (hashing) */
+    OrderedCopy(SourceFiles sources, int unitsInFlight, boolean consumes) {
         this.sources = sources;
+        this.consumes = consumes;
         this.unitSlots = unitsInFlight > 0 ? new Semaphore(unitsInFlight) : null;
         for (int i = 0; i < BUFFERS; i++) buffers.add(ImageReads.buffer());
         threads.add(daemon("vdetach-planner", this::planLoop));
         for (int i = 0; i < READERS; i++) threads.add(daemon("vdetach-reader-" + i, this::readLoop));
         for (int i = 0; i < WRITERS; i++) threads.add(daemon("vdetach-writer-" + i, this::writeLoop));
+        if (consumes) threads.add(daemon("vdetach-consumer", this::consumeLoop));
         threads.add(daemon("vdetach-after-unit", this::afterLoop));
     }
 
@@ -260,10 +296,10 @@ final class OrderedCopy implements AutoCloseable {
         afters.add(STOP);
         for (Thread t : threads) join(t);
         if (System.getenv("VDETACH_DEBUG") != null) {
-            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), releasing files %.2f s"
-                            + " (thread totals); producer ended %.2f s before the copy%n", reads.sum(), readNanos.sum() / 1e9,
-                    directReads.sum(), writeNanos.sum() / 1e9, direct.writes.sum(), releaseNanos.sum() / 1e9,
-                    (System.nanoTime() - produced) / 1e9);
+            System.err.printf("ordered copy: %d reads %.2f s (%d direct), writes %.2f s (%d direct), consumed %.2f s,"
+                            + " releasing files %.2f s (thread totals); producer ended %.2f s before the copy%n", reads.sum(),
+                    readNanos.sum() / 1e9, directReads.sum(), writeNanos.sum() / 1e9, direct.writes.sum(), consumeNanos.sum() / 1e9,
+                    releaseNanos.sum() / 1e9, (System.nanoTime() - produced) / 1e9);
         }
         rethrowFatal();
     }
@@ -292,6 +328,7 @@ final class OrderedCopy implements AutoCloseable {
     /** Planner: each batch's pieces sorted by image offset and merged into spans, queued for the readers. */
     private void planLoop() {
         run(() -> {
+            long seq = 0;
             for (Batch b; (b = take(batches)) != END; ) {
                 List<Piece> sorted = b.pieces;
                 sorted.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
@@ -301,7 +338,7 @@ final class OrderedCopy implements AutoCloseable {
                 for (ImageReads.Span sp : spans) {
                     // Announced as it is queued: the queued short reads are in flight while the readers catch up.
                     images.advise(sp);
-                    put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), b));
+                    put(readTasks, new SpanRead(sp, List.copyOf(sorted.subList(sp.from(), sp.to())), b, seq++));
                 }
             }
             for (int i = 0; i < READERS; i++) put(readTasks, STOP_READ);
@@ -310,8 +347,21 @@ final class OrderedCopy implements AutoCloseable {
 
     private void readLoop() {
         run(() -> {
-            for (SpanRead r; (r = take(readTasks)) != STOP_READ; ) {
+            while (true) {
+                // The buffer first, then the next span: spans are then read in planning order, so the
+                // consumer, which gives buffers back in that order, never waits for a span that waits for a buffer.
                 ByteBuffer buf = take(buffers);
+                SpanRead r;
+                try {
+                    r = take(readTasks);
+                } catch (RuntimeException e) {
+                    buffers.add(buf);
+                    throw e;
+                }
+                if (r == STOP_READ) {
+                    buffers.add(buf);
+                    break;
+                }
                 long t0 = System.nanoTime();
                 long start;
                 try {
@@ -323,7 +373,7 @@ final class OrderedCopy implements AutoCloseable {
                 readNanos.add(System.nanoTime() - t0);
                 reads.increment();
                 if (images.direct(r.span())) directReads.increment();
-                put(work, new Chunk(buf, start, r.pieces(), r.batch()));
+                put(work, new Chunk(buf, start, r.pieces(), r.batch(), r.seq()));
             }
             put(work, STOP_WRITE);
         });
@@ -333,25 +383,69 @@ final class OrderedCopy implements AutoCloseable {
         run(() -> {
             for (Chunk ch; (ch = take(work)) != STOP_WRITE; ) {
                 long t0 = System.nanoTime();
+                boolean handedOn = false;
                 try {
                     write(ch);
+                    if (consumes) {
+                        put(written, ch);
+                        handedOn = true;
+                    }
                 } finally {
                     writeNanos.add(System.nanoTime() - t0);
-                    buffers.add(ch.buffer());
+                    if (!handedOn) buffers.add(ch.buffer());
                 }
-                done(ch.batch(), 1);
+                if (!consumes) done(ch.batch(), 1);
+            }
+            if (consumes) put(written, STOP_WRITE);
+        });
+    }
+
+    /** Consumer: written chunks back in planning order, each piece to its target, then the buffer back. */
+    private void consumeLoop() {
+        run(() -> {
+            java.util.PriorityQueue<Chunk> early = new java.util.PriorityQueue<>(Comparator.comparingLong(Chunk::seq));
+            long next = 0;
+            for (int stops = 0; stops < WRITERS; ) {
+                Chunk ch = take(written);
+                if (ch == STOP_WRITE) {
+                    stops++;
+                    continue;
+                }
+                early.add(ch);
+                while (!early.isEmpty() && early.peek().seq() == next) {
+                    Chunk c = early.poll();
+                    long t0 = System.nanoTime();
+                    try {
+                        consume(c);
+                    } finally {
+                        consumeNanos.add(System.nanoTime() - t0);
+                        buffers.add(c.buffer());
+                    }
+                    done(c.batch(), 1);
+                    next++;
+                }
             }
         });
+    }
+
+    private void consume(Chunk ch) {
+        for (Piece p : ch.pieces()) {
+            TargetFile f = p.lease().opened;
+            if (f != null && f.failed) continue;
+            int at = (int) (p.sourceOffset() - ch.start());
+            p.lease().target.consumed(ch.buffer().slice(at, (int) p.length()), p.fileOffset());
+        }
     }
 
     private void write(Chunk ch) {
         for (Piece p : ch.pieces()) {
             Target t = p.lease().target;
+            int at = (int) (p.sourceOffset() - ch.start());
+            if (!t.writes()) continue; // only consumed (hashed)
             TargetFile f = null;
             try {
                 f = p.lease().file();
                 if (f.failed) continue;
-                int at = (int) (p.sourceOffset() - ch.start());
                 if (t.sparse()) writeNonZero(f, ch.buffer(), at, p.fileOffset(), p.length());
                 else direct.write(f, ch.buffer(), at, p.fileOffset(), p.length());
             } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.vdetach.apply;
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.HostException;
 import io.vdetach.error.UsageException;
+import io.vdetach.evidence.FileHasher;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
@@ -20,6 +21,7 @@ import io.vdetach.sys.BeneathPath;
 import io.vdetach.sys.Fd;
 import io.vdetach.sys.Linux;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -95,10 +97,13 @@ final class StreamingDetach {
             }
             window = progress.window;
         }
-        try (OpenedImage img = r.image().openConsumedBy(dest)) {
+        try (OpenedImage img = r.image().openConsumedBy(dest);
+             EvidenceTrail trail = EvidenceTrail.open(r.options().evidence(), "detach --streaming", img)) {
             img.image().warnings().forEach(report::warn);
             new Consumption(img, dest, r.options(), Math.max(1L << 16, window / 2 >> 16 << 16), progress, progressPath, resume,
-                    report, r.streaming().crashPoints(), new ArrayList<>()).execute();
+                    report, r.streaming().crashPoints(), new ArrayList<>(), trail).execute();
+            // the evidence is complete and on disk before anything is deleted
+            trail.finish(report.report((System.nanoTime() - t0) / 1e9));
         }
         if (report.errorCount() > 0) {
             report.warn("the image was NOT deleted: " + report.errorCount() + " entries failed; its consumed parts are"
@@ -162,11 +167,12 @@ final class StreamingDetach {
      * @param unit bytes of the image per unit: half the window (see the class comment), in 64 KiB steps
      */
     private record Consumption(OpenedImage img, Path dest, ExtractOptions o, long unit, ProgressFile progress,
-                               Path progressPath, boolean resume, Tally report, CrashPoints crash, List<Planned> files) {
+                               Path progressPath, boolean resume, Tally report, CrashPoints crash, List<Planned> files,
+                               EvidenceTrail trail) {
 
         /** A planned file beneath DEST ({@code destFd}); the engine reopens it by path for each batch and closes it after. */
         private record Planned(Fd destFd, Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node,
-                               List<PlannedRun> runs, long size, Slack slack) implements OrderedCopy.Target {
+                               List<PlannedRun> runs, long size, Slack slack, PendingEntry evidence) implements OrderedCopy.Target {
             Fd open(int flags) {
                 return BeneathPath.open(destFd, VolumeExtraction.join(dir.hostPath(), name), flags, 0);
             }
@@ -179,6 +185,12 @@ final class StreamingDetach {
             @Override
             public void release(TargetFile file, boolean last, boolean ok) {
                 if (file != null) file.close();
+            }
+
+            @Override
+            public void consumed(ByteBuffer bytes, long fileOffset) {
+                FileHasher h = evidence.hasher();
+                if (h != null) h.offer(fileOffset, bytes);
             }
         }
 
@@ -205,11 +217,11 @@ final class StreamingDetach {
                 ContentWriter decoder = new ContentWriter(sources, Mode.COPY, host.blockSize());
                 try (Workers none = new Workers(0, () -> decoder)) {
                     VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata,
-                            totals, false, builder, none, finisher);
+                            totals, false, builder, none, finisher, trail, null);
                     for (OpenedImage.Slot slot : Extractor.selected(img, o.volume())) {
-                        Extractor.walk(ctx, slot, o.volume() != null, (v, dir, name, display, node, runs, data, size) ->
+                        Extractor.walk(ctx, slot, o.volume() != null, (v, dir, name, display, node, runs, data, size, ev) ->
                                 plan(ctx, decoder, v, dir, name, display, node, runs, data, size,
-                                        slackOf(data, size, slot.filesystem().blockSize())));
+                                        slackOf(data, size, slot.filesystem().blockSize()), ev));
                     }
                 }
                 report.notShared(totals.reasons());
@@ -225,6 +237,7 @@ final class StreamingDetach {
                 long units = copyUnits(destFd, sources);
                 t0 = phase("copied " + units + " units", t0);
                 for (Planned f : files) finishFile(f, metadata);
+                trail.rehashFallbacks(); // every file was hashed from DEST above: nothing is read from the punched image
                 finisher.finish(destFd, builder);
                 Linux.syncfs(destFd);
                 phase("metadata, links, sync", t0);
@@ -249,19 +262,24 @@ final class StreamingDetach {
          * punched; a resumed run that recorded it skips it) and remembers the file's runs.
          */
         private void plan(VolumeExtraction.Context ctx, ContentWriter decoder, Tally.Volume vf, DirHandle dir, byte[] name,
-                          EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack) throws IOException {
+                          EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack,
+                          PendingEntry evidence) throws IOException {
             // A resumed run reuses the file it made before (its copied units are in it), never O_EXCL.
             int flags = Linux.O_WRONLY | Linux.O_CREAT | Linux.O_NOFOLLOW | (resume ? 0 : Linux.O_EXCL);
             HostTreeBuilder.Created<Fd> created = ctx.builder().createWith(dir.fd, name, display, false,
                     n -> Linux.openat(dir.fd, n, flags, 0600));
-            if (created == null) return;
+            if (created == null) {
+                evidence.skip(VolumeExtraction.SKIPPED);
+                return;
+            }
+            evidence.created(dir, created.name());
             try (Fd fd = created.made()) {
                 Linux.ftruncate(fd, size);
                 List<PlannedRun> decode = runs.stream().filter(r -> r.kind() == RunClass.MATERIALISE).toList();
-                if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false);
+                if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false, evidence.hasher());
             }
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), dir, created.name());
-            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack));
+            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack, evidence));
             for (String note : node.notes()) report.warn(display + ": " + note);
         }
 
@@ -326,7 +344,7 @@ final class StreamingDetach {
             List<Fd> punchFds = new ArrayList<>();
             long skip = progress.windowsDone; // read once: the hook thread moves it on
             long unitNo = 0;
-            try (OrderedCopy engine = new OrderedCopy(sourceFiles, 2)) {
+            try (OrderedCopy engine = new OrderedCopy(sourceFiles, 2, trail.hashing())) {
                 // Only the image's own files are punched, never a shared backing file.
                 for (HostFile f : sources) {
                     punchFds.add(own.contains(f.path().toAbsolutePath().normalize()) ? Linux.open(f.path().toString(), Linux.O_RDWR, 0) : null);
@@ -380,12 +398,27 @@ final class StreamingDetach {
             }
         }
 
+        /**
+         * Metadata; and the hashes of a file whose bytes were not all hashed as they were copied (a
+         * resumed run did not copy the units the killed one had punched; pieces too far out of order
+         * fell back) from the file itself, synced and complete by now: the image's copy is punched.
+         */
         private void finishFile(Planned f, MetadataWriter metadata) {
             report.plannedFile(f.vf(), f.size(), f.runs(), false);
             try (Fd fd = f.open(Linux.O_RDONLY)) {
+                FileHasher h = f.evidence().hasher();
+                if (h != null && h.hashes() == null) h.rehash((at, dst) -> preadFully(fd, at, dst));
                 metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display().toString(), p, ErrorKind.HOST));
-            } catch (RuntimeException e) {
+                f.evidence().done(CopiedFiles.copied(f.runs()));
+            } catch (IOException | RuntimeException e) {
                 report.error(f.vf(), f.display().toString(), e);
+                f.evidence().fail(e);
+            }
+        }
+
+        private static void preadFully(Fd fd, long at, ByteBuffer dst) {
+            while (dst.hasRemaining()) {
+                if (Linux.pread(fd, dst, at + dst.position()) <= 0) throw new HostException("DEST file ends before offset " + (at + dst.position()));
             }
         }
     }

@@ -109,14 +109,22 @@ final class Tally {
 
     /** An entry that failed for {@code e}: ours carry their kind; anything else is a bug in vdetach. */
     void error(Volume v, String path, Throwable e) {
-        ErrorKind kind = switch (e) {
+        error(v, path, message(e), kindOf(e));
+    }
+
+    /** The kind of an entry's failure: ours carry theirs; anything else is a bug in vdetach. */
+    static ErrorKind kindOf(Throwable e) {
+        return switch (e) {
             case VdetachException x -> x.kind();
             case EntryFailure f -> f.kind();
             case EOFException eof -> ErrorKind.CORRUPT;
             case IOException io -> ErrorKind.HOST;
             default -> ErrorKind.INTERNAL;
         };
-        error(v, path, e.getMessage() == null ? e.toString() : e.getMessage(), kind);
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     synchronized void error(Volume v, String path, String reason, ErrorKind kind) {

@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
+import io.vdetach.evidence.EntryRecord;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -35,7 +36,15 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** Shared by every volume of one extraction. */
     record Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
-                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {}
+                   Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher,
+                   EvidenceTrail trail, ShareHashes shareHashes) {
+        /** Without evidence outputs. */
+        Context(Fd destFd, ExtractOptions options, Tally report, Classifier classifier, MetadataWriter metadata,
+                Totals totals, boolean destIsBtrfs, HostTreeBuilder builder, Workers workers, Finisher finisher) {
+            this(destFd, options, report, classifier, metadata, totals, destIsBtrfs, builder, workers, finisher,
+                    EvidenceTrail.OFF, null);
+        }
+    }
 
     private final Context c;
     private final GuestFilesystem fs;
@@ -51,6 +60,9 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     private long output;
     private final long maxOutput;
     private boolean capped;
+    private final EvidenceTrail.Scope scope;
+    /** The evidence of the entry being visited (walker thread), settled if the visit fails. */
+    private PendingEntry current;
 
     /**
      * A guest directory on the walk's stack and its host counterpart (null until created). It
@@ -81,7 +93,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     /** Takes planned files instead of the writer threads (detach --streaming writes their content later). */
     interface DeferredFiles {
         void file(Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs,
-                  Layer data, long size) throws IOException;
+                  Layer data, long size, PendingEntry evidence) throws IOException;
     }
 
     private DeferredFiles deferred;
@@ -104,6 +116,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.filtered = !c.options().include().isEmpty() || !c.options().exclude().isEmpty();
         long max = c.options().maxOutput();
         this.maxOutput = max == ExtractOptions.VOLUME_SIZE ? volumeSize : max;
+        this.scope = new EvidenceTrail.Scope(volumeName, fs);
     }
 
     private boolean dryRun() {
@@ -144,6 +157,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 ensureCreated();
             } catch (EntryFailure | SysException e) {
                 c.report().error(vf, display(path).toString(), e);
+                c.trail().failed(scope, path, dir, Tally.message(e), Tally.kindOf(e));
                 dirs.peek().failed = true;
             }
         }
@@ -168,6 +182,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     public void error(List<byte[]> path, String reason) {
         // The walker could not read this part of the guest (it passes the reason only).
         c.report().error(vf, display(path).toString(), reason, ErrorKind.CORRUPT);
+        c.trail().failed(scope, path, null, reason, ErrorKind.CORRUPT);
     }
 
     @Override
@@ -175,13 +190,15 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         Dir parent = dirs.peek();
         if (parent == null) return; // the walk starts at a directory
         EntryPath d = display(path);
+        current = null;
         try {
             byte[] name = claim(parent, path.getLast(), path);
             if (excluded(path, false)) return;
             if (parent.failed) return;
             ensureCreated();
             if (node.nlink() > 1 && !linkedSeen.add(node.id())) {
-                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle, name, d);
+                current = c.trail().laterName(scope, path, node);
+                if (!dryRun()) c.finisher().link(vf, node.id(), parent.handle, name, d, current);
                 else c.report().hardlink(vf);
                 return;
             }
@@ -194,6 +211,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         } catch (EntryFailure | VdetachException | IOException e) {
             if (Abort.isFatal(e)) throw (RuntimeException) e;
             c.report().error(vf, d.toString(), e);
+            if (current != null) current.fail(e);
+            else c.trail().failed(scope, path, node, Tally.message(e), Tally.kindOf(e));
+        } finally {
+            if (current != null) current.walked();
         }
         c.report().progress(c.options().progress());
     }
@@ -208,10 +229,27 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 if (d.refused != null) throw d.refused;
                 d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-                if (!dryRun()) c.finisher().directory(vf, d.handle, d.node, display(d.path));
+                if (!dryRun()) {
+                    c.finisher().directory(vf, d.handle, d.node, display(d.path));
+                    directoryEvidence(d);
+                }
                 if (parent != null) c.report().directory(vf);
             }
             parent = d;
+        }
+    }
+
+    /** A created directory's line: nothing more will come for it. */
+    private void directoryEvidence(Dir d) {
+        if (!c.trail().on()) return;
+        try {
+            PendingEntry e = c.trail().entry(scope, d.path, d.node);
+            e.created(d.handle.hostPath());
+            c.trail().smallStreams(e, fs, d.node, List.of()); // a directory's named streams (NTFS), listed and hashed
+            e.done();
+            e.walked();
+        } catch (IOException e) {
+            c.trail().failed(scope, d.path, d.node, Tally.message(e), Tally.kindOf(e));
         }
     }
 
@@ -252,19 +290,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         return got;
     }
 
-    private void symlink(DirHandle dir, byte[] name, EntryPath display, Node node) {
+    private void symlink(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         byte[] target = node.symlinkTarget();
         for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
         if (!dryRun()) {
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
-            if (used == null) return;
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(dir, used);
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
+        current.done();
         c.report().symlink(vf);
     }
 
-    private void special(DirHandle dir, byte[] name, EntryPath display, Node node) {
+    private void special(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
+        current = c.trail().entry(scope, display.path(), node);
         if (!dryRun()) {
             int type = switch (node.type()) {
                 case FIFO -> Linux.S_IFIFO;
@@ -276,16 +321,26 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
             byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
-            if (used == null) return;
+            if (used == null) {
+                current.skip(SKIPPED);
+                return;
+            }
+            current.created(dir, used);
             c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
             if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         }
+        current.done();
         c.report().special(vf);
     }
 
     private void file(Dir parent, byte[] name, EntryPath display, Node node) throws IOException {
-        file(parent.handle, name, display, node, fs.content(node));
-        for (NamedStream st : fs.largeStreams(node)) {
+        Layer content = fs.content(node);
+        List<PlannedRun> runs = plan(content, node.size());
+        current = c.trail().file(scope, display.path(), node, content, EvidenceTrail.dataOf(runs));
+        file(parent.handle, name, display, node, content, runs, current);
+        List<NamedStream> large = fs.largeStreams(node);
+        c.trail().smallStreams(current, fs, node, large);
+        for (NamedStream st : large) {
             // Too large for an xattr: "<file>:<stream>" beside the file, with the file's metadata.
             byte[] streamName = new byte[name.length + 1 + st.name().length];
             System.arraycopy(name, 0, streamName, 0, name.length);
@@ -296,15 +351,28 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             EntryPath sd = display(streamPath);
             byte[] host = claim(parent, streamName, streamPath);
             Node asFile = new Node(node.id(), node.type(), node.mode(), node.uid(), node.gid(), st.content().size(), 1,
-                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of());
+                    node.mtime(), node.atime(), node.ctime(), node.btime(), null, 0, 0, List.of(), List.of(), node.fileAttributes());
             c.report().warn(sd + ": alternate data stream larger than a host xattr, written as the file " + new String(host, StandardCharsets.UTF_8));
-            file(parent.handle, host, sd, asFile, st.content());
+            List<PlannedRun> streamRuns = plan(st.content(), asFile.size());
+            PendingEntry stream = current.streamFile(st.name(), asFile, st.content(), EvidenceTrail.dataOf(streamRuns));
+            try {
+                file(parent.handle, host, sd, asFile, st.content(), streamRuns, stream);
+            } catch (IOException | RuntimeException e) {
+                stream.fail(e);
+                throw e;
+            } finally {
+                stream.walked();
+            }
         }
     }
 
-    private void file(DirHandle dir, byte[] name, EntryPath display, Node node, Layer data) throws IOException {
+    private List<PlannedRun> plan(Layer data, long size) throws IOException {
+        return c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
+    }
+
+    private void file(DirHandle dir, byte[] name, EntryPath display, Node node, Layer data, List<PlannedRun> runs,
+                      PendingEntry evidence) throws IOException {
         long size = node.size();
-        List<PlannedRun> runs = c.classifier().classify(ExtentMaps.toHostFiles(data, 0, size), size);
         capOutput(runs);
         synchronized (c.totals()) {
             for (PlannedRun r : runs) c.totals().add(r);
@@ -314,20 +382,25 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             return;
         }
         if (deferred != null) {
-            deferred.file(vf, dir, name, display, node, runs, data, size);
+            deferred.file(vf, dir, name, display, node, runs, data, size, evidence);
             return;
         }
         boolean decodes = runs.stream().anyMatch(r -> r.kind() == RunClass.MATERIALISE);
         prefetchCopies(runs);
+        if (c.shareHashes() != null && evidence.hasher() != null) c.shareHashes().add(evidence.hasher(), runs);
         DirHandle held = dir.retain();
         Runnable task = () -> {
             try {
-                writeFile(held, name, display, node, runs, data, size);
+                writeFile(held, name, display, node, runs, data, size, evidence);
             } catch (EntryFailure | VdetachException | IOException e) {
                 if (Abort.isFatal(e)) c.workers().fail((RuntimeException) e);
-                else c.report().error(vf, display.toString(), e);
+                else {
+                    c.report().error(vf, display.toString(), e);
+                    evidence.fail(e);
+                }
             } catch (RuntimeException e) {
                 c.report().error(vf, display.toString(), "unexpected " + e, ErrorKind.INTERNAL);
+                evidence.fail("unexpected " + e, ErrorKind.INTERNAL);
             } finally {
                 held.release();
             }
@@ -378,19 +451,27 @@ final class VolumeExtraction implements TreeWalker.Visitor {
     }
 
     private void writeFile(DirHandle dir, byte[] name, EntryPath display, Node node, List<PlannedRun> runs, Layer data,
-                           long size) throws IOException {
+                           long size, PendingEntry evidence) throws IOException {
         HostTreeBuilder.Created<Fd> created = c.builder().createWith(dir.fd, name, display, false, newFileIn(dir.fd));
-        if (created == null) return;
+        if (created == null) {
+            evidence.skip(SKIPPED);
+            return;
+        }
         byte[] used = created.name();
+        evidence.created(dir, used);
         try (Fd fd = created.made()) {
-            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs());
+            ContentWriter.Written w = c.workers().writer().write(fd, runs, data, size, c.destIsBtrfs(), evidence.hasher());
             c.report().file(vf, size, w.shared(), w.copied(), w.materialised(), w.sparse());
             if (w.fallback() != null) c.report().warn(w.fallback());
             c.metadata().apply(fd, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+            evidence.done(new EntryRecord.Extraction(w.shared(), w.copied(), w.materialised()));
         }
         if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
         for (String note : node.notes()) c.report().warn(display + ": " + note);
     }
+
+    /** Why an entry has no line of its own in DEST. */
+    static final String SKIPPED = "exists in DEST (--on-conflict skip)";
 
     /** Creates a new, empty regular file in {@code dir}, never following a symlink; EEXIST when the name is taken. */
     static HostTreeBuilder.Creator<Fd> newFileIn(Fd dir) {

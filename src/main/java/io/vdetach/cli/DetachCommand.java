@@ -5,6 +5,7 @@ import io.vdetach.apply.Detach;
 import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Report;
 import io.vdetach.error.UsageException;
+import io.vdetach.evidence.EvidenceOptions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -12,8 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "detach", description = "Extract, sync, then delete the image (only when every entry was extracted).")
 final class DetachCommand implements Callable<Integer> {
@@ -21,6 +24,10 @@ final class DetachCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DEST") Path dest;
     @Mixin ImageOptions io = new ImageOptions();
     @Mixin WriteOptions wo = new WriteOptions();
+    @Mixin EvidenceOptionsMixin eo = new EvidenceOptionsMixin();
+    @Spec CommandSpec spec;
+
+    @Option(names = "--tar", hidden = true, paramLabel = "FILE") String tar;
 
     @Option(names = "--streaming", description = "Punch consumed parts of the image as the copy goes (hosts without sharing).")
     boolean streaming;
@@ -36,10 +43,15 @@ final class DetachCommand implements Callable<Integer> {
                     + " store's copies, the live blocks) that the streaming copy would punch before a resumed run re-read them;"
                     + " use extract --vss, or detach without --streaming");
         }
+        if (tar != null) {
+            throw new UsageException("detach --tar: an archive does not hold the image's blocks; use `vdetach extract --tar`,"
+                    + " then delete the image yourself");
+        }
+        EvidenceOptions evidence = eo.toOptions(spec, true);
         Detach.Streaming s = streaming ? new Detach.Streaming(parseSize(window), CrashPoints.NONE) : null;
         Report r = Detach.run(new Detach.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest,
-                wo.toExtractOptions(io.json), s));
-        ReportView.print(r, io.json, r.deletion() == null ? "extracted" : "detached");
+                wo.toExtractOptions(io.json).withEvidence(evidence), s));
+        ReportView.print(r, io.json, r.deletion() == null ? "extracted" : "detached", evidence.usesStdout() ? System.err : System.out);
         return r.exitCode();
     }
 

@@ -54,12 +54,16 @@ final class ImageOptions {
             + " (volume <name>@vssN), or all stores next to the live volume (vdetach ls lists them).")
     String vss;
 
+    @Option(names = "--ntfs-xattrs", description = "Also write NTFS creation times and attributes as user.ntfs.crtime and"
+            + " user.ntfs.attrib xattrs on every file (the manifest and bodyfile carry them anyway).")
+    boolean ntfsXattrs;
+
     MountOptions mountOptions() {
         java.nio.charset.Charset cp = MountOptions.codePage(fatCodePage);
         if (cp == null) throw new UsageException("--fat-codepage: unknown code page " + fatCodePage);
         Secrets secrets = Secrets.read(passwords, passwordFiles, recoveryPasswords, keyFiles);
         try {
-            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp, secrets, storeSelection());
+            return new MountOptions(java.time.ZoneId.of(fatTz), system, cp, secrets, storeSelection(), ntfsXattrs);
         } catch (java.time.DateTimeException e) {
             throw new UsageException("--fat-tz: unknown time zone " + fatTz);
         }

@@ -7,6 +7,8 @@ import io.vdetach.apply.ImageSource;
 import io.vdetach.apply.Phase;
 import io.vdetach.apply.Report;
 import io.vdetach.error.VdetachException;
+import io.vdetach.apply.ManifestListing;
+import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
@@ -34,8 +36,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "ls", description = "List the image's chain and volumes, then its files with sizes and share status.")
 final class LsCommand implements Callable<Integer> {
@@ -45,6 +49,8 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
     @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
     @Option(names = "--snapshots", description = "List the image's internal snapshots and stop.") boolean snapshots;
+    @Mixin EvidenceOptionsMixin eo = new EvidenceOptionsMixin();
+    @Spec CommandSpec spec;
 
     /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
     private static final int ASSUMED_HOST_BLOCK = 4096;
@@ -56,6 +62,8 @@ final class LsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        EvidenceOptions evidence = eo.toOptions(spec, false);
+        if (evidence.writes()) return manifest(evidence);
         PrintStream out = System.out;
         ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
         if (snapshots) {
@@ -172,6 +180,24 @@ final class LsCommand implements Callable<Integer> {
             }
         }
         return errors;
+    }
+
+    /** --manifest/--bodyfile: the entries go there; stdout (stderr when a manifest goes to stdout) gets a summary. */
+    private int manifest(EvidenceOptions evidence) throws Exception {
+        ManifestListing.Result r = ManifestListing.run(new ManifestListing.Request(
+                new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath, evidence));
+        PrintStream out = evidence.usesStdout() ? System.err : System.out;
+        if (io.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("entries", r.entries());
+            m.put("errors", r.errors());
+            m.put("seconds", r.seconds());
+            out.println(Json.render(m));
+        } else {
+            out.printf("listed %d entries (%d errors) in %.2f s%n", r.entries(), r.errors(), r.seconds());
+        }
+        out.flush();
+        return r.exitCode();
     }
 
     private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {

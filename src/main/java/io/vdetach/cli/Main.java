@@ -9,7 +9,7 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "vdetach", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "vdetach 0.1.0",
+@Command(name = "vdetach", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = Main.VERSION,
         description = "Turn a virtual machine disk image into host files by sharing the blocks it already occupies.",
         subcommands = {LsCommand.class, PlanCommand.class, ExtractCommand.class, DetachCommand.class,
                 VerifyCommand.class, CatCommand.class, DumpCommand.class, OfflineCommand.class},
@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 "unsupported; 4 the host refused (space, permission, not the same filesystem for --mode share);",
                 "70 internal error (a bug in vdetach: please report it)."})
 public final class Main {
+    /** What --version prints and the manifest's header records. */
+    static final String VERSION = "vdetach 0.1.0";
 
     public static void main(String[] args) {
         System.exit(run(args));

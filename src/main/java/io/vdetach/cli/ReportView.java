@@ -13,10 +13,15 @@ final class ReportView {
     private ReportView() {}
 
     static void print(Report r, boolean json, String verb) {
+        print(r, json, verb, System.out);
+    }
+
+    /** @param out stdout, or stderr when stdout carries data (a manifest, a bodyfile or a tar to "-") */
+    static void print(Report r, boolean json, String verb, PrintStream out) {
         Diagnostics.report(r);
-        if (json) System.out.println(Json.render(toMap(r)));
-        else summary(r, System.out, verb);
-        System.out.flush();
+        if (json) out.println(Json.render(toMap(r)));
+        else summary(r, out, verb);
+        out.flush();
     }
 
     static Map<String, Object> toMap(Report r) {

@@ -20,7 +20,7 @@ public final class Bodyfile {
 
     /**
      * @param md5 hex MD5, or {@link #NOT_HASHED}
-     * @param path components of the path as extracted, volume first
+     * @param path components of the guest path, volume first ("p1", "etc", "hosts")
      * @param linkTarget a symlink's raw target, else null
      * @param crtime creation time, or null where the filesystem has none (written as 0, as fls does)
      */

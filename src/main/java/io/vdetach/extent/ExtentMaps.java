@@ -10,8 +10,9 @@ public final class ExtentMaps {
 
     /**
      * Maps {@code [offset, offset + length)} of {@code top} all the way down to {@link HostFile}s:
-     * every {@link Run.Mapped} in the result targets a whole host file (a {@link HostFile#slice} maps
-     * into its file); holes and materialised runs
+     * every {@link Run.Mapped} in the result targets a whole host file that is its own map (a
+     * {@link HostFile#slice} maps into its file, a file {@link HostFile#within} an unmounted
+     * filesystem is gone through, down to the device); holes and materialised runs
      * of any layer surface as holes and materialised runs of {@code top}.
      */
     public static List<Run> toHostFiles(Layer top, long offset, long length) throws IOException {
@@ -22,7 +23,7 @@ public final class ExtentMaps {
     public static List<Run> compose(List<Run> runs) throws IOException {
         List<Run> out = new ArrayList<>(runs.size());
         for (Run r : runs) {
-            if (r instanceof Run.Mapped m && !(m.target() instanceof HostFile f && f.whole() == null)) {
+            if (r instanceof Run.Mapped m && !(m.target() instanceof HostFile f && f.isBottom())) {
                 List<Run> below = m.target().map(m.offset(), m.length());
                 if (mapsOntoItself(below, m.target())) { // a bottom layer of its own (an image held in memory)
                     appendMerging(out, r);

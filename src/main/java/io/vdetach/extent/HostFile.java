@@ -15,6 +15,8 @@ public final class HostFile implements Layer, AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final ByteBuffer memory;
+    /** For a file of an unmounted filesystem: its bytes, read from the device through that filesystem's extent map. */
+    private final Layer storage;
     private final long size;
     /** For a slice: the whole file and where the slice starts in it; null and 0 for a whole file. */
     private final HostFile whole;
@@ -22,13 +24,15 @@ public final class HostFile implements Layer, AutoCloseable {
     private final String name;
 
     private HostFile(Path path, FileChannel channel, ByteBuffer memory, long size) {
-        this(path, channel, memory, size, null, 0, null);
+        this(path, channel, memory, null, size, null, 0, null);
     }
 
-    private HostFile(Path path, FileChannel channel, ByteBuffer memory, long size, HostFile whole, long base, String name) {
+    private HostFile(Path path, FileChannel channel, ByteBuffer memory, Layer storage, long size, HostFile whole, long base,
+                     String name) {
         this.path = path;
         this.channel = channel;
         this.memory = memory;
+        this.storage = storage;
         this.size = size;
         this.whole = whole;
         this.base = base;
@@ -60,11 +64,24 @@ public final class HostFile implements Layer, AutoCloseable {
             throw new IllegalArgumentException("slice [" + offset + ", +" + length + ") of a " + size + "-byte file");
         }
         HostFile root = whole == null ? this : whole;
-        return new HostFile(path, channel, memory, length, root, base + offset, name);
+        return new HostFile(path, null, null, null, length, root, base + offset, name);
     }
 
     /** The whole file a slice was cut from; null for a whole file. */
     public HostFile whole() { return whole; }
+
+    /**
+     * A file of a host filesystem that is not mounted, named {@code path}, whose bytes
+     * {@code storage} reads from the device through that filesystem's extent map (runs onto a
+     * {@link HostFile} of the device). Its {@link #map} is the storage's, so a composition goes on
+     * down to the device's blocks. Closing it leaves the storage open.
+     */
+    public static HostFile within(Path path, Layer storage) {
+        return new HostFile(path, null, null, storage, storage.size(), null, 0, null);
+    }
+
+    /** True for a whole file of the running system or in memory: its map is itself, compositions stop here. */
+    public boolean isBottom() { return storage == null && whole == null; }
 
     public Path path() { return path; }
 
@@ -88,6 +105,15 @@ public final class HostFile implements Layer, AutoCloseable {
             dst.put(memory.slice((int) offset, want));
             return want;
         }
+        if (storage != null) {
+            int limit = dst.limit();
+            dst.limit(dst.position() + want);
+            try {
+                return storage.read(offset, dst);
+            } finally {
+                dst.limit(limit);
+            }
+        }
         int limit = dst.limit();
         dst.limit(dst.position() + want);
         try {
@@ -104,10 +130,11 @@ public final class HostFile implements Layer, AutoCloseable {
     }
 
     @Override
-    public List<Run> map(long offset, long length) {
+    public List<Run> map(long offset, long length) throws IOException {
         long end = Math.min(size, offset + length);
         if (end <= offset) return List.of();
         if (whole != null) return List.of(new Run.Mapped(offset, end - offset, whole, base + offset));
+        if (storage != null) return storage.map(offset, end - offset);
         return List.of(new Run.Mapped(offset, end - offset, this, offset));
     }
 

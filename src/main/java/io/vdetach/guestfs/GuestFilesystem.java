@@ -1,6 +1,7 @@
 package io.vdetach.guestfs;
 
 import io.vdetach.extent.Layer;
+import io.vdetach.extent.Run;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -36,6 +37,44 @@ public interface GuestFilesystem extends AutoCloseable {
     /** Entries (inodes) in use as the filesystem's counters say, for progress estimates; -1 when unknown. */
     default long usedEntries() {
         return -1;
+    }
+
+    /**
+     * Decimal digits of a second each of its times keeps, for evidence outputs (docs/evidence.md).
+     * Every filesystem says what it stores; the default writes all nine digits a node holds.
+     */
+    default TimePrecision timePrecision() {
+        return TimePrecision.NANOSECONDS;
+    }
+
+    /**
+     * The entry's number as the filesystem's own tools name it, for evidence outputs: the inode
+     * number (ext, XFS; the default: the node's id), "record-sequence" of its MFT record (NTFS, as
+     * Sleuth Kit writes it), the byte offset of its directory entry in the volume (FAT, exFAT; 0 for
+     * the root, which has none).
+     */
+    default String inodeLabel(Node node) throws IOException {
+        return Long.toString(node.id());
+    }
+
+    /**
+     * Bytes the guest allocates for a regular file's data, {@code content} being
+     * {@link #content}{@code (file)}: by default its runs stored on the volume, each widened to
+     * whole blocks (a block counted once). Data kept in metadata (ext4 inline data) and holes
+     * allocate nothing; a filesystem that compresses says what it really allocates.
+     */
+    default long allocated(Node file, Layer content) throws IOException {
+        long bs = blockSize();
+        long total = 0;
+        long counted = 0; // blocks before this one are counted
+        for (Run r : content.map(0, content.size())) {
+            if (!(r instanceof Run.Mapped)) continue;
+            long first = Math.max(counted, r.start() / bs);
+            long end = Math.ceilDiv(r.end(), bs);
+            if (end > first) total += (end - first) * bs;
+            counted = Math.max(counted, end);
+        }
+        return total;
     }
 
     /** Facts about the whole volume a user should see (journal needs recovery, dirty, …). */
@@ -76,6 +115,15 @@ public interface GuestFilesystem extends AutoCloseable {
      * therefore not in {@link Node#xattrs()}. Empty for filesystems without named streams.
      */
     default List<NamedStream> largeStreams(Node file) throws IOException {
+        return List.of();
+    }
+
+    /**
+     * Every named data stream of {@code file} (NTFS alternate data streams), whatever its size:
+     * those up to 64 KiB are also in {@link Node#xattrs()} as {@code user.<name>}, larger ones are
+     * {@link #largeStreams}. Empty for filesystems without named streams.
+     */
+    default List<NamedStream> namedStreams(Node file) throws IOException {
         return List.of();
     }
 

@@ -14,14 +14,17 @@ import java.time.ZoneOffset;
  * @param fatCodePage the OEM code page of FAT 8.3 names (437 by default, like Linux's vfat)
  * @param secrets what unlocks encrypted (BitLocker) volumes: passwords, recovery passwords, startup keys
  * @param shadowCopies which VSS stores of NTFS volumes are read as volumes of their own (--vss)
+ * @param ntfsXattrs also give NTFS files and directories {@code user.ntfs.crtime} and
+ *     {@code user.ntfs.attrib} xattrs (--ntfs-xattrs); by default creation time and attributes are
+ *     only {@link Node#btime()} and {@link Node#fileAttributes()}, which the evidence outputs carry
  */
 public record MountOptions(ZoneId fatZone, boolean systemFiles, Charset fatCodePage, Secrets secrets,
-                           StoreSelection shadowCopies) {
+                           StoreSelection shadowCopies, boolean ntfsXattrs) {
     public static final Charset CP437 = Charset.forName("IBM437");
     public static final MountOptions DEFAULT = new MountOptions(ZoneOffset.UTC, false);
 
     public MountOptions(ZoneId fatZone, boolean systemFiles) {
-        this(fatZone, systemFiles, CP437, Secrets.NONE, StoreSelection.NONE);
+        this(fatZone, systemFiles, CP437, Secrets.NONE, StoreSelection.NONE, false);
     }
 
     /**

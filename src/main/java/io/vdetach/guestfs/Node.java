@@ -13,11 +13,21 @@ import java.util.List;
  * @param rdevMajor device number of a device node, else 0
  * @param xattrs extended attributes, full Linux names
  * @param notes facts a user should see about this entry (encrypted, journal-only, …)
+ * @param fileAttributes the FILE_ATTRIBUTE_* bits Windows would show for it (NTFS, FAT, exFAT:
+ *     {@link FileAttributes}); -1 where the filesystem has none or the entry stores none
  */
 public record Node(long id, EntryType type, int mode, long uid, long gid, long size, int nlink,
                    Instant mtime, Instant atime, Instant ctime, Instant btime,
                    byte[] symlinkTarget, long rdevMajor, long rdevMinor,
-                   List<Xattr> xattrs, List<String> notes) {
+                   List<Xattr> xattrs, List<String> notes, int fileAttributes) {
+
+    /** A node of a filesystem without Windows attributes ({@code fileAttributes} -1). */
+    public Node(long id, EntryType type, int mode, long uid, long gid, long size, int nlink, Instant mtime, Instant atime,
+                Instant ctime, Instant btime, byte[] symlinkTarget, long rdevMajor, long rdevMinor, List<Xattr> xattrs,
+                List<String> notes) {
+        this(id, type, mode, uid, gid, size, nlink, mtime, atime, ctime, btime, symlinkTarget, rdevMajor, rdevMinor, xattrs,
+                notes, -1);
+    }
 
     public boolean isDirectory() { return type == EntryType.DIRECTORY; }
 }

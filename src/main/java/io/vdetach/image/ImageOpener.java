@@ -17,9 +17,6 @@ import io.vdetach.image.vhd.VhdImage;
 import io.vdetach.image.vhdx.VhdxImage;
 import io.vdetach.image.vmdk.VmdkImage;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +25,8 @@ import java.util.List;
  * Opens an image file by content, and the files it names (parents, extents) with the same
  * rules: local regular files only (checked before opening: a FIFO would block), relative names
  * against the naming file's directory, nothing outside the top image's directory unless allowed,
- * no cycles. Carries the one {@link BlockCache} every layer of the chain caches in.
+ * no cycles. Carries the one {@link BlockCache} every layer of the chain caches in. Files are
+ * found through a {@link FileResolver}: the running system's, or an unmounted host filesystem's.
  */
 public final class ImageOpener {
     /** Deeper chains than this are refused: real snapshot chains are far shorter. */
@@ -41,27 +39,27 @@ public final class ImageOpener {
     public static final List<ImageFormat> FORMATS = List.of(Qcow2Image.FORMAT, VhdxImage.FORMAT, VmdkImage.FORMAT,
             VdiImage.FORMAT, VhdImage.FORMAT, EwfImage.FORMAT, OvaImage.FORMAT, SplitRawImage.FORMAT);
 
-    private static final String MISSING = "missing";
-
     private final OpenOptions options;
     private final Path topDirectory;
     private final BlockCache cache;
+    private final FileResolver files;
     private final List<Path> opening = new ArrayList<>();
     /** Set for the opener of a disk stored inside an archive: names in it are not followed. */
     private final String insideArchive;
 
     private ImageOpener(OpenOptions options, Path topDirectory) {
-        this(options, topDirectory, BlockCache.withDefaultBudget());
+        this(options, topDirectory, BlockCache.withDefaultBudget(), FileResolver.LOCAL);
     }
 
-    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache) {
-        this(options, topDirectory, cache, null);
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, FileResolver files) {
+        this(options, topDirectory, cache, files, null);
     }
 
-    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, String insideArchive) {
+    private ImageOpener(OpenOptions options, Path topDirectory, BlockCache cache, FileResolver files, String insideArchive) {
         this.options = options;
         this.topDirectory = topDirectory;
         this.cache = cache;
+        this.files = files;
         this.insideArchive = insideArchive;
     }
 
@@ -75,8 +73,16 @@ public final class ImageOpener {
 
     /** Opens the image at {@code path}; its whole chain caches in {@code cache}. */
     public static DiskImage open(Path path, OpenOptions options, BlockCache cache) throws IOException {
-        Path real = commandLineFile(path);
-        return new ImageOpener(options, real.getParent(), cache).openTop(real);
+        return open(path, options, cache, FileResolver.LOCAL);
+    }
+
+    /** Opens the image at {@code path} as {@code files} finds it, and every file it names the same way. */
+    public static DiskImage open(Path path, OpenOptions options, BlockCache cache, FileResolver files) throws IOException {
+        String why = files.notRegular(path);
+        // the image named on the command line: a missing or non-regular path is the host's business (exit 4)
+        if (why != null) throw new HostException(path + ": " + (why.equals(FileResolver.MISSING) ? "no such file" : why));
+        Path real = files.realPath(path);
+        return new ImageOpener(options, real.getParent(), cache, files).openTop(real);
     }
 
     /** The top image, or the internal snapshot of it that {@link OpenOptions#snapshot()} asks for. */
@@ -121,9 +127,9 @@ public final class ImageOpener {
         }
         if (name.isEmpty() || name.indexOf('\0') >= 0) return new Located(field, name, null, "the file name is empty or holds a NUL");
         Path p = namedBy.getParent().resolve(name).normalize();
-        String why = notRegular(p);
+        String why = files.notRegular(p);
         if (why != null) return new Located(field, name, p, why + " (named in " + namedBy + ")");
-        Path real = p.toRealPath();
+        Path real = files.realPath(p);
         if (!options.allowParentsOutside() && !real.startsWith(topDirectory)) {
             return new Located(field, name, real, "resolves outside the image's directory " + topDirectory
                     + " (named in " + namedBy + "); pass --allow-outside-parents to follow it");
@@ -137,8 +143,21 @@ public final class ImageOpener {
      * members, which vdetach does not look up).
      */
     public DiskImage openMember(HostFile member) throws IOException {
-        ImageOpener inner = new ImageOpener(options, topDirectory, cache, member.describe());
+        ImageOpener inner = new ImageOpener(options, topDirectory, cache, files, member.describe());
         return detect(member).opener().open(member, inner);
+    }
+
+    /** Opens a plain file {@code located} names (an extent, a data file): its error when it is not usable. */
+    public HostFile openFile(Located located) throws IOException {
+        return files.open(located.orThrow());
+    }
+
+    /**
+     * The regular files beside {@code file} (symbolic links not followed), for formats that find a
+     * parent by content (VDI): {@link #locate} each name before opening it.
+     */
+    public List<Path> regularFilesBeside(Path file) throws IOException {
+        return files.regularFiles(file.getParent());
     }
 
     /** Opens the parent {@code located} (its error when it is not usable), detecting its format, as part of the chain. */
@@ -186,7 +205,7 @@ public final class ImageOpener {
 
     private DiskImage openAt(Path real, ImageFormat format) throws IOException {
         opening.add(real);
-        HostFile file = HostFile.open(real);
+        HostFile file = files.open(real);
         boolean ok = false;
         try {
             DiskImage image = (format != null ? format : detect(file)).opener().open(file, this);
@@ -219,39 +238,5 @@ public final class ImageOpener {
                     + " signatures of both " + best.name() + " and " + tie.name() + "; refusing to guess which it is");
         }
         return best;
-    }
-
-    /** The image named on the command line: a missing or non-regular path is the host's business (exit 4). */
-    private static Path commandLineFile(Path p) throws IOException {
-        String why = notRegular(p);
-        if (why != null) throw new HostException(p + ": " + (why == MISSING ? "no such file" : why));
-        return p.toRealPath();
-    }
-
-    /**
-     * Null when {@code p} is a regular file (symbolic links followed, as opening would), else why
-     * not; a stat, never an open, since opening a FIFO blocks until someone writes to it.
-     */
-    private static String notRegular(Path p) throws IOException {
-        int mode;
-        try {
-            mode = (Integer) Files.getAttribute(p, "unix:mode");
-        } catch (NoSuchFileException e) {
-            return MISSING;
-        } catch (AccessDeniedException e) {
-            throw e;
-        } catch (IOException e) { // a symbolic link loop, a name too long
-            return "cannot be followed (" + e.getMessage() + ")";
-        }
-        String type = switch (mode & 0170000) { // S_IFMT (inode(7))
-            case 0100000 -> null;
-            case 0040000 -> "a directory";
-            case 0010000 -> "a FIFO";
-            case 0020000 -> "a character device";
-            case 0060000 -> "a block device";
-            case 0140000 -> "a socket";
-            default -> "type " + Integer.toOctalString(mode & 0170000);
-        };
-        return type == null ? null : "not a regular file (" + type + ")";
     }
 }

@@ -1,5 +1,8 @@
 package io.vdetach.apply;
 
+import io.vdetach.evidence.Digests;
+import io.vdetach.evidence.EvidenceOptions;
+import io.vdetach.evidence.Output;
 import io.vdetach.guestfs.MountOptions;
 import io.vdetach.image.OpenOptions;
 import java.io.File;
@@ -22,13 +25,23 @@ public final class HaltingDetach {
             if (point.equals(haltAt)) Runtime.getRuntime().halt(137);
         };
         ImageSource image = new ImageSource(Path.of(args[2]), OpenOptions.DEFAULT, MountOptions.DEFAULT);
-        Report r = Detach.run(new Detach.Request(image, Path.of(args[3]), ExtractOptions.defaults(),
-                new Detach.Streaming(Long.parseLong(args[1]), crash)));
+        ExtractOptions o = ExtractOptions.defaults();
+        if (args.length > 4) {
+            // a manifest with SHA-256 hashes
+            o = o.withEvidence(new EvidenceOptions(new Output.ToFile(Path.of(args[4])), null, List.of(Digests.Algorithm.SHA256),
+                    false, List.of(), "test"));
+        }
+        Report r = Detach.run(new Detach.Request(image, Path.of(args[3]), o, new Detach.Streaming(Long.parseLong(args[1]), crash)));
         System.exit(r.exitCode());
     }
 
     /** Starts it with this JVM's java, module path and test classes. */
     static Process start(String haltAt, long window, Path image, Path dest) throws Exception {
+        return start(haltAt, window, image, dest, null);
+    }
+
+    /** @param manifest also write a manifest there (null: none) */
+    static Process start(String haltAt, long window, Path image, Path dest, Path manifest) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=io.vdetach");
@@ -41,6 +54,7 @@ public final class HaltingDetach {
                     + File.pathSeparator, HaltingDetach.class.getName()));
         }
         cmd.addAll(List.of(haltAt == null ? "-" : haltAt, Long.toString(window), image.toString(), dest.toString()));
+        if (manifest != null) cmd.add(manifest.toString());
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 

@@ -11,6 +11,7 @@ import io.vdetach.apply.offline.ext4.Ext4Volume;
 import io.vdetach.apply.offline.ext4.ExtentTreeBuilder;
 import io.vdetach.apply.offline.ext4.HostDamageException;
 import io.vdetach.error.HostException;
+import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Run;
 import io.vdetach.guestfs.EntryType;
@@ -36,18 +37,22 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * The offline detach itself, in three phases:
  * <ol>
- * <li>plan: every file block is donated (an image block holding exactly its bytes), a hole,
- *     or copied;</li>
- * <li>copy: copied blocks go first into the image's spare blocks (those no run reads; their
+ * <li>plan: every file block is donated (a block of an image file holding exactly its bytes),
+ *     a hole, or copied, with the reason ({@link CopyReason});</li>
+ * <li>copy: copied blocks go first into the image files' blocks that are not donated (their
  *     data is read into memory before any of them is overwritten), then into free space;</li>
- * <li>metadata: inodes, extent trees, directories, xattrs; the image's entry and inode go,
- *     its remaining blocks are reused for metadata or freed; bitmaps, descriptors and the
+ * <li>metadata: inodes, extent trees, directories, xattrs; the image files' entries and inodes
+ *     go, their remaining blocks are reused for metadata or freed; bitmaps, descriptors and the
  *     superblock are written last, all through the undo log.</li>
  * </ol>
+ * The image files are those of {@link OfflineSession#chainFiles}: the image's own, and with
+ * {@link OfflineOptions#detachBacking()} its backing files; the chain's other files in the host
+ * are only read.
  */
 final class DetachWriter {
     /** Blocks per copy write batch (one undo sync each). */
@@ -57,7 +62,6 @@ final class DetachWriter {
 
     private final Ext4Volume fs;
     private final CountingDevice dev;
-    private final OfflineSession session;
     private final OfflineOptions opt;
     private final int bs;
     private final HostFile deviceFile;
@@ -65,14 +69,16 @@ final class DetachWriter {
     private final SplittableRandom random = new SplittableRandom(System.nanoTime());
     private final Instant now = Instant.now();
 
-    // the image: its extents by physical block, and per image-logical-block flags
-    private final List<Ext4Extent> imageExtents;
-    private final Ext4Extent[] byPhys;
-    private final long[] physStarts;
+    // the image files handed over, the chain's files left, and per-image-block flags (ImageBlocks indexes)
+    private final ImageBlocks donors;
+    private final ImageBlocks kept;
+    private final String format;
     private final BitSet donated = new BitSet();
     private final BitSet referenced = new BitSet();
 
     private long blocksDonated;
+    private long bytesDonated;
+    private final Map<String, Long> copiedBytes = new TreeMap<>();
     private long blocksCopied;
     private long blocksFreed;
     private final List<String> notes = new ArrayList<>();
@@ -85,47 +91,35 @@ final class DetachWriter {
     DetachWriter(Ext4Volume fs, CountingDevice dev, OfflineSession session, OfflineOptions opt) throws IOException {
         this.fs = fs;
         this.dev = dev;
-        this.session = session;
         this.opt = opt;
         this.bs = fs.blockSize();
         this.deviceFile = session.deviceFile();
         this.base = session.offset();
         this.blocks = new BlockSource(fs);
         this.dirs = new HostDirectories(fs, blocks, notes, now);
-        this.imageExtents = fs.extents(fs.inode(session.imageIno())).extents();
-        this.byPhys = imageExtents.stream().sorted(Comparator.comparingLong(Ext4Extent::physical)).toArray(Ext4Extent[]::new);
-        this.physStarts = Arrays.stream(byPhys).mapToLong(Ext4Extent::physical).toArray();
-        if (!imageExtents.isEmpty() && imageExtents.getLast().logicalEnd() > Integer.MAX_VALUE) {
-            throw new HostException("image " + session.imagePath() + " is too large for an offline detach (more than 2^31 blocks)");
+        OfflineSession.ChainFiles chain = session.chainFiles(opt.detachBacking());
+        for (HostFsFile f : chain.donors()) unchanged(f);
+        for (HostFsFile f : chain.kept()) unchanged(f);
+        this.donors = new ImageBlocks(chain.donors());
+        this.kept = new ImageBlocks(chain.kept());
+        if (donors.overlaps(kept)) {
+            throw new HostDamageException(fs.name(), "extent trees", -1, "an image file and a backing file share blocks");
+        }
+        this.format = session.disk().format();
+    }
+
+    /** The guest runs were composed through {@code f}'s extents as they were when the session opened. */
+    private void unchanged(HostFsFile f) throws IOException {
+        if (!fs.extents(fs.inode(f.ino())).extents().equals(f.extents())) {
+            throw new HostException(f.fsPath() + " changed since it was opened");
         }
     }
 
     // ---------------------------------------------------------------- phase 1: plan
 
-    /** The image-logical block held at device block {@code phys}, or -1 when the image does not own it. */
-    private long imageBlockAt(long phys) {
-        int i = Arrays.binarySearch(physStarts, phys);
-        if (i < 0) i = -i - 2;
-        if (i < 0) return -1;
-        Ext4Extent e = byPhys[i];
-        if (phys >= e.physical() + e.length() || e.unwritten()) return -1;
-        return e.logical() + (phys - e.physical());
-    }
-
-    /** Runs of a file with those on the image layer translated to the device. */
-    private List<Run> deviceRuns(List<Run> runs) throws IOException {
-        List<Run> out = new ArrayList<>();
-        for (Run r : runs) {
-            if (r instanceof Run.Mapped m && m.target() == session.image()) {
-                long pos = r.start();
-                for (Run lower : session.image().map(m.offset(), m.length())) {
-                    out.add(lower.slice(0, lower.length(), pos));
-                    pos += lower.length();
-                }
-            } else {
-                out.add(r);
-            }
-        }
+    /** Runs of a file with those on files of the host (the image's) composed down to the device. */
+    private static List<Run> deviceRuns(List<Run> runs) throws IOException {
+        List<Run> out = new ArrayList<>(ExtentMaps.compose(runs));
         out.sort(Comparator.comparingLong(Run::start));
         return out;
     }
@@ -144,20 +138,20 @@ final class DetachWriter {
         return false;
     }
 
-    /** Decides, block by block, what each file block is: donated, hole or copied. */
+    /** Decides, block by block, what each file block is: donated, hole or copied (and why). */
     private void plan(Ino f) throws IOException {
         long size = f.node().size();
         if (size < 0) throw new IllegalArgumentException("negative size");
         long nBlocks = Math.ceilDiv(size, bs);
         if (nBlocks > 0xFFFFFFFFL) throw new HostException("file of " + size + " bytes is too large for ext4 with " + bs + "-byte blocks");
         List<Run> runs = f.item().runs() == null ? List.of() : deviceRuns(f.item().runs());
-        // first pass: remember every image block a mapped run reads, so no copy lands there
+        // first pass: remember every image block a mapped run reads, so no copy lands there before it is read
         for (Run r : runs) {
             if (r instanceof Run.Mapped m && onDevice(m)) {
                 long first = (m.offset() - base) / bs;
                 long last = (m.offset() - base + m.length() - 1) / bs;
                 for (long p = first; p <= last; p++) {
-                    long ib = imageBlockAt(p);
+                    long ib = donors.indexAt(p);
                     if (ib >= 0) referenced.set((int) ib);
                 }
             }
@@ -170,7 +164,7 @@ final class DetachWriter {
             while (ri < runs.size() && runs.get(ri).end() <= bStart) ri++;
             Run r = ri < runs.size() ? runs.get(ri) : null;
             if (r == null || r.start() > bStart || r.end() < bEnd) {
-                copy(f, l, 1);
+                copy(f, l, 1, mixedBlock(runs, ri, bEnd));
                 l++;
                 continue;
             }
@@ -179,56 +173,59 @@ final class DetachWriter {
             if (coverEnd == size && (coverEnd - bStart) % bs != 0) full++;
             switch (r) {
                 case Run.Hole h -> { /* stays a hole */ }
-                case Run.Mapped m when onDevice(m) && (m.offset() - base + (bStart - m.start())) % bs == 0 -> {
-                    long p0 = (m.offset() - base + (bStart - m.start())) / bs;
-                    for (long k = 0; k < full; k++) {
-                        long ib = imageBlockAt(p0 + k);
-                        if (ib >= 0 && !donated.get((int) ib)) {
-                            donated.set((int) ib);
-                            ExtentTreeBuilder.append(f.extents(), l + k, p0 + k, 1);
-                            blocksDonated++;
-                        } else {
-                            copy(f, l + k, 1);
-                        }
+                case Run.Materialise m -> copy(f, l, full, CopyReason.materialised(m.reason()));
+                case Run.Mapped m when !onDevice(m) -> copy(f, l, full, CopyReason.OTHER_FILESYSTEM);
+                case Run.Mapped m -> {
+                    long at = m.offset() - base + (bStart - m.start());
+                    if (at % bs != 0) {
+                        copy(f, l, full, kept.indexAt(at / bs) >= 0 ? CopyReason.BACKING_FILE : CopyReason.UNALIGNED);
+                    } else {
+                        donate(f, l, at / bs, full, size);
                     }
                 }
-                default -> copy(f, l, full);
             }
             l += full;
         }
     }
 
-    private static void copy(Ino f, long logical, long n) {
+    /** Gives file blocks {@code l …} the device blocks from {@code p0} that an image file holds and no one took yet. */
+    private void donate(Ino f, long l, long p0, long n, long size) {
+        for (long k = 0; k < n; k++) {
+            long ib = donors.indexAt(p0 + k);
+            if (ib >= 0 && !donated.get((int) ib)) {
+                donated.set((int) ib);
+                ExtentTreeBuilder.append(f.extents(), l + k, p0 + k, 1);
+                blocksDonated++;
+                bytesDonated += Math.min(bs, size - (l + k) * bs);
+            } else {
+                copy(f, l + k, 1, ib >= 0 ? CopyReason.SHARED : kept.indexAt(p0 + k) >= 0 ? CopyReason.BACKING_FILE : CopyReason.OUTSIDE_IMAGE);
+            }
+        }
+    }
+
+    /** Why a block that no single run covers is copied: bytes to materialise in it, else it is partial. */
+    private static String mixedBlock(List<Run> runs, int from, long bEnd) {
+        boolean any = false;
+        for (int i = from; i < runs.size() && runs.get(i).start() < bEnd; i++) {
+            if (runs.get(i) instanceof Run.Materialise m) return CopyReason.materialised(m.reason());
+            any = true;
+        }
+        return any ? CopyReason.PARTIAL_BLOCK : CopyReason.UNMAPPED;
+    }
+
+    private void copy(Ino f, long logical, long n, String reason) {
         List<CopyRun> copies = f.copies();
         if (!copies.isEmpty() && copies.getLast().logical() + copies.getLast().count() == logical) {
             copies.set(copies.size() - 1, new CopyRun(copies.getLast().logical(), copies.getLast().count() + n));
         } else {
             copies.add(new CopyRun(logical, n));
         }
+        copiedBytes.merge(reason, Math.min(n * bs, f.node().size() - logical * bs), Long::sum);
     }
 
-    /** Image blocks matching {@code keep}, as physical runs. */
-    private List<BlockRun> imageRanges(BitSet keep) {
-        List<BlockRun> out = new ArrayList<>();
-        for (Ext4Extent e : byPhys) {
-            int from = (int) e.logical();
-            int end = (int) e.logicalEnd();
-            // walk the set bits run by run, not block by block: images are millions of blocks
-            for (int i = keep.nextSetBit(from); i >= 0 && i < end; ) {
-                int j = Math.min(end, keep.nextClearBit(i));
-                long p = e.physical() + (i - from);
-                if (!out.isEmpty() && out.getLast().end() == p) out.set(out.size() - 1, new BlockRun(out.getLast().start(), out.getLast().count() + j - i));
-                else out.add(new BlockRun(p, j - i));
-                i = keep.nextSetBit(j);
-            }
-        }
-        return out;
-    }
-
-    /** Image-logical blocks not donated: those no run reads, or (with {@code referencedOnly}) those runs read. */
+    /** Image blocks not donated: those no run reads, or (with {@code referencedOnly}) those runs read. */
     private BitSet spare(boolean referencedOnly) {
-        BitSet b = new BitSet();
-        for (Ext4Extent e : imageExtents) b.set((int) e.logical(), (int) e.logicalEnd());
+        BitSet b = donors.all();
         b.andNot(donated);
         if (referencedOnly) b.and(referenced);
         else b.andNot(referenced);
@@ -240,9 +237,12 @@ final class DetachWriter {
     private record Piece(Ino file, long logical, long phys, long count, byte[] data) {}
 
     private void copyPhase(List<Ino> files, List<Long> imageMetaBlocks) throws IOException {
-        // the copy pool: image blocks no run reads (guest metadata, free guest space) and the image's tree blocks
-        blocks.addToPool(imageRanges(spare(false)));
+        // the copy pool: image blocks no run reads (guest metadata, free guest space), the image files' tree blocks,
+        // then image blocks runs read but that are not donated (unaligned data, data of several files): every copy into
+        // the pool is read into memory first and written only after the last read
+        blocks.addToPool(donors.ranges(spare(false)));
         blocks.addToPool(imageMetaBlocks.stream().map(b -> new BlockRun(b, 1)).toList());
+        blocks.addToPool(donors.ranges(spare(true)));
         // refuse before the first write when copies cannot fit (metadata needs a little more, checked as it goes)
         long toCopy = 0;
         for (Ino f : files) for (CopyRun c : f.copies()) toCopy += c.count();
@@ -451,12 +451,12 @@ final class DetachWriter {
     }
 
     /**
-     * The image's xattr block: one only the image uses is spare for metadata; a shared one loses
-     * the image's reference.
+     * An image file's xattr block: one only it uses is spare for metadata; a shared one loses
+     * the image file's reference.
      */
-    private void releaseXattrBlock(long block, List<Long> spareBlocks) throws IOException {
+    private void releaseXattrBlock(Ext4Inode img, List<Long> spareBlocks) throws IOException {
+        long block = img.fileAcl();
         if (block == 0) return;
-        Ext4Inode img = fs.inode(session.imageIno());
         if (block <= fs.superblock().firstDataBlock() || block >= fs.blocksCount()) {
             throw new HostDamageException(fs.name(), "inode " + img.number(),
                     fs.deviceOffset(img.offset()), "i_file_acl " + block + " outside the filesystem");
@@ -487,8 +487,12 @@ final class DetachWriter {
         HostDirectories.Lookup parent = HostDirectories.resolve(fs, parentPath);
         if (parent == null || parent.type() != Ext4DirEntry.FT_DIR) throw new HostException("destination parent " + parentPath + " is not a directory in the host filesystem");
         if (HostDirectories.lookup(fs, parent.ino(), destName) != 0) throw new HostException("destination " + to + " already exists");
-        HostDirectories.Lookup img = HostDirectories.resolve(fs, session.imagePath());
-        if (img == null || img.ino() != session.imageIno()) throw new HostException("image " + session.imagePath() + " changed since it was opened");
+        List<HostDirectories.Lookup> entries = new ArrayList<>();
+        for (HostFsFile d : donors.files()) {
+            HostDirectories.Lookup e = HostDirectories.resolve(fs, d.fsPath());
+            if (e == null || e.ino() != d.ino()) throw new HostException("image file " + d.fsPath() + " changed since it was opened");
+            entries.add(e);
+        }
         preferGroup = (int) ((parent.ino() - 1) / fs.superblock().inodesPerGroup());
 
         DestinationTree.Tree tree = DestinationTree.build(items);
@@ -504,21 +508,26 @@ final class DetachWriter {
             }
         }
         opt.progress().expect(bytes, files.size());
-        Ext4Inode imgInode = fs.inode(session.imageIno());
-        List<Long> imageMetaBlocks = new ArrayList<>(fs.extents(imgInode).treeBlocks());
-        releaseXattrBlock(imgInode.fileAcl(), imageMetaBlocks);
+        List<Long> imageMetaBlocks = new ArrayList<>();
+        for (HostFsFile d : donors.files()) {
+            Ext4Inode in = fs.inode(d.ino());
+            imageMetaBlocks.addAll(fs.extents(in).treeBlocks());
+            releaseXattrBlock(in, imageMetaBlocks);
+        }
 
         lap("plan");
         // phase 2: copy
         copyPhase(files, imageMetaBlocks);
         lap("copy");
-        // from now on every image block not donated may hold metadata
-        blocks.addToPool(imageRanges(spare(true)));
+        // from now on every image block not donated may hold metadata (all of them are in the pool)
 
-        // phase 3: metadata. Remove the image's name first: its slot may take the new one
-        dirs.removeEntry(img.dirIno(), lastName(session.imagePath()), img.ino());
-        fs.writeInode(fs.inode(session.imageIno()).deleted((int) now.getEpochSecond(), ExtentTreeBuilder.emptyRoot()));
-        fs.freeInode(img.ino(), false);
+        // phase 3: metadata. Remove the image files' names first: their slots may take the new one
+        for (int i = 0; i < entries.size(); i++) {
+            HostDirectories.Lookup e = entries.get(i);
+            dirs.removeEntry(e.dirIno(), lastName(donors.files().get(i).fsPath()), e.ino());
+            fs.writeInode(fs.inode(e.ino()).deleted((int) now.getEpochSecond(), ExtentTreeBuilder.emptyRoot()));
+            fs.freeInode(e.ino(), false);
+        }
 
         numbers.put(tree.root(), fs.allocateInode(preferGroup, true));
         allocateInodes(tree.root());
@@ -542,7 +551,8 @@ final class DetachWriter {
         if (!opt.dryRun() && dev.writes() - beforeCommit != meta) throw new IllegalStateException("metadata write count mismatch");
         DestinationTree.Counts c = tree.counts();
         return new OfflineReport(c.files(), c.directories(), c.symlinks(), c.hardlinks(), c.others(), bytes, blocksDonated, blocksCopied,
-                blocksFreed, meta, bs, opt.dryRun(), 0, notes);
+                blocksFreed, meta, bs, opt.dryRun(), 0, notes, format, bytesDonated, copiedBytes,
+                donors.files().stream().map(HostFsFile::fsPath).toList(), kept.files().stream().map(HostFsFile::fsPath).toList());
     }
 
     private static final boolean TIMING = Boolean.getBoolean("vdetach.offline.timing");

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the offline writer's items from a raw guest disk read through the host device:
+ * Builds the offline writer's items from the guest disk ({@link OfflineSession#disk()}, any format):
  * volumes, filesystems and every entry, with names made safe and node ids made unique
  * across volumes (hard links are grouped by id).
  */
@@ -78,7 +78,8 @@ public final class GuestItems {
 
     private static Node renumber(Node n, long base) {
         return new Node(base | n.id(), n.type(), n.mode(), n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(),
-                n.ctime(), n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes());
+                n.ctime(), n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes(),
+                n.fileAttributes());
     }
 
     private static byte[][] hostPath(byte[] prefix, List<byte[]> path, List<String> errors, String volume) {

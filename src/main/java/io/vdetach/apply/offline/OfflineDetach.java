@@ -2,7 +2,8 @@ package io.vdetach.apply.offline;
 
 import io.vdetach.apply.offline.device.FileBlockDevice;
 import io.vdetach.apply.offline.device.UndoLog;
-import io.vdetach.extent.Layer;
+import io.vdetach.image.DiskImage;
+import io.vdetach.image.OpenOptions;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,10 +16,10 @@ import java.util.List;
 public final class OfflineDetach {
     private OfflineDetach() {}
 
-    /** Builds the items once the image can be read (from the device, through {@link OfflineSession#image()}). */
+    /** Builds the items once the guest disk can be read (from the device, through {@link OfflineSession#disk()}). */
     @FunctionalInterface
     public interface ItemSource {
-        List<OfflineItem> items(Layer image) throws IOException;
+        List<OfflineItem> items(DiskImage disk) throws IOException;
     }
 
     /**
@@ -36,8 +37,17 @@ public final class OfflineDetach {
      */
     public static OfflineReport run(Path device, String partition, String imagePathInFs, String toPathInFs, ItemSource source,
                                     OfflineOptions options) throws IOException {
-        try (OfflineSession s = OfflineSession.open(device, partition, imagePathInFs)) {
-            return s.detach(toPathInFs, source.items(s.image()), options);
+        return run(device, partition, imagePathInFs, OpenOptions.DEFAULT, toPathInFs, source, options);
+    }
+
+    /**
+     * As above, the image (any format vdetach reads) opened with {@code open}: its backing files are
+     * looked for inside the host, by the same rules as on a running system.
+     */
+    public static OfflineReport run(Path device, String partition, String imagePathInFs, OpenOptions open, String toPathInFs,
+                                    ItemSource source, OfflineOptions options) throws IOException {
+        try (OfflineSession s = OfflineSession.open(device, partition, imagePathInFs, open)) {
+            return s.detach(toPathInFs, source.items(s.disk()), options);
         }
     }
 

@@ -12,13 +12,12 @@ import io.vdetach.error.ImageException;
 import io.vdetach.extent.BlockCache;
 import io.vdetach.extent.HostFile;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.Run;
-import io.vdetach.extent.RunTable;
-import io.vdetach.extent.RunTableLayer;
-import io.vdetach.guestfs.ext.codec.Ext4Extent;
 import io.vdetach.guestfs.ext.codec.Ext4Inode;
 import io.vdetach.guestfs.ext.codec.Ext4SuperBlock;
 import io.vdetach.guestfs.ext.codec.Feature;
+import io.vdetach.image.DiskImage;
+import io.vdetach.image.ImageOpener;
+import io.vdetach.image.OpenOptions;
 import io.vdetach.volume.Volume;
 import io.vdetach.volume.VolumeScanner;
 
@@ -30,14 +29,19 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * An unmounted ext4 host opened for an offline detach. {@link #open} refuses a device in use,
  * a journal that needs recovery, a filesystem with errors, features the writer does not
- * handle, and an image path that is not a plain file in it. {@link #image()} reads the image
- * from the device; build the guest stack on it, then call {@link #detach}.
+ * handle, and an image path that is not a plain file in it. The image is opened in any format
+ * vdetach reads, with its chain, from the device itself: every file of the chain is read through
+ * the host's extent map of it ({@link HostFsFiles}), so {@link #disk()} composes down to device
+ * blocks. Build the guest stack on it, then call {@link #detach}.
  */
 public final class OfflineSession implements AutoCloseable {
     /** What the writer handles; every other feature is refused by name. */
@@ -52,9 +56,9 @@ public final class OfflineSession implements AutoCloseable {
     private final Ext4SuperBlock sb;
     private final FileBlockDevice readDev;
     private final HostFile deviceFile;
-    private final String imagePath;
-    private final long imageIno;
-    private final Layer image;
+    private final HostFsFiles files;
+    private final HostFsFile top;
+    private final DiskImage disk;
     private final BlockCache cache;
     private boolean used;
 
@@ -62,15 +66,15 @@ public final class OfflineSession implements AutoCloseable {
     private record Span(long offset, long length) {}
 
     private OfflineSession(Path devicePath, Span span, Ext4SuperBlock sb, FileBlockDevice readDev, HostFile deviceFile,
-                           String imagePath, long imageIno, Layer image, BlockCache cache) {
+                           HostFsFiles files, HostFsFile top, DiskImage disk, BlockCache cache) {
         this.devicePath = devicePath;
         this.span = span;
         this.sb = sb;
         this.readDev = readDev;
         this.deviceFile = deviceFile;
-        this.imagePath = imagePath;
-        this.imageIno = imageIno;
-        this.image = image;
+        this.files = files;
+        this.top = top;
+        this.disk = disk;
         this.cache = cache;
     }
 
@@ -80,7 +84,7 @@ public final class OfflineSession implements AutoCloseable {
      * that path.
      */
     public static OfflineSession open(Path device, String imagePathInFs) throws IOException {
-        return open(device, null, imagePathInFs);
+        return open(device, null, imagePathInFs, OpenOptions.DEFAULT);
     }
 
     /**
@@ -88,8 +92,13 @@ public final class OfflineSession implements AutoCloseable {
      * p1 … or its 1-based number); null to find it.
      */
     public static OfflineSession open(Path device, String partition, String imagePathInFs) throws IOException {
+        return open(device, partition, imagePathInFs, OpenOptions.DEFAULT);
+    }
+
+    /** As above, the image opened with {@code options} (parents outside the image's directory, a snapshot). */
+    public static OfflineSession open(Path device, String partition, String imagePathInFs, OpenOptions options) throws IOException {
         HostGuard.checkNotInUse(device);
-        return openAt(device, locate(device, partition, imagePathInFs), imagePathInFs);
+        return openAt(device, locate(device, partition, imagePathInFs, options), imagePathInFs, options);
     }
 
     private static boolean hasExtMagic(Path device, long offset) throws IOException {
@@ -101,7 +110,7 @@ public final class OfflineSession implements AutoCloseable {
     }
 
     /** The filesystem to work on: at the device's start, the partition named, or the one holding the image. */
-    private static Span locate(Path device, String partition, String imagePath) throws IOException {
+    private static Span locate(Path device, String partition, String imagePath, OpenOptions options) throws IOException {
         if (partition == null && hasExtMagic(device, 0)) return new Span(0, -1);
         List<Volume> volumes;
         try (HostFile disk = HostFile.open(device)) {
@@ -121,7 +130,7 @@ public final class OfflineSession implements AutoCloseable {
             if (!hasExtMagic(device, v.start())) continue;
             tried.add(v.name());
             try {
-                openAt(device, new Span(v.start(), v.size()), imagePath).close();
+                openAt(device, new Span(v.start(), v.size()), imagePath, options).close();
                 return new Span(v.start(), v.size());
             } catch (HostException e) {
                 // not this one
@@ -132,11 +141,12 @@ public final class OfflineSession implements AutoCloseable {
                 : ", and none of its ext4 partitions (" + String.join(", ", tried) + ") holds " + imagePath + " as a detachable image"));
     }
 
-    private static OfflineSession openAt(Path device, Span span, String imagePathInFs) throws IOException {
+    private static OfflineSession openAt(Path device, Span span, String imagePathInFs, OpenOptions options) throws IOException {
         Ext4SuperBlock sb = readSuperblock(device, span);
         checkState(sb, device.toString());
         FileBlockDevice dev = FileBlockDevice.open(device, sb.blockSize(), false, span.offset(), span.length());
         HostFile hf = null;
+        DiskImage disk = null;
         try {
             BlockCache cache = BlockCache.withDefaultBudget();
             Ext4Volume fs = Ext4Volume.open(dev, device.toString(), span.offset(), sb, cache);
@@ -146,26 +156,17 @@ public final class OfflineSession implements AutoCloseable {
             if (ino.fileType() != Ext4Inode.S_IFREG) throw new HostException(imagePathInFs + " on " + device + " is not a regular file");
             if (ino.linksCount() != 1) throw new HostException(imagePathInFs + " has " + ino.linksCount() + " hard links; an offline detach needs exactly one");
             if (!ino.hasFlag(Ext4Inode.EXTENTS_FL)) throw new HostException(imagePathInFs + " is block-mapped (ext2/3 style); only extent-mapped images can be detached offline");
-            List<Ext4Extent> ex = fs.extents(ino).extents();
-            for (Ext4Extent e : ex) {
-                // the image's blocks must be ordinary allocated data: a damaged host could point it at its own tables
-                if (fs.overlapsMetadata(e.physical(), e.length()) || !fs.allUsed(e.physical(), e.length())) {
-                    throw new HostDamageException(device.toString(), "extent tree of inode " + img.ino(), fs.deviceOffset(ino.offset()),
-                            "the image's extent at block " + e.physical() + " overlaps filesystem metadata or free space");
-                }
-            }
             hf = HostFile.open(device);
-            // the image's bytes, read from the device through its extents: guest stacks built on it compose down to
-            // device offsets, which the detach can donate
-            RunTable.Builder table = RunTable.builder(ino.size());
-            long bs = sb.blockSize();
-            for (Ext4Extent e : ex) {
-                if (!e.unwritten()) table.add(new Run.Mapped(e.logical() * bs, e.length() * bs, hf, span.offset() + e.physical() * bs));
-            }
-            Layer image = new RunTableLayer(table.build(), imagePathInFs);
-            return new OfflineSession(device, span, sb, dev, hf, imagePathInFs, img.ino(), image, cache);
+            // every file of the chain is read from the device through its extents: guest stacks built on the image
+            // compose down to device offsets, which the detach can donate
+            HostFsFiles files = new HostFsFiles(fs, device.getFileName().toString(), hf, span.offset());
+            Path topPath = files.pathOf(imagePathInFs);
+            files.open(topPath);
+            disk = ImageOpener.open(topPath, options, cache, files);
+            return new OfflineSession(device, span, sb, dev, hf, files, files.opened(topPath), disk, cache);
         } catch (IOException | RuntimeException e) {
             dev.close();
+            if (disk != null) disk.close();
             if (hf != null) hf.close();
             throw e;
         }
@@ -218,8 +219,11 @@ public final class OfflineSession implements AutoCloseable {
         }
     }
 
-    /** The image file's bytes, read from the device; guest stacks built on it donate their runs. */
-    public Layer image() { return image; }
+    /** The image file's own bytes, read from the device (for a raw image, the guest disk). */
+    public Layer image() { return top.file(); }
+
+    /** The guest disk the image holds, its chain resolved inside the host: guest stacks built on it donate their runs. */
+    public DiskImage disk() { return disk; }
 
     /** The device as a host file: runs mapped onto it at image-owned blocks are donated too. */
     public HostFile deviceFile() { return deviceFile; }
@@ -229,9 +233,35 @@ public final class OfflineSession implements AutoCloseable {
     /** Byte offset of the filesystem on the device (a partition's start; 0 for a whole filesystem). */
     public long offset() { return span.offset(); }
 
-    long imageIno() { return imageIno; }
+    /** The chain's files inside the host: those a detach hands over and removes, and those it leaves. */
+    record ChainFiles(List<HostFsFile> donors, List<HostFsFile> kept) {}
 
-    String imagePath() { return imagePath; }
+    /**
+     * The image's own files (descriptor, extents, data file) are handed over; with {@code wholeChain}
+     * its backing files too. Files of the chain outside the host are neither.
+     */
+    ChainFiles chainFiles(boolean wholeChain) {
+        Set<Path> own = new LinkedHashSet<>(disk.ownFiles());
+        Set<Path> all = new LinkedHashSet<>(own);
+        all.addAll(disk.files());
+        Map<Long, HostFsFile> donors = new LinkedHashMap<>();
+        Map<Long, HostFsFile> kept = new LinkedHashMap<>();
+        donors.put(top.ino(), top);
+        for (Path p : all) {
+            HostFsFile f = files.opened(p);
+            if (f == null || donors.containsKey(f.ino())) continue;
+            if (own.contains(p) || wholeChain) donors.put(f.ino(), f);
+            else kept.put(f.ino(), f);
+        }
+        for (HostFsFile f : donors.values()) {
+            if (f.links() != 1) {
+                throw new HostException(f.fsPath() + " has " + f.links() + " hard links; an offline detach hands over files with exactly one"
+                        + (own.contains(files.pathOf(f.fsPath())) ? "" : " (leave out --detach-backing to keep it)"));
+            }
+        }
+        kept.keySet().removeAll(donors.keySet());
+        return new ChainFiles(List.copyOf(donors.values()), List.copyOf(kept.values()));
+    }
 
     /**
      * Creates {@code items} under {@code toPathInFs} (which must not exist; its parent must), gives
@@ -262,9 +292,13 @@ public final class OfflineSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            readDev.close();
+            disk.close();
         } finally {
-            deviceFile.close();
+            try {
+                readDev.close();
+            } finally {
+                deviceFile.close();
+            }
         }
     }
 }

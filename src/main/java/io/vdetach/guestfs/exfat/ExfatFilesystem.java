@@ -10,8 +10,10 @@ import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.FileAttributes;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -164,6 +166,15 @@ public final class ExfatFilesystem implements GuestFilesystem {
     @Override public String type() { return "exfat"; }
     @Override public String label() { return label; }
     @Override public int blockSize() { return clusterSize; }
+
+    /**
+     * Section 7.4.8: modification and creation times have a 10 ms field, the access time does not
+     * (2-second steps); the change time Linux shows is the modification time.
+     */
+    @Override public TimePrecision timePrecision() { return new TimePrecision(2, 0, 2, 2); }
+
+    /** The byte offset of the entry set's File directory entry in the volume (its node id); 0 for the root. */
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
     @Override public List<String> warnings() { return List.copyOf(warnings); }
     @Override public long rootId() { return ROOT_ID; }
 
@@ -174,7 +185,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     public Node node(long id) throws IOException {
         if (id == ROOT_ID) {
             return new Node(ROOT_ID, EntryType.DIRECTORY, 0755, 0, 0, 0, 1, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
-                    null, null, 0, 0, List.of(), List.of());
+                    null, null, 0, 0, List.of(), List.of(), -1); // the root has no entry set, so no attributes
         }
         EntrySet s = set(id);
         FileDirectoryEntry f = s.file();
@@ -185,7 +196,8 @@ public final class ExfatFilesystem implements GuestFilesystem {
         Instant btime = ExfatTime.toInstant(f.createTimestamp(), f.create10ms(), f.createUtcOffset());
         List<String> notes = s.nameHashOk() ? List.of() : List.of("NameHash does not match the name (damaged name?)");
         return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : s.stream().dataLength(), 1,
-                mtime, atime, mtime, btime, null, 0, 0, List.of(), notes);
+                mtime, atime, mtime, btime, null, 0, 0, List.of(), notes,
+                FileAttributes.asShown(f.fileAttributes() & FileDirectoryEntry.ATTRIBUTE_BITS));
     }
 
     @Override

@@ -12,6 +12,8 @@ record FileDirectoryEntry(int secondaryCount, int setChecksum, int fileAttribute
     static final int TYPE = 0x85;
     static final int ATTR_READ_ONLY = 0x01;
     static final int ATTR_DIRECTORY = 0x10;
+    /** FileAttributes' defined bits (section 7.4.4): ReadOnly, Hidden, System, Directory, Archive. */
+    static final int ATTRIBUTE_BITS = 0x37;
 
     static FileDirectoryEntry parse(ByteBuffer e) {
         ByteBuffer b = e.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -12,6 +12,7 @@ import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import io.vdetach.guestfs.Xattr;
 import io.vdetach.guestfs.ext.codec.DirBlock;
 import io.vdetach.guestfs.ext.codec.Ext4Acl;
@@ -108,6 +109,17 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return sb.blockSize(); }
 
+    /**
+     * Inodes larger than the 128 bytes of ext2's original layout carry the _extra time words
+     * (nanoseconds, epoch bits) and i_crtime; 128-byte inodes keep whole seconds and no creation time.
+     */
+    @Override
+    public TimePrecision timePrecision() {
+        return sb.inodeSize() > 128 ? TimePrecision.NANOSECONDS : TimePrecision.SECONDS;
+    }
+
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
+
     /** From the free counts as last written: only an estimate for progress. */
     @Override public long usedBytes() { return (sb.blocksCount() - Math.min(sb.blocksCount(), sb.freeBlocksCount())) * sb.blockSize(); }
 
@@ -143,7 +155,7 @@ public final class ExtFilesystem implements GuestFilesystem {
         }
         return new Node(id, t, ino.mode() & 07777, ino.uid(), ino.gid(), ino.size(), ino.linksCount(), ino.mtime().instant(),
                 ino.atime().instant(), ino.ctime().instant(), ino.crtime() == null ? null : ino.crtime().instant(), target,
-                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes));
+                device.major(), device.minor(), List.copyOf(xattrs), List.copyOf(notes), -1);
     }
 
     @Override

@@ -9,8 +9,10 @@ import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.FileAttributes;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -37,6 +39,8 @@ public final class FatFilesystem implements GuestFilesystem {
     private static final String FORMAT = BiosParameterBlock.FORMAT;
     private static final int MODE_DIR = 0755;
     private static final int MODE_FILE = 0755;
+    /** DIR_Attr's defined bits (fatgen103 section 6): read-only, hidden, system, volume id, directory, archive. */
+    private static final int ATTRIBUTE_BITS = 0x3f;
     private static final int NO_WRITE = 0222;
 
     private final Layer volume;
@@ -107,6 +111,15 @@ public final class FatFilesystem implements GuestFilesystem {
 
     @Override public int blockSize() { return layout.clusterSize(); }
 
+    /**
+     * fatgen103 section 6.4: the write time counts 2-second steps, the access time is a date, the
+     * creation time has a 10 ms field; the change time Linux shows is the write time.
+     */
+    @Override public TimePrecision timePrecision() { return new TimePrecision(0, 0, 0, 2); }
+
+    /** The byte offset of the entry's 8.3 directory entry in the volume (its node id); 0 for the root. */
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
+
     /** Clusters whose FAT entry is not free, for progress estimates; -1 when the FAT cannot be read. */
     @Override
     public long usedBytes() {
@@ -129,7 +142,7 @@ public final class FatFilesystem implements GuestFilesystem {
         if (id == ROOT_ID) {
             Instant epoch = Instant.EPOCH; // Linux gives the root, which has no entry, time 0
             return new Node(ROOT_ID, EntryType.DIRECTORY, MODE_DIR, 0, 0, 0, 1, epoch, epoch, epoch, null,
-                    null, 0, 0, List.of(), List.of());
+                    null, 0, 0, List.of(), List.of(), -1); // the root has no entry, so no attributes
         }
         ShortDirEntry e = entryAt(id);
         boolean dir = e.isDirectory();
@@ -140,7 +153,7 @@ public final class FatFilesystem implements GuestFilesystem {
         Instant atime = FatTime.toInstant(e.accessDate(), 0, 0, zone);
         Instant btime = FatTime.toInstant(e.createDate(), e.createTime(), Math.min(e.createTenths(), 199), zone);
         return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : e.fileSize(), 1,
-                mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of());
+                mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of(), FileAttributes.asShown(e.attributes() & ATTRIBUTE_BITS));
     }
 
     @Override

@@ -9,9 +9,12 @@ import io.vdetach.extent.RunTableLayer;
 import io.vdetach.guestfs.Allocation;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.FileAttributes;
 import io.vdetach.guestfs.GuestFilesystem;
+import io.vdetach.guestfs.MountOptions;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import io.vdetach.guestfs.Xattr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +31,9 @@ import java.util.Set;
  * {@code ro,streams_interface=xattr} shows it: modes 0777, owner 0:0, mtime/atime/ctime from
  * $STANDARD_INFORMATION, named streams as {@code user.<name>} xattrs, Interix symlinks, devices,
  * FIFOs and sockets, symbolic links and junctions as symlinks. Besides what ntfs-3g shows, each
- * file and directory carries {@link #XATTR_CRTIME} and {@link #XATTR_ATTRIB}.
+ * node carries its creation time ({@link Node#btime()}) and Windows attributes
+ * ({@link Node#fileAttributes()}); with {@link MountOptions#ntfsXattrs()} files and directories
+ * also carry them as {@link #XATTR_CRTIME} and {@link #XATTR_ATTRIB}.
  *
  * <p>Sources: Microsoft's NTFS documentation (file record segments, attribute records, MS-FSCC
  * reparse data buffers, MS-XCA LZNT1) and the public NTFS format descriptions.
@@ -58,6 +63,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
     private final BootSector boot;
     private final Mft mft;
     private final boolean showSystem;
+    private final boolean ntfsXattrs;
     private final List<String> warnings = new ArrayList<>();
     private final String label;
     private DirectoryTree tree;
@@ -65,11 +71,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** Base records with the attributes of their extension records, by record number. */
     private final BlockCache.Region<FileRecord> files;
 
-    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem, BlockCache cache) throws IOException {
+    private NtfsFilesystem(Layer volume, BootSector boot, Mft mft, boolean showSystem, boolean ntfsXattrs, BlockCache cache)
+            throws IOException {
         this.volume = volume;
         this.boot = boot;
         this.mft = mft;
         this.showSystem = showSystem;
+        this.ntfsXattrs = ntfsXattrs;
         this.files = cache.region("ntfs file records of " + volume.describe(), f -> FILE_RECORD_CHARGE);
         this.label = readVolumeFile();
     }
@@ -81,6 +89,11 @@ public final class NtfsFilesystem implements GuestFilesystem {
      * @param cache where MFT blocks, file records and name indexes are kept
      */
     public static NtfsFilesystem open(Layer volume, boolean system, BlockCache cache) throws IOException {
+        return open(volume, system, false, cache);
+    }
+
+    /** @param ntfsXattrs also give files and directories {@link #XATTR_CRTIME} and {@link #XATTR_ATTRIB} */
+    public static NtfsFilesystem open(Layer volume, boolean system, boolean ntfsXattrs, BlockCache cache) throws IOException {
         BootSector boot;
         List<String> notes = new ArrayList<>();
         try {
@@ -104,7 +117,7 @@ public final class NtfsFilesystem implements GuestFilesystem {
             }
         }
         Mft mft = Mft.open(volume, boot, cache);
-        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system, cache);
+        NtfsFilesystem fs = new NtfsFilesystem(volume, boot, mft, system, ntfsXattrs, cache);
         fs.warnings.addAll(0, notes);
         return fs;
     }
@@ -144,6 +157,38 @@ public final class NtfsFilesystem implements GuestFilesystem {
     @Override public String label() { return label; }
 
     @Override public int blockSize() { return boot.clusterSize(); }
+
+    /** NT times count 100 ns steps. */
+    @Override public TimePrecision timePrecision() { return new TimePrecision(7, 7, 7, 7); }
+
+    /** "record-sequence", as Sleuth Kit's fls and bodyfiles write NTFS addresses. */
+    @Override
+    public String inodeLabel(Node node) throws IOException {
+        return node.id() + "-" + file(node.id()).header().sequence();
+    }
+
+    /**
+     * The clusters the unnamed $DATA's runlist allocates (for a compressed file the compressed
+     * units as stored, for a sparse one its allocated runs; for a WOF-compressed file also the
+     * clusters of its compressed stream); 0 for data resident in the MFT record.
+     */
+    @Override
+    public long allocated(Node node, Layer content) throws IOException {
+        FileRecord f = file(node.id());
+        long clusters = clustersOf(f.streams().get(""));
+        if (decompressedWof(f, reparse(f), node.type()) != null) clusters += clustersOf(f.streams().get(WofStream.STREAM));
+        return clusters * boot.clusterSize();
+    }
+
+    private static long clustersOf(List<Attribute> pieces) {
+        long n = 0;
+        if (pieces == null) return 0;
+        for (Attribute a : pieces) {
+            if (a.resident()) continue;
+            for (DataRun r : a.runs()) if (!r.sparse()) n += r.length();
+        }
+        return n;
+    }
 
     /** Includes what the MFT scan found, so asking builds the tree first. */
     @Override
@@ -295,15 +340,27 @@ public final class NtfsFilesystem implements GuestFilesystem {
                 }
                 xattrs.add(new Xattr("user." + Names.string(Names.utf8(e.getKey())), s.readAll(MAX_XATTR_VALUE)));
             }
-            xattrs.add(new Xattr(XATTR_CRTIME, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crtime).array()));
-            xattrs.add(new Xattr(XATTR_ATTRIB, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(attrib).array()));
+            if (ntfsXattrs) {
+                xattrs.add(new Xattr(XATTR_CRTIME, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crtime).array()));
+                xattrs.add(new Xattr(XATTR_ATTRIB, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(attrib).array()));
+            }
         }
         Instant mtime = StandardInformation.instant(si == null ? 0 : si.modification());
         Instant atime = StandardInformation.instant(si == null ? 0 : si.access());
         Instant ctime = StandardInformation.instant(si == null ? 0 : si.mftChange());
         int nlink = type == EntryType.DIRECTORY ? 1 : Math.max(1, f.nonDosNames());
         return new Node(id, type, 0777, 0, 0, size, nlink, mtime, atime, ctime, StandardInformation.instant(crtime),
-                target, major, minor, List.copyOf(xattrs), List.copyOf(notes));
+                target, major, minor, List.copyOf(xattrs), List.copyOf(notes),
+                si == null ? -1 : windowsAttributes(attrib, f.header().isDirectory()));
+    }
+
+    /** $STANDARD_INFORMATION's attributes as Windows (and ntfs-3g's system.ntfs_attrib) show them. */
+    private static int windowsAttributes(int stored, boolean directory) {
+        // the record's directory flag is the DIRECTORY attribute; 0x10000000 (an $I30 index is
+        // present) is NTFS-internal; no attribute at all reads as NORMAL
+        int a = stored & ~StandardInformation.I30_INDEX_PRESENT;
+        if (directory) a |= FileAttributes.DIRECTORY;
+        return FileAttributes.asShown(a);
     }
 
     /** The $REPARSE_POINT value, or null when the file has none. */
@@ -371,14 +428,20 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override
     public List<NamedStream> largeStreams(Node file) throws IOException {
+        List<NamedStream> out = new ArrayList<>();
+        for (NamedStream s : namedStreams(file)) if (s.content().size() > MAX_XATTR_VALUE) out.add(s);
+        return out;
+    }
+
+    @Override
+    public List<NamedStream> namedStreams(Node file) throws IOException {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
         FileRecord f = file(file.id());
         boolean wofData = decompressedWof(f, reparse(f), file.type()) != null;
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
             if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
-            NtfsStream s = stream(f, e.getKey());
-            if (s.size() > MAX_XATTR_VALUE) out.add(new NamedStream(Names.utf8(e.getKey()), s));
+            out.add(new NamedStream(Names.utf8(e.getKey()), stream(f, e.getKey())));
         }
         return out;
     }

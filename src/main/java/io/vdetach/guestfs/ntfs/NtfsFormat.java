@@ -16,6 +16,6 @@ public final class NtfsFormat implements FilesystemFormat {
 
     @Override
     public Probed open(Layer volume, MountOptions options, BlockCache cache) throws IOException {
-        return new Probed.Readable(NtfsFilesystem.open(volume, options.systemFiles(), cache));
+        return new Probed.Readable(NtfsFilesystem.open(volume, options.systemFiles(), options.ntfsXattrs(), cache));
     }
 }

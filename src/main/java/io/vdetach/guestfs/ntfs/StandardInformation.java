@@ -14,6 +14,8 @@ record StandardInformation(long creation, long modification, long mftChange, lon
     static final int HIDDEN = 0x0002;
     static final int SYSTEM = 0x0004;
     static final int ENCRYPTED = 0x4000;
+    /** Set by NTFS on directories with a file-name index (FILE_ATTR_DUP_FILE_NAME_INDEX_PRESENT). */
+    static final int I30_INDEX_PRESENT = 0x10000000;
 
     static StandardInformation parse(byte[] value) {
         if (value.length < 48) return null;

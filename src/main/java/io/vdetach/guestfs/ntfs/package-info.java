@@ -10,8 +10,9 @@
  *     is an orphan and not listed; a directory keeps its first parent only (no cycles).
  * <li><b>Names</b>: UTF-16LE to UTF-8; unpaired surrogates as 3-byte WTF-8 (ntfs-3g hides such names).
  * <li><b>Metadata</b>: mode 0777, uid/gid 0, mtime/atime/ctime from $STANDARD_INFORMATION (100 ns);
- *     creation time and DOS attributes as {@code user.ntfs.crtime} (8-byte LE NT time) and
- *     {@code user.ntfs.attrib} (4-byte LE) on files and directories.
+ *     creation time and Windows attributes as the node's btime and fileAttributes (the evidence
+ *     outputs carry them); with --ntfs-xattrs also as {@code user.ntfs.crtime} (8-byte LE NT time)
+ *     and {@code user.ntfs.attrib} (4-byte LE) on files and directories.
  * <li><b>Streams</b>: named $DATA streams up to 64 KiB are {@code user.<name>} xattrs; larger ones
  *     come from {@code largeStreams(node)}, to be written as {@code name:stream} files.
  * <li><b>Links and special files</b>: several names → one node id (hard links); symbolic links and

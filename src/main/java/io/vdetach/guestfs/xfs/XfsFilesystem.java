@@ -11,6 +11,7 @@ import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.TimePrecision;
 import io.vdetach.guestfs.Xattr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,6 +56,11 @@ public final class XfsFilesystem implements GuestFilesystem {
     @Override public String type() { return "xfs"; }
     @Override public String label() { return r.sb.label(); }
     @Override public int blockSize() { return r.sb.blockSize(); }
+
+    /** Every xfs_timestamp keeps nanoseconds (bigtime too); v4 inodes have no creation time. */
+    @Override public TimePrecision timePrecision() { return TimePrecision.NANOSECONDS; }
+
+    @Override public String inodeLabel(Node node) { return Long.toString(node.id()); }
 
     @Override public long usedBytes() { return (r.sb.dataBlocks() - r.sb.freeDataBlocks()) * r.sb.blockSize(); }
 
@@ -102,7 +108,7 @@ public final class XfsFilesystem implements GuestFilesystem {
         List<Xattr> xattrs = XfsAttributes.read(r, d);
         long size = type == EntryType.SYMLINK ? target.length : d.size();
         return new Node(id, type, d.mode() & 07777, d.uid(), d.gid(), size, (int) Math.min(d.nlink(), Integer.MAX_VALUE),
-                d.mtime(), d.atime(), d.ctime(), d.crtime(), target, major, minor, xattrs, List.of());
+                d.mtime(), d.atime(), d.ctime(), d.crtime(), target, major, minor, xattrs, List.of(), -1);
     }
 
     private byte[] symlink(XfsDinode d) throws IOException {

@@ -92,8 +92,8 @@ public final class Qcow2Image extends PiecewiseImage {
                     throw new CorruptImageException("qcow2", "header extension", h.extensionsStart(),
                             "external data file bit set but no data file name extension");
                 }
-                dataFile = HostFile.open(opener.locate(file.path(), ext.dataFileName(),
-                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())).orThrow());
+                dataFile = opener.openFile(opener.locate(file.path(), ext.dataFileName(),
+                        new NamingField("qcow2", "external data file name", ext.dataFileNameAt())));
             }
             String backingName = backingName(file, h);
             if (backingName != null) backing = openBacking(file, opener, backingName, h.backingFileOffset(), ext.backingFormat());

@@ -35,7 +35,7 @@ public final class RawImage implements DiskImage {
     public int read(long offset, ByteBuffer dst) throws IOException { return file.read(offset, dst); }
 
     @Override
-    public List<Run> map(long offset, long length) {
+    public List<Run> map(long offset, long length) throws IOException {
         return file.map(offset, length);
     }
 

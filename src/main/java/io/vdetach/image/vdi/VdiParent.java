@@ -5,17 +5,15 @@ import io.vdetach.extent.HostFile;
 import io.vdetach.image.DiskImage;
 import io.vdetach.image.Guid;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * A VDI diff names its parent only by UUID (VirtualBox keeps the path in its media registry),
@@ -32,42 +30,41 @@ final class VdiParent {
 
     static DiskImage open(HostFile child, VdiHeader h, ImageOpener opener, List<String> warnings) throws IOException {
         Path dir = child.path().getParent();
-        List<Path> names;
-        try (Stream<Path> all = Files.list(dir)) {
-            names = all.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")).sorted().toList();
-        }
+        List<Path> names = opener.regularFilesBeside(child.path()).stream()
+                .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi")).toList();
         if (names.size() > MAX_CANDIDATES) {
             warnings.add(dir + ": more than " + MAX_CANDIDATES + " VDI files; the rest were not searched for the parent");
             names = names.subList(0, MAX_CANDIDATES);
         }
-        List<Path> matches = new ArrayList<>();
+        NamingField field = new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT);
+        List<Located> matches = new ArrayList<>();
         for (Path p : names) {
-            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSameFile(p, child.path())) continue;
-            Guid created = creationUuid(p);
-            if (created != null && created.equals(h.uuidLinkage())) matches.add(p);
+            Located candidate = opener.locate(child.path(), p.getFileName().toString(), field);
+            if (!candidate.usable() || candidate.path().equals(child.path())) continue;
+            Guid created = creationUuid(opener, candidate);
+            if (created != null && created.equals(h.uuidLinkage())) matches.add(candidate);
         }
         if (matches.isEmpty()) {
             throw new MissingFileException("vdi", "header.uuidLinkage", LINKAGE_AT, h.uuidLinkage().toString(), dir,
                     "no VDI file in this directory has that creation UUID (a VDI names its parent by UUID only)");
         }
         if (matches.size() > 1) {
-            warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": " + matches
-                    + "; using " + matches.getFirst());
+            warnings.add("several VDI files in " + dir + " have the parent UUID " + h.uuidLinkage() + ": "
+                    + matches.stream().map(Located::path).toList() + "; using " + matches.getFirst().path());
         }
-        Path real = matches.getFirst();
-        DiskImage parent = opener.openParent(opener.locate(child.path(), real.getFileName().toString(),
-                new NamingField("vdi", "header.uuidLinkage", LINKAGE_AT)));
+        Located found = matches.getFirst();
+        DiskImage parent = opener.openParent(found);
         if (parent.format().equals("vdi") && !h.uuidParentModify().isZero()
                 && !h.uuidParentModify().toString().equals(parent.linkId())) {
-            warnings.add("parent " + real + " was modified (UUID " + parent.linkId() + ") after " + child.path()
+            warnings.add("parent " + found.path() + " was modified (UUID " + parent.linkId() + ") after " + child.path()
                     + " was made (expected " + h.uuidParentModify() + ")");
         }
         return parent;
     }
 
     /** The creation UUID of a VDI file, or null if it is not one. */
-    private static Guid creationUuid(Path p) {
-        try (HostFile f = HostFile.open(p)) {
+    private static Guid creationUuid(ImageOpener opener, Located candidate) {
+        try (HostFile f = opener.openFile(candidate)) {
             if (f.size() < VdiHeader.SIZE) return null;
             ByteBuffer b = f.readBytes(0, VdiHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
             if (b.getInt(0x40) != VdiHeader.SIGNATURE) return null;

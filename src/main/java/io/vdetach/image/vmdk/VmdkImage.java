@@ -9,6 +9,7 @@ import io.vdetach.image.DiskImage;
 import io.vdetach.image.ImageFormat.Confidence;
 import io.vdetach.image.ImageFormat;
 import io.vdetach.image.ImageOpener;
+import io.vdetach.image.Located;
 import io.vdetach.image.NamingField;
 import io.vdetach.image.Piece;
 import io.vdetach.image.PiecewiseImage;
@@ -171,8 +172,9 @@ public final class VmdkImage extends PiecewiseImage {
         }
         HostFile f = switch (line.type()) {
             case "FLAT", "VMFS", "SPARSE", "VMFSSPARSE", "SESPARSE" -> {
-                Path p = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
-                        + line.lineNumber(), line.at())).orThrow();
+                Located located = opener.locate(file.path(), line.fileName(), new NamingField("vmdk", "descriptor line "
+                        + line.lineNumber(), line.at()));
+                Path p = located.orThrow();
                 HostFile open = files.get(p);
                 if (open != null && !line.type().equals("FLAT") && !line.type().equals("VMFS")) {
                     // each sparse extent keeps its own grain directory in memory: naming one file many
@@ -181,7 +183,7 @@ public final class VmdkImage extends PiecewiseImage {
                             + ": sparse extent file \"" + line.fileName() + "\" is named more than once");
                 }
                 if (open == null) {
-                    open = HostFile.open(p);
+                    open = opener.openFile(located);
                     files.put(p, open);
                 }
                 yield open;

@@ -48,7 +48,7 @@ final class CarvedGuest {
 
     private Node node(long id, EntryType type, int mode, long size, Instant mtime, byte[] target, long maj, long min, List<Xattr> xs) {
         return new Node(id, type, mode, 1000 + id % 7, 2000 + id % 5, size, 1, mtime, t(1600000000, 5), t(1650000000, 7),
-                t(1500000000, 9), target, maj, min, xs, List.of());
+                t(1500000000, 9), target, maj, min, xs, List.of(), -1);
     }
 
     void dir(String p, int mode, Instant mtime) {

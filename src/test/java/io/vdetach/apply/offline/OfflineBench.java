@@ -58,7 +58,7 @@ public final class OfflineBench {
             long size = kind < 70 ? 1 + r.nextInt(16 << 10) : kind < 95 ? (64 << 10) + r.nextInt(960 << 10) : (1 << 20) + r.nextInt(31 << 20);
             size = Math.min(size, maxSize);
             byte[][] path = {dirName, String.format("f%07d.dat", n).getBytes(StandardCharsets.UTF_8)};
-            Node node = new Node(id++, EntryType.FILE, 0644, 1000, 1000, 0, 1, t, t, t, t, null, 0, 0, List.of(), List.of());
+            Node node = new Node(id++, EntryType.FILE, 0644, 1000, 1000, 0, 1, t, t, t, t, null, 0, 0, List.of(), List.of(), -1);
             if (kind < 5 && size < 4096) {
                 // a resident file (like NTFS $DATA in the MFT record): bytes only a reader can produce
                 Layer gen = new CarvedGuest.GeneratedLayer(size);
@@ -77,11 +77,11 @@ public final class OfflineBench {
     }
 
     private static Node dir(long id, Instant t) {
-        return new Node(id, EntryType.DIRECTORY, 0755, 0, 0, 0, 2, t, t, t, t, null, 0, 0, List.of(), List.of());
+        return new Node(id, EntryType.DIRECTORY, 0755, 0, 0, 0, 2, t, t, t, t, null, 0, 0, List.of(), List.of(), -1);
     }
 
     private static Node withSize(Node n, long size) {
         return new Node(n.id(), n.type(), n.mode(), n.uid(), n.gid(), size, n.nlink(), n.mtime(), n.atime(), n.ctime(), n.btime(),
-                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes());
+                n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), n.notes(), n.fileAttributes());
     }
 }

@@ -42,12 +42,15 @@ class OfflineCliTest {
     void notesWithControlCharactersAndQuotesStayValidJson(@TempDir Path dir) throws Exception {
         Need.tools("python3");
         String note = "host directory \"a\\b\"\n\t\u0001\u001f\u007f end";
-        OfflineReport r = new OfflineReport(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 4096, false, 1.5, List.of(note, "plain"));
+        OfflineReport r = new OfflineReport(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 4096, false, 1.5, List.of(note, "plain"), "qcow2", 11,
+                java.util.Map.of("unaligned", 12L, "materialised: \"x\"", 13L), List.of("/vm/a.qcow2"), List.of());
         String json = r.toJson();
         assertThat(json).doesNotContain("\n").doesNotContain("\t").doesNotContain("\u0001");
         String parsed = parse(dir, json);
         assertThat(parsed).contains("'notes': ['host directory \"a\\\\b\"\\n\\t\\x01\\x1f\\x7f end', 'plain']")
-                .contains("'files': 1").contains("'block_size': 4096").contains("'seconds': 1.5");
+                .contains("'files': 1").contains("'block_size': 4096").contains("'seconds': 1.5")
+                .contains("'bytes_copied': 25").contains("'bytes_copied_by_reason': {'materialised: \"x\"': 13, 'unaligned': 12}")
+                .contains("'image_files_removed': ['/vm/a.qcow2']");
     }
 
     /** What python3's json module makes of {@code json}, printed as a Python value. */

@@ -49,7 +49,10 @@ class EwfCliTest {
     @Test
     void missingDeltaThroughTheCommandLine() throws Exception {
         Need.tools("qemu-img", "qemu-io");
-        Path raw = Mutations.smallRaw(dir);
+        // data after a zero first MiB: a disk whose start is not recognised and not zeros is exit 3 now
+        Path raw = dir.resolve("small.raw");
+        Sh.bash("{ head -c 1048576 /dev/zero; head -c 1048576 /dev/urandom; head -c 1048576 /dev/zero;"
+                + " head -c 1048576 /dev/urandom; } > " + raw);
         Sh.run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", raw.toString(),
                 dir.resolve("base.vmdk").toString());
         Sh.run("qemu-img", "create", "-q", "-f", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", "-b", "base.vmdk", "-F", "vmdk",
