@@ -3,6 +3,7 @@ package io.vdetach.api;
 import io.vdetach.extent.ExtentMaps;
 import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.DirEntry;
+import io.vdetach.guestfs.FileAttributes;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -105,6 +107,20 @@ public final class Entry {
 
     /** The creation (birth) time, where the filesystem keeps one. */
     public Optional<Instant> crtime() { return Optional.ofNullable(node.btime()); }
+
+    /**
+     * The Windows file attributes (MS-FSCC 2.6 {@code FILE_ATTRIBUTE_*} bits: 0x1 read-only, 0x2
+     * hidden, 0x4 system, 0x20 archive, 0x800 compressed, …) as Windows shows them, for NTFS, FAT
+     * and exFAT entries; empty for filesystems without them.
+     */
+    public OptionalInt fileAttributes() {
+        return node.fileAttributes() < 0 ? OptionalInt.empty() : OptionalInt.of(node.fileAttributes());
+    }
+
+    /** {@link #fileAttributes()} by name ("FILE_ATTRIBUTE_ARCHIVE", …), in bit order; empty where there are none. */
+    public List<String> fileAttributeNames() {
+        return node.fileAttributes() < 0 ? List.of() : FileAttributes.names(node.fileAttributes());
+    }
 
     /** A symlink's target as text (UTF-8, invalid bytes replaced); null for other entries. */
     public String symlinkTarget() {

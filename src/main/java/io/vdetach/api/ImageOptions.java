@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public final class ImageOptions {
     private static final ImageOptions DEFAULTS = new ImageOptions(null, false, false, 0, false, ZoneOffset.UTC,
-            MountOptions.CP437, List.of(), List.of(), List.of(), List.of());
+            MountOptions.CP437, List.of(), List.of(), List.of(), List.of(), false);
 
     /** {@link #shadowCopies()}: every store next to its live volume. */
     public static final int ALL_SHADOW_COPIES = -1;
@@ -39,10 +39,12 @@ public final class ImageOptions {
     private final List<Path> passwordFiles;
     private final List<String> recoveryPasswords;
     private final List<Path> keyFiles;
+    private final boolean ntfsXattrs;
 
     private ImageOptions(String snapshot, boolean allowOutsideParents, boolean allowMissingDelta, int shadowCopies,
                          boolean systemFiles, ZoneId fatZone, Charset fatCodePage, List<String> passwords,
-                         List<Path> passwordFiles, List<String> recoveryPasswords, List<Path> keyFiles) {
+                         List<Path> passwordFiles, List<String> recoveryPasswords, List<Path> keyFiles,
+                         boolean ntfsXattrs) {
         this.snapshot = snapshot;
         this.allowOutsideParents = allowOutsideParents;
         this.allowMissingDelta = allowMissingDelta;
@@ -54,6 +56,7 @@ public final class ImageOptions {
         this.passwordFiles = List.copyOf(passwordFiles);
         this.recoveryPasswords = List.copyOf(recoveryPasswords);
         this.keyFiles = List.copyOf(keyFiles);
+        this.ntfsXattrs = ntfsXattrs;
     }
 
     public static ImageOptions defaults() { return DEFAULTS; }
@@ -91,19 +94,26 @@ public final class ImageOptions {
 
     public List<Path> keyFiles() { return keyFiles; }
 
+    /**
+     * Also give NTFS files and directories {@code user.ntfs.crtime} and {@code user.ntfs.attrib}
+     * xattrs (the CLI's {@code --ntfs-xattrs}); without it creation time and attributes are
+     * {@link Entry#crtime()} and {@link Entry#fileAttributes()} only.
+     */
+    public boolean ntfsXattrs() { return ntfsXattrs; }
+
     public ImageOptions withSnapshot(String idOrName) {
         return new ImageOptions(idOrName, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                fatCodePage, passwords, passwordFiles, recoveryPasswords, keyFiles);
+                fatCodePage, passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     public ImageOptions withAllowOutsideParents(boolean allow) {
         return new ImageOptions(snapshot, allow, allowMissingDelta, shadowCopies, systemFiles, fatZone, fatCodePage,
-                passwords, passwordFiles, recoveryPasswords, keyFiles);
+                passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     public ImageOptions withAllowMissingDelta(boolean allow) {
         return new ImageOptions(snapshot, allowOutsideParents, allow, shadowCopies, systemFiles, fatZone, fatCodePage,
-                passwords, passwordFiles, recoveryPasswords, keyFiles);
+                passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     /**
@@ -113,22 +123,22 @@ public final class ImageOptions {
     public ImageOptions withShadowCopies(int store) {
         if (store < ALL_SHADOW_COPIES) throw new IllegalArgumentException("shadow copy store " + store + ": 0, a store number or ALL_SHADOW_COPIES");
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, store, systemFiles, fatZone, fatCodePage,
-                passwords, passwordFiles, recoveryPasswords, keyFiles);
+                passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     public ImageOptions withSystemFiles(boolean show) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, show, fatZone, fatCodePage,
-                passwords, passwordFiles, recoveryPasswords, keyFiles);
+                passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     public ImageOptions withFatZone(ZoneId zone) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles,
-                Objects.requireNonNull(zone), fatCodePage, passwords, passwordFiles, recoveryPasswords, keyFiles);
+                Objects.requireNonNull(zone), fatCodePage, passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     public ImageOptions withFatCodePage(Charset codePage) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                Objects.requireNonNull(codePage), passwords, passwordFiles, recoveryPasswords, keyFiles);
+                Objects.requireNonNull(codePage), passwords, passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     /**
@@ -146,25 +156,30 @@ public final class ImageOptions {
     /** Adds a BitLocker password (tried against every password protector). */
     public ImageOptions withPassword(String password) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                fatCodePage, plus(passwords, password), passwordFiles, recoveryPasswords, keyFiles);
+                fatCodePage, plus(passwords, password), passwordFiles, recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     /** Adds a BitLocker password read from the first line of {@code file} (UTF-8) when the image is opened. */
     public ImageOptions withPasswordFile(Path file) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                fatCodePage, passwords, plus(passwordFiles, file), recoveryPasswords, keyFiles);
+                fatCodePage, passwords, plus(passwordFiles, file), recoveryPasswords, keyFiles, ntfsXattrs);
     }
 
     /** Adds a 48-digit BitLocker recovery password ({@code 123456-…-123456}). */
     public ImageOptions withRecoveryPassword(String recoveryPassword) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                fatCodePage, passwords, passwordFiles, plus(recoveryPasswords, recoveryPassword), keyFiles);
+                fatCodePage, passwords, passwordFiles, plus(recoveryPasswords, recoveryPassword), keyFiles, ntfsXattrs);
     }
 
     /** Adds a BitLocker startup key file ({@code .BEK}). */
     public ImageOptions withKeyFile(Path file) {
         return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
-                fatCodePage, passwords, passwordFiles, recoveryPasswords, plus(keyFiles, file));
+                fatCodePage, passwords, passwordFiles, recoveryPasswords, plus(keyFiles, file), ntfsXattrs);
+    }
+
+    public ImageOptions withNtfsXattrs(boolean give) {
+        return new ImageOptions(snapshot, allowOutsideParents, allowMissingDelta, shadowCopies, systemFiles, fatZone,
+                fatCodePage, passwords, passwordFiles, recoveryPasswords, keyFiles, give);
     }
 
     private static <T> List<T> plus(List<T> list, T item) {
@@ -186,6 +201,6 @@ public final class ImageOptions {
             case ALL_SHADOW_COPIES -> StoreSelection.ALL;
             default -> new StoreSelection.One(shadowCopies);
         };
-        return new MountOptions(fatZone, systemFiles, fatCodePage, secrets, stores, false);
+        return new MountOptions(fatZone, systemFiles, fatCodePage, secrets, stores, ntfsXattrs);
     }
 }

@@ -23,7 +23,7 @@ final class AttributeMaps {
     private static final List<String> POSIX = List.of("owner", "group", "permissions");
     /** The vdetach names "*" reads; {@code runs} is read only when named (it composes the run map). */
     static final List<String> VDETACH = List.of("volume", "filesystem", "type", "inode", "nlink", "mode", "uid", "gid", "size",
-            "mtime", "atime", "ctime", "crtime", "symlinkTarget", "deviceMajor", "deviceMinor", "xattrs", "streams", "notes",
+            "mtime", "atime", "ctime", "crtime", "fileAttributes", "symlinkTarget", "deviceMajor", "deviceMinor", "xattrs", "streams", "notes",
             "deleted");
 
     static Map<String, Object> read(GuestFileSystem fs, Entry e, String spec) throws IOException {
@@ -88,6 +88,7 @@ final class AttributeMaps {
             case "atime" -> FileTime.from(e.atime());
             case "ctime" -> FileTime.from(e.ctime());
             case "crtime" -> e.crtime().map(FileTime::from).orElse(null);
+            case "fileAttributes" -> e.fileAttributes().isPresent() ? (Object) e.fileAttributes().getAsInt() : null;
             case "symlinkTarget" -> e.symlinkTarget();
             case "deviceMajor" -> e.deviceMajor();
             case "deviceMinor" -> e.deviceMinor();
@@ -109,7 +110,7 @@ final class AttributeMaps {
             case "mode" -> 0555;
             case "uid", "gid", "size", "deviceMajor", "deviceMinor" -> 0L;
             case "mtime", "atime", "ctime" -> a.lastModifiedTime();
-            case "crtime" -> null;
+            case "crtime", "fileAttributes" -> null;
             case "xattrs" -> Map.of();
             case "streams", "notes", "runs" -> List.of();
             case "deleted" -> false;

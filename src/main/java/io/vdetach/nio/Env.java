@@ -34,6 +34,7 @@ record Env(ImageOptions options, String volume, List<String> unknown) {
                 case "allowOutsideParents" -> o = o.withAllowOutsideParents(bool(key, v));
                 case "allowMissingDelta" -> o = o.withAllowMissingDelta(bool(key, v));
                 case "systemFiles" -> o = o.withSystemFiles(bool(key, v));
+                case "ntfsXattrs" -> o = o.withNtfsXattrs(bool(key, v));
                 case "fatTimeZone" -> o = o.withFatZone(v instanceof ZoneId z ? z : zone(text(key, v)));
                 case "fatCodePage" -> o = v instanceof Charset c ? o.withFatCodePage(c) : o.withFatCodePage(text(key, v));
                 case "password" -> { for (String s : texts(key, v)) o = o.withPassword(s); }
