@@ -219,9 +219,7 @@ public final class Entry {
         GuestFilesystem fs = volume.filesystem();
         return Failures.call(() -> {
             List<Entry> out = new ArrayList<>();
-            // TODO(manifest): GuestFilesystem.namedStreams(node) lists every stream once main has it; until
-            // then the streams above 64 KiB (those below are user.* xattrs)
-            for (NamedStream s : fs.largeStreams(node)) out.add(streamEntry(s));
+            for (NamedStream s : fs.namedStreams(node)) out.add(streamEntry(s));
             return List.copyOf(out);
         });
     }

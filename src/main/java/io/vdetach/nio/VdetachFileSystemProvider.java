@@ -137,7 +137,7 @@ public final class VdetachFileSystemProvider extends FileSystemProvider {
     private static void refuseUnknown(Env e) {
         if (!e.unknown().isEmpty()) {
             throw new IllegalArgumentException("env keys not known to vdetach: " + String.join(", ", e.unknown())
-                    + " (volume, snapshot, vss, allowOutsideParents, allowMissingDelta, deleted, systemFiles, fatTimeZone,"
+                    + " (volume, snapshot, vss, allowOutsideParents, allowMissingDelta, deleted, systemFiles, ntfsXattrs, fatTimeZone,"
                     + " fatCodePage, password, passwordFile, recoveryPassword, keyFile)");
         }
     }

@@ -27,24 +27,31 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vdetach:fileAttributes} and {@code vdetach:crtime} of every entry of an NTFS volume equal
  * ntfs-3g's {@code system.ntfs_attrib_be} and {@code system.ntfs_crtime_be} (read-only mount, one
- * {@code getfattr -R} each); the {@code user.ntfs.*} xattrs appear only with env {@code ntfsXattrs}.
+ * {@code getfattr -R} each); the {@code user.ntfs.*} xattrs appear only with env {@code ntfsXattrs};
+ * every named stream, however small, reads as {@code file:stream} (the value ntfs-3g shows as a user xattr).
  */
 class NtfsAttributeViewTest {
     private static final long NT_EPOCH_OFFSET = 116_444_736_000_000_000L; // 100 ns units from 1601 to 1970
     @TempDir Path dir;
 
     @Test
+    @SuppressWarnings("unchecked")
     void attributesAndCreationTimesAreNtfs3gs() throws Exception {
         Need.root();
         Need.tools("mkntfs", "ntfs-3g", "setfattr", "getfattr", "sgdisk");
         Path disk = NtfsFixtureAccess.featuresDisk(dir);
         Map<String, Long> attrib;
         Map<String, Long> crtime;
+        byte[] stream2;
         try (Image img = Image.open(disk)) {
             GuestVolume v = img.volumes().getFirst();
             try (LoopMount m = LoopMount.readOnly(disk, v.start(), v.size(), "ntfs-3g", "streams_interface=xattr")) {
                 attrib = getfattr(m.path(), "system.ntfs_attrib_be");
                 crtime = getfattr(m.path(), "system.ntfs_crtime_be");
+                var view = Files.getFileAttributeView(m.path().resolve("small"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size("stream2"));
+                view.read("stream2", b);
+                stream2 = b.array();
             }
         }
         assertThat(attrib).hasSizeGreaterThan(3000).containsKeys("", "c", "c/text", "small", "big/file-with-a-longer-name-17");
@@ -60,6 +67,12 @@ class NtfsAttributeViewTest {
                         .isEqualTo(FileTime.from(expected));
                 assertThat(xattrNames(p)).as(e.getKey()).noneMatch(n -> n.startsWith("user.ntfs."));
             }
+        }
+        try (FileSystem fs = FileSystems.newFileSystem(disk)) {
+            // every named stream, small ones (also user.* xattrs) too, is a file:stream path
+            assertThat((List<Object>) Files.getAttribute(fs.getPath("/p1/small"), "vdetach:streams")).contains("s1", "stream2");
+            assertThat(Files.readAllBytes(fs.getPath("/p1/small:stream2"))).hasSize(2000).isEqualTo(stream2);
+            assertThat(Files.readString(fs.getPath("/p1/small:s1"))).isEqualTo("hi");
         }
         try (FileSystem fs = FileSystems.newFileSystem(disk, Map.of("ntfsXattrs", true))) {
             assertThat(xattrNames(fs.getPath("/p1/small"))).contains("user.ntfs.crtime", "user.ntfs.attrib");
