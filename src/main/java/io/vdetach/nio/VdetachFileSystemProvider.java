@@ -262,8 +262,8 @@ public final class VdetachFileSystemProvider extends FileSystemProvider {
         GuestPath p = ours(path);
         Entry e = p.getFileSystem().resolve(p, false);
         if (e == null) return false;
-        // TODO(manifest): also Windows' FILE_ATTRIBUTE_HIDDEN once Node.fileAttributes is on main
-        return e.name().startsWith(".");
+        // a dot file, as on Unix; or FILE_ATTRIBUTE_HIDDEN (0x2) on NTFS, FAT and exFAT, as Windows shows it
+        return e.name().startsWith(".") || (e.fileAttributes().orElse(0) & 0x2) != 0;
     }
 
     @Override

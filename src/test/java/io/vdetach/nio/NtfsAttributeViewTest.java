@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vdetach:fileAttributes} and {@code vdetach:crtime} of every entry of an NTFS volume equal
  * ntfs-3g's {@code system.ntfs_attrib_be} and {@code system.ntfs_crtime_be} (read-only mount, one
  * {@code getfattr -R} each); the {@code user.ntfs.*} xattrs appear only with env {@code ntfsXattrs};
- * every named stream, however small, reads as {@code file:stream} (the value ntfs-3g shows as a user xattr).
+ * {@code Files.isHidden} is FILE_ATTRIBUTE_HIDDEN or a dot name; every named stream, however small, reads as {@code file:stream} (the value ntfs-3g shows as a user xattr).
  */
 class NtfsAttributeViewTest {
     private static final long NT_EPOCH_OFFSET = 116_444_736_000_000_000L; // 100 ns units from 1601 to 1970
@@ -66,6 +66,8 @@ class NtfsAttributeViewTest {
                 assertThat(Files.getAttribute(p, "vdetach:crtime", LinkOption.NOFOLLOW_LINKS)).as(e.getKey())
                         .isEqualTo(FileTime.from(expected));
                 assertThat(xattrNames(p)).as(e.getKey()).noneMatch(n -> n.startsWith("user.ntfs."));
+                String name = p.getFileName() == null ? "" : p.getFileName().toString();
+                assertThat(Files.isHidden(p)).as("hidden: " + e.getKey()).isEqualTo(name.startsWith(".") || (e.getValue() & 0x2) != 0);
             }
         }
         try (FileSystem fs = FileSystems.newFileSystem(disk)) {
