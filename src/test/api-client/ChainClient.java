@@ -2,6 +2,7 @@ import io.vdetach.api.ChainLink;
 import io.vdetach.api.Entry;
 import io.vdetach.api.GuestVolume;
 import io.vdetach.api.Image;
+import io.vdetach.api.VdetachIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -22,6 +23,11 @@ public final class ChainClient {
             for (GuestVolume v : img.volumes()) System.out.println("volume " + v.name() + " " + v.contentType());
             Entry base = img.entry("p1/docs/base.txt").orElseThrow();
             System.out.print("api " + base.path() + " " + base.size() + " " + new String(base.readAllBytes(), StandardCharsets.UTF_8));
+            try {
+                img.require("p1/docs/missing.txt");
+            } catch (VdetachIOException e) {
+                System.out.println("api " + e.kind() + " " + e.exitCode() + " " + e.getMessage());
+            }
         }
         try (FileSystem fs = FileSystems.newFileSystem(image); Stream<Path> walk = Files.walk(fs.getPath("/p1"))) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {

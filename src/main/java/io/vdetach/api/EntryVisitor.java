@@ -1,6 +1,7 @@
 package io.vdetach.api;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Receives a walk of a volume ({@link GuestVolume#walk}): depth first, each directory before its
@@ -22,4 +23,13 @@ public interface EntryVisitor {
 
     /** An entry that could not be read; {@code path} names it ("p1/etc/broken"). */
     default void failed(String path, String reason) {}
+
+    /**
+     * An entry that could not be read, with its name as the guest stores it: {@code names} are the
+     * raw components below the walk's start (empty for the start itself). By default
+     * {@link #failed(String, String)}.
+     */
+    default void failed(String path, List<byte[]> names, String reason) {
+        failed(path, reason);
+    }
 }

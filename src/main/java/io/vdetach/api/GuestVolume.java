@@ -162,7 +162,7 @@ public final class GuestVolume {
                 public void error(List<byte[]> path, String reason) {
                     StringBuilder p = new StringBuilder(start.path());
                     for (byte[] c : path) p.append('/').append(Names.component(c));
-                    visitor.failed(p.toString(), reason);
+                    visitor.failed(p.toString(), List.copyOf(path), reason);
                 }
             });
             return null;

@@ -1,6 +1,7 @@
 package io.vdetach.api;
 
 import io.vdetach.apply.Extractor;
+import io.vdetach.apply.GuestPaths;
 import io.vdetach.apply.ImageSource;
 import io.vdetach.image.DiskImage;
 import io.vdetach.plan.OpenedImage;
@@ -103,6 +104,30 @@ public final class Image implements AutoCloseable {
         Optional<GuestVolume> v = volume(slash < 0 ? p : p.substring(0, slash));
         if (v.isEmpty()) return Optional.empty();
         return v.get().entry(slash < 0 ? "" : p.substring(slash + 1));
+    }
+
+    /**
+     * The entry at a guest path that starts with the volume ("p1/etc/hosts"; "p1" is the volume's
+     * root), symlinks not followed, compared byte for byte with the guest's names (UTF-8).
+     *
+     * @throws VdetachIOException ({@link FailureKind#HOST}, as {@code vdetach ls} and {@code cat}
+     *     exit 4) saying why nothing is there: no such volume, no readable filesystem on it, a name
+     *     not found or under a non-directory; the volume's own problem when it is damaged
+     */
+    public Entry require(String guestPath) throws IOException {
+        return Failures.call(() -> {
+            GuestPaths.Found f = GuestPaths.resolve(opened, guestPath);
+            GuestVolume v = null;
+            for (GuestVolume x : volumes) if (x.slot() == f.slot()) v = x;
+            StringBuilder path = new StringBuilder(v.name());
+            byte[] name = new byte[0];
+            for (String part : f.rest().split("/")) {
+                if (part.isEmpty()) continue;
+                name = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                path.append('/').append(Names.component(name));
+            }
+            return new Entry(v, path.toString(), name, f.node(), null);
+        });
     }
 
     /**

@@ -1,38 +1,37 @@
 package io.vdetach.cli;
 
-import io.vdetach.json.Json;
-
-import io.vdetach.apply.GuestPaths;
+import io.vdetach.api.Acquisition;
+import io.vdetach.api.BitLocker;
+import io.vdetach.api.ChainLink;
+import io.vdetach.api.DataRun;
+import io.vdetach.api.Entry;
+import io.vdetach.api.EntryVisitor;
+import io.vdetach.api.GuestVolume;
+import io.vdetach.api.Image;
+import io.vdetach.api.ImageInfo;
+import io.vdetach.api.RunKind;
+import io.vdetach.api.ShadowCopies;
+import io.vdetach.api.Snapshot;
+import io.vdetach.api.VdetachIOException;
 import io.vdetach.apply.ImageSource;
+import io.vdetach.apply.ManifestListing;
 import io.vdetach.apply.Phase;
 import io.vdetach.apply.Report;
-import io.vdetach.error.VdetachException;
-import io.vdetach.apply.ManifestListing;
 import io.vdetach.evidence.EvidenceOptions;
-import io.vdetach.extent.ExtentMaps;
-import io.vdetach.guestfs.EntryType;
-import io.vdetach.guestfs.GuestFilesystem;
-import io.vdetach.guestfs.Node;
-import io.vdetach.guestfs.Probed;
-import io.vdetach.guestfs.TreeWalker;
-import io.vdetach.image.DiskImage;
-import io.vdetach.image.Snapshots;
-import io.vdetach.plan.Classifier;
-import io.vdetach.plan.OpenedImage;
-import io.vdetach.plan.PlannedRun;
-import io.vdetach.plan.RunClass;
-import io.vdetach.volume.bitlocker.BitLockerInfo;
-import io.vdetach.volume.vss.ShadowCopies;
+import io.vdetach.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +40,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/**
+ * ls, the library's first client: the chain, volumes, shadow copies, snapshots and entries come
+ * from {@link io.vdetach.api}; only --manifest/--bodyfile still run on apply's ManifestListing.
+ */
 @Command(name = "ls", description = "List the image's chain and volumes, then its files with sizes and share status.")
 final class LsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE") Path image;
@@ -53,11 +56,12 @@ final class LsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     /** Share status is shown for a host sharing 4 KiB blocks with the image, the common case. */
-    private static final int ASSUMED_HOST_BLOCK = 4096;
+    private static final int ASSUMED_HOST_BLOCK = Entry.DEFAULT_HOST_BLOCK;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter BITLOCKER_CREATED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
 
     private final List<Object> entries = new ArrayList<>();
-    private final Classifier classifier = Classifier.hypothetical(ASSUMED_HOST_BLOCK);
     private int errors;
 
     @Override
@@ -65,23 +69,22 @@ final class LsCommand implements Callable<Integer> {
         EvidenceOptions evidence = eo.toOptions(spec, false);
         if (evidence.writes()) return manifest(evidence);
         PrintStream out = System.out;
-        ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
+        io.vdetach.api.ImageOptions options = io.apiOptions();
         if (snapshots) {
             // the container's own table: no volume or filesystem is read
-            try (DiskImage d = source.openDisk()) {
-                return listSnapshots(d, header(d), out);
-            }
+            ImageInfo info = Image.describe(image, options);
+            return listSnapshots(info, header(info), out);
         }
-        try (OpenedImage img = source.openImage()) {
-            DiskImage d = img.image();
-            Map<String, Object> json = header(d);
-            for (String w : d.warnings()) Diagnostics.warning(w);
+        try (Image img = Image.open(image, options)) {
+            ImageInfo info = img.info();
+            Map<String, Object> json = header(info);
+            for (String w : info.warnings()) Diagnostics.warning(w);
             List<Object> vols = new ArrayList<>();
             if (!io.json) {
-                out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, d.format(), Units.bytes(d.size()), d.size());
-                for (DiskImage.ChainLink l : d.chain()) out.printf("chain   %s  %s  %s%n", l.file(), l.format(), l.detail());
-                for (String w : d.warnings()) out.println("warning " + w);
-                d.acquisition().ifPresent(a -> {
+                out.printf("image   %s  %s  %s virtual (%d bytes)%n", image, info.format(), Units.bytes(info.size()), info.size());
+                for (ChainLink l : info.chain()) out.printf("chain   %s  %s  %s%n", l.file(), l.format(), l.detail());
+                for (String w : info.warnings()) out.println("warning " + w);
+                info.acquisition().ifPresent(a -> {
                     a.caseData().forEach((k, v) -> out.printf("case    %s: %s%n", k, escape(v)));
                     a.storedHashes().forEach((k, v) -> out.printf("hash    %s (stored): %s%n", k, v));
                     for (String e : a.readErrors()) out.printf("error   not read by the acquiring tool: sectors %s%n", e);
@@ -90,39 +93,39 @@ final class LsCommand implements Callable<Integer> {
             }
             int volumeFailures = 0;
             boolean readable = false;
-            for (OpenedImage.Slot s : img.slots()) {
-                String contents = contents(s);
+            for (GuestVolume v : img.volumes()) {
+                String contents = v.description();
                 Map<String, Object> vm = new LinkedHashMap<>();
-                vm.put("name", s.volume().name());
-                vm.put("scheme", s.volume().scheme());
-                vm.put("start", s.volume().start());
-                vm.put("size", s.volume().size());
-                vm.put("type", s.volume().type());
-                vm.put("label", s.volume().label());
+                vm.put("name", v.name());
+                vm.put("scheme", v.scheme());
+                vm.put("start", v.start());
+                vm.put("size", v.size());
+                vm.put("type", v.partitionType());
+                vm.put("label", v.partitionLabel());
                 vm.put("contents", contents);
-                if (s.bitlocker() != null) vm.put("bitlocker", bitlocker(s.bitlocker()));
-                GuestFilesystem fs = s.filesystem();
-                if (fs != null) {
+                v.bitLocker().ifPresent(b -> vm.put("bitlocker", bitlocker(b)));
+                if (v.readable()) {
                     readable = true;
-                    vm.put("filesystem", fs.type());
-                    vm.put("fs_label", fs.label());
-                    vm.put("block_size", fs.blockSize());
-                    vm.put("warnings", fs.warnings());
-                    for (String w : fs.warnings()) Diagnostics.warning(s.volume().name() + ": " + w);
+                    vm.put("filesystem", v.contentType());
+                    vm.put("fs_label", v.filesystemLabel());
+                    vm.put("block_size", v.blockSize());
+                    vm.put("warnings", v.warnings());
+                    for (String w : v.warnings()) Diagnostics.warning(v.name() + ": " + w);
                 }
-                if (s.problem() != null) {
+                Optional<VdetachIOException> problem = v.problem();
+                if (problem.isPresent()) {
                     // recognised but unreadable: an error of that volume, as extract counts it
                     volumeFailures++;
                     errors++;
-                    vm.put("error", s.problem().getMessage());
-                    Diagnostics.error(s.volume().name(), s.problem().getMessage());
+                    vm.put("error", problem.get().getMessage());
+                    Diagnostics.error(v.name(), problem.get().getMessage());
                 }
                 vols.add(vm);
                 if (!io.json) {
-                    String label = s.volume().label().isEmpty() ? "" : " \"" + s.volume().label() + "\"";
-                    out.printf("%-8s %-6s %14d %14d  %-26s %s%n", s.volume().name(), s.volume().scheme(), s.volume().start(),
-                            s.volume().size(), s.volume().type() + label, contents);
-                    if (fs != null) for (String w : fs.warnings()) out.println("         warning: " + w);
+                    String label = v.partitionLabel().isEmpty() ? "" : " \"" + v.partitionLabel() + "\"";
+                    out.printf("%-8s %-6s %14d %14d  %-26s %s%n", v.name(), v.scheme(), v.start(), v.size(),
+                            v.partitionType() + label, contents);
+                    if (v.readable()) for (String w : v.warnings()) out.println("         warning: " + w);
                 }
             }
             errors += shadowCopies(img, vols, out);
@@ -130,13 +133,14 @@ final class LsCommand implements Callable<Integer> {
             if (!volumesOnly) {
                 if (!io.json) out.println();
                 if (guestPath != null) {
-                    GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
-                    String base = f.slot().volume().name() + (f.rest().isEmpty() ? "" : "/" + f.rest().replaceAll("/+$", ""));
-                    list(f.fs(), f.node(), base, out);
+                    Entry start = img.require(guestPath);
+                    String p = guestPath.startsWith("/") ? guestPath.substring(1) : guestPath;
+                    int slash = p.indexOf('/');
+                    String rest = slash < 0 ? "" : p.substring(slash + 1);
+                    String base = start.volume().name() + (rest.isEmpty() ? "" : "/" + rest.replaceAll("/+$", ""));
+                    list(start, base, out);
                 } else {
-                    for (OpenedImage.Slot s : img.slots()) {
-                        if (s.filesystem() != null) list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
-                    }
+                    for (GuestVolume v : img.volumes()) if (v.readable()) list(v.root(), v.name(), out);
                 }
                 json.put("entries", entries);
             }
@@ -146,34 +150,35 @@ final class LsCommand implements Callable<Integer> {
     }
 
     /** The image, its chain and its warnings, as --json starts. */
-    private Map<String, Object> header(DiskImage d) {
+    private Map<String, Object> header(ImageInfo info) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+        json.put("image", Map.of("path", image.toString(), "format", info.format(), "virtual_size", info.size()));
         List<Object> chain = new ArrayList<>();
-        for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+        for (ChainLink l : info.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
         json.put("chain", chain);
-        json.put("warnings", d.warnings());
-        d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
+        json.put("warnings", info.warnings());
+        info.acquisition().ifPresent((Acquisition a) -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
                 a.storedHashes(), "read_errors", a.readErrors())));
         return json;
     }
 
     /** Each live volume's VSS stores, after the volume table (JSON: under its volume); returns the errors. */
-    private int shadowCopies(OpenedImage img, List<Object> vols, PrintStream out) throws IOException {
+    private int shadowCopies(Image img, List<Object> vols, PrintStream out) throws IOException {
         int errors = 0;
-        for (int i = 0; i < img.slots().size(); i++) {
-            OpenedImage.Slot s = img.slots().get(i);
+        for (int i = 0; i < img.volumes().size(); i++) {
+            GuestVolume v = img.volumes().get(i);
             @SuppressWarnings("unchecked")
             Map<String, Object> vm = (Map<String, Object>) vols.get(i);
-            String name = s.volume().name();
+            String name = v.name();
             try {
-                ShadowCopies copies = img.shadowCopies(s);
-                if (copies == null) continue;
-                if (io.json) vm.put("shadow_copies", ShadowCopiesView.json(name, copies));
+                Optional<ShadowCopies> found = v.shadowCopies();
+                if (found.isEmpty()) continue;
+                ShadowCopies copies = found.get();
+                if (io.json) vm.put("shadow_copies", ShadowCopiesView.json(copies));
                 else errors += ShadowCopiesView.print(name, copies, out);
                 for (String w : copies.warnings()) Diagnostics.warning(name + ": " + w);
                 if (io.json && !copies.warnings().isEmpty()) vm.put("shadow_copy_warnings", copies.warnings());
-            } catch (VdetachException e) {
+            } catch (VdetachIOException e) {
                 errors++;
                 vm.put("shadow_copies_error", e.getMessage());
                 Diagnostics.error(name, "shadow copies not read: " + e.getMessage());
@@ -200,91 +205,86 @@ final class LsCommand implements Callable<Integer> {
         return r.exitCode();
     }
 
-    private int listSnapshots(DiskImage d, Map<String, Object> json, PrintStream out) {
-        List<Snapshots.Entry> snaps = d.snapshots().map(Snapshots::list).orElse(List.of());
+    private int listSnapshots(ImageInfo info, Map<String, Object> json, PrintStream out) {
+        List<Snapshot> snaps = info.snapshots();
         if (io.json) {
             List<Object> list = new ArrayList<>();
-            for (Snapshots.Entry s : snaps) {
+            for (Snapshot s : snaps) {
                 list.add(Map.of("id", s.id(), "name", s.name(), "virtual_size", s.size(), "date", String.valueOf(s.date())));
             }
             json.put("snapshots", list);
             out.println(Json.render(json));
         } else if (snaps.isEmpty()) {
-            out.println("no internal snapshots" + (d.snapshots().isPresent() ? "" : " (" + d.format() + " keeps none inside the image)"));
+            out.println("no internal snapshots" + (info.keepsSnapshots() ? "" : " (" + info.format() + " keeps none inside the image)"));
         } else {
             out.printf("%-6s %-30s %14s  %s%n", "id", "name", "virtual size", "date");
-            for (Snapshots.Entry s : snaps) out.printf("%-6s %-30s %14d  %s%n", s.id(), s.name(), s.size(), s.date());
+            for (Snapshot s : snaps) out.printf("%-6s %-30s %14d  %s%n", s.id(), s.name(), s.size(), s.date());
         }
         return 0;
     }
 
-    private static Map<String, Object> bitlocker(BitLockerInfo b) {
+    private static Map<String, Object> bitlocker(BitLocker b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("variant", b.variant());
-        m.put("guid", b.volumeId().toString());
+        m.put("guid", b.volumeId());
         m.put("encryption", b.method());
         m.put("description", b.description());
-        m.put("created", b.createdText());
+        m.put("created", BITLOCKER_CREATED.format(b.created()));
         m.put("encrypt_on_write", b.encryptOnWrite());
         List<Object> ps = new ArrayList<>();
-        for (BitLockerInfo.Protector p : b.protectors()) ps.add(Map.of("type", p.type(), "guid", p.id().toString()));
+        for (BitLocker.Protector p : b.protectors()) ps.add(Map.of("type", p.type(), "guid", p.id()));
         m.put("protectors", ps);
         m.put("unlocked_by", b.locked() ? null : b.unlockedBy());
         return m;
     }
 
-    private static String contents(OpenedImage.Slot s) {
-        if (s.bitlocker() != null && !s.bitlocker().locked()) {
-            return s.bitlocker().summary() + "; unlocked by " + s.bitlocker().unlockedBy() + ": " + readable(s);
-        }
-        return readable(s);
-    }
-
-    private static String readable(OpenedImage.Slot s) {
-        return switch (s.probed()) {
-            case Probed.Readable r -> r.filesystem().type() + (r.filesystem().label().isEmpty() ? "" : " \"" + r.filesystem().label() + "\"")
-                    + " (" + r.filesystem().blockSize() + "-byte blocks)";
-            case Probed.NotExtracted n -> n.what() + ": " + n.why() + (s.problem() != null ? "" : ", not extracted");
-        };
-    }
-
-    private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+    private void list(Entry start, String base, PrintStream out) throws IOException {
         try {
-            walk(fs, start, base, out);
+            walk(start, base, out);
         } catch (OutOfMemoryError | StackOverflowError e) {
-            throw Phase.named("while listing " + base + " (" + fs.type() + ")", e);
+            throw Phase.named("while listing " + base + " (" + start.volume().contentType() + ")", e);
         }
     }
 
-    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
-        TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
+    private void walk(Entry start, String base, PrintStream out) throws IOException {
+        // the displayed path of each directory being walked: the guest's bytes as UTF-8, as the names print
+        Deque<String> dirs = new ArrayDeque<>();
+        start.volume().walk(start, new EntryVisitor() {
             @Override
-            public boolean enter(List<byte[]> path, Node dir) {
-                show(path, dir, "");
+            public boolean enterDirectory(Entry dir) {
+                String p = dirs.isEmpty() ? base : child(dir.nameBytes());
+                dirs.push(p);
+                show(p, dir, "");
                 return true;
             }
 
             @Override
-            public void leave(List<byte[]> path, Node dir) { }
-
-            @Override
-            public void entry(List<byte[]> path, Node node) throws IOException {
-                String status = "";
-                if (node.type() == EntryType.FILE) status = shareStatus(fs, node);
-                show(path, node, status);
+            public void leaveDirectory(Entry dir) {
+                dirs.pop();
             }
 
             @Override
-            public void error(List<byte[]> path, String reason) {
+            public void visit(Entry e) throws IOException {
+                String status = e.isRegularFile() ? shareStatus(e) : "";
+                show(dirs.isEmpty() ? base : child(e.nameBytes()), e, status);
+            }
+
+            @Override
+            public void failed(String path, List<byte[]> names, String reason) {
                 errors++;
-                String p = join(base, path);
-                Diagnostics.error(p, reason);
-                if (io.json) entries.add(Map.of("path", p, "error", reason));
-                else out.println(escape(p) + "  ERROR: " + reason);
+                StringBuilder p = new StringBuilder(base);
+                for (byte[] n : names) p.append('/').append(new String(n, StandardCharsets.UTF_8));
+                Diagnostics.error(p.toString(), reason);
+                if (io.json) entries.add(Map.of("path", p.toString(), "error", reason));
+                else out.println(escape(p.toString()) + "  ERROR: " + reason);
             }
 
-            private void show(List<byte[]> path, Node n, String status) {
-                String p = join(base, path) + (n.isDirectory() ? "/" : "");
+            private String child(byte[] name) {
+                return dirs.peek() + "/" + new String(name, StandardCharsets.UTF_8);
+            }
+
+            private void show(String path, Entry n, String status) {
+                String p = path + (n.isDirectory() ? "/" : "");
                 if (io.json) {
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("path", p);
@@ -294,13 +294,13 @@ final class LsCommand implements Callable<Integer> {
                     e.put("uid", n.uid());
                     e.put("gid", n.gid());
                     e.put("mtime", n.mtime().toString());
-                    if (n.symlinkTarget() != null) e.put("target", new String(n.symlinkTarget(), StandardCharsets.UTF_8));
+                    if (n.symlinkTarget() != null) e.put("target", n.symlinkTarget());
                     if (!status.isEmpty()) e.put("share", status);
                     if (!n.notes().isEmpty()) e.put("notes", n.notes());
                     entries.add(e);
                     return;
                 }
-                String target = n.symlinkTarget() == null ? "" : " -> " + escape(new String(n.symlinkTarget(), StandardCharsets.UTF_8));
+                String target = n.symlinkTarget() == null ? "" : " -> " + escape(n.symlinkTarget());
                 if (longFormat) {
                     out.printf("%s %04o %5d %5d %s %12d  %s%s  %s%n", typeChar(n), n.mode(), n.uid(), n.gid(),
                             TIME.format(n.mtime()), n.size(), escape(p), target, status);
@@ -311,13 +311,13 @@ final class LsCommand implements Callable<Integer> {
         });
     }
 
-    private String shareStatus(GuestFilesystem fs, Node n) throws IOException {
-        if (n.size() == 0) return "empty";
+    private static String shareStatus(Entry e) throws IOException {
+        if (e.size() == 0) return "empty";
         long share = 0, copy = 0, decode = 0, hole = 0;
-        for (PlannedRun r : classifier.classify(ExtentMaps.toHostFiles(fs.content(n), 0, n.size()), n.size())) {
-            if (r.kind() == RunClass.SHARE) share += r.length();
-            else if (r.kind() == RunClass.COPY) copy += r.length();
-            else if (r.kind() == RunClass.MATERIALISE) decode += r.length();
+        for (DataRun r : e.runs(ASSUMED_HOST_BLOCK)) {
+            if (r.kind() == RunKind.SHARE) share += r.length();
+            else if (r.kind() == RunKind.COPY) copy += r.length();
+            else if (r.kind() == RunKind.MATERIALISE) decode += r.length();
             else hole += r.length();
         }
         long data = share + copy + decode;
@@ -328,7 +328,7 @@ final class LsCommand implements Callable<Integer> {
         return s;
     }
 
-    private static String typeChar(Node n) {
+    private static String typeChar(Entry n) {
         return switch (n.type()) {
             case FILE -> "-";
             case DIRECTORY -> "d";
@@ -338,11 +338,6 @@ final class LsCommand implements Callable<Integer> {
             case FIFO -> "p";
             case SOCKET -> "s";
         };
-    }
-
-    private static String join(String base, List<byte[]> path) {
-        String p = TreeWalker.display(path);
-        return p.isEmpty() ? base : base + "/" + p;
     }
 
     /** Control characters in guest names would break the one-entry-per-line output. */

@@ -1,9 +1,7 @@
 package io.vdetach.cli;
 
-import io.vdetach.error.VdetachException;
-import io.vdetach.volume.vss.ShadowCopies;
-import io.vdetach.volume.vss.ShadowStore;
-import io.vdetach.volume.vss.StoreInformation;
+import io.vdetach.api.ShadowCopies;
+import io.vdetach.api.ShadowCopy;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -29,41 +27,42 @@ final class ShadowCopiesView {
         String row = "%-" + width + "s  %-36s  %-27s  %14s  %s%n";
         out.printf(row, "store", "identifier", "created (UTC)", "volume size", "attributes");
         int errors = 0;
-        for (ShadowStore s : copies.stores()) {
-            StoreInformation i = s.information();
-            out.printf(row, volume + "@vss" + s.index(), s.id(), CREATED.format(s.created()),
-                    s.volumeSize(), i == null ? "?" : String.format("0x%08x", i.attributeFlags()));
-            VdetachException p = copies.headerProblem(s.index());
-            if (p != null) {
+        for (ShadowCopy s : copies.stores()) {
+            out.printf(row, s.volume(), s.id(), CREATED.format(s.created()),
+                    s.volumeSize(), hasInformation(s) ? String.format("0x%08x", s.attributeFlags()) : "?");
+            if (s.problem() != null) {
                 errors++;
-                Diagnostics.error(volume + "@vss" + s.index(), p.getMessage());
+                Diagnostics.error(s.volume(), s.problem());
             }
         }
         return errors;
     }
 
-    static List<Object> json(String volume, ShadowCopies copies) {
+    static List<Object> json(ShadowCopies copies) {
         List<Object> list = new ArrayList<>();
-        for (ShadowStore s : copies.stores()) {
+        for (ShadowCopy s : copies.stores()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("store", s.index());
-            m.put("volume", volume + "@vss" + s.index());
-            m.put("identifier", s.id().toString());
+            m.put("volume", s.volume());
+            m.put("identifier", s.id());
             m.put("created", CREATED.format(s.created()));
-            m.put("created_filetime", s.creationTime());
+            m.put("created_filetime", s.creationFiletime());
             m.put("volume_size", s.volumeSize());
-            StoreInformation i = s.information();
-            if (i != null) {
-                m.put("attribute_flags", String.format("0x%08x", i.attributeFlags()));
-                m.put("shadow_copy_id", i.shadowCopyId().toString());
-                m.put("shadow_copy_set_id", i.shadowCopySetId().toString());
-                m.put("operating_machine", i.operatingMachine());
-                m.put("service_machine", i.serviceMachine());
+            if (hasInformation(s)) {
+                m.put("attribute_flags", String.format("0x%08x", s.attributeFlags()));
+                m.put("shadow_copy_id", s.shadowCopyId());
+                m.put("shadow_copy_set_id", s.shadowCopySetId());
+                m.put("operating_machine", s.operatingMachine());
+                m.put("service_machine", s.serviceMachine());
             }
-            VdetachException p = copies.headerProblem(s.index());
-            if (p != null) m.put("error", p.getMessage());
+            if (s.problem() != null) m.put("error", s.problem());
             list.add(m);
         }
         return list;
+    }
+
+    /** Whether the store's information (its attribute flags, ids, machines) could be read. */
+    private static boolean hasInformation(ShadowCopy s) {
+        return s.shadowCopyId() != null;
     }
 }

@@ -57,6 +57,7 @@ class ExportedApiClientTest {
                 chain qcow2 base.qcow2
                 volume p1 ext4
                 api p1/docs/base.txt 27 written into the base disk
+                api HOST 4 p1/docs/missing.txt: not found
                 nio /p1/docs/base.txt 27
                 nio /p1/docs/notes.txt 12000
                 nio /p1/top.txt 30
