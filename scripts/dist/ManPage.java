@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * picocli-codegen's ManPageGenerator writes AsciiDoc and would need asciidoctor (Ruby) to become
  * troff; this walks the same CommandSpec directly.
  *
- * <p>Usage: java -p vdetach.jar:picocli.jar --add-modules io.vdetach scripts/dist/ManPage.java DATE
+ * <p>Usage: java -p vdetach.jar:picocli.jar --add-modules io.vdetach --add-exports io.vdetach/io.vdetach.cli=ALL-UNNAMED
+ *     scripts/dist/ManPage.java DATE
  */
 public final class ManPage {
     private final StringBuilder out = new StringBuilder();

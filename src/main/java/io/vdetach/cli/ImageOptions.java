@@ -81,6 +81,35 @@ final class ImageOptions {
         throw new UsageException("--vss: a store number (1, 2, …) or \"all\", not " + vss);
     }
 
+    /**
+     * The same options for the library ({@link io.vdetach.api.Image#open}): the code page, zone and
+     * store number are checked here with the same usage errors; password and key files are read
+     * when the image is opened.
+     */
+    io.vdetach.api.ImageOptions apiOptions() {
+        java.nio.charset.Charset cp = MountOptions.codePage(fatCodePage);
+        if (cp == null) throw new UsageException("--fat-codepage: unknown code page " + fatCodePage);
+        java.time.ZoneId zone;
+        try {
+            zone = java.time.ZoneId.of(fatTz);
+        } catch (java.time.DateTimeException e) {
+            throw new UsageException("--fat-tz: unknown time zone " + fatTz);
+        }
+        io.vdetach.api.ImageOptions o = io.vdetach.api.ImageOptions.defaults().withSnapshot(snapshot)
+                .withAllowOutsideParents(allowOutside).withAllowMissingDelta(allowMissingDelta).withSystemFiles(system)
+                .withFatZone(zone).withFatCodePage(cp).withNtfsXattrs(ntfsXattrs)
+                .withShadowCopies(switch (storeSelection()) {
+                    case StoreSelection.One one -> one.index();
+                    case StoreSelection.All all -> io.vdetach.api.ImageOptions.ALL_SHADOW_COPIES;
+                    case StoreSelection.None none -> 0;
+                });
+        for (String pw : passwords) o = o.withPassword(pw);
+        for (Path f : passwordFiles) o = o.withPasswordFile(f);
+        for (String rp : recoveryPasswords) o = o.withRecoveryPassword(rp);
+        for (Path f : keyFiles) o = o.withKeyFile(f);
+        return o;
+    }
+
     OpenOptions openOptions() {
         return new OpenOptions(snapshot, allowOutside, allowMissingDelta);
     }

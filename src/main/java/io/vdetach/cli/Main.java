@@ -1,5 +1,6 @@
 package io.vdetach.cli;
 
+import io.vdetach.api.VdetachIOException;
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
 import java.io.EOFException;
@@ -57,6 +58,11 @@ public final class Main {
         String msg;
         switch (e) {
             case VdetachException v -> {
+                code = v.exitCode();
+                msg = v.getMessage();
+            }
+            case VdetachIOException v -> {
+                // the library's form of our errors (ls runs on io.vdetach.api): same exit code and message
                 code = v.exitCode();
                 msg = v.getMessage();
             }

@@ -16,11 +16,16 @@ public final class UnsupportedImageException extends ImageException {
 
     /** For messages that already say "not supported" in their own words; {@code message} follows "{format}: ". */
     public static UnsupportedImageException because(String format, String message) {
-        return new UnsupportedImageException(format, message, true);
+        return new UnsupportedImageException(format, null, message, true);
     }
 
-    private UnsupportedImageException(String format, String message, boolean ownWords) {
-        super(format, null, -1, format + ": " + message, null);
+    /** As {@link #because(String, String)}, naming the structure that is not supported (not in the message). */
+    public static UnsupportedImageException because(String format, String structure, String message) {
+        return new UnsupportedImageException(format, structure, message, true);
+    }
+
+    private UnsupportedImageException(String format, String structure, String message, boolean ownWords) {
+        super(format, structure, -1, format + ": " + message, null);
     }
 
     @Override

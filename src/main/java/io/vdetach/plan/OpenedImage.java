@@ -1,5 +1,6 @@
 package io.vdetach.plan;
 
+import io.vdetach.error.ImageException;
 import io.vdetach.error.LockedVolumeException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.error.VdetachException;
@@ -45,6 +46,12 @@ public final class OpenedImage implements AutoCloseable {
             return probed instanceof Probed.Readable r ? r.filesystem() : null;
         }
     }
+
+    /**
+     * The {@link ImageException#structure()} of the error an image in which nothing at all is
+     * recognised gives: not an image vdetach reads (the NIO provider then lets other providers try).
+     */
+    public static final String NOTHING_RECOGNISED = "image contents";
 
     /** The unit a decrypted volume is cached in. */
     private static final int BLOCK = 4096;
@@ -118,7 +125,7 @@ public final class OpenedImage implements AutoCloseable {
             hex.append(i == 0 ? "" : " ").append(String.format("%02x", b));
             text.append(b >= 0x20 && b < 0x7f ? (char) b : '.');
         }
-        throw UnsupportedImageException.because(image.format(), "nothing in the image is recognised: no partition table and no"
+        throw UnsupportedImageException.because(image.format(), NOTHING_RECOGNISED, "nothing in the image is recognised: no partition table and no"
                 + " filesystem signature vdetach knows in its first " + FilesystemProbe.PROBE_BYTES / 1024 + " KiB, which are not"
                 + " all zeros (it starts with " + hex + " \"" + text + "\"): an image format vdetach does not read (an E01"
                 + " evidence file, a compressed image …), an encrypted disk, or damage");
