@@ -124,12 +124,12 @@ public final class RecoveredTree implements GuestFilesystem {
         if (n.isDirectory()) {
             // a deleted directory: its own node for the path's directory (files below may have come first)
             long id = directory(dir, name);
-            items.put(id, new Item(renumber(n, id, 0), r));
+            items.put(id, new Item(renumber(n, id, 0, false), r));
             return;
         }
         long id = nextId++;
         long size = r.content() == null ? 0 : r.content().size();
-        items.put(id, new Item(renumber(n, id, size), r));
+        items.put(id, new Item(renumber(n, id, size, r.content() == null), r));
         children.get(dir).add(new DirEntry(name, id));
     }
 
@@ -148,12 +148,15 @@ public final class RecoveredTree implements GuestFilesystem {
         return made;
     }
 
-    /** {@code n} under this tree's id, with one link; {@code size}: what its content holds (0 when only names survive). */
-    private static Node renumber(Node n, long id, long size) {
+    /**
+     * {@code n} under this tree's id, with one link; {@code size}: what its content holds (0 when only
+     * names survive, {@code noContent}: a regular file is then written empty, and says so).
+     */
+    private static Node renumber(Node n, long id, long size, boolean noContent) {
         List<String> notes = n.notes();
-        if (size != n.size() && n.type() == EntryType.FILE) {
+        if (noContent && n.type() == EntryType.FILE) {
             notes = new ArrayList<>(notes);
-            notes.add("names only: " + n.size() + " bytes of content not recovered (written empty)");
+            notes.add("names only: no content recovered (its metadata says " + n.size() + " bytes); written empty");
         }
         return new Node(id, n.type(), n.mode(), n.uid(), n.gid(), n.isDirectory() ? n.size() : size, 1, n.mtime(), n.atime(),
                 n.ctime(), n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), notes, n.fileAttributes());
