@@ -49,14 +49,14 @@ img_alloc=$(du -B1 "$img" | cut -f1)
 
 # the share host: XFS with reflink, the image copied onto it (FICLONERANGE needs one filesystem)
 host_xfs=$SCRATCH/host.xfs
-truncate -s $(( (img_alloc * 3 + ENTRIES * 4096 * 2) / 1048576 + 4096 ))M "$host_xfs"
+truncate -s $(( (img_alloc * 2 + ENTRIES * 4096 * 3) / 1048576 + 4096 ))M "$host_xfs"
 mkfs.xfs -q -f -m reflink=1 -i maxpct=50 "$host_xfs"
 attach "$host_xfs"; xfsdev=$ATTACHED; X=$SCRATCH/xfs; mount_at "$xfsdev" "$X"
 cp --sparse=always "$img" "$X/disk.img"
 # the copy host: ext4 with inodes for two trees
 host_ext4=$SCRATCH/host.ext4
-truncate -s $(( (img_alloc * 2 + ENTRIES * 4096 * 2) / 1048576 + 4096 ))M "$host_ext4"
-mkfs.ext4 -q -F -N $(( ENTRIES * 2 + DIRS * 4 + 100000 )) "$host_ext4"
+truncate -s $(( (img_alloc * 2 + ENTRIES * 4096 * 3) / 1048576 + 4096 ))M "$host_ext4"
+mkfs.ext4 -q -F -N $(( ENTRIES * 3 + DIRS * 4 + 100000 )) "$host_ext4"
 attach "$host_ext4"; ext4dev=$ATTACHED; E=$SCRATCH/ext4; mount_at "$ext4dev" "$E"
 
 export JAVA_TOOL_OPTIONS="${JAVA_OPTS_EXTRA:-}"
@@ -75,12 +75,17 @@ timed() { # NAME NOTES COMMAND...: caches dropped, /usr/bin/time -v; stdout of C
     "$(echo "$wall * 1000000 / $ENTRIES" | bc -l | xargs printf '%.1f')" "$notes"
 }
 vd=$REPO/vdetach
-histogram() { # while extract runs: one class histogram once 60 % of the entries exist in DEST
-  local dest=$1 goal=$(( ENTRIES * 6 / 10 ))
-  while sleep 2; do
+histogram() { # while extract runs: heap use every 10 s, one class histogram (live objects) at 60 % of the entries
+  local dest=$1 goal=$(( ENTRIES * 6 / 10 )) done=""
+  : > "$SCRATCH/heap.txt"
+  while sleep 10; do
     local pid; pid=$(pgrep -f "io.vdetach.cli.Main extract" | head -1) || return 0
+    { echo "== $(date +%T) RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
+      "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | grep -E 'generation|space'
+      "$JAVA_HOME/bin/jstat" -gcutil "$pid"; } >> "$SCRATCH/heap.txt" 2>&1
+    [ -z "$done" ] || continue
     [ "$(find "$dest" -xdev 2>/dev/null | head -n "$goal" | wc -l)" -ge "$goal" ] || continue
-    "$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram > "$SCRATCH/histogram.txt" 2>&1; return 0
+    "$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram > "$SCRATCH/histogram.txt" 2>&1; done=1
   done
 }
 
@@ -89,22 +94,21 @@ want plan && timed "plan" "" "$vd" plan --json "$X/disk.img" "$X/out"
 if want extract; then
   if [ -n "${HISTO:-}" ]; then source "$REPO/scripts/java-home"; histogram "$X/out" & hp=$!; fi
   timed "extract (share, XFS)" "" "$vd" extract --no-progress --json "$X/disk.img" "$X/out"
-  [ -z "${hp:-}" ] || { wait "$hp" || true; echo "histogram: $SCRATCH/histogram.txt"; }
+  [ -z "${hp:-}" ] || { wait "$hp" || true; echo "histogram: $SCRATCH/histogram.txt, heap: $SCRATCH/heap.txt"; }
   # the property check (issue 19 item 4): every hard link group and symlink arrived
   links=$(find "$X/out" -type f -links +1 | wc -l); syms=$(find "$X/out" -type l | wc -l)
   regular=$(find "$X/out" -type f | wc -l)
   echo "| check | | | | regular $regular (guest $((FILES + HARDLINKS))), with links > 1: $links, symlinks $syms (guest $SYMLINKS) |"
 fi
 want verify && want extract && timed "verify" "against the share output" "$vd" verify --json "$X/disk.img" "$X/out"
-rm -rf "$X/out"
+# Outputs are not removed between runs (rm -rf of a million files costs minutes here): each run
+# writes a directory of its own and the hosts are sized for all of them.
 if want copy; then
   timed "extract --mode copy (ext4)" "" "$vd" extract --mode copy --no-progress --json "$X/disk.img" "$E/out"
-  rm -rf "$E/out"
 fi
 if want streaming; then
   cp --sparse=always "$img" "$E/disk.img"
-  timed "detach --streaming (ext4)" "" "$vd" detach --streaming --no-progress --json "$E/disk.img" "$E/out"
-  rm -rf "$E/out" "$E/disk.img" "$E/out.vdetach-progress"
+  timed "detach --streaming (ext4)" "" "$vd" detach --streaming --no-progress --json "$E/disk.img" "$E/out-streaming"
 fi
 if want floor; then
   floor_src=$REPO/../shared/bench/clone-floor.c
@@ -113,7 +117,6 @@ if want floor; then
   timed "clone-floor.c" "$FILES files of the mean size $mean B, same XFS" \
     "$SCRATCH/clone-floor" "$X/disk.img" "$X/floor" "$FILES" "$mean" write
   echo "clone-floor says: $(cat "$SCRATCH/clone-floor.c.out")"
-  rm -rf "$X/floor"
 fi
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; kernel $(uname -r); $("$vd" --version)"
