@@ -76,10 +76,12 @@ timed() { # NAME NOTES COMMAND...: caches dropped, /usr/bin/time -v; stdout of C
 }
 vd=$REPO/vdetach
 histogram() { # while extract runs: heap use every 10 s, one class histogram (live objects) at 60 % of the entries
-  local dest=$1 goal=$(( ENTRIES * 6 / 10 )) done=""
+  local dest=$1 goal=$(( ENTRIES * 6 / 10 )) done="" pid=""
   : > "$SCRATCH/heap.txt"
+  # dropping the caches before the run can take longer than a sampling period: wait for the JVM
+  while [ -z "$pid" ]; do sleep 1; pid=$(pgrep -f "io.vdetach.cli.Main extract" | head -1 || true); done
   while sleep 10; do
-    local pid; pid=$(pgrep -f "io.vdetach.cli.Main extract" | head -1) || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
     { echo "== $(date +%T) RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
       "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | grep -E 'generation|space'
       "$JAVA_HOME/bin/jstat" -gcutil "$pid"; } >> "$SCRATCH/heap.txt" 2>&1
