@@ -248,6 +248,7 @@ final class OrderedCopy implements AutoCloseable {
      * before it have run. The next unit's first piece waits for a unit slot.
      */
     void unit(AfterUnit hook) throws IOException {
+        if (unitSlots == null) throw new IllegalStateException("units need an engine made with units in flight");
         flush();
         afters.add(new After(hook, sinceUnit, holdsUnitSlot));
         sinceUnit = new ArrayList<>();
@@ -277,7 +278,9 @@ final class OrderedCopy implements AutoCloseable {
             Batch b = current;
             current = new Batch();
             unreleased.add(b);
-            sinceUnit.add(b);
+            // Only a unit's hook waits for its batches: without units (copy mode, dump) a list of them
+            // would keep every batch, and through it every file's plan, to the end (1 KB a file).
+            if (unitSlots != null) sinceUnit.add(b);
             put(batches, b);
         } catch (Stopped e) {
             throw stopped();

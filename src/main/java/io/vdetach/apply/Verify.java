@@ -65,6 +65,8 @@ public final class Verify implements TreeWalker.Visitor {
     private final byte[] prefix;
     private final List<Mismatch> mismatches;
     private final Deque<Frame> dirs = new ArrayDeque<>();
+    /** The image's and DEST's bytes of one chunk: allocated once (a 2 MiB pair per file cost 2.6 ms a file). */
+    private final ByteBuffer imageChunk = ByteBuffer.allocate(1 << 20), destChunk = ByteBuffer.allocate(1 << 20);
     private long checked;
 
     private Verify(Fd destFd, GuestFilesystem fs, String volume, byte[] prefix, List<Mismatch> mismatches) {
@@ -270,8 +272,8 @@ public final class Verify implements TreeWalker.Visitor {
         return true;
     }
 
-    private static String compareContent(Node n, Layer content, Fd fd) throws IOException {
-        ByteBuffer a = ByteBuffer.allocate(1 << 20), b = ByteBuffer.allocate(1 << 20);
+    private String compareContent(Node n, Layer content, Fd fd) throws IOException {
+        ByteBuffer a = imageChunk, b = destChunk;
         for (long pos = 0, len; pos < n.size(); pos += len) {
             len = Math.min(a.capacity(), n.size() - pos);
             a.clear().limit((int) len);

@@ -26,6 +26,7 @@ import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
 import io.vdetach.volume.bitlocker.BitLockerInfo;
 import io.vdetach.volume.vss.ShadowCopies;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,17 @@ final class LsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EvidenceOptions evidence = eo.toOptions(spec, false);
         if (evidence.writes()) return manifest(evidence);
-        PrintStream out = System.out;
+        // Buffered, flushed once at the end: System.out flushes on every printf segment (16 writes a
+        // line measured), which made listing a million entries three times slower than planning them.
+        PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, System.out.charset());
+        try {
+            return list(out);
+        } finally {
+            out.flush();
+        }
+    }
+
+    private int list(PrintStream out) throws IOException {
         ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
         if (snapshots) {
             // the container's own table: no volume or filesystem is read

@@ -79,21 +79,25 @@ public final class BlockCache {
         return e == null ? null : e.value;
     }
 
-    private synchronized void store(Key k, Object value, long weight) {
+    /** Stores a value; returns the bytes evicted to make room. */
+    private synchronized long store(Key k, Object value, long weight) {
         long w = weight + ENTRY_OVERHEAD;
-        if (w > budget) return; // larger than the whole budget: used once, never held
+        if (w > budget) return 0; // larger than the whole budget: used once, never held
         Entry old = map.put(k, new Entry(value, w));
         if (old != null) bytes -= old.weight;
         bytes += w;
-        if (bytes <= budget) return;
+        if (bytes <= budget) return 0;
+        long freed = 0;
         Iterator<Map.Entry<Key, Entry>> it = map.entrySet().iterator();
         while (bytes > budget && it.hasNext()) {
             Map.Entry<Key, Entry> e = it.next();
             if (e.getKey().equals(k)) continue;
             bytes -= e.getValue().weight;
+            freed += e.getValue().weight;
             evictions++;
             it.remove();
         }
+        return freed;
     }
 
     private synchronized void dropRegion(int region) {
@@ -142,7 +146,8 @@ public final class BlockCache {
         }
 
         public void put(long key, V value) {
-            store(new Key(id, key), value, weight.applyAsLong(value));
+            long freed = store(new Key(id, key), value, weight.applyAsLong(value));
+            if (freed > 0) HeapPacer.evicted(freed); // outside the cache's lock
         }
 
         /** The cached value, or {@code loader}'s, which is then cached (loaded outside the lock). */

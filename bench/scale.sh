@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Issue 19 scale benchmark: an ext4 guest of N entries (default 1,000,000; bench/scale-tree.py:
+# ~N/1000 directories of varied sizes, files mostly empty or 1-300 bytes, 1 % hard links, 1 %
+# symlinks) in a raw GPT disk, built once and cached under $CACHE. Each command runs under
+# /usr/bin/time -v with caches dropped before it; the table gives wall time, peak RSS and time per
+# entry; clone-floor.c runs in the same run at the same file count and mean size.
+#   usage: sudo bench/scale.sh [N] [--clean] [--only "ls plan extract verify copy streaming floor"]
+#     --clean   remove the cached guests ($CACHE) and exit
+#   env: CACHE (default /var/tmp/vdetach-scale), JAVA_OPTS_EXTRA (extra JVM options, e.g.
+#        -Xlog:gc:file=...), HISTO=1 (a heap class histogram of extract, 60 % of the way through)
+CACHE=${CACHE:-/var/tmp/vdetach-scale}
+SCRATCH=${SCRATCH:-$CACHE/run}
+N=1000000; ONLY="ls plan extract verify copy streaming floor"
+while (($#)); do
+  case $1 in
+    --clean) rm -rf "$CACHE"; echo "removed $CACHE"; exit 0 ;;
+    --only) ONLY=$2; shift ;;
+    *) N=$1 ;;
+  esac
+  shift
+done
+source "$(dirname "$0")/lib.sh"
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+mkdir -p "$CACHE"; rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
+
+img=$CACHE/ext4-$N.img; stats=$CACHE/ext4-$N.stats
+if [ ! -f "$img" ] || [ ! -f "$stats" ]; then
+  echo "== building the guest of $N entries (cached in $img)"
+  tree=$CACHE/tree-$N; rm -rf "$tree"
+  t0=$(now); python3 "$(dirname "$0")/scale-tree.py" "$tree" "$N" 19 > "$stats.new"; t1=$(now)
+  echo "tree: $(cat "$stats.new") in $(secs "$t0" "$t1") s"
+  source "$stats.new"
+  inodes=$(( ENTRIES + DIRS * 2 + 10000 ))
+  fs_mib=$(( (FILES - EMPTY) * 4096 / 1048576 + DATA_BYTES / 1048576 + inodes * 256 / 1048576 + 512 ))
+  t0=$(now)
+  mke2fs -q -t ext4 -b 4096 -I 256 -N "$inodes" -d "$tree" "$CACHE/fs.ext4" "${fs_mib}M"
+  t1=$(now); echo "mke2fs -d: $(secs "$t0" "$t1") s"
+  fs_bytes=$(stat -c %s "$CACHE/fs.ext4")
+  truncate -s $(( (1 << 20) + fs_bytes + (1 << 20) )) "$img.new"
+  sgdisk -n 1:2048:+$((fs_bytes / 512)) -t 1:8300 "$img.new" >/dev/null
+  dd if="$CACHE/fs.ext4" of="$img.new" bs=4M seek=$((1 << 20)) oflag=seek_bytes conv=notrunc,sparse status=none
+  rm -rf "$tree" "$CACHE/fs.ext4"
+  mv "$img.new" "$img"; mv "$stats.new" "$stats"
+fi
+source "$stats"
+echo "guest: $(cat "$stats"); image $(du -B1 "$img" | cut -f1) bytes allocated"
+( cd "$REPO" && ./vdetach --version >/dev/null )
+img_alloc=$(du -B1 "$img" | cut -f1)
+
+# the share host: XFS with reflink, the image copied onto it (FICLONERANGE needs one filesystem)
+host_xfs=$SCRATCH/host.xfs
+truncate -s $(( (img_alloc * 2 + ENTRIES * 4096 * 3) / 1048576 + 4096 ))M "$host_xfs"
+mkfs.xfs -q -f -m reflink=1 -i maxpct=50 "$host_xfs"
+attach "$host_xfs"; xfsdev=$ATTACHED; X=$SCRATCH/xfs; mount_at "$xfsdev" "$X"
+cp --sparse=always "$img" "$X/disk.img"
+# the copy host: ext4 with inodes for two trees
+host_ext4=$SCRATCH/host.ext4
+truncate -s $(( (img_alloc * 2 + ENTRIES * 4096 * 3) / 1048576 + 4096 ))M "$host_ext4"
+mkfs.ext4 -q -F -N $(( ENTRIES * 3 + DIRS * 4 + 100000 )) "$host_ext4"
+attach "$host_ext4"; ext4dev=$ATTACHED; E=$SCRATCH/ext4; mount_at "$ext4dev" "$E"
+
+export JAVA_TOOL_OPTIONS="${JAVA_OPTS_EXTRA:-}"
+[ -n "$JAVA_TOOL_OPTIONS" ] || unset JAVA_TOOL_OPTIONS
+echo; echo "| command | wall | peak RSS | per entry | notes |"; echo "|---|---|---|---|---|"
+timed() { # NAME NOTES COMMAND...: caches dropped, /usr/bin/time -v; stdout of COMMAND to $SCRATCH/NAME.out
+  local name=$1 notes=$2; shift 2
+  drop_caches
+  /usr/bin/time -v -o "$SCRATCH/$name.time" "$@" > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" \
+    || { echo "$name failed (exit $?):" >&2; tail -5 "$SCRATCH/$name.err" >&2; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.1f", s}' "$SCRATCH/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2 / 1024}' "$SCRATCH/$name.time")
+  LAST_WALL=$wall
+  printf '| %s | %s s | %s MiB | %s µs | %s |\n' "$name" "$wall" "$rss" \
+    "$(echo "$wall * 1000000 / $ENTRIES" | bc -l | xargs printf '%.1f')" "$notes"
+}
+vd=$REPO/vdetach
+histogram() { # while extract runs: heap use every 10 s, one class histogram (live objects) at 60 % of the entries
+  local dest=$1 goal=$(( ENTRIES * 6 / 10 )) done="" pid=""
+  : > "$SCRATCH/heap.txt"
+  # dropping the caches before the run can take longer than a sampling period: wait for the JVM
+  while [ -z "$pid" ]; do sleep 1; pid=$(pgrep -f "io.vdetach.cli.Main extract" | head -1 || true); done
+  while sleep 10; do
+    kill -0 "$pid" 2>/dev/null || return 0
+    { echo "== $(date +%T) RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
+      "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | grep -E 'generation|space'
+      "$JAVA_HOME/bin/jstat" -gcutil "$pid"; } >> "$SCRATCH/heap.txt" 2>&1
+    [ -z "$done" ] || continue
+    [ "$(find "$dest" -xdev 2>/dev/null | head -n "$goal" | wc -l)" -ge "$goal" ] || continue
+    "$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram > "$SCRATCH/histogram.txt" 2>&1; done=1
+  done
+}
+
+want ls && timed "ls" "listing to /dev/null" "$vd" ls "$X/disk.img"
+want plan && timed "plan" "" "$vd" plan --json "$X/disk.img" "$X/out"
+if want extract; then
+  if [ -n "${HISTO:-}" ]; then source "$REPO/scripts/java-home"; histogram "$X/out" & hp=$!; fi
+  timed "extract (share, XFS)" "" "$vd" extract --no-progress --json "$X/disk.img" "$X/out"
+  [ -z "${hp:-}" ] || { wait "$hp" || true; echo "histogram: $SCRATCH/histogram.txt, heap: $SCRATCH/heap.txt"; }
+  # the property check (issue 19 item 4): every hard link group and symlink arrived
+  links=$(find "$X/out" -type f -links +1 | wc -l); syms=$(find "$X/out" -type l | wc -l)
+  regular=$(find "$X/out" -type f | wc -l)
+  echo "| check | | | | regular $regular (guest $((FILES + HARDLINKS))), with links > 1: $links, symlinks $syms (guest $SYMLINKS) |"
+fi
+want verify && want extract && timed "verify" "against the share output" "$vd" verify --json "$X/disk.img" "$X/out"
+# Outputs are not removed between runs (rm -rf of a million files costs minutes here): each run
+# writes a directory of its own and the hosts are sized for all of them.
+if want copy; then
+  timed "extract --mode copy (ext4)" "" "$vd" extract --mode copy --no-progress --json "$X/disk.img" "$E/out"
+fi
+if want streaming; then
+  cp --sparse=always "$img" "$E/disk.img"
+  timed "detach --streaming (ext4)" "" "$vd" detach --streaming --no-progress --json "$E/disk.img" "$E/out-streaming"
+fi
+if want floor; then
+  floor_src=$REPO/../shared/bench/clone-floor.c
+  cc -O2 -o "$SCRATCH/clone-floor" "$floor_src"
+  mean=$(( DATA_BYTES / FILES )); mkdir -p "$X/floor"
+  timed "clone-floor.c" "$FILES files of the mean size $mean B, same XFS" \
+    "$SCRATCH/clone-floor" "$X/disk.img" "$X/floor" "$FILES" "$mean" write
+  echo "clone-floor says: $(cat "$SCRATCH/clone-floor.c.out")"
+fi
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; kernel $(uname -r); $("$vd" --version)"
