@@ -1,0 +1,112 @@
+package io.vdetach.guestfs.fat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.HostFile;
+import io.vdetach.guestfs.Recovered;
+import io.vdetach.testkit.Need;
+import io.vdetach.testkit.Sh;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deleted entries of FAT16 and FAT32 volumes made by mkfs.vfat and populated by mtools, then
+ * deleted with mdel and mdeltree: the names we recover are those Sleuth Kit's fls -rd lists, the
+ * contents equal what tsk_recover writes (and the files copied in).
+ */
+class FatDeletedTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"16", "32"})
+    void recoversWhatTheSleuthKitRecovers(String bits) throws Exception {
+        Need.tools("mkfs.vfat", "mcopy", "mdel", "mdeltree", "fls", "tsk_recover");
+        Path src = dir.resolve("src");
+        sourceTree(src);
+        Path img = dir.resolve("fat" + bits + ".img");
+        Sh.run("mkfs.vfat", "-F", bits, "-C", img.toString(), bits.equals("16") ? "20480" : "40960");
+        FatFixtures.mcopyIn(img, src);
+        mtools("mdel", img, "::/A long file name here.bin", "::/short.txt", "::/Live Dir/gone with a long name.txt",
+                "::/Live Dir/GONE2.TXT");
+        mtools("mdeltree", img, "::/Some Dir");
+        Map<String, String> sources = TskDeleted.sums(src);
+        TreeMap<String, String> fls = TskDeleted.fls(img);
+        TreeMap<String, String> tsk = TskDeleted.tskRecover(img, dir.resolve("tsk"));
+        try (HostFile f = HostFile.open(img)) {
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
+            TreeMap<String, Recovered> all = TskDeleted.ours(fs);
+            TreeMap<String, Recovered> ours = TskDeleted.orphans(all, false);
+            TreeMap<String, String> types = new TreeMap<>();
+            all.forEach((p, r) -> types.put(p, r.node().isDirectory() ? "d" : "r"));
+            assertThat(TskDeleted.orphans(types, false)).as("names and types against fls -rd").isEqualTo(TskDeleted.orphans(fls, false));
+            assertThat(TskDeleted.counts(TskDeleted.orphans(types, true).values())).as("orphans against fls -rd's $OrphanFiles")
+                    .isEqualTo(TskDeleted.counts(TskDeleted.orphans(fls, true).values()));
+            assertThat(tsk).as("tsk_recover recovers something").isNotEmpty();
+            assertThat(ours.keySet()).as("what tsk_recover recovers").containsAll(TskDeleted.orphans(tsk, false).keySet());
+            for (var e : TskDeleted.orphans(tsk, false).entrySet()) {
+                assertThat(TskDeleted.sha256(ours.get(e.getKey()).content())).as(e.getKey()).isEqualTo(e.getValue());
+            }
+            java.util.List<String> orphanSums = new java.util.ArrayList<>();
+            for (Recovered r : TskDeleted.orphans(all, true).values()) if (r.content() != null) orphanSums.add(TskDeleted.sha256(r.content()));
+            assertThat(orphanSums).as("orphan contents against tsk_recover's $OrphanFiles")
+                    .containsAll(TskDeleted.orphans(tsk, true).values());
+            for (var e : ours.entrySet()) {
+                Recovered r = e.getValue();
+                assertThat(r.place()).isEqualTo(Recovered.Place.DELETED);
+                assertThat(r.recovery()).as(e.getKey()).isEqualTo(Recovered.Recovery.METADATA_INTACT);
+                if (r.node().isDirectory()) {
+                    assertThat(r.content()).isNull();
+                    continue;
+                }
+                assertThat(r.content().size()).isEqualTo(r.node().size());
+                // 8.3-only names lost their first letter (fls shows the same)
+                String original = sources.get(e.getKey().replace("_hort.txt", "short.txt").replace("_ONE2.TXT", "GONE2.TXT")
+                        .replace("_.TXT", "B.TXT").replace("/_ub/", "/sub/"));
+                assertThat(TskDeleted.sha256(r.content())).as(e.getKey() + " against its source").isEqualTo(original);
+            }
+            assertThat(ours).containsKeys("A long file name here.bin", "Some Dir/Many Files/a file with a long name 8.txt",
+                    "Live Dir/gone with a long name.txt", "Some Dir/_ub/deep file.txt");
+        }
+    }
+
+    private static void mtools(String tool, Path img, String... paths) {
+        java.util.List<String> cmd = Sh.list(tool, "-i", img.toString());
+        cmd.addAll(java.util.List.of(paths));
+        Sh.run(cmd.toArray(String[]::new));
+    }
+
+    /**
+     * Long and 8.3 names, a directory three levels deep, one of 60 long names (several clusters),
+     * and a live directory that keeps one file and loses two.
+     */
+    static void sourceTree(Path src) throws Exception {
+        Random rnd = new Random(7);
+        Files.createDirectories(src.resolve("Some Dir/sub"));
+        Files.createDirectories(src.resolve("Some Dir/Many Files"));
+        Files.createDirectories(src.resolve("Live Dir"));
+        write(src.resolve("A long file name here.bin"), rnd, 5000);
+        write(src.resolve("short.txt"), rnd, 30000);
+        write(src.resolve("keep.txt"), rnd, 100);
+        write(src.resolve("Some Dir/inner long name.dat"), rnd, 7000);
+        write(src.resolve("Some Dir/B.TXT"), rnd, 3);
+        write(src.resolve("Some Dir/sub/deep file.txt"), rnd, 3000);
+        for (int i = 0; i < 60; i++) write(src.resolve("Some Dir/Many Files/a file with a long name " + i + ".txt"), rnd, 1 + i * 50);
+        write(src.resolve("Live Dir/stay.txt"), rnd, 1234);
+        write(src.resolve("Live Dir/gone with a long name.txt"), rnd, 70000);
+        write(src.resolve("Live Dir/GONE2.TXT"), rnd, 0);
+    }
+
+    private static void write(Path p, Random rnd, int n) throws Exception {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        Files.write(p, b);
+    }
+}
