@@ -127,6 +127,14 @@ public interface GuestFilesystem extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Deleted and orphan entries (the {@code --deleted} option), or empty when the filesystem
+     * cannot tell (XFS: "not supported for xfs").
+     */
+    default java.util.Optional<DeletedEntries> deleted() throws IOException {
+        return java.util.Optional.empty();
+    }
+
     @Override
     default void close() throws IOException {}
 }
