@@ -3,9 +3,8 @@ package io.vdetach.guestfs.fat;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.error.UnsupportedImageException;
 import io.vdetach.extent.Layer;
-import io.vdetach.extent.RunTable;
-import io.vdetach.extent.RunTableLayer;
 import io.vdetach.guestfs.DeletedEntries;
+import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Recovered;
 import io.vdetach.guestfs.TreeWalker;
 import java.io.IOException;
@@ -23,9 +22,9 @@ import java.util.Set;
  * with its "." entry.
  *
  * <p>Deleting frees a file's chain in the FAT (fatgen103 section 4: free clusters read 0) and keeps
- * its 8.3 entry but its first byte, so the data is taken from the first cluster on, contiguous, for
- * the entry's size: exact for a file that was not fragmented, and {@code clusters possibly reused}
- * when any of those clusters is allocated now. A deleted directory's size field is 0; it is read
+ * its 8.3 entry but its first byte, so the data is located by {@link FreeClusters}: the free clusters
+ * from the first one on, for the entry's size ({@code clusters possibly reused} when the first one is
+ * allocated now). A deleted directory's size field is 0; it is read
  * cluster by cluster from its first one while the clusters are free and the previous one had no
  * end-of-directory entry, up to the largest directory there is.
  */
@@ -54,8 +53,12 @@ final class FatDeletedScan implements DeletedEntries {
     private final OemCodePage cp;
     private final ArrayDeque<Dir> pending = new ArrayDeque<>();
     private final Set<Long> seen = new HashSet<>();
-    /** The recovered entries of the directory scanned last, handed out before the next is read. */
-    private final ArrayDeque<Recovered> ready = new ArrayDeque<>();
+    /** A deleted entry found, its content located only when it is handed out. */
+    private record Found(Recovered.Place place, List<byte[]> path, FatDirectory.Item item) {}
+
+    /** The deleted entries of the directory scanned last, handed out before the next is read. */
+    private final ArrayDeque<Found> ready = new ArrayDeque<>();
+    private final FreeClusters clusters;
 
     FatDeletedScan(FatFilesystem fs, Layer volume, FatLayout layout, FatTable fat, OemCodePage cp) {
         this.fs = fs;
@@ -63,6 +66,7 @@ final class FatDeletedScan implements DeletedEntries {
         this.layout = layout;
         this.fat = fat;
         this.cp = cp;
+        this.clusters = new FreeClusters(c -> fat.entry(c) != 0, layout.clusterCount() + 1, budget(layout.clusterCount()));
         pending.add(new Dir(null, null, layout.rootCluster(), -1, false, 0));
         if (layout.type() == FatType.FAT32) seen.add(layout.rootCluster());
     }
@@ -76,7 +80,16 @@ final class FatDeletedScan implements DeletedEntries {
     public Recovered next() throws IOException {
         while (ready.isEmpty() && !pending.isEmpty()) scan(pending.poll());
         while (ready.isEmpty() && orphanCursor <= layout.clusterCount() + 1) orphans(orphanCursor++);
-        return ready.poll();
+        Found f = ready.poll();
+        return f == null ? null : recovered(f.place, f.path, f.item);
+    }
+
+    /**
+     * Clusters the scan examines at most to locate deleted data: eight passes over the volume (each
+     * deleted file costs about its own clusters and those it skips), at least 2^20.
+     */
+    static long budget(long clusterCount) {
+        return Math.max(1L << 20, 8 * clusterCount);
     }
 
     /**
@@ -95,7 +108,7 @@ final class FatDeletedScan implements DeletedEntries {
         for (FatDirectory.Item i : FatDirectory.parse(c, x -> at + x, cp).deleted) {
             byte[] id = (i.offset() + "-" + new String(i.name(), java.nio.charset.StandardCharsets.UTF_8))
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            ready.add(recovered(Recovered.Place.ORPHAN, List.of(id), i));
+            ready.add(new Found(Recovered.Place.ORPHAN, List.of(id), i));
         }
     }
 
@@ -116,7 +129,7 @@ final class FatDeletedScan implements DeletedEntries {
             if (i.entry().isDirectory()) enqueue(dir, i, false);
         }
         for (FatDirectory.Item i : d.deleted) {
-            ready.add(recovered(Recovered.Place.DELETED, dir.path(i.name()), i));
+            ready.add(new Found(Recovered.Place.DELETED, dir.path(i.name()), i));
             if (i.entry().isDirectory() && walkable(i.entry())) enqueue(dir, i, true);
         }
     }
@@ -133,30 +146,30 @@ final class FatDeletedScan implements DeletedEntries {
 
     private Recovered recovered(Recovered.Place place, List<byte[]> path, FatDirectory.Item i) throws IOException {
         ShortDirEntry e = i.entry();
+        Node node = fs.nodeOf(i.offset(), e);
         long first = e.firstCluster(layout.type());
-        long size = e.isDirectory() ? 0 : e.fileSize();
-        long clusters = Math.ceilDiv(size, layout.clusterSize());
-        Layer content = null;
-        Recovered.Recovery how;
         if (e.isDirectory()) {
-            how = !layout.validCluster(first) ? Recovered.Recovery.NAMES_ONLY
+            Recovered.Recovery how = !layout.validCluster(first) ? Recovered.Recovery.NAMES_ONLY
                     : fat.entry(first) != 0 ? Recovered.Recovery.CLUSTERS_POSSIBLY_REUSED : Recovered.Recovery.METADATA_INTACT;
-        } else if (size == 0) {
-            content = new RunTableLayer(RunTable.builder(0).build(), "fat deleted empty file at entry offset " + i.offset());
-            how = Recovered.Recovery.METADATA_INTACT;
-        } else if (!layout.validCluster(first) || first + clusters - 1 > layout.clusterCount() + 1) {
-            how = Recovered.Recovery.NAMES_ONLY; // its clusters would run off the data region: only the entry survives
-        } else {
-            content = fs.layer(List.of(new ChainRuns.ClusterRun(first, clusters)), size,
-                    "fat deleted file at entry offset " + i.offset());
-            how = anyAllocated(first, clusters) ? Recovered.Recovery.CLUSTERS_POSSIBLY_REUSED : Recovered.Recovery.METADATA_INTACT;
+            return new Recovered(place, path, node, how, null, List.of());
         }
-        return new Recovered(place, path, fs.nodeOf(i.offset(), e), how, content, List.of());
+        long size = e.fileSize();
+        FreeClusters.Found found = clusters.find(first, Math.ceilDiv(size, layout.clusterSize()));
+        if (found == null) { // its clusters would run off the data region (or the budget is spent): only the entry survives
+            if (clusters.exhausted()) node = withNote(node, "content not located: the scan examined " + budget(layout.clusterCount())
+                    + " clusters, its limit");
+            return new Recovered(place, path, node, Recovered.Recovery.NAMES_ONLY, null, List.of());
+        }
+        Layer content = fs.layer(found.runs(), size, "fat deleted file at entry offset " + i.offset());
+        return new Recovered(place, path, node, found.reused() ? Recovered.Recovery.CLUSTERS_POSSIBLY_REUSED
+                : Recovered.Recovery.METADATA_INTACT, content, List.of());
     }
 
-    private boolean anyAllocated(long first, long count) throws IOException {
-        for (long c = first; c < first + count; c++) if (fat.entry(c) != 0) return true;
-        return false;
+    private static Node withNote(Node n, String note) {
+        List<String> notes = new ArrayList<>(n.notes());
+        notes.add(note);
+        return new Node(n.id(), n.type(), n.mode(), n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(), n.ctime(),
+                n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), notes, n.fileAttributes());
     }
 
     /** A deleted directory is walked when its first cluster is free and still starts with its own "." entry. */
