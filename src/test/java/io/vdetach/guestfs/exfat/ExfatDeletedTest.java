@@ -28,7 +28,7 @@ class ExfatDeletedTest {
     @Test
     void recoversWhatTheSleuthKitRecovers() throws Exception {
         Need.root();
-        Need.tools("mkfs.exfat", "mount.exfat-fuse", "losetup", "fls", "tsk_recover");
+        Need.tools("mkfs.exfat", "mount.exfat-fuse", "losetup", "fls", "tsk_recover", "istat", "blkcat");
         Path img = dir.resolve("ex.img");
         Sh.run("truncate", "-s", "64M", img.toString());
         Sh.run("mkfs.exfat", "-c", "4096", img.toString());
@@ -73,8 +73,43 @@ class ExfatDeletedTest {
                 assertThat(r.content().size()).isEqualTo(r.node().size());
                 assertThat(TskDeleted.sha256(r.content())).as(e.getKey() + " against its source").isEqualTo(sources.get(e.getKey()));
             }
+            fragId = ours.get("frag.bin").node().id();
             assertThat(ours.keySet()).contains("a deleted long name.bin", "frag.bin", "Gone Dir/Many/a file with a long name 31.txt",
                     "Gone Dir/sub/deep.txt", "Live/gone.txt");
+        }
+        noFatChain(img);
+    }
+
+    private long fragId;
+
+    /**
+     * frag.bin with the NoFatChain flag set in its deleted set (checksum fixed with the in-use bits
+     * restored): its clusters are then exactly the contiguous ones from its first (section 7.6.2.2),
+     * two of which frag2.bin holds now, and we mark it reused. The oracle is Sleuth Kit's blkcat of
+     * the sectors from the first one istat names. (Sleuth Kit's icat ignores NoFatChain on a deleted
+     * entry, measured: it gives the free clusters from the first, the unpatched file's data.)
+     */
+    private void noFatChain(Path img) throws Exception {
+        ExfatPatch.set(img, fragId, true, b -> {
+            for (int i = 0; i < b.limit(); i += 32) b.put(i, (byte) (b.get(i) | 0x80));
+            b.put(32 + 1, (byte) (b.get(32 + 1) | 2));
+        });
+        ExfatPatch.set(img, fragId, false, b -> {
+            for (int i = 0; i < b.limit(); i += 32) b.put(i, (byte) (b.get(i) & 0x7f));
+        });
+        String line = java.util.Arrays.stream(Sh.run("fls", "-d", img.toString()).split("\n"))
+                .filter(l -> l.endsWith("\tfrag.bin")).findFirst().orElseThrow();
+        String inode = line.substring(line.indexOf("* ") + 2, line.indexOf(':'));
+        String istat = Sh.run("istat", img.toString(), inode);
+        String firstSector = istat.substring(istat.indexOf("Sectors:") + 8).trim().split("\\s+")[0];
+        Path blocks = dir.resolve("frag.blkcat");
+        Sh.bash("blkcat " + img + " " + firstSector + " " + (15000 + 511) / 512 + " | head -c 15000 > " + blocks);
+        try (HostFile f = HostFile.open(img)) {
+            ExfatFilesystem fs = ExfatFilesystem.open(f, BlockCache.withDefaultBudget());
+            Recovered r = TskDeleted.ours(fs).get("frag.bin");
+            assertThat(r.recovery()).isEqualTo(Recovered.Recovery.CLUSTERS_POSSIBLY_REUSED);
+            assertThat(r.content().map(0, r.content().size())).as("one contiguous run").hasSize(1);
+            assertThat(TskDeleted.sha256(r.content())).as("against blkcat").isEqualTo(TskDeleted.sha256(Files.readAllBytes(blocks)));
         }
     }
 

@@ -114,6 +114,25 @@ class FatDeletedTest {
         }
     }
 
+    /**
+     * Random damage to the FAT, the root directory and the first data clusters (where the deleted
+     * directories are) of the deleted FAT16 volume: only our exceptions, bounded time.
+     */
+    @org.junit.jupiter.api.Test
+    void randomDamageGivesOnlyOurExceptions() throws Exception {
+        Need.tools("mkfs.vfat", "mcopy", "mdel", "mdeltree");
+        Path src = dir.resolve("src");
+        sourceTree(src);
+        Path img = dir.resolve("fat16.img");
+        Sh.run("mkfs.vfat", "-F", "16", "-C", img.toString(), "20480");
+        FatFixtures.mcopyIn(img, src);
+        mtools("mdeltree", img, "::/Some Dir");
+        mtools("mdel", img, "::/A long file name here.bin", "::/Live Dir/gone with a long name.txt");
+        int done = DeletedMutants.run(img, new long[][] {{0, 512}, {512, 200_000}, {200_000, 400_000}}, 300, 5, 15_000,
+                f -> FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget()));
+        assertThat(done).as("mutants scanned to the end").isPositive();
+    }
+
     private static void mtools(String tool, Path img, String... paths) {
         java.util.List<String> cmd = Sh.list(tool, "-i", img.toString());
         cmd.addAll(java.util.List.of(paths));
