@@ -14,6 +14,8 @@ import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.Recovered;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.PlannedRun;
 import io.vdetach.plan.RunClass;
@@ -38,8 +40,27 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class EvidenceTrail implements AutoCloseable {
     static final EvidenceTrail OFF = new EvidenceTrail(null, EvidenceOptions.NONE);
 
-    /** A volume being walked: its name and filesystem. */
-    record Scope(String volume, GuestFilesystem fs) {}
+    /**
+     * A volume being walked: its name and filesystem; {@code recovered} when the walk is over its
+     * recovered entries (--deleted: {@code fs} is that tree), else null.
+     */
+    record Scope(String volume, GuestFilesystem fs, RecoveredTree recovered) {
+        Scope(String volume, GuestFilesystem fs) {
+            this(volume, fs, null);
+        }
+
+        /** Whether {@code node} is below $Deleted/ or $Orphan/. */
+        boolean deleted(Node node) {
+            return recovered != null && node != null && recovered.isRecoveredPart(node);
+        }
+
+        /** The manifest's "recovery" of {@code node}: null for live entries and directories of rebuilt paths. */
+        String recovery(Node node) {
+            if (recovered == null || node == null) return null;
+            Recovered r = recovered.recovered(node);
+            return r == null ? null : r.recovery().value();
+        }
+    }
 
     /** The first name of a hard-linked file as extracted, and its hashes (later names repeat them). */
     record FirstName(byte[] path, Map<String, String> hashes) {}
@@ -112,7 +133,7 @@ final class EvidenceTrail implements AutoCloseable {
             // the line says what failed; the label is a detail
         }
         write(new EntryRecord(s.volume(), null, guestPath, node, inode, node == null ? null : s.fs().timePrecision(), null,
-                List.of(), null, Map.of(), null, EntryRecord.Status.ERROR, reason, kind));
+                List.of(), null, Map.of(), null, EntryRecord.Status.ERROR, reason, kind, s.deleted(node), s.recovery(node)));
     }
 
     /**

@@ -16,10 +16,18 @@ import java.util.List;
  *     refused: {@link #VOLUME_SIZE} for the volume's own size (an image cannot hold more data than
  *     its volume unless its structures claim the same blocks twice), {@link Long#MAX_VALUE} for no limit
  * @param evidence the manifest, bodyfile and hashes to write besides the files ({@link EvidenceOptions#NONE}: none)
+ * @param deleted also each volume's recovered entries (--deleted), under {@code <volume>/$Deleted/} and {@code $Orphan/}
  */
 public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include,
                              List<String> exclude, boolean restoreOwners, boolean dryRun, Progress progress, int threads,
-                             long maxOutput, EvidenceOptions evidence) {
+                             long maxOutput, EvidenceOptions evidence, boolean deleted) {
+
+    /** Without recovered entries. */
+    public ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume, List<String> include, List<String> exclude,
+                          boolean restoreOwners, boolean dryRun, Progress progress, int threads, long maxOutput,
+                          EvidenceOptions evidence) {
+        this(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads, maxOutput, evidence, false);
+    }
 
     /** {@link #maxOutput}: as much as the volume's size. */
     public static final long VOLUME_SIZE = -1;
@@ -40,7 +48,13 @@ public record ExtractOptions(Mode mode, ConflictPolicy onConflict, String volume
 
     public ExtractOptions withEvidence(EvidenceOptions e) {
         return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads,
-                maxOutput, e);
+                maxOutput, e, deleted);
+    }
+
+    /** The same options, with or without the recovered entries (--deleted). */
+    public ExtractOptions withDeleted(boolean d) {
+        return new ExtractOptions(mode, onConflict, volume, include, exclude, restoreOwners, dryRun, progress, threads,
+                maxOutput, evidence, d);
     }
 
     /** Two writers: measured best on 2 cores (the walker needs little CPU). */

@@ -5,6 +5,9 @@ import io.vdetach.error.UsageException;
 import io.vdetach.extent.HostFile;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Probed;
+import io.vdetach.guestfs.Recovered;
+import io.vdetach.guestfs.RecoveredTree;
+import io.vdetach.error.VdetachException;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.host.HostFilesystem;
 import io.vdetach.plan.Classifier;
@@ -117,6 +120,36 @@ public final class Extractor {
             TreeWalker.walk(fs, files == null ? walk : walk.deferFilesTo(files));
         } catch (OutOfMemoryError | StackOverflowError e) {
             throw Phase.named("while reading volume " + slot.volume().name() + " (" + fs.type() + ")", e);
+        } finally {
+            walk.releaseOpenDirectories();
+        }
+        if (ctx.options().deleted()) recovered(ctx, slot, intoDest, files, vf, walk.rootHostName());
+    }
+
+    /** --deleted: the volume's recovered entries, under its $Deleted/ and $Orphan/, counted apart from the live tree. */
+    private static void recovered(VolumeExtraction.Context ctx, OpenedImage.Slot slot, boolean intoDest,
+                                  VolumeExtraction.DeferredFiles files, Tally.Volume live, byte[] liveRoot) throws IOException {
+        GuestFilesystem fs = slot.filesystem();
+        String name = slot.volume().name();
+        RecoveredTree tree;
+        try {
+            tree = RecoveredTree.of(fs);
+        } catch (VdetachException e) {
+            ctx.report().error(live, name + "/" + Recovered.Place.DELETED.dirName(), e);
+            return;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while scanning volume " + name + " (" + fs.type() + ") for deleted entries", e);
+        }
+        for (String n : tree.notices()) ctx.report().warn(name + ": " + n);
+        if (tree.recoveredCount() == 0 && tree.problems().isEmpty()) return;
+        Tally.Volume vf = ctx.report().recoveredVolume(name, fs.type());
+        for (VdetachException e : tree.problems()) ctx.report().error(vf, name + "/" + Recovered.Place.DELETED.dirName(), e);
+        if (tree.recoveredCount() == 0) return;
+        VolumeExtraction walk = VolumeExtraction.recovered(ctx, tree, name, slot.volume().size(), intoDest, vf, liveRoot);
+        try {
+            TreeWalker.walk(tree, files == null ? walk : walk.deferFilesTo(files));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while writing the recovered entries of volume " + name + " (" + fs.type() + ")", e);
         } finally {
             walk.releaseOpenDirectories();
         }

@@ -6,7 +6,9 @@ import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.evidence.FileHasher;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
+import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.TreeWalker;
@@ -28,10 +30,18 @@ import java.util.Set;
 public final class ManifestListing {
     private ManifestListing() {}
 
-    /** @param guestPath only this subtree ("p1/etc"); null: every volume */
-    public record Request(ImageSource image, String guestPath, EvidenceOptions evidence) {}
+    /**
+     * @param guestPath only this subtree ("p1/etc"); null: every volume
+     * @param deleted also each volume's recovered entries (--deleted; not with a subtree)
+     */
+    public record Request(ImageSource image, String guestPath, EvidenceOptions evidence, boolean deleted) {
+        public Request(ImageSource image, String guestPath, EvidenceOptions evidence) {
+            this(image, guestPath, evidence, false);
+        }
+    }
 
-    public record Result(long entries, long errors, double seconds) {
+    /** @param warnings what the user should know (--deleted not supported by a filesystem) */
+    public record Result(long entries, long errors, double seconds, List<String> warnings) {
         public int exitCode() { return errors == 0 ? 0 : 1; }
     }
 
@@ -56,6 +66,7 @@ public final class ManifestListing {
                         continue;
                     }
                     TreeWalker.walk(fs, new Lister(trail, report, new EvidenceTrail.Scope(s.volume().name(), fs), buffer));
+                    if (r.deleted()) recovered(s, trail, report, buffer);
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -66,7 +77,25 @@ public final class ManifestListing {
             totals.put("exit_code", done.errors().isEmpty() ? 0 : 1);
             totals.put("seconds", seconds);
             trail.finish(totals);
-            return new Result(entries, done.errors().size(), seconds);
+            return new Result(entries, done.errors().size(), seconds, done.warnings());
+        }
+    }
+
+    /** A volume's recovered entries: $Deleted/ and $Orphan/ walked below its root (whose line the live walk wrote). */
+    private static void recovered(OpenedImage.Slot s, EvidenceTrail trail, Tally report, ByteBuffer buffer) throws IOException {
+        String name = s.volume().name();
+        RecoveredTree tree;
+        try {
+            tree = RecoveredTree.of(s.filesystem());
+        } catch (VdetachException e) {
+            report.error(null, name + "/$Deleted", e);
+            return;
+        }
+        for (String n : tree.notices()) report.warn(name + ": " + n);
+        for (VdetachException e : tree.problems()) report.error(null, name + "/$Deleted", e);
+        Lister lister = new Lister(trail, report, new EvidenceTrail.Scope(name, tree, tree), buffer);
+        for (DirEntry top : tree.list(tree.node(tree.rootId()))) {
+            TreeWalker.walk(tree, tree.node(top.id()), List.of(top.name()), lister);
         }
     }
 

@@ -197,7 +197,7 @@ final class PendingEntry implements FileHasher.Listener {
             s = new ArrayList<>(streams.values());
         }
         trail.write(new EntryRecord(scope.volume(), hostPath, guestPath, node, inode, node == null ? null : scope.fs().timePrecision(),
-                allocated, s, extraction, hashes, linkTo, status, error, kind));
+                allocated, s, extraction, hashes, linkTo, status, error, kind, scope.deleted(node), scope.recovery(node)));
     }
 
     /** A stream file of this entry is complete: its hashes and path; a failed one fails the entry. */

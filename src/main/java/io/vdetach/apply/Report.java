@@ -11,9 +11,10 @@ import java.util.stream.Stream;
  *
  * @param streaming detach --streaming's figures; null for other runs
  * @param deletion what detach deleted and the space that freed; null when nothing was deleted
+ * @param recovered entries recovered by --deleted (below $Deleted/ and $Orphan/), not in {@code counts}; null without --deleted
  * @param notSharedBecause bytes per "kind: reason" for runs that were not shared
  */
-public record Report(Counts counts, double seconds, long extraSpaceUsed, Streaming streaming, Deletion deletion,
+public record Report(Counts counts, Counts recovered, double seconds, long extraSpaceUsed, Streaming streaming, Deletion deletion,
                      Map<String, Long> notSharedBecause, List<Volume> volumes, List<Conflict> conflicts,
                      List<EntryError> errors, List<String> warnings, int exitCode) {
 
@@ -47,12 +48,12 @@ public record Report(Counts counts, double seconds, long extraSpaceUsed, Streami
 
     /** The same report with one more warning. */
     public Report withWarning(String warning) {
-        return new Report(counts, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,
+        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,
                 Stream.concat(warnings.stream(), Stream.of(warning)).toList(), exitCode);
     }
 
     Report withDeletion(Deletion d) {
-        return new Report(counts, seconds, extraSpaceUsed, streaming, d, notSharedBecause, volumes, conflicts, errors,
+        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, d, notSharedBecause, volumes, conflicts, errors,
                 warnings, exitCode);
     }
 }

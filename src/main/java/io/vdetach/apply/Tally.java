@@ -33,6 +33,8 @@ final class Tally {
     record Volume(String name, String filesystem, String status, Counter counter) {}
 
     private final Counter total = new Counter();
+    /** Entries recovered by --deleted: counted apart from the live tree's; null until a volume is scanned for them. */
+    private Counter recovered;
     private final Map<String, Long> notShared = new TreeMap<>();
     private final List<Volume> volumes = new ArrayList<>();
     private final List<Report.Conflict> conflicts = new ArrayList<>();
@@ -50,6 +52,22 @@ final class Tally {
         return v;
     }
 
+    /** The recovered entries of a volume (--deleted): counted in the report's "recovered", not with the live tree. */
+    synchronized Volume recoveredVolume(String name, String filesystem) {
+        if (recovered == null) recovered = new Counter();
+        Volume v = new Volume(name, filesystem, RECOVERED, new Counter());
+        volumes.add(v);
+        return v;
+    }
+
+    /** The status of a volume's recovered part in the report. */
+    static final String RECOVERED = "recovered";
+
+    /** The run's counter {@code v}'s entries add to: the live total, or the recovered entries'. */
+    private Counter sum(Volume v) {
+        return RECOVERED.equals(v.status) ? recovered : total;
+    }
+
     /** A volume whose filesystem is recognised but damaged or unsupported: an error of that volume. */
     synchronized void volumeFailed(String name, String what, VdetachException problem) {
         Volume v = new Volume(name, what, "error", new Counter());
@@ -59,28 +77,28 @@ final class Tally {
     }
 
     synchronized void directory(Volume v) {
-        total.directories++;
+        sum(v).directories++;
         v.counter.directories++;
     }
 
     synchronized void symlink(Volume v) {
-        total.symlinks++;
+        sum(v).symlinks++;
         v.counter.symlinks++;
     }
 
     synchronized void special(Volume v) {
-        total.specials++;
+        sum(v).specials++;
         v.counter.specials++;
     }
 
     synchronized void hardlink(Volume v) {
-        total.hardlinks++;
+        sum(v).hardlinks++;
         v.counter.hardlinks++;
     }
 
     /** One written file. */
     synchronized void file(Volume v, long size, long shared, long copied, long materialised, long sparse) {
-        for (Counter c : List.of(total, v.counter)) {
+        for (Counter c : List.of(sum(v), v.counter)) {
             c.files++;
             c.bytesTotal += size;
             c.bytesShared += shared;
@@ -165,7 +183,7 @@ final class Tally {
         int exit = Report.exitCode(errors.size(), nothing, volumeFailures);
         List<Report.Volume> vols = volumes.stream()
                 .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
-        return new Report(total.counts(), seconds, extraSpaceUsed, streaming, null,
+        return new Report(total.counts(), recovered == null ? null : recovered.counts(), seconds, extraSpaceUsed, streaming, null,
                 Collections.unmodifiableMap(new TreeMap<>(notShared)), vols, List.copyOf(conflicts), List.copyOf(errors),
                 List.copyOf(warnings), exit);
     }

@@ -8,6 +8,7 @@ import io.vdetach.extent.Layer;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.plan.Classifier;
 import io.vdetach.plan.DirectoryNames;
@@ -106,6 +107,24 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     /** @param volumeSize the volume's bytes: file data beyond them is refused unless --max-output raises the cap */
     VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, long volumeSize, boolean intoDest, Tally.Volume vf) {
+        this(c, fs, volumeName, volumeSize, intoDest, vf, new EvidenceTrail.Scope(volumeName, fs), false, null);
+    }
+
+    /**
+     * The walk over a volume's recovered entries (--deleted), after its live walk: into the
+     * directory that walk made for the volume ({@code liveRoot}, its name in DEST; null with
+     * {@code intoDest}), whose metadata and evidence line that walk already gave.
+     */
+    static VolumeExtraction recovered(Context c, RecoveredTree tree, String volumeName, long volumeSize, boolean intoDest,
+                                      Tally.Volume vf, byte[] liveRoot) {
+        return new VolumeExtraction(c, tree, volumeName, volumeSize, intoDest, vf, new EvidenceTrail.Scope(volumeName, tree, tree),
+                true, liveRoot);
+    }
+
+    private VolumeExtraction(Context c, GuestFilesystem fs, String volumeName, long volumeSize, boolean intoDest, Tally.Volume vf,
+                             EvidenceTrail.Scope scope, boolean reopenRoot, byte[] liveRoot) {
+        this.reopenRoot = reopenRoot;
+        this.liveRoot = liveRoot;
         this.c = c;
         this.fs = fs;
         this.volumeName = volumeName;
@@ -116,7 +135,17 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         this.filtered = !c.options().include().isEmpty() || !c.options().exclude().isEmpty();
         long max = c.options().maxOutput();
         this.maxOutput = max == ExtractOptions.VOLUME_SIZE ? volumeSize : max;
-        this.scope = new EvidenceTrail.Scope(volumeName, fs);
+        this.scope = scope;
+    }
+
+    /** The recovered entries' walk: the volume's directory exists (the live walk made it). */
+    private final boolean reopenRoot;
+    /** The live walk's name for the volume's directory in DEST (reopened by the recovered walk); null until made. */
+    private byte[] liveRoot;
+
+    /** The name the volume's directory got in DEST; null when the walk went straight into DEST or made none. */
+    byte[] rootHostName() {
+        return liveRoot;
     }
 
     private boolean dryRun() {
@@ -229,7 +258,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 if (d.refused != null) throw d.refused;
                 d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-                if (!dryRun()) {
+                if (!dryRun() && !(reopenRoot && parent == null)) {
                     c.finisher().directory(vf, d.handle, d.node, display(d.path));
                     directoryEvidence(d);
                 }
@@ -255,10 +284,16 @@ final class VolumeExtraction implements TreeWalker.Visitor {
 
     private DirHandle openVolumeRoot() {
         if (intoDest) return DirHandle.root(c.destFd());
+        if (reopenRoot) {
+            if (liveRoot == null) throw new EntryFailure(ErrorKind.HOST, "the volume's directory was not made: recovered entries not written");
+            return new DirHandle(Linux.openat(c.destFd(), liveRoot, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), null,
+                    liveRoot, true);
+        }
         byte[] name = volumeName.getBytes(StandardCharsets.UTF_8);
         Fd destFd = c.destFd();
         byte[] used = c.builder().create(destFd, name, EntryPath.of(volumeName), true, n -> Linux.mkdirat(destFd, n, 0700));
         if (used == null) throw new EntryFailure(ErrorKind.HOST, "volume directory skipped (--on-conflict skip)");
+        liveRoot = used;
         return new DirHandle(Linux.openat(destFd, used, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW, 0), null, used, true);
     }
 

@@ -30,14 +30,18 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--tar", paramLabel = "FILE|-", description = "Write one POSIX pax archive (- for stdout) instead of files into DEST.")
     String tar;
 
+    @Option(names = "--deleted", description = "Also recover deleted and orphan entries, into <volume>/$Deleted/<original path> and <volume>/$Orphan/<id>.")
+    boolean deleted;
+
     @Override
     public Integer call() throws Exception {
         if ((dest == null) == (tar == null)) throw new UsageException("extract needs DEST or --tar FILE (not both)");
+        if (deleted && tar != null) throw new UsageException("--deleted is not supported with --tar yet: extract into DEST");
         EvidenceOptions evidence = eo.toOptions(spec, true);
         if (wo.dryRun && evidence.writes()) throw new UsageException("--dry-run writes nothing: for a manifest without extracting use `vdetach ls --manifest`");
         boolean tarToStdout = "-".equals(tar);
         if (tarToStdout && evidence.usesStdout()) throw new UsageException("--tar - and a manifest or bodyfile to -: only one can be stdout");
-        ExtractOptions o = wo.toExtractOptions(io.json).withEvidence(evidence);
+        ExtractOptions o = wo.toExtractOptions(io.json).withEvidence(evidence).withDeleted(deleted);
         ImageSource source = new ImageSource(image, io.openOptions(), io.mountOptions());
         // stdout carrying data (the archive, the manifest): the report goes to stderr
         PrintStream out = tarToStdout || evidence.usesStdout() ? System.err : System.out;

@@ -10,7 +10,10 @@ import io.vdetach.error.VdetachException;
 import io.vdetach.apply.ManifestListing;
 import io.vdetach.evidence.EvidenceOptions;
 import io.vdetach.extent.ExtentMaps;
+import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
+import io.vdetach.guestfs.Recovered;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.Node;
 import io.vdetach.guestfs.Probed;
@@ -49,6 +52,8 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = {"-l", "--long"}, description = "Mode, owner, mtime too.") boolean longFormat;
     @Option(names = "--volumes-only", description = "Chain and volumes, no files.") boolean volumesOnly;
     @Option(names = "--snapshots", description = "List the image's internal snapshots and stop.") boolean snapshots;
+    @Option(names = "--deleted", description = "Also list deleted and orphan entries (<volume>/$Deleted/…, $Orphan/…), each marked (deleted).")
+    boolean deleted;
     @Mixin EvidenceOptionsMixin eo = new EvidenceOptionsMixin();
     @Spec CommandSpec spec;
 
@@ -135,7 +140,9 @@ final class LsCommand implements Callable<Integer> {
                     list(f.fs(), f.node(), base, out);
                 } else {
                     for (OpenedImage.Slot s : img.slots()) {
-                        if (s.filesystem() != null) list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
+                        if (s.filesystem() == null) continue;
+                        list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
+                        if (deleted) listRecovered(s.filesystem(), s.volume().name(), out);
                     }
                 }
                 json.put("entries", entries);
@@ -185,7 +192,8 @@ final class LsCommand implements Callable<Integer> {
     /** --manifest/--bodyfile: the entries go there; stdout (stderr when a manifest goes to stdout) gets a summary. */
     private int manifest(EvidenceOptions evidence) throws Exception {
         ManifestListing.Result r = ManifestListing.run(new ManifestListing.Request(
-                new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath, evidence));
+                new ImageSource(image, io.openOptions(), io.mountOptions()), guestPath, evidence, deleted));
+        for (String w : r.warnings()) Diagnostics.warning(w);
         PrintStream out = evidence.usesStdout() ? System.err : System.out;
         if (io.json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -248,18 +256,49 @@ final class LsCommand implements Callable<Integer> {
         };
     }
 
-    private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+    /** --deleted: the volume's recovered entries below its $Deleted/ and $Orphan/, each marked. */
+    private void listRecovered(GuestFilesystem fs, String base, PrintStream out) throws IOException {
+        RecoveredTree tree;
         try {
-            walk(fs, start, base, out);
+            tree = RecoveredTree.of(fs);
+        } catch (VdetachException e) {
+            errors++;
+            Diagnostics.error(base + "/$Deleted", e.getMessage());
+            if (io.json) entries.add(Map.of("path", base + "/$Deleted", "error", e.getMessage()));
+            else out.println(escape(base + "/$Deleted") + "  ERROR: " + e.getMessage());
+            return;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw Phase.named("while scanning " + base + " (" + fs.type() + ") for deleted entries", e);
+        }
+        for (String n : tree.notices()) Diagnostics.warning(base + ": " + n);
+        for (VdetachException e : tree.problems()) {
+            errors++;
+            Diagnostics.error(base + "/$Deleted", e.getMessage());
+            if (io.json) entries.add(Map.of("path", base + "/$Deleted", "error", e.getMessage()));
+            else out.println(escape(base + "/$Deleted") + "  ERROR: " + e.getMessage());
+        }
+        for (DirEntry top : tree.list(tree.node(tree.rootId()))) {
+            list(tree, tree.node(top.id()), base + "/" + new String(top.name(), StandardCharsets.UTF_8), out, tree);
+        }
+    }
+
+    private void list(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+        list(fs, start, base, out, null);
+    }
+
+    /** @param tree the recovered entries' tree when listing them (entries marked "(deleted)"), else null */
+    private void list(GuestFilesystem fs, Node start, String base, PrintStream out, RecoveredTree tree) throws IOException {
+        try {
+            walk(fs, start, base, out, tree);
         } catch (OutOfMemoryError | StackOverflowError e) {
             throw Phase.named("while listing " + base + " (" + fs.type() + ")", e);
         }
     }
 
-    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out) throws IOException {
+    private void walk(GuestFilesystem fs, Node start, String base, PrintStream out, RecoveredTree tree) throws IOException {
         TreeWalker.walk(fs, start, List.of(), new TreeWalker.Visitor() {
             @Override
-            public boolean enter(List<byte[]> path, Node dir) {
+            public boolean enter(List<byte[]> path, Node dir) throws IOException {
                 show(path, dir, "");
                 return true;
             }
@@ -283,8 +322,10 @@ final class LsCommand implements Callable<Integer> {
                 else out.println(escape(p) + "  ERROR: " + reason);
             }
 
-            private void show(List<byte[]> path, Node n, String status) {
+            private void show(List<byte[]> path, Node n, String status) throws IOException {
+                Recovered r = tree == null ? null : tree.recovered(n);
                 String p = join(base, path) + (n.isDirectory() ? "/" : "");
+                if (r != null) status = ("(deleted) " + r.recovery().value() + (status.isEmpty() ? "" : ", " + status)).trim();
                 if (io.json) {
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("path", p);
@@ -295,7 +336,11 @@ final class LsCommand implements Callable<Integer> {
                     e.put("gid", n.gid());
                     e.put("mtime", n.mtime().toString());
                     if (n.symlinkTarget() != null) e.put("target", new String(n.symlinkTarget(), StandardCharsets.UTF_8));
-                    if (!status.isEmpty()) e.put("share", status);
+                    if (r != null) {
+                        e.put("deleted", true);
+                        e.put("recovery", r.recovery().value());
+                        e.put("inode", fs.inodeLabel(n));
+                    } else if (!status.isEmpty()) e.put("share", status);
                     if (!n.notes().isEmpty()) e.put("notes", n.notes());
                     entries.add(e);
                     return;

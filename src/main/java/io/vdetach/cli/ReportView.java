@@ -26,6 +26,7 @@ final class ReportView {
 
     static Map<String, Object> toMap(Report r) {
         Map<String, Object> m = counts(new LinkedHashMap<>(), r.counts());
+        if (r.recovered() != null) m.put("recovered", counts(new LinkedHashMap<>(), r.recovered()));
         m.put("extra_space_used", r.extraSpaceUsed());
         if (r.streaming() != null) {
             m.put("peak_extra_space", r.streaming().peakExtraSpace());
@@ -92,6 +93,11 @@ final class ReportView {
                 Units.bytes(c.bytesTotal()), Units.bytes(c.bytesShared()), Units.percent(c.bytesShared(), data),
                 Units.bytes(c.bytesCopied()), Units.percent(c.bytesCopied(), data), Units.bytes(c.bytesMaterialised()),
                 Units.bytes(c.bytesSparse()));
+        if (r.recovered() != null) {
+            Report.Counts d = r.recovered();
+            out.printf("recovered (--deleted, under $Deleted/ and $Orphan/): %d files, %d directories, %s%n", d.files(),
+                    d.directories(), Units.bytes(d.bytesTotal()));
+        }
         if (!verb.startsWith("would")) out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed()));
         if (r.streaming() != null) {
             out.printf("streaming: %d windows, peak extra space %s%n", r.streaming().windows(), Units.bytes(r.streaming().peakExtraSpace()));

@@ -21,11 +21,20 @@ public final class BodyfileLine {
         List<byte[]> name = new ArrayList<>(r.guestPath().size() + 1);
         name.add(r.volume().getBytes(StandardCharsets.UTF_8));
         name.addAll(r.guestPath());
+        if (r.recovery() != null) {
+            // a recovered entry is marked as Sleuth Kit's fls marks it: "name (deleted)"
+            byte[] last = name.getLast();
+            byte[] marked = java.util.Arrays.copyOf(last, last.length + DELETED.length);
+            System.arraycopy(DELETED, 0, marked, last.length, DELETED.length);
+            name.set(name.size() - 1, marked);
+        }
         TimePrecision p = r.precision();
         return new Bodyfile.Line(r.hashes().getOrDefault("md5", Bodyfile.NOT_HASHED), name, n.symlinkTarget(), r.inode(),
                 Bodyfile.modeString(typeChar(n), n.mode()), n.uid(), n.gid(), n.size(), time(n.atime(), p.atime()),
                 time(n.mtime(), p.mtime()), time(n.ctime(), p.ctime()), time(n.btime(), p.crtime())).render();
     }
+
+    private static final byte[] DELETED = " (deleted)".getBytes(StandardCharsets.US_ASCII);
 
     private static Timestamp time(Instant t, int digits) {
         return t == null ? null : new Timestamp(t, digits);

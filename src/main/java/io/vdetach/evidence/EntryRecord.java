@@ -24,10 +24,22 @@ import java.util.Map;
  * @param hardlinkTo a later name of a hard-linked file: the path the first name was extracted to
  * @param error why the entry failed or was skipped (null when ok)
  * @param kind the error's kind (null when ok or skipped)
+ * @param deleted below {@code $Deleted/} or {@code $Orphan/} (--deleted): not part of the live tree
+ * @param recovery a recovered entry's "recovery" value ("metadata intact", "clusters possibly reused",
+ *     "names only"); null for live entries and the directories of rebuilt paths
  */
 public record EntryRecord(String volume, byte[] path, List<byte[]> guestPath, Node node, String inode,
                           TimePrecision precision, Long allocated, List<Stream> streams, Extraction extraction,
-                          Map<String, String> hashes, byte[] hardlinkTo, Status status, String error, ErrorKind kind) {
+                          Map<String, String> hashes, byte[] hardlinkTo, Status status, String error, ErrorKind kind,
+                          boolean deleted, String recovery) {
+
+    /** A live entry. */
+    public EntryRecord(String volume, byte[] path, List<byte[]> guestPath, Node node, String inode, TimePrecision precision,
+                       Long allocated, List<Stream> streams, Extraction extraction, Map<String, String> hashes,
+                       byte[] hardlinkTo, Status status, String error, ErrorKind kind) {
+        this(volume, path, guestPath, node, inode, precision, allocated, streams, extraction, hashes, hardlinkTo, status, error,
+                kind, false, null);
+    }
 
     /** What became of the entry. */
     public enum Status {

@@ -43,6 +43,8 @@ public final class ManifestLine {
         }
         m.putAll(r.hashes());
         if (r.hardlinkTo() != null) bytes(m, "hardlink_to", r.hardlinkTo());
+        if (r.deleted()) m.put("deleted", true);
+        if (r.recovery() != null) m.put("recovery", r.recovery());
         m.put("status", r.status().label());
         if (r.error() != null) m.put("error", r.error());
         if (r.kind() != null) m.put("kind", r.kind().label());

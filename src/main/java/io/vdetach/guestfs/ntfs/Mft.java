@@ -171,6 +171,13 @@ final class Mft {
 
     long records() { return records; }
 
+    /** Where $MFT's own bytes lie on the volume: [offset, offset + length) pairs of its mapped runs. */
+    List<long[]> volumeExtents() throws IOException {
+        List<long[]> out = new ArrayList<>();
+        for (Run r : data.map(0, data.size())) if (r instanceof Run.Mapped m) out.add(new long[] {m.offset(), m.length()});
+        return out;
+    }
+
     int recordSize() { return recordSize; }
 
     /** The volume offset of record {@code n} (for messages), or -1 when it is not mapped. */

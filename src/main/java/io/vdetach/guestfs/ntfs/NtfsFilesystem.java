@@ -164,7 +164,22 @@ public final class NtfsFilesystem implements GuestFilesystem {
     /** "record-sequence", as Sleuth Kit's fls and bodyfiles write NTFS addresses. */
     @Override
     public String inodeLabel(Node node) throws IOException {
-        return node.id() + "-" + file(node.id()).header().sequence();
+        // the header as stored: a deleted record (--deleted) has one too, with the sequence its deletion left
+        long id = node.id();
+        MftRecord h = MftRecord.parse(mft.record(id), mft.recordSize(), id, mft.offsetOf(id));
+        if (h == null) throw MftRecord.corrupt(id, mft.offsetOf(id), "no FILE magic");
+        return id + "-" + h.sequence();
+    }
+
+    /** Records not in use whose names and runs survive (--deleted): see {@link DeletedRecords}. */
+    @Override
+    public java.util.Optional<io.vdetach.guestfs.DeletedEntries> deleted() throws IOException {
+        return java.util.Optional.of(new DeletedRecords(this, volume, boot, mft));
+    }
+
+    /** $Bitmap (record 6): which clusters are allocated now. */
+    Layer clusterBitmap() throws IOException {
+        return stream(file(6), "");
     }
 
     /**
@@ -275,7 +290,12 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override
     public Node node(long id) throws IOException {
-        FileRecord f = file(id);
+        return nodeOf(file(id));
+    }
+
+    /** The node of a base record with its extension records' attributes (in use, or a deleted one the scan recovers). */
+    Node nodeOf(FileRecord f) throws IOException {
+        long id = f.id();
         StandardInformation si = f.standardInformation();
         long crtime = si == null ? 0 : si.creation();
         int attrib = si == null ? 0 : si.fileAttributes();
@@ -416,7 +436,11 @@ public final class NtfsFilesystem implements GuestFilesystem {
 
     @Override
     public Layer content(Node file) throws IOException {
-        FileRecord f = file(file.id());
+        return contentOf(file(file.id()), file);
+    }
+
+    /** The data of {@code file}, whose record is {@code f}. */
+    Layer contentOf(FileRecord f, Node file) throws IOException {
         if (file.type() != EntryType.FILE || f.streams().get("") == null) {
             return new RunTableLayer(RunTable.builder(0).build(), describe(file.id())); // a file without data
         }
@@ -436,8 +460,13 @@ public final class NtfsFilesystem implements GuestFilesystem {
     @Override
     public List<NamedStream> namedStreams(Node file) throws IOException {
         if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
+        return namedStreamsOf(file(file.id()), file);
+    }
+
+    /** The named streams of {@code file}, whose record is {@code f}. */
+    List<NamedStream> namedStreamsOf(FileRecord f, Node file) throws IOException {
+        if (file.type() != EntryType.FILE && file.type() != EntryType.DIRECTORY) return List.of();
         List<NamedStream> out = new ArrayList<>();
-        FileRecord f = file(file.id());
         boolean wofData = decompressedWof(f, reparse(f), file.type()) != null;
         for (Map.Entry<String, List<Attribute>> e : f.streams().entrySet()) {
             if (e.getKey().isEmpty() || (wofData && e.getKey().equals(WofStream.STREAM))) continue;
