@@ -77,6 +77,7 @@ class ExfatDeletedTest {
             assertThat(ours.keySet()).contains("a deleted long name.bin", "frag.bin", "Gone Dir/Many/a file with a long name 31.txt",
                     "Gone Dir/sub/deep.txt", "Live/gone.txt");
         }
+        TskDeleted.extractAgrees(img, dir.resolve("out"), tsk);
         noFatChain(img);
     }
 

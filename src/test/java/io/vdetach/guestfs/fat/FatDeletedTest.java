@@ -75,6 +75,7 @@ class FatDeletedTest {
             assertThat(ours.keySet()).contains("A long file name here.bin", "Some Dir/Many Files/a file with a long name 8.txt",
                     "Live Dir/gone with a long name.txt", "Some Dir/_ub/deep file.txt");
         }
+        TskDeleted.extractAgrees(img, dir.resolve("out"), tsk);
     }
 
     /**

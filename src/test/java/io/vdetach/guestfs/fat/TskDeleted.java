@@ -97,6 +97,31 @@ public final class TskDeleted {
         return out;
     }
 
+    /**
+     * {@code vdetach extract --deleted} of {@code img} into {@code dest}, checked against Sleuth Kit:
+     * every file tsk_recover wrote (its SHA-256 in {@code tsk}) is under DEST/disk/$Deleted at the same
+     * path, and every orphan's content is among those under DEST/disk/$Orphan; the live tree is left
+     * as it was, and {@code ls --deleted} marks what it lists there "(deleted)".
+     */
+    public static void extractAgrees(Path img, Path dest, Map<String, String> tsk) throws IOException {
+        io.vdetach.testkit.Cli.Run r = io.vdetach.testkit.Cli.run("extract", "--deleted", "--json", "--no-progress",
+                img.toString(), dest.toString());
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, String> deleted = sums(dest.resolve("disk/$Deleted"));
+        tsk.forEach((p, sum) -> {
+            if (!p.startsWith("$OrphanFiles/")) org.assertj.core.api.Assertions.assertThat(deleted.get(p)).as(p).isEqualTo(sum);
+        });
+        java.util.List<String> orphanSums = new java.util.ArrayList<>();
+        if (Files.isDirectory(dest.resolve("disk/$Orphan"))) orphanSums.addAll(sums(dest.resolve("disk/$Orphan")).values());
+        org.assertj.core.api.Assertions.assertThat(orphanSums).as("$Orphan against tsk_recover's $OrphanFiles")
+                .containsAll(orphans(tsk, true).values());
+        io.vdetach.testkit.Cli.Run ls = io.vdetach.testkit.Cli.run("ls", "--deleted", img.toString());
+        org.assertj.core.api.Assertions.assertThat(ls.exit()).as(ls.err()).isZero();
+        for (String p : orphans(tsk, false).keySet()) {
+            org.assertj.core.api.Assertions.assertThat(ls.out()).contains("disk/$Deleted/" + p + "  (deleted)");
+        }
+    }
+
     /** The sources' SHA-256 by path relative to {@code src}. */
     public static Map<String, String> sums(Path src) throws IOException {
         TreeMap<String, String> m = new TreeMap<>();
