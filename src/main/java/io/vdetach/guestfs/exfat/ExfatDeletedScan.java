@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The deleted entry sets of an exFAT volume, one directory at a time: every live directory from
@@ -72,8 +73,11 @@ final class ExfatDeletedScan implements DeletedEntries {
         pending.add(new Dir(null, null, false, 0));
     }
 
-    /** Clusters read as part of a deleted directory the walk reached: the orphan pass skips them. */
-    private final Set<Long> read = new HashSet<>();
+    /**
+     * Clusters read as part of a deleted directory the walk reached, as disjoint runs (first -> count):
+     * the orphan pass skips them. Runs, not a set of clusters: memory follows the directories, not the heap.
+     */
+    private final TreeMap<Long, Long> read = new TreeMap<>();
     /** The next cluster the orphan pass looks at, once the walk is done. */
     private long orphanCursor = 2;
 
@@ -97,7 +101,7 @@ final class ExfatDeletedScan implements DeletedEntries {
      * $Orphan, named by their File entry's offset; a set cut by the cluster's end is not taken.
      */
     private void orphans(long cluster) throws IOException {
-        if (inUse(cluster) || read.contains(cluster)) return;
+        if (inUse(cluster) || wasRead(cluster)) return;
         int head = fs.volumeByte(fs.clusterOffset(cluster));
         if (head != 0x05 && head != 0x40 && head != 0x41) return; // a deleted entry: File, Stream Extension, File Name
         List<ChainRuns.ClusterRun> one = List.of(new ChainRuns.ClusterRun(cluster, 1));
@@ -126,7 +130,7 @@ final class ExfatDeletedScan implements DeletedEntries {
                     if (found == null || found.reused()) return; // its clusters are another's now: not walked
                     runs = found.runs();
                 }
-                if (runs != null) for (ChainRuns.ClusterRun r : runs) for (long c = 0; c < r.count(); c++) read.add(r.first() + c);
+                if (runs != null) for (ChainRuns.ClusterRun r : runs) markRead(r.first(), r.count());
                 RunTable t = dir.deleted ? fs.table(runs, len, len)
                         : fs.fileRuns(st.firstCluster(), len, len, st.noFatChain(), what, s.offset());
                 d = ExfatDirectory.read(new RunTableLayer(t, "exfat " + what), upcase, true);
@@ -210,6 +214,26 @@ final class ExfatDeletedScan implements DeletedEntries {
             for (long c = r.first(); c < r.first() + r.count(); c++) if (inUse(c)) return true;
         }
         return false;
+    }
+
+    private boolean wasRead(long cluster) {
+        var e = read.floorEntry(cluster);
+        return e != null && cluster < e.getKey() + e.getValue();
+    }
+
+    /** Adds {@code [first, first + count)} to {@link #read}, merged with the runs it touches so they stay disjoint. */
+    private void markRead(long first, long count) {
+        long start = first, end = first + count;
+        var below = read.floorEntry(start);
+        if (below != null && below.getKey() + below.getValue() >= start) {
+            start = below.getKey();
+            end = Math.max(end, below.getKey() + below.getValue());
+        }
+        for (var e = read.ceilingEntry(start); e != null && e.getKey() <= end; e = read.ceilingEntry(start)) {
+            end = Math.max(end, e.getKey() + e.getValue());
+            read.remove(e.getKey());
+        }
+        read.put(start, end - start);
     }
 
     private boolean inUse(long cluster) throws IOException {

@@ -35,7 +35,8 @@ public final class DeletedMutants {
         Path mutant = image.resolveSibling("mutant-" + image.getFileName());
         long deadline = System.nanoTime() + millis * 1_000_000L;
         int completed = 0;
-        for (int round = 0; round < rounds && System.nanoTime() < deadline; round++) {
+        int round = 0;
+        for (; round < rounds && System.nanoTime() < deadline; round++) {
             byte[] b = orig.clone();
             long[] r = regions[rnd.nextInt(regions.length)];
             int flips = 1 + rnd.nextInt(8);
@@ -62,6 +63,7 @@ public final class DeletedMutants {
             }
             assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds for mutant " + round).isLessThan(20_000);
         }
+        System.out.println(image.getFileName() + ": " + round + " mutants, " + completed + " scanned to the end");
         return completed;
     }
 }
