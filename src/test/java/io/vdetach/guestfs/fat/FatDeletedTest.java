@@ -134,6 +134,39 @@ class FatDeletedTest {
         assertThat(done).as("mutants scanned to the end").isPositive();
     }
 
+    /**
+     * A deleted long name whose parts no longer agree (the checksum of its first part changed): the
+     * entry is named by its 8.3 name with '_' for the lost first byte. (fls shows "A long file n" here:
+     * it keeps the parts next to the 8.3 entry up to the first disagreeing one, a name cut to 13 of its
+     * 25 characters; measured with Sleuth Kit 4.12.)
+     */
+    @org.junit.jupiter.api.Test
+    void longNameWhosePartsDisagreeFallsBackToTheShortName() throws Exception {
+        Need.tools("mkfs.vfat", "mcopy", "mdel");
+        Path img = dir.resolve("lfn.img");
+        Sh.run("mkfs.vfat", "-F", "16", "-C", img.toString(), "20480");
+        Files.write(dir.resolve("f"), new byte[] {1, 2, 3});
+        Sh.run("mcopy", "-i", img.toString(), dir.resolve("f").toString(), "::/A long file name here.bin");
+        mtools("mdel", img, "::/A long file name here.bin");
+        long part1;
+        try (HostFile f = HostFile.open(img)) {
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
+            Recovered r = TskDeleted.ours(fs).get("A long file name here.bin");
+            assertThat(r).as("the intact long name").isNotNull();
+            part1 = r.node().id() - 32; // the part stored next to the 8.3 entry holds the name's first 13 characters
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            raf.seek(part1 + 13);
+            int sum = raf.read();
+            raf.seek(part1 + 13);
+            raf.write(sum ^ 0x55);
+        }
+        try (HostFile f = HostFile.open(img)) {
+            FatFilesystem fs = FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget());
+            assertThat(TskDeleted.ours(fs).keySet()).containsExactly("_LONGF~1.BIN");
+        }
+    }
+
     private static void mtools(String tool, Path img, String... paths) {
         java.util.List<String> cmd = Sh.list(tool, "-i", img.toString());
         cmd.addAll(java.util.List.of(paths));
