@@ -9,6 +9,7 @@ import io.vdetach.guestfs.Recovered;
 import io.vdetach.guestfs.TreeWalker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -24,9 +25,10 @@ import java.util.Set;
  * <p>Deleting frees a file's chain in the FAT (fatgen103 section 4: free clusters read 0) and keeps
  * its 8.3 entry but its first byte, so the data is located by {@link FreeClusters}: the free clusters
  * from the first one on, for the entry's size ({@code clusters possibly reused} when the first one is
- * allocated now). A deleted directory's size field is 0; it is read
- * cluster by cluster from its first one while the clusters are free and the previous one had no
- * end-of-directory entry, up to the largest directory there is.
+ * allocated now). A deleted directory's size field is 0; it is read cluster by cluster from its
+ * first one while the clusters are free and the previous one had no end-of-directory entry, up to
+ * the largest directory there is. Directory clusters nothing leads to any more are found by the
+ * orphan pass.
  */
 final class FatDeletedScan implements DeletedEntries {
     private static final String FORMAT = BiosParameterBlock.FORMAT;
@@ -51,14 +53,19 @@ final class FatDeletedScan implements DeletedEntries {
     private final FatLayout layout;
     private final FatTable fat;
     private final OemCodePage cp;
+    private final FreeClusters clusters;
     private final ArrayDeque<Dir> pending = new ArrayDeque<>();
+    /** First clusters of the directories queued so far: a cycle is not followed twice. */
     private final Set<Long> seen = new HashSet<>();
-    /** A deleted entry found, its content located only when it is handed out. */
-    private record Found(Recovered.Place place, List<byte[]> path, FatDirectory.Item item) {}
-
     /** The deleted entries of the directory scanned last, handed out before the next is read. */
     private final ArrayDeque<Found> ready = new ArrayDeque<>();
-    private final FreeClusters clusters;
+    /** Clusters read as part of a deleted directory the walk reached: the orphan pass skips them. */
+    private final BitSet read = new BitSet(); // indexed by cluster: FAT32 numbers them in 28 bits
+    /** The next cluster the orphan pass looks at, once the walk is done. */
+    private long orphanCursor = 2;
+
+    /** A deleted entry found, its content located only when it is handed out. */
+    private record Found(Recovered.Place place, List<byte[]> path, FatDirectory.Item item) {}
 
     FatDeletedScan(FatFilesystem fs, Layer volume, FatLayout layout, FatTable fat, OemCodePage cp) {
         this.fs = fs;
@@ -70,11 +77,6 @@ final class FatDeletedScan implements DeletedEntries {
         pending.add(new Dir(null, null, layout.rootCluster(), -1, false, 0));
         if (layout.type() == FatType.FAT32) seen.add(layout.rootCluster());
     }
-
-    /** Clusters read as part of a deleted directory the walk reached: the orphan pass skips them. */
-    private final BitSet read = new BitSet(); // indexed by cluster: FAT32 numbers them in 28 bits
-    /** The next cluster the orphan pass looks at, once the walk is done. */
-    private long orphanCursor = 2;
 
     @Override
     public Recovered next() throws IOException {
@@ -106,8 +108,7 @@ final class FatDeletedScan implements DeletedEntries {
         ByteBuffer c = volume.readBytes(at, layout.clusterSize());
         if (!DeletedName.looksLikeDirectory(c)) return;
         for (FatDirectory.Item i : FatDirectory.parse(c, x -> at + x, cp).deleted) {
-            byte[] id = (i.offset() + "-" + new String(i.name(), java.nio.charset.StandardCharsets.UTF_8))
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] id = (i.offset() + "-" + new String(i.name(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
             ready.add(new Found(Recovered.Place.ORPHAN, List.of(id), i));
         }
     }
