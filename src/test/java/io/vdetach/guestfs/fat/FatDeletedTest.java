@@ -167,6 +167,39 @@ class FatDeletedTest {
         }
     }
 
+    /**
+     * A deleted directory whose entry is made to point back at its deleted parent's first cluster (a
+     * cycle): the parent is not walked twice, the scan ends, every path once.
+     */
+    @org.junit.jupiter.api.Test
+    void deletedDirectoryCycleIsWalkedOnce() throws Exception {
+        Need.tools("mkfs.vfat", "mcopy", "mdeltree");
+        Path src = dir.resolve("src");
+        sourceTree(src);
+        Path img = dir.resolve("cycle.img");
+        Sh.run("mkfs.vfat", "-F", "16", "-C", img.toString(), "20480");
+        FatFixtures.mcopyIn(img, src);
+        mtools("mdeltree", img, "::/Some Dir");
+        long parent, child;
+        try (HostFile f = HostFile.open(img)) {
+            TreeMap<String, Recovered> before = TskDeleted.ours(FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget()));
+            parent = before.get("Some Dir").node().id();
+            child = before.get("Some Dir/_ub").node().id();
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            raf.seek(parent + 26); // DIR_FstClusLO
+            byte[] first = new byte[2];
+            raf.readFully(first);
+            raf.seek(child + 26);
+            raf.write(first);
+        }
+        try (HostFile f = HostFile.open(img)) {
+            TreeMap<String, Recovered> after = TskDeleted.ours(FatFilesystem.open(f, ZoneOffset.UTC, BlockCache.withDefaultBudget()));
+            assertThat(after).containsKeys("Some Dir", "Some Dir/_ub", "Some Dir/inner long name.dat")
+                    .doesNotContainKey("Some Dir/_ub/inner long name.dat");
+        }
+    }
+
     private static void mtools(String tool, Path img, String... paths) {
         java.util.List<String> cmd = Sh.list(tool, "-i", img.toString());
         cmd.addAll(java.util.List.of(paths));
