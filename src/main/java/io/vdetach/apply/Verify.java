@@ -5,6 +5,8 @@ import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.GuestFilesystem;
 import io.vdetach.guestfs.NamedStream;
 import io.vdetach.guestfs.Node;
+import io.vdetach.guestfs.LiveAndRecovered;
+import io.vdetach.guestfs.RecoveredTree;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.guestfs.Xattr;
 import io.vdetach.plan.DirectoryNames;
@@ -35,8 +37,15 @@ import java.util.List;
  * extraction wrote is never followed out of DEST.
  */
 public final class Verify implements TreeWalker.Visitor {
-    /** @param volume DEST holds only this volume's files (as extract --volume wrote them); null: every volume */
-    public record Request(ImageSource image, Path dest, String volume) {}
+    /**
+     * @param volume DEST holds only this volume's files (as extract --volume wrote them); null: every volume
+     * @param deleted DEST holds the recovered entries too (as extract --deleted wrote them)
+     */
+    public record Request(ImageSource image, Path dest, String volume, boolean deleted) {
+        public Request(ImageSource image, Path dest, String volume) {
+            this(image, dest, volume, false);
+        }
+    }
 
     public record Mismatch(String path, String what) {}
 
@@ -75,10 +84,12 @@ public final class Verify implements TreeWalker.Visitor {
             for (OpenedImage.Slot s : Extractor.selected(img, r.volume())) {
                 if (s.filesystem() == null) continue;
                 String name = s.volume().name();
-                Verify v = new Verify(destFd, s.filesystem(), name, r.volume() != null ? new byte[0]
+                GuestFilesystem fs = r.deleted() ? new LiveAndRecovered(s.filesystem(), RecoveredTree.of(s.filesystem()))
+                        : s.filesystem();
+                Verify v = new Verify(destFd, fs, name, r.volume() != null ? new byte[0]
                         : name.getBytes(StandardCharsets.UTF_8), mismatches);
                 try {
-                    TreeWalker.walk(s.filesystem(), v);
+                    TreeWalker.walk(fs, v);
                 } catch (OutOfMemoryError | StackOverflowError e) {
                     throw Phase.named("while verifying volume " + name + " (" + s.filesystem().type() + ")", e);
                 } finally {

@@ -258,9 +258,10 @@ final class VolumeExtraction implements TreeWalker.Visitor {
                 if (d.refused != null) throw d.refused;
                 d.handle = dryRun() ? DirHandle.root(null)
                         : parent == null ? openVolumeRoot() : makeDirectory(parent.handle, d);
-                if (!dryRun() && !(reopenRoot && parent == null)) {
+                if (!dryRun()) {
+                    // the reopened volume root gets its times again once $Deleted/$Orphan are in it; its line is written once
                     c.finisher().directory(vf, d.handle, d.node, display(d.path));
-                    directoryEvidence(d);
+                    if (!(reopenRoot && parent == null)) directoryEvidence(d);
                 }
                 if (parent != null) c.report().directory(vf);
             }

@@ -26,6 +26,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--image", description = "Recompute the media hashes the image stores (E01) instead of comparing a DEST.")
     boolean imageHashes;
     @Mixin ImageOptions io = new ImageOptions();
+    @Option(names = "--deleted", description = "DEST holds the recovered entries too (extract --deleted).")
+    boolean deleted;
     @Option(names = "--volume", paramLabel = "N|NAME", description = "DEST holds only this volume's files (as extract --volume wrote them).")
     String volume;
 
@@ -33,7 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (imageHashes) return imageHashes();
         if (dest == null) throw new UsageException("verify: DEST is missing (or pass --image to check the image's stored hashes)");
-        Verify.Result r = Verify.run(new Verify.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest, volume));
+        Verify.Result r = Verify.run(new Verify.Request(new ImageSource(image, io.openOptions(), io.mountOptions()), dest, volume, deleted));
         for (Verify.Mismatch mm : r.mismatches()) Diagnostics.error(mm.path(), mm.what());
         if (io.json) {
             List<Object> list = new ArrayList<>();

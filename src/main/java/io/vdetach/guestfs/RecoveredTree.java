@@ -106,7 +106,12 @@ public final class RecoveredTree implements GuestFilesystem {
 
     /** Whether {@code node} is below {@code $Deleted/} or {@code $Orphan/} (everything of this tree but its root). */
     public boolean isRecoveredPart(Node node) {
-        return items.containsKey(node.id());
+        return isRecoveredPart(node.id());
+    }
+
+    /** Whether {@code id} names an entry below {@code $Deleted/} or {@code $Orphan/}. */
+    public boolean isRecoveredPart(long id) {
+        return items.containsKey(id);
     }
 
     private void add(Recovered r) {

@@ -73,6 +73,10 @@ class DeletedExtractTest {
         assertThat(res1.str("inode")).startsWith("37-");
         assertThat(byPath.get("disk/$Deleted").fields()).containsEntry("deleted", true).doesNotContainKey("recovery");
         assertThat(byPath.get("disk/System Volume Information/tracking.log").fields()).doesNotContainKey("deleted");
+        // verify --deleted compares the whole of DEST, the volume root's times too (restored after $Deleted went in)
+        Cli.Run v = Cli.run("verify", "--deleted", image().toString(), dest.toString());
+        assertThat(v.exit()).as(v.out() + v.err()).isZero();
+        assertThat(v.out()).contains("all equal");
     }
 
     @Test

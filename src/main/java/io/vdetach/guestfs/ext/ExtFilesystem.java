@@ -131,7 +131,12 @@ public final class ExtFilesystem implements GuestFilesystem {
 
     @Override
     public Node node(long id) throws IOException {
-        Ext4Inode ino = inode(id);
+        return nodeOf(inode(id));
+    }
+
+    /** The node of an inode as read (in use, or a deleted one the --deleted scan recovers). */
+    Node nodeOf(Ext4Inode ino) throws IOException {
+        long id = ino.number();
         EntryType t = entryType(ino);
         byte[] target = null;
         Ext4Inode.Device device = new Ext4Inode.Device(0, 0);
@@ -260,8 +265,50 @@ public final class ExtFilesystem implements GuestFilesystem {
         return ino;
     }
 
+    /**
+     * Inode {@code n} as stored, whether in use or not (--deleted); null when its group's inode
+     * table was never initialised.
+     */
+    Ext4Inode rawInode(long n) throws IOException {
+        long group = (n - 1) / sb.inodesPerGroup();
+        long index = (n - 1) % sb.inodesPerGroup();
+        Ext4GroupDesc gd = descriptor(group);
+        if (gd.hasFlag(Ext4GroupDesc.INODE_UNINIT) && (sb.has(Feature.GDT_CSUM) || sb.has(Feature.METADATA_CSUM))) return null;
+        long offset = gd.inodeTable() * sb.blockSize() + index * sb.inodeSize();
+        return Ext4Inode.parse(meta.readBytes(offset, sb.inodeSize()), 0, n, offset, sb, false);
+    }
+
+    /** Whether block {@code block} is allocated now, as its group's block bitmap says (a never initialised bitmap: free). */
+    boolean blockAllocated(long block) throws IOException {
+        if (block < sb.firstDataBlock() || block >= sb.blocksCount()) return true; // outside the groups: nothing says it is free
+        long group = (block - sb.firstDataBlock()) / sb.blocksPerGroup();
+        long bit = (block - sb.firstDataBlock()) % sb.blocksPerGroup();
+        Ext4GroupDesc gd = descriptor(group);
+        if (gd.hasFlag(Ext4GroupDesc.BLOCK_UNINIT) && (sb.has(Feature.GDT_CSUM) || sb.has(Feature.METADATA_CSUM))) return false;
+        int b = meta.readBytes(gd.blockBitmap() * sb.blockSize() + bit / 8, 1).get(0) & 0xff;
+        return (b & (1 << (bit % 8))) != 0;
+    }
+
+    /** The blocks of a directory inode, mapped onto the volume (not inline ones). */
+    List<Run> directoryRuns(Ext4Inode ino) throws IOException {
+        return mappedRuns(ino).table().runs();
+    }
+
+    /** A regular file's data as its inode maps it (also a deleted one whose block pointers survive). */
+    Layer contentOf(Ext4Inode ino) throws IOException {
+        return fileData(ino);
+    }
+
+    Ext4SuperBlock superBlock() { return sb; }
+
+    /** Names in directory slack and deleted inodes (--deleted): see {@link DeletedInodes}. */
+    @Override
+    public java.util.Optional<io.vdetach.guestfs.DeletedEntries> deleted() throws IOException {
+        return java.util.Optional.of(new DeletedInodes(this));
+    }
+
     /** The entry type, or null when the mode's type bits name no known type. */
-    private static EntryType entryType(Ext4Inode ino) {
+    static EntryType entryType(Ext4Inode ino) {
         return switch (ino.fileType()) {
             case Ext4Inode.S_IFREG -> EntryType.FILE;
             case Ext4Inode.S_IFDIR -> EntryType.DIRECTORY;
