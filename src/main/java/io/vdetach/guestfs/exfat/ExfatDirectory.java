@@ -17,8 +17,15 @@ final class ExfatDirectory {
     static final long MAX_BYTES = 256L << 20;
     private static final int PIECE = 64 << 10;
     private static final int ENTRY = EntrySet.ENTRY;
+    /** A File entry (0x85) with its in-use bit clear. */
+    private static final int DELETED_FILE = FileDirectoryEntry.TYPE & 0x7f;
 
     final List<EntrySet> sets = new ArrayList<>();
+    /**
+     * Deleted entry sets (File entry 0x05, its secondaries 0x40, 0x41 …: in-use bit clear, section
+     * 6.2.1.4), checked with their in-use bits restored; collected only when asked for.
+     */
+    final List<EntrySet> deleted = new ArrayList<>();
     /** Root only: the volume label, the allocation bitmap and up-case table entries (raw 32 bytes each, and where). */
     String label;
     ByteBuffer bitmapEntry;
@@ -27,6 +34,11 @@ final class ExfatDirectory {
 
     /** Reads the directory {@code dir}; {@code upcase} (may be null) checks name hashes. */
     static ExfatDirectory read(Layer dir, UpcaseTable upcase) throws IOException {
+        return read(dir, upcase, false);
+    }
+
+    /** As {@link #read(Layer, UpcaseTable)}, also collecting deleted sets when {@code withDeleted}. */
+    static ExfatDirectory read(Layer dir, UpcaseTable upcase, boolean withDeleted) throws IOException {
         ExfatDirectory d = new ExfatDirectory();
         Cursor c = new Cursor(dir);
         ByteBuffer set = ByteBuffer.allocate((EntrySet.MAX_SECONDARY + 1) * ENTRY);
@@ -35,6 +47,27 @@ final class ExfatDirectory {
             again = false;
             int type = c.entry.get(0) & 0xff;
             if (type == 0x00) break; // section 6.2.1: end of directory
+            if (withDeleted && type == DELETED_FILE) {
+                long offset = c.offset();
+                int want = Math.min(c.entry.get(1) & 0xff, EntrySet.MAX_SECONDARY);
+                set.clear();
+                set.put(c.entry.duplicate().rewind());
+                int got = 0;
+                while (got < want && c.next()) {
+                    if ((c.entry.get(0) & 0xC0) != 0x40) { // not a deleted secondary: see this entry again
+                        again = true;
+                        break;
+                    }
+                    set.put(c.entry.duplicate().rewind());
+                    got++;
+                }
+                set.flip();
+                // The SetChecksum covered the entries in use: restore their in-use bits (bit 7 of the type) to check it.
+                for (int i = 0; i <= got; i++) set.put(i * ENTRY, (byte) (set.get(i * ENTRY) | 0x80));
+                EntrySet s = EntrySet.parse(set, 1 + got, offset, upcase);
+                if (s.file() != null) d.deleted.add(s);
+                continue;
+            }
             if ((type & 0x80) == 0) continue; // unused or deleted
             switch (type) {
                 case 0x81 -> { if (d.bitmapEntry == null) { d.bitmapEntry = c.copy(); d.bitmapAt = c.offset(); } }

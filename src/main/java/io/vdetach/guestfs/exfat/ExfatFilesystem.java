@@ -4,10 +4,12 @@ import io.vdetach.guestfs.fat.ChainRuns;
 import io.vdetach.extent.RunTableLayer;
 import io.vdetach.error.CorruptImageException;
 import io.vdetach.extent.BlockCache;
+import io.vdetach.extent.CachedLayer;
 import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.Allocation;
+import io.vdetach.guestfs.DeletedEntries;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.FileAttributes;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -41,6 +44,8 @@ public final class ExfatFilesystem implements GuestFilesystem {
     static final long ROOT_ID = 0;
     private static final String FORMAT = ExfatBootSector.FORMAT;
     private static final int BOOT_REGION_SECTORS = 12;
+    /** The allocation bitmap is cached in blocks of this size: 512 Ki clusters. */
+    private static final int BITMAP_BLOCK = 64 << 10;
 
     private final Layer volume;
     private final ExfatBootSector boot;
@@ -52,12 +57,14 @@ public final class ExfatFilesystem implements GuestFilesystem {
     private String label = "";
     /** Entry sets of recent listings by node id, so node() rarely re-reads the directory. */
     private final BlockCache.Region<EntrySet> sets;
+    private final BlockCache cache;
 
     private ExfatFilesystem(Layer volume, ExfatBootSector boot, BlockCache cache) {
         this.volume = volume;
         this.boot = boot;
         this.fat = new ExfatFat(volume, boot, cache);
         this.clusterSize = boot.clusterSize();
+        this.cache = cache;
         this.sets = cache.region("exfat entry sets of " + volume.describe(), s -> 200 + 2L * s.name().length());
     }
 
@@ -187,7 +194,12 @@ public final class ExfatFilesystem implements GuestFilesystem {
             return new Node(ROOT_ID, EntryType.DIRECTORY, 0755, 0, 0, 0, 1, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
                     null, null, 0, 0, List.of(), List.of(), -1); // the root has no entry set, so no attributes
         }
-        EntrySet s = set(id);
+        return nodeOf(set(id));
+    }
+
+    /** The node of the entry set {@code s}, live or deleted. */
+    Node nodeOf(EntrySet s) {
+        long id = s.offset();
         FileDirectoryEntry f = s.file();
         boolean dir = f.isDirectory();
         int mode = dir || (f.fileAttributes() & FileDirectoryEntry.ATTR_READ_ONLY) == 0 ? 0755 : 0555;
@@ -198,6 +210,14 @@ public final class ExfatFilesystem implements GuestFilesystem {
         return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : s.stream().dataLength(), 1,
                 mtime, atime, mtime, btime, null, 0, 0, List.of(), notes,
                 FileAttributes.asShown(f.fileAttributes() & FileDirectoryEntry.ATTRIBUTE_BITS));
+    }
+
+    /** Deleted entry sets below the root, in live and in deleted directories: see {@link ExfatDeletedScan}. */
+    @Override
+    public Optional<DeletedEntries> deleted() throws IOException {
+        Layer bitmap = new CachedLayer(new RunTableLayer(fileRuns(bitmapFirst, bitmapLength, bitmapLength, false,
+                "allocation bitmap", bitmapEntryAt), "exfat allocation bitmap"), BITMAP_BLOCK, cache);
+        return Optional.of(new ExfatDeletedScan(this, fat, bitmap, upcase, clusterSize));
     }
 
     @Override
@@ -233,7 +253,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     }
 
     /** Clusters mapped for {@code [0, valid)}, a hole from there to {@code size} (section 7.6.5, ValidDataLength). */
-    private RunTable fileRuns(long first, long size, long valid, boolean noFatChain, String what, long entryOffset)
+    RunTable fileRuns(long first, long size, long valid, boolean noFatChain, String what, long entryOffset)
             throws IOException {
         long clusters = (valid + clusterSize - 1) / clusterSize;
         return table(noFatChain ? fat.contiguous(first, clusters, "stream extension of " + what, entryOffset + 32)
@@ -241,7 +261,7 @@ public final class ExfatFilesystem implements GuestFilesystem {
     }
 
     /** {@code runs} mapped for {@code [0, valid)}, which they cover, and a hole from there to {@code size}. */
-    private RunTable table(List<ChainRuns.ClusterRun> runs, long size, long valid) {
+    RunTable table(List<ChainRuns.ClusterRun> runs, long size, long valid) {
         RunTable.Builder t = RunTable.builder(size);
         long pos = 0;
         for (ChainRuns.ClusterRun r : runs) {
@@ -252,14 +272,28 @@ public final class ExfatFilesystem implements GuestFilesystem {
         return t.build();
     }
 
+    /** The root directory with its deleted sets, for {@link ExfatDeletedScan}. */
+    ExfatDirectory readRootWithDeleted() throws IOException {
+        return readRoot(upcase, true);
+    }
+
     private ExfatDirectory readRoot(UpcaseTable up) throws IOException {
+        return readRoot(up, false);
+    }
+
+    private ExfatDirectory readRoot(UpcaseTable up, boolean withDeleted) throws IOException {
         long max = Math.min(fat.clusterCount(), ExfatDirectory.MAX_BYTES / clusterSize);
         List<ChainRuns.ClusterRun> runs = fat.chain(boot.firstClusterOfRootDirectory(), -1, Math.max(1, max), "root directory", 96);
         long size = clusterSize * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum();
-        return ExfatDirectory.read(new RunTableLayer(table(runs, size, size), "exfat root directory"), up);
+        return ExfatDirectory.read(new RunTableLayer(table(runs, size, size), "exfat root directory"), up, withDeleted);
     }
 
-    private long clusterOffset(long cluster) {
+    /** The byte at {@code offset} of the volume. */
+    int volumeByte(long offset) throws IOException {
+        return volume.readBytes(offset, 1).get(0) & 0xff;
+    }
+
+    long clusterOffset(long cluster) {
         return boot.heapStart() + (cluster - 2) * clusterSize;
     }
 

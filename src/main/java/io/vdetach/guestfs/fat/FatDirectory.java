@@ -20,6 +20,8 @@ final class FatDirectory {
     record Item(byte[] name, long offset, ShortDirEntry entry) {}
 
     final List<Item> items = new ArrayList<>();
+    /** Deleted 8.3 entries (first byte 0xE5), named by {@link DeletedName}, in directory order. */
+    final List<Item> deleted = new ArrayList<>();
     /** The volume-label entry's name, or null (meaningful in the root only). */
     String label;
 
@@ -33,14 +35,18 @@ final class FatDirectory {
         char[] lfn = null;
         int expect = 0;
         int checksum = -1;
+        DeletedName gone = new DeletedName();
         for (int at = 0; at + ShortDirEntry.SIZE <= data.limit(); at += ShortDirEntry.SIZE) {
             int first = data.get(at) & 0xff;
             if (first == 0) break; // fatgen103 section 6.1: 0x00 marks the end of the directory
+            int attr = data.get(at + 11) & 0xff;
             if (first == ShortDirEntry.FREE) {
                 lfn = null;
+                Item item = gone.offer(data, at, attr, cp, volumeOffset);
+                if (item != null) d.deleted.add(item);
                 continue;
             }
-            int attr = data.get(at + 11) & 0xff;
+            gone.reset();
             if ((attr & 0x3f) == ShortDirEntry.ATTR_LONG_NAME) {
                 LongNameEntry e = LongNameEntry.parse(data, at);
                 int pos = e.position();

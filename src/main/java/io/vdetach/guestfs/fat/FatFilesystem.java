@@ -7,6 +7,7 @@ import io.vdetach.extent.Layer;
 import io.vdetach.extent.Run;
 import io.vdetach.extent.RunTable;
 import io.vdetach.guestfs.Allocation;
+import io.vdetach.guestfs.DeletedEntries;
 import io.vdetach.guestfs.DirEntry;
 import io.vdetach.guestfs.EntryType;
 import io.vdetach.guestfs.FileAttributes;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * FAT12, FAT16 and FAT32 with VFAT long names, read-only, after Microsoft's "FAT32 File System
@@ -144,7 +146,11 @@ public final class FatFilesystem implements GuestFilesystem {
             return new Node(ROOT_ID, EntryType.DIRECTORY, MODE_DIR, 0, 0, 0, 1, epoch, epoch, epoch, null,
                     null, 0, 0, List.of(), List.of(), -1); // the root has no entry, so no attributes
         }
-        ShortDirEntry e = entryAt(id);
+        return nodeOf(id, entryAt(id));
+    }
+
+    /** The node of the 8.3 entry {@code e} at {@code id}, live or deleted. */
+    Node nodeOf(long id, ShortDirEntry e) {
         boolean dir = e.isDirectory();
         int mode = dir ? MODE_DIR : MODE_FILE;
         // Linux vfat: the read-only attribute removes write bits from files; on directories only with rodir.
@@ -154,6 +160,12 @@ public final class FatFilesystem implements GuestFilesystem {
         Instant btime = FatTime.toInstant(e.createDate(), e.createTime(), Math.min(e.createTenths(), 199), zone);
         return new Node(id, dir ? EntryType.DIRECTORY : EntryType.FILE, mode, 0, 0, dir ? 0 : e.fileSize(), 1,
                 mtime, atime, mtime, btime, null, 0, 0, List.of(), List.of(), FileAttributes.asShown(e.attributes() & ATTRIBUTE_BITS));
+    }
+
+    /** Deleted entries below the root, in live and in deleted directories: see {@link FatDeletedScan}. */
+    @Override
+    public Optional<DeletedEntries> deleted() {
+        return Optional.of(new FatDeletedScan(this, volume, layout, fat, codePage));
     }
 
     @Override
@@ -178,7 +190,7 @@ public final class FatFilesystem implements GuestFilesystem {
     }
 
     /** The clusters of {@code runs} in order as a layer of {@code size} bytes onto the volume. */
-    private RunTableLayer layer(List<ChainRuns.ClusterRun> runs, long size, String name) {
+    RunTableLayer layer(List<ChainRuns.ClusterRun> runs, long size, String name) {
         RunTable.Builder table = RunTable.builder(size);
         long pos = 0;
         for (ChainRuns.ClusterRun r : runs) {
@@ -207,7 +219,7 @@ public final class FatFilesystem implements GuestFilesystem {
         return e;
     }
 
-    private FatDirectory readRoot() throws IOException {
+    FatDirectory readRoot() throws IOException {
         if (layout.type() == FatType.FAT32) {
             return readChain(layout.rootCluster(), "root directory", 44); // BPB_RootClus names it
         }
@@ -223,7 +235,7 @@ public final class FatFilesystem implements GuestFilesystem {
         return readChain(first, "directory at entry offset " + id, id);
     }
 
-    private FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
+    FatDirectory readChain(long first, String what, long entryOffset) throws IOException {
         long max = Math.min(layout.clusterCount(), Math.max(1, FatDirectory.MAX_BYTES / layout.clusterSize()));
         List<ChainRuns.ClusterRun> runs = fat.chain(first, -1, max, what, entryOffset);
         RunTableLayer dir = layer(runs, layout.clusterSize() * runs.stream().mapToLong(ChainRuns.ClusterRun::count).sum(), "fat " + what);

@@ -44,15 +44,34 @@ record ShortDirEntry(byte[] name, int attributes, int ntCase, int createTenths, 
 
     /** fatgen103 section 7, ChkSum(): the checksum long-name entries carry of their 8.3 name. */
     int checksum() {
+        return checksum(name);
+    }
+
+    /** ChkSum() of 11 name bytes. */
+    static int checksum(byte[] name) {
         int sum = 0;
         for (byte c : name) sum = (((sum & 1) << 7) + (sum >>> 1) + (c & 0xff)) & 0xff;
         return sum;
+    }
+
+    /**
+     * The 8.3 name of a deleted entry as Sleuth Kit's fls shows it: its lost first byte (0xE5 now)
+     * as '_', the rest as {@link #displayName}.
+     */
+    String deletedDisplayName(OemCodePage cp) {
+        byte[] n = name.clone();
+        n[0] = '_';
+        return shown(n, cp);
     }
 
     /** The 8.3 name as Linux shows it: trailing spaces cut, NT lower-case flags applied and decoded through the code page. */
     String displayName(OemCodePage cp) {
         byte[] n = name.clone();
         if ((n[0] & 0xff) == 0x05) n[0] = (byte) FREE; // 0x05 stands for a leading 0xE5 (fatgen103 section 6.1)
+        return shown(n, cp);
+    }
+
+    private String shown(byte[] n, OemCodePage cp) {
         int baseLen = 8;
         while (baseLen > 0 && n[baseLen - 1] == ' ') baseLen--;
         int extLen = 3;
