@@ -30,4 +30,12 @@ public record Node(long id, EntryType type, int mode, long uid, long gid, long s
     }
 
     public boolean isDirectory() { return type == EntryType.DIRECTORY; }
+
+    /** The same node with one more note for the user (what could not be recovered, and why). */
+    public Node withNote(String note) {
+        List<String> more = new java.util.ArrayList<>(notes);
+        more.add(note);
+        return new Node(id, type, mode, uid, gid, size, nlink, mtime, atime, ctime, btime, symlinkTarget, rdevMajor, rdevMinor,
+                xattrs, more, fileAttributes);
+    }
 }

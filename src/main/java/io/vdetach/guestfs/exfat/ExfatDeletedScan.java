@@ -162,7 +162,7 @@ final class ExfatDeletedScan implements DeletedEntries {
     private Recovered recovered(Recovered.Place place, List<byte[]> path, EntrySet s) throws IOException {
         Node node = fs.nodeOf(s);
         if (s.error() != null) {
-            node = withNote(node, "entry set damaged (" + s.error().getMessage() + "): its name only");
+            node = node.withNote("entry set damaged (" + s.error().getMessage() + "): its name only");
             return new Recovered(place, path, node, Recovered.Recovery.NAMES_ONLY, null, List.of());
         }
         StreamExtensionEntry st = s.stream();
@@ -172,7 +172,7 @@ final class ExfatDeletedScan implements DeletedEntries {
         Recovered.Recovery how = found == null ? Recovered.Recovery.NAMES_ONLY
                 : found.reused() ? Recovered.Recovery.CLUSTERS_POSSIBLY_REUSED : Recovered.Recovery.METADATA_INTACT;
         if (found == null && free.exhausted()) {
-            node = withNote(node, "content not located: the scan examined " + budget(fat.clusterCount()) + " clusters, its limit");
+            node = node.withNote("content not located: the scan examined " + budget(fat.clusterCount()) + " clusters, its limit");
         }
         Layer content = isDir || found == null ? null : new RunTableLayer(fs.table(found.runs(), st.dataLength(), mapped),
                 "exfat deleted file at entry offset " + s.offset());
@@ -202,12 +202,6 @@ final class ExfatDeletedScan implements DeletedEntries {
         return free.find(first, count);
     }
 
-    private static Node withNote(Node n, String note) {
-        List<String> notes = new ArrayList<>(n.notes());
-        notes.add(note);
-        return new Node(n.id(), n.type(), n.mode(), n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(), n.ctime(),
-                n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), notes, n.fileAttributes());
-    }
 
     private boolean anyInUse(List<ChainRuns.ClusterRun> runs) throws IOException {
         for (ChainRuns.ClusterRun r : runs) {

@@ -157,7 +157,7 @@ final class FatDeletedScan implements DeletedEntries {
         long size = e.fileSize();
         FreeClusters.Found found = clusters.find(first, Math.ceilDiv(size, layout.clusterSize()));
         if (found == null) { // its clusters would run off the data region (or the budget is spent): only the entry survives
-            if (clusters.exhausted()) node = withNote(node, "content not located: the scan examined " + budget(layout.clusterCount())
+            if (clusters.exhausted()) node = node.withNote("content not located: the scan examined " + budget(layout.clusterCount())
                     + " clusters, its limit");
             return new Recovered(place, path, node, Recovered.Recovery.NAMES_ONLY, null, List.of());
         }
@@ -166,12 +166,6 @@ final class FatDeletedScan implements DeletedEntries {
                 : Recovered.Recovery.METADATA_INTACT, content, List.of());
     }
 
-    private static Node withNote(Node n, String note) {
-        List<String> notes = new ArrayList<>(n.notes());
-        notes.add(note);
-        return new Node(n.id(), n.type(), n.mode(), n.uid(), n.gid(), n.size(), n.nlink(), n.mtime(), n.atime(), n.ctime(),
-                n.btime(), n.symlinkTarget(), n.rdevMajor(), n.rdevMinor(), n.xattrs(), notes, n.fileAttributes());
-    }
 
     /** A deleted directory is walked when its first cluster is free and still starts with its own "." entry. */
     private boolean walkable(ShortDirEntry e) throws IOException {
