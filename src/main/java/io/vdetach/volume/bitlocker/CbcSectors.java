@@ -25,7 +25,12 @@ final class CbcSectors implements SectorCipher {
     private final int sectorSize;
     private final byte[] fvek;
     private final byte[] tweakKey;
-    private final ThreadLocal<Work> work;
+    /**
+     * Ciphers and scratch space of the calls in progress, reused by later calls. Not a
+     * ThreadLocal: a Work refers to this object, so a thread's entry would keep every volume it
+     * ever decrypted alive for the thread's life (the fuzzer's heap ran out that way).
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Work> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     private final class Work {
         final Cipher ivs = Aes.ecb(Cipher.ENCRYPT_MODE, fvek);
@@ -42,7 +47,11 @@ final class CbcSectors implements SectorCipher {
         this.sectorSize = sectorSize;
         this.fvek = fvek.clone();
         this.tweakKey = tweakKey == null ? null : tweakKey.clone();
-        this.work = ThreadLocal.withInitial(Work::new);
+    }
+
+    private Work take() {
+        Work w = idle.pollFirst();
+        return w != null ? w : new Work();
     }
 
     @Override
@@ -52,7 +61,15 @@ final class CbcSectors implements SectorCipher {
     public void decrypt(long position, byte[] b, int off, int len) {
         checkWhole(position, len);
         if (len == 0) return;
-        Work w = work.get();
+        Work w = take();
+        try {
+            decrypt(w, position, b, off, len);
+        } finally {
+            idle.offerFirst(w);
+        }
+    }
+
+    private void decrypt(Work w, long position, byte[] b, int off, int len) {
         int sectors = len / sectorSize;
         byte[] iv = offsets(w, position, sectors, false);
         Aes.inPlace(w.ivs, iv, 0, sectors * 16);
@@ -83,7 +100,15 @@ final class CbcSectors implements SectorCipher {
     public void encrypt(long position, byte[] b, int off, int len) {
         checkWhole(position, len);
         if (len == 0) return;
-        Work w = work.get();
+        Work w = take();
+        try {
+            encrypt(w, position, b, off, len);
+        } finally {
+            idle.offerFirst(w);
+        }
+    }
+
+    private void encrypt(Work w, long position, byte[] b, int off, int len) {
         int sectors = len / sectorSize;
         Cipher enc = Aes.ecb(Cipher.ENCRYPT_MODE, fvek);
         byte[] keys = w.tweak == null ? null : sectorKeys(w, position, sectors).clone();

@@ -26,7 +26,8 @@ final class DecryptedVolume implements Layer {
     private final SectorCipher cipher;
     private final long vistaMftMirror;
     private final String name;
-    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[PIECE]);
+    /** One piece-sized array per thread, shared by every volume (one per volume would pile up in long-lived threads). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[PIECE]);
 
     /** @param vistaMftMirror Vista: the MFT mirror cluster the rebuilt boot sector names */
     DecryptedVolume(Layer raw, Layout layout, SectorCipher cipher, long vistaMftMirror) {
@@ -107,7 +108,7 @@ final class DecryptedVolume implements Layer {
         SectorWorkers.run(pieces, i -> {
             long c = from + (long) i * PIECE;
             int len = (int) Math.min(PIECE, from + span - c);
-            byte[] buf = scratch.get();
+            byte[] buf = SCRATCH.get();
             try {
                 raw.readFully(c, ByteBuffer.wrap(buf, 0, len));
             } catch (IOException | RuntimeException e) {

@@ -29,7 +29,12 @@ final class XtsSectors implements SectorCipher {
     private final int sectorSize;
     private final byte[] dataKey;
     private final byte[] tweakKey;
-    private final ThreadLocal<Work> work;
+    /**
+     * Ciphers and scratch space of the calls in progress, reused by later calls. Not a
+     * ThreadLocal: a Work refers to this object, so a thread's entry would keep every volume it
+     * ever decrypted alive for the thread's life (the fuzzer's heap ran out that way).
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Work> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     /** Per-thread ciphers (initialised once per key, never per sector) and scratch space. */
     private final class Work {
@@ -50,7 +55,11 @@ final class XtsSectors implements SectorCipher {
         this.sectorSize = sectorSize;
         this.dataKey = java.util.Arrays.copyOfRange(key, 0, key.length / 2);
         this.tweakKey = java.util.Arrays.copyOfRange(key, key.length / 2, key.length);
-        this.work = ThreadLocal.withInitial(Work::new);
+    }
+
+    private Work take() {
+        Work w = idle.pollFirst();
+        return w != null ? w : new Work();
     }
 
     @Override
@@ -68,13 +77,17 @@ final class XtsSectors implements SectorCipher {
 
     private void run(long position, byte[] b, int off, int len, boolean encrypt) {
         checkWhole(position, len);
-        Work w = work.get();
-        if (w.mask.length < off + len) {
-            w.mask = new byte[off + len];
-            w.masked = new byte[off + len];
-        }
-        for (int done = 0; done < len; done += w.step) {
-            runStep(w, position + done, b, off + done, Math.min(w.step, len - done), encrypt);
+        Work w = take();
+        try {
+            if (w.mask.length < off + len) {
+                w.mask = new byte[off + len];
+                w.masked = new byte[off + len];
+            }
+            for (int done = 0; done < len; done += w.step) {
+                runStep(w, position + done, b, off + done, Math.min(w.step, len - done), encrypt);
+            }
+        } finally {
+            idle.offerFirst(w);
         }
     }
 
