@@ -47,8 +47,9 @@ class NtfsInEwfTest {
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         TreeMap<String, EntryFacts> actual = NtfsOracleTest.ours(HostTree.walk(dest.resolve("p1")));
         // What ntfs-3g shows differently by design: the stream too large for an xattr is a file beside
-        // its file in DEST, and the WOF-compressed file is given as its raw stream (NtfsOracleTest).
-        actual.remove("small:bigstream");
+        // its file in DEST (beside whichever of the file's hard-link names the walk meets first), and
+        // the WOF-compressed file is given as its raw stream (NtfsOracleTest).
+        assertThat(actual.keySet().removeIf(k -> k.endsWith(":bigstream"))).as("the large stream as a file").isTrue();
         expected.remove("wof");
         actual.remove("wof");
         TreeAssert.assertSameTree(expected, actual);
