@@ -25,12 +25,7 @@ final class CbcSectors implements SectorCipher {
     private final int sectorSize;
     private final byte[] fvek;
     private final byte[] tweakKey;
-    /**
-     * Ciphers and scratch space of the calls in progress, reused by later calls. Not a
-     * ThreadLocal: a Work refers to this object, so a thread's entry would keep every volume it
-     * ever decrypted alive for the thread's life (the fuzzer's heap ran out that way).
-     */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Work> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final WorkPool<Work> work = new WorkPool<>(Work::new);
 
     private final class Work {
         final Cipher ivs = Aes.ecb(Cipher.ENCRYPT_MODE, fvek);
@@ -49,11 +44,6 @@ final class CbcSectors implements SectorCipher {
         this.tweakKey = tweakKey == null ? null : tweakKey.clone();
     }
 
-    private Work take() {
-        Work w = idle.pollFirst();
-        return w != null ? w : new Work();
-    }
-
     @Override
     public int sectorSize() { return sectorSize; }
 
@@ -61,12 +51,7 @@ final class CbcSectors implements SectorCipher {
     public void decrypt(long position, byte[] b, int off, int len) {
         checkWhole(position, len);
         if (len == 0) return;
-        Work w = take();
-        try {
-            decrypt(w, position, b, off, len);
-        } finally {
-            idle.offerFirst(w);
-        }
+        work.with(w -> decrypt(w, position, b, off, len));
     }
 
     private void decrypt(Work w, long position, byte[] b, int off, int len) {
@@ -100,12 +85,7 @@ final class CbcSectors implements SectorCipher {
     public void encrypt(long position, byte[] b, int off, int len) {
         checkWhole(position, len);
         if (len == 0) return;
-        Work w = take();
-        try {
-            encrypt(w, position, b, off, len);
-        } finally {
-            idle.offerFirst(w);
-        }
+        work.with(w -> encrypt(w, position, b, off, len));
     }
 
     private void encrypt(Work w, long position, byte[] b, int off, int len) {

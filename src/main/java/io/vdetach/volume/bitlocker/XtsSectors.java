@@ -29,14 +29,9 @@ final class XtsSectors implements SectorCipher {
     private final int sectorSize;
     private final byte[] dataKey;
     private final byte[] tweakKey;
-    /**
-     * Ciphers and scratch space of the calls in progress, reused by later calls. Not a
-     * ThreadLocal: a Work refers to this object, so a thread's entry would keep every volume it
-     * ever decrypted alive for the thread's life (the fuzzer's heap ran out that way).
-     */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Work> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final WorkPool<Work> work = new WorkPool<>(Work::new);
 
-    /** Per-thread ciphers (initialised once per key, never per sector) and scratch space. */
+    /** One call's ciphers (initialised once per key, never per sector) and scratch space. */
     private final class Work {
         final Cipher tweak = Aes.ecb(Cipher.ENCRYPT_MODE, tweakKey);
         final Cipher dec = Aes.ecb(Cipher.DECRYPT_MODE, dataKey);
@@ -57,11 +52,6 @@ final class XtsSectors implements SectorCipher {
         this.tweakKey = java.util.Arrays.copyOfRange(key, key.length / 2, key.length);
     }
 
-    private Work take() {
-        Work w = idle.pollFirst();
-        return w != null ? w : new Work();
-    }
-
     @Override
     public int sectorSize() { return sectorSize; }
 
@@ -77,8 +67,7 @@ final class XtsSectors implements SectorCipher {
 
     private void run(long position, byte[] b, int off, int len, boolean encrypt) {
         checkWhole(position, len);
-        Work w = take();
-        try {
+        work.with(w -> {
             if (w.mask.length < off + len) {
                 w.mask = new byte[off + len];
                 w.masked = new byte[off + len];
@@ -86,9 +75,7 @@ final class XtsSectors implements SectorCipher {
             for (int done = 0; done < len; done += w.step) {
                 runStep(w, position + done, b, off + done, Math.min(w.step, len - done), encrypt);
             }
-        } finally {
-            idle.offerFirst(w);
-        }
+        });
     }
 
     /**
