@@ -13,19 +13,7 @@ truncate -s $((TOTAL * 4 + 4096))M "$SCRATCH/xfs.img"; mkfs.xfs -q -f -m reflink
 attach "$SCRATCH/xfs.img"; X=$SCRATCH/x; mount_at "$ATTACHED" "$X"
 truncate -s $((TOTAL * 3 + 4096))M "$SCRATCH/ext4.img"; mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$SCRATCH/ext4.img"
 attach "$SCRATCH/ext4.img"; E=$SCRATCH/e; mount_at "$ATTACHED" "$E"
-python3 - "$X/tree" "$FILES" "$TOTAL" <<'PY'
-import os, sys, random
-root, n, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) << 20
-rnd = random.Random(7)
-big = max(1, n // 100); small = n - big
-small_bytes = total // 10 // max(1, small); big_bytes = total * 9 // 10 // big
-for i in range(n):
-    size = rnd.randint(1, 2 * small_bytes) if i < small else big_bytes
-    d = f"{root}/d{i // 1000:03d}"; os.makedirs(d, exist_ok=True)
-    with open(f"{d}/f{i:06d}", "wb") as f:
-        while size > 0:
-            k = min(size, 1 << 20); f.write(rnd.randbytes(k)); size -= k
-PY
+make_skewed_tree "$X/tree" "$FILES" "$TOTAL"
 data=$(du -sb "$X/tree" | cut -f1)
 mke2fs -q -t ext4 -b 4096 -d "$X/tree" "$X/ext4.raw" $(( data * 12 / 10 / 1048576 + 256 ))M; rm -rf "$X/tree"; settle
 hd=$E; [ "$MODE" = share ] && hd=$X

@@ -23,15 +23,8 @@ make_tree "$tree" "$SMALL" "$MEDIUM" "$BIG" "$BIG_MIB" 14
 data=$(du -sb "$tree" | cut -f1)
 files=$(find "$tree" -type f | wc -l)
 echo "data: $data bytes in $files files"
-fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
-mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
 img=$H/disk.img
-part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
-truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
-sgdisk -n 1:2048:+$((fs_bytes / 512)) -t 1:8300 "$img" >/dev/null
-dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
-rm -rf "$tree" "$SCRATCH/fs.ext4"
-sync
+gpt_ext4_disk "$tree" "$img"
 img_bytes=$(du -B1 "$img" | cut -f1)
 echo "image: $(stat -c %s "$img") bytes, $img_bytes allocated"
 ( cd "$REPO" && ./vdetach --version >/dev/null )

@@ -19,15 +19,8 @@ make_tree "$tree" "$SMALL" "$MEDIUM" "$BIG" 500 42
 data=$(du -sb "$tree" | cut -f1)
 files=$(find "$tree" -type f | wc -l)
 echo "data: $data bytes in $files files"
-fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
-mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
 img=$H/disk.img
-part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
-truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
-sgdisk -n 1:2048:+$((fs_bytes / 512))  -t 1:8300 "$img" >/dev/null
-dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
-rm -rf "$tree" "$SCRATCH/fs.ext4"
-sync
+gpt_ext4_disk "$tree" "$img"
 
 row() { printf '| %-28s | %8s s | %12s | %s |\n' "$1" "$2" "$3" "$4"; }
 echo; echo "| tool | wall | bytes written to host | notes |"; echo "|---|---|---|---|"

@@ -49,3 +49,36 @@ for i in range(medium): write(f"{root}/medium/d{i//500:03d}/m{i:05d}", rnd.randi
 for i in range(nbig):   write(f"{root}/big/b{i}", big_mib << 20)
 PY
 }
+
+# make_skewed_tree DIR FILES TOTAL_MIB: FILES files of about TOTAL_MIB MiB in all, 90% of the bytes
+# in 1% of the files, 1,000 a directory (the peers' and A/B benchmarks' guest).
+make_skewed_tree() {
+  python3 - "$@" <<'PY'
+import os, sys, random
+root, n, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) << 20
+rnd = random.Random(7)
+big = max(1, n // 100); small = n - big
+small_bytes = total // 10 // max(1, small); big_bytes = total * 9 // 10 // big
+for i in range(n):
+    size = rnd.randint(1, 2 * small_bytes) if i < small else big_bytes
+    d = f"{root}/d{i // 1000:03d}"; os.makedirs(d, exist_ok=True)
+    with open(f"{d}/f{i:06d}", "wb") as f:
+        while size > 0:
+            k = min(size, 1 << 20); f.write(rnd.randbytes(k)); size -= k
+PY
+}
+
+# gpt_ext4_disk TREE IMG: a raw GPT disk IMG with one ext4 partition at 1 MiB made by mke2fs -d
+# from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset and size).
+gpt_ext4_disk() {
+  local tree=$1 img=$2 data fs_size
+  data=$(du -sb "$tree" | cut -f1)
+  fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
+  mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
+  part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
+  truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
+  sgdisk -n 1:2048:+$((fs_bytes / 512)) -t 1:8300 "$img" >/dev/null
+  dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
+  rm -rf "$tree" "$SCRATCH/fs.ext4"
+  sync
+}
