@@ -79,6 +79,25 @@ final class ManifestChecks {
      * and distinct time, as its own rules count them: whole seconds (cut toward zero) that are not
      * negative, nothing for an entry whose four times are all 0.
      */
+    /** The tar readers every --tar archive is checked with: GNU tar and bsdtar, keeping xattrs and numeric owners. */
+    static final List<String[]> TAR_READERS = List.of(new String[] {"tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-xpf"},
+            new String[] {"bsdtar", "--numeric-owner", "-xpf"});
+
+    /** Where a reader unpacked an archive, and what it said on stderr (GNU tar's note on pax's hdrcharset left out). */
+    record Unpacked(Path dir, String err) {}
+
+    /** Unpacks {@code archive} with {@code reader} (one of {@link #TAR_READERS}) into a new directory in {@code work}; it must exit 0. */
+    static Unpacked unpack(String[] reader, Path archive, Path work) throws Exception {
+        Path to = Files.createDirectory(work.resolve("x-" + reader[0]));
+        String[] cmd = java.util.Arrays.copyOf(reader, reader.length + 3);
+        cmd[reader.length] = archive.toString();
+        cmd[reader.length + 1] = "-C";
+        cmd[reader.length + 2] = to.toString();
+        Sh.Result x = Sh.exec(null, cmd);
+        assertThat(x.exit()).as(reader[0] + ": " + x.err()).isZero();
+        return new Unpacked(to, x.err().replace("tar: Ignoring unknown extended header keyword 'hdrcharset'\n", ""));
+    }
+
     static void assertMactimeReads(Path bodyfile, int expectedEntries) throws Exception {
         Need.tools("mactime");
         List<String> lines = Files.readAllLines(bodyfile, StandardCharsets.ISO_8859_1);
