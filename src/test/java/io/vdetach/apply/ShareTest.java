@@ -2,9 +2,6 @@ package io.vdetach.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vdetach.sys.FiemapExtent;
-import io.vdetach.sys.Fd;
-import io.vdetach.sys.Linux;
 import io.vdetach.testkit.Cli;
 import io.vdetach.testkit.EntryFacts;
 import io.vdetach.testkit.ExtFixture;
@@ -13,12 +10,12 @@ import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.ScratchHost;
+import io.vdetach.testkit.SharedExtents;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -75,7 +72,7 @@ class ShareTest {
             TreeAssert.assertSameTree(oracle, HostTree.walk(dest.resolve("p1"), "lost+found"));
             assertThat(HostTree.sha256(disk)).as("the image is never modified").isEqualTo(imageSha);
 
-            long[] sharedAndData = sharedBytesOfLargeFiles(dest.resolve("p1"));
+            long[] sharedAndData = SharedExtents.ofLargeFiles(dest.resolve("p1"));
             double ratio = (double) sharedAndData[0] / sharedAndData[1];
             System.out.printf("%s: %d of %d data bytes of files >= 64 KiB shared (%.4f)%n", hostType, sharedAndData[0], sharedAndData[1], ratio);
             assertThat(ratio).isGreaterThanOrEqualTo(0.99);
@@ -90,23 +87,4 @@ class ShareTest {
         }
     }
 
-    /** FIEMAP over every regular file of at least 64 KiB: {shared data bytes, data bytes}. */
-    private static long[] sharedBytesOfLargeFiles(Path root) throws Exception {
-        long[] acc = new long[2];
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                long size = Files.size(p);
-                if (size < 65536) continue;
-                try (Fd fd = Linux.open(p.toString(), Linux.O_RDONLY, 0)) {
-                    for (FiemapExtent e : Linux.fiemap(fd, 0, Long.MAX_VALUE)) {
-                        long len = Math.min(e.length(), size - e.logical());
-                        if (len <= 0) continue;
-                        acc[1] += len;
-                        if (e.shared()) acc[0] += len;
-                    }
-                }
-            }
-        }
-        return acc;
-    }
 }

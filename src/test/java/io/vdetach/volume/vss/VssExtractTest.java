@@ -2,9 +2,6 @@ package io.vdetach.volume.vss;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vdetach.sys.Fd;
-import io.vdetach.sys.FiemapExtent;
-import io.vdetach.sys.Linux;
 import io.vdetach.testkit.Cli;
 import io.vdetach.testkit.CliProcess;
 import io.vdetach.testkit.Corpus;
@@ -13,6 +10,7 @@ import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
 import io.vdetach.testkit.Need;
 import io.vdetach.testkit.ScratchHost;
+import io.vdetach.testkit.SharedExtents;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
 import io.vdetach.testkit.VshadowMount;
@@ -134,7 +132,7 @@ class VssExtractTest {
                 TreeMap<String, EntryFacts> t = ours(dest.resolve(v));
                 t.keySet().removeIf(k -> k.startsWith("$"));
                 TreeAssert.assertSameTree(oracle.get(v), t);
-                long[] sharedAndData = sharedBytesOfLargeFiles(dest.resolve(v));
+                long[] sharedAndData = SharedExtents.ofLargeFiles(dest.resolve(v));
                 System.out.printf("SHARE %s: %d of %d data bytes of files >= 64 KiB shared%n", v, sharedAndData[0], sharedAndData[1]);
                 assertThat(sharedAndData[1]).as(v + " has data in files >= 64 KiB").isGreaterThan(7L << 20);
                 // file tails are written on XFS, not cloned (FIELD-NOTES), like the live volume's
@@ -154,25 +152,6 @@ class VssExtractTest {
                 .map(l -> l.replaceAll("^\\s*\\d+:\\s*", "").replaceAll("\\s+(shared|last|eof|,)+\\s*$", "").trim()).toList();
     }
 
-    /** FIEMAP over every regular file of at least 64 KiB: {shared data bytes, data bytes}. */
-    private static long[] sharedBytesOfLargeFiles(Path root) throws Exception {
-        long[] acc = new long[2];
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                long size = Files.size(p);
-                if (size < 65536) continue;
-                try (Fd fd = Linux.open(p.toString(), Linux.O_RDONLY, 0)) {
-                    for (FiemapExtent e : Linux.fiemap(fd, 0, Long.MAX_VALUE)) {
-                        long len = Math.min(e.length(), size - e.logical());
-                        if (len <= 0) continue;
-                        acc[1] += len;
-                        if (e.shared()) acc[0] += len;
-                    }
-                }
-            }
-        }
-        return acc;
-    }
 
     @Test
     void catAndVerifyReadTheStore() throws Exception {
