@@ -348,18 +348,25 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         current = c.trail().entry(scope, display.path(), node);
         byte[] target = node.symlinkTarget();
         for (byte b : target) if (b == 0) throw new EntryFailure(ErrorKind.CORRUPT, "symlink target holds a NUL byte");
-        if (!dryRun()) {
-            byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.symlinkat(target, dir.fd, n));
-            if (used == null) {
-                current.skip(SKIPPED);
-                return;
-            }
-            current.created(dir, used);
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
-        }
+        if (!dryRun() && !made(dir, name, display, node, n -> Linux.symlinkat(target, dir.fd, n))) return;
         current.done();
         c.report().symlink(vf);
+    }
+
+    /**
+     * Makes a symlink or special file by {@code action} and gives it the node's metadata; false
+     * when --on-conflict skipped the name (the entry's evidence says so).
+     */
+    private boolean made(DirHandle dir, byte[] name, EntryPath display, Node node, HostTreeBuilder.Action action) {
+        byte[] used = c.builder().create(dir.fd, name, display, false, action);
+        if (used == null) {
+            current.skip(SKIPPED);
+            return false;
+        }
+        current.created(dir, used);
+        c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
+        if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
+        return true;
     }
 
     private void special(DirHandle dir, byte[] name, EntryPath display, Node node) throws IOException {
@@ -374,14 +381,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
             boolean device = type == Linux.S_IFCHR || type == Linux.S_IFBLK;
             if (device && Linux.geteuid() != 0) throw new EntryFailure(ErrorKind.HOST, "device node not created: needs root");
             long dev = makedev(node.rdevMajor(), node.rdevMinor());
-            byte[] used = c.builder().create(dir.fd, name, display, false, n -> Linux.mknodat(dir.fd, n, type | 0600, dev));
-            if (used == null) {
-                current.skip(SKIPPED);
-                return;
-            }
-            current.created(dir, used);
-            c.metadata().applyAt(dir.fd, used, node).forEach(p -> c.report().error(vf, display.toString(), p, ErrorKind.HOST));
-            if (node.nlink() > 1) c.finisher().firstName(vf, node.id(), dir, used);
+            if (!made(dir, name, display, node, n -> Linux.mknodat(dir.fd, n, type | 0600, dev))) return;
         }
         current.done();
         c.report().special(vf);
