@@ -8,7 +8,6 @@ import io.vdetach.testkit.HostTree;
 import io.vdetach.testkit.LoopMount;
 import io.vdetach.testkit.Sh;
 import io.vdetach.testkit.TreeAssert;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +88,7 @@ final class OracleMounts {
         }
         try (LoopMount m = LoopMount.readOnly(raw, volume.start(), volume.size(), how[0], how[1])) {
             TreeMap<String, EntryFacts> t = HostTree.walk(m.path());
-            if (volume.contentType().equals("ntfs")) t = ntfs3gLinks(t, m.path().toString());
+            if (volume.contentType().equals("ntfs")) t = HostTree.linksBelowMount(t, m.path().toString());
             return comparable(volume.contentType(), t, true);
         }
     }
@@ -129,21 +128,6 @@ final class OracleMounts {
         return out;
     }
 
-    /** ntfs-3g's absolute link targets start with its mount point; the guest's start at the volume's root. */
-    private static TreeMap<String, EntryFacts> ntfs3gLinks(Map<String, EntryFacts> tree, String mountPoint) {
-        TreeMap<String, EntryFacts> out = new TreeMap<>();
-        tree.forEach((k, f) -> {
-            String target = f.linkTarget();
-            long size = f.size();
-            if (target.startsWith(mountPoint + "/")) {
-                target = target.substring(mountPoint.length());
-                size = target.getBytes(StandardCharsets.UTF_8).length;
-            }
-            out.put(k, new EntryFacts(f.type(), size, f.sha256(), f.mode(), f.uid(), f.gid(), f.mtimeSeconds(), f.mtimeNanos(),
-                    target, f.rdev(), f.xattrs(), f.linkGroup()));
-        });
-        return out;
-    }
 
     static void assertSame(TreeMap<String, EntryFacts> oracle, String fsType, Map<String, EntryFacts> provider) {
         TreeAssert.assertSameTree(oracle, comparable(fsType, provider, false));

@@ -99,6 +99,25 @@ public final class HostTree {
         }
     }
 
+    /**
+     * {@code tree} with absolute link targets that point below {@code mountPoint} made relative to
+     * the volume's root (ntfs-3g writes them starting with its mount point; a guest reader does not).
+     */
+    public static TreeMap<String, EntryFacts> linksBelowMount(Map<String, EntryFacts> tree, String mountPoint) {
+        TreeMap<String, EntryFacts> out = new TreeMap<>();
+        tree.forEach((k, f) -> {
+            String target = f.linkTarget();
+            long size = f.size();
+            if (target.startsWith(mountPoint + "/")) {
+                target = target.substring(mountPoint.length());
+                size = target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+            out.put(k, new EntryFacts(f.type(), size, f.sha256(), f.mode(), f.uid(), f.gid(), f.mtimeSeconds(), f.mtimeNanos(),
+                    target, f.rdev(), f.xattrs(), f.linkGroup()));
+        });
+        return out;
+    }
+
     public static String sha256(Path p) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
