@@ -90,9 +90,10 @@ public final class OvaImage implements DiskImage {
         List<String> warnings = new ArrayList<>();
         List<NamedDisk> disks = new ArrayList<>();
         try {
-            for (TarMembers.Member m : diskMembers) {
+            for (int i = 0; i < diskMembers.size(); i++) {
+                TarMembers.Member m = diskMembers.get(i);
                 DiskImage d = opener.openMember(file.slice(m.dataAt(), m.size(), m.name()));
-                disks.add(new NamedDisk(diskName(m.name(), diskMembers), d));
+                disks.add(new NamedDisk(diskName(i, diskMembers), d));
                 warnings.addAll(d.warnings());
             }
         } catch (IOException | RuntimeException e) {
@@ -116,20 +117,22 @@ public final class OvaImage implements DiskImage {
      * ("disk1" for "disk1.vmdk"), the whole file name when two disks would share that, and
      * "disk<N>" when the name cannot be one directory name.
      */
-    static String diskName(String member, List<TarMembers.Member> all) {
-        String base = member.substring(member.lastIndexOf('/') + 1);
-        int dot = base.lastIndexOf('.');
-        String stem = dot > 0 ? base.substring(0, dot) : base;
-        long same = all.stream().map(m -> {
-            String b = m.name().substring(m.name().lastIndexOf('/') + 1);
-            int d = b.lastIndexOf('.');
-            return d > 0 ? b.substring(0, d) : b;
-        }).filter(stem::equals).count();
-        String name = same > 1 ? base : stem;
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
-            for (int i = 0; i < all.size(); i++) if (all.get(i).name().equals(member)) return "disk" + (i + 1);
-        }
-        return name;
+    static String diskName(int index, List<TarMembers.Member> all) {
+        String file = fileName(all.get(index).name());
+        String stem = stem(file);
+        long same = all.stream().filter(m -> stem(fileName(m.name())).equals(stem)).count();
+        String name = same > 1 ? file : stem;
+        boolean usable = !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('\0') < 0;
+        return usable ? name : "disk" + (index + 1);
+    }
+
+    private static String fileName(String member) {
+        return member.substring(member.lastIndexOf('/') + 1);
+    }
+
+    private static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
     }
 
     @Override
