@@ -68,6 +68,17 @@ for i in range(n):
 PY
 }
 
+# gpt_disk FS IMG TYPE: a raw GPT disk IMG with one partition of sgdisk type TYPE (8300 Linux,
+# 0700 Microsoft basic data) at 1 MiB holding the filesystem image FS (copied sparse; FS is left);
+# sets part_start and fs_bytes (the partition's offset and size).
+gpt_disk() {
+  local fs=$1 img=$2 type=$3
+  part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$fs")
+  truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
+  sgdisk -n 1:2048:+$((fs_bytes / 512)) -t "1:$type" "$img" >/dev/null
+  dd if="$fs" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
+}
+
 # gpt_ext4_disk TREE IMG: a raw GPT disk IMG with one ext4 partition at 1 MiB made by mke2fs -d
 # from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset and size).
 gpt_ext4_disk() {
@@ -75,10 +86,20 @@ gpt_ext4_disk() {
   data=$(du -sb "$tree" | cut -f1)
   fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
   mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
-  part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
-  truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
-  sgdisk -n 1:2048:+$((fs_bytes / 512)) -t 1:8300 "$img" >/dev/null
-  dd if="$SCRATCH/fs.ext4" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
+  gpt_disk "$SCRATCH/fs.ext4" "$img" 8300
   rm -rf "$tree" "$SCRATCH/fs.ext4"
   sync
+}
+
+# ntfs3g_mount FILE DIR [OPTIONS]: FILE mounted read-write through ntfs-3g, kept as a background job
+# (no_detach) so that ntfs3g_umount can wait for it: a FUSE umount returns before the daemon has
+# written everything back to FILE. One such mount at a time (NTFS3G_PID).
+ntfs3g_mount() {
+  mkdir -p "$2"
+  ntfs-3g -o "no_detach${3:+,$3}" "$1" "$2" >/dev/null 2>&1 & NTFS3G_PID=$!
+  until mountpoint -q "$2"; do kill -0 "$NTFS3G_PID" 2>/dev/null || { echo "ntfs-3g failed on $1" >&2; return 1; }; sleep 0.1; done
+  MOUNTS+=("$2")
+}
+ntfs3g_umount() { # DIR: the last ntfs3g_mount
+  umount "$1"; unset 'MOUNTS[-1]'; wait "$NTFS3G_PID"
 }
