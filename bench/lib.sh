@@ -100,6 +100,9 @@ ntfs3g_mount() {
   until mountpoint -q "$2"; do kill -0 "$NTFS3G_PID" 2>/dev/null || { echo "ntfs-3g failed on $1" >&2; return 1; }; sleep 0.1; done
   MOUNTS+=("$2")
 }
-ntfs3g_umount() { # DIR: the last ntfs3g_mount
-  umount "$1"; unset 'MOUNTS[-1]'; wait "$NTFS3G_PID"
+ntfs3g_umount() { # DIR: the last ntfs3g_mount; retried while something still has it open (seen once: "target is busy")
+  local i
+  for i in $(seq 30); do umount "$1" 2>/dev/null && break; sleep 1; done
+  if mountpoint -q "$1"; then fuser -vm "$1" >&2 || true; umount "$1"; fi
+  unset 'MOUNTS[-1]'; wait "$NTFS3G_PID"
 }

@@ -7,7 +7,7 @@
 # gives wall time, peak RSS and time per entry; clone-floor.c runs in the same run at the same file
 # count and mean size.
 #   usage: sudo bench/scale.sh [N] [--fs ext4|ntfs] [--clean] [--only "ls plan extract verify copy streaming floor"]
-#     --clean   remove the cached guests ($CACHE) and exit
+#     --clean   remove the cached guests ($CACHE) and exit; --only build: build the guest and exit
 #   env: CACHE (default /var/tmp/vdetach-scale, with --fs ntfs /var/tmp/vdetach-scale-ntfs),
 #        JAVA_OPTS_EXTRA (extra JVM options, e.g. -Xlog:gc:file=...), HISTO=1 (a heap class
 #        histogram of extract, 60 % of the way through)
@@ -67,6 +67,7 @@ if [ ! -f "$img" ] || [ ! -f "$stats" ]; then
 fi
 source "$stats"
 echo "guest: $(cat "$stats"); image $(du -B1 "$img" | cut -f1) bytes allocated"
+[ "$ONLY" != build ] || exit 0
 ( cd "$REPO" && ./vdetach --version >/dev/null )
 img_alloc=$(du -B1 "$img" | cut -f1)
 
