@@ -356,13 +356,23 @@ final class LsCommand implements Callable<Integer> {
                     entries.add(e);
                     return;
                 }
-                String target = n.symlinkTarget() == null ? "" : " -> " + escape(new String(n.symlinkTarget(), StandardCharsets.UTF_8));
+                // One print a line, built by hand: printf's Formatter (a locale lookup per number) and
+                // its write per piece were a third of listing a million NTFS entries. Same bytes as
+                // "%s %04o %5d %5d %s %12d  %s%s  %s%n" (long) and "%12d  %s%s  %s%n".
+                StringBuilder line = new StringBuilder(96);
                 if (longFormat) {
-                    out.printf("%s %04o %5d %5d %s %12d  %s%s  %s%n", typeChar(n), n.mode(), n.uid(), n.gid(),
-                            TIME.format(n.mtime()), n.size(), escape(p), target, status);
+                    line.append(typeChar(n)).append(' ');
+                    padded(line, Integer.toOctalString(n.mode()), 4, '0').append(' ');
+                    padded(line, Long.toString(n.uid()), 5, ' ').append(' ');
+                    padded(line, Long.toString(n.gid()), 5, ' ').append(' ');
+                    line.append(TIME.format(n.mtime())).append(' ');
+                    padded(line, Long.toString(n.size()), 12, ' ');
                 } else {
-                    out.printf("%12d  %s%s  %s%n", n.isDirectory() ? 0 : n.size(), escape(p), target, status);
+                    padded(line, Long.toString(n.isDirectory() ? 0 : n.size()), 12, ' ');
                 }
+                line.append("  ").append(escape(p));
+                if (n.symlinkTarget() != null) line.append(" -> ").append(escape(new String(n.symlinkTarget(), StandardCharsets.UTF_8)));
+                out.print(line.append("  ").append(status).append(System.lineSeparator()));
             }
         });
     }
@@ -384,6 +394,12 @@ final class LsCommand implements Callable<Integer> {
         return s;
     }
 
+    /** {@code digits} right-aligned in {@code width} columns, filled with {@code fill} (as %5d, %04o do). */
+    private static StringBuilder padded(StringBuilder b, String digits, int width, char fill) {
+        for (int i = digits.length(); i < width; i++) b.append(fill);
+        return b.append(digits);
+    }
+
     private static String typeChar(Node n) {
         return switch (n.type()) {
             case FILE -> "-";
@@ -403,6 +419,9 @@ final class LsCommand implements Callable<Integer> {
 
     /** Control characters in guest names would break the one-entry-per-line output. */
     static String escape(String s) {
+        int i0 = 0;
+        while (i0 < s.length() && s.charAt(i0) >= 0x20 && s.charAt(i0) != 0x7f) i0++;
+        if (i0 == s.length()) return s;
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
