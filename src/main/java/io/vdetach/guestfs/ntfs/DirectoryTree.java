@@ -32,7 +32,17 @@ final class DirectoryTree {
     /** At most this many warnings are kept verbatim; the rest are counted. */
     private static final int MAX_WARNINGS = 50;
 
-    private final Map<Long, List<DirEntry>> children = new HashMap<>();
+    /**
+     * The listed names, grouped by directory in the order the scan met them: those of directory
+     * record d are entries start[d] to start[d + 1] - 1 of {@code child} (the record named) and
+     * {@code nameAt} (the name's offset in {@code names}). Primitive arrays, about 30 bytes an
+     * entry with its name, where a list of {@link DirEntry} objects per directory took ~70 (and
+     * the scan's pending names ~80 more): the tree is the one part of a walk held whole.
+     */
+    private int[] start = new int[1];
+    private int[] child = new int[0];
+    private int[] nameAt = new int[0];
+    private final NamePool names = new NamePool();
     /** Per record, grown to the highest record in use (memory follows real files, not the MFT's claimed size). */
     private int[] firstParent = new int[0];
     private byte[] state = new byte[0];
@@ -58,7 +68,33 @@ final class DirectoryTree {
         seq = Arrays.copyOf(seq, cap);
     }
 
-    private record PendingName(int child, long baseRef, long parentRef, char[] name) {}
+    /** The scan's names in MFT order, before their parents are known to be in use: parallel arrays. */
+    private static final class Pending {
+        int count;
+        int[] child = new int[1024];
+        long[] baseRef = new long[1024];
+        long[] parentRef = new long[1024];
+        int[] nameAt = new int[1024];
+        /** Names holding unpaired UTF-16 surrogates (warned about once, as a count). */
+        final java.util.BitSet surrogates = new java.util.BitSet();
+
+        void add(int owner, long base, long parent, char[] name, NamePool pool) {
+            if (count == child.length) {
+                int cap = (int) Math.min(Integer.MAX_VALUE - 16L, count * 2L);
+                if (cap == count) throw new UnsupportedImageException("ntfs", "more than " + count + " names");
+                child = Arrays.copyOf(child, cap);
+                baseRef = Arrays.copyOf(baseRef, cap);
+                parentRef = Arrays.copyOf(parentRef, cap);
+                nameAt = Arrays.copyOf(nameAt, cap);
+            }
+            child[count] = owner;
+            baseRef[count] = base;
+            parentRef[count] = parent;
+            nameAt[count] = pool.add(Names.utf8(name));
+            if (Names.hasUnpairedSurrogate(name)) surrogates.set(count);
+            count++;
+        }
+    }
 
     /** Base MFT records in use (files, directories and the system files). */
     long filesInUse() {
@@ -69,7 +105,7 @@ final class DirectoryTree {
         long count = mft.records();
         if (count > Integer.MAX_VALUE - 16) throw new UnsupportedImageException("ntfs", "an MFT of " + count + " records");
         DirectoryTree t = new DirectoryTree(warnings);
-        List<PendingName> names = new ArrayList<>();
+        Pending names = new Pending();
         int rs = mft.recordSize();
         byte[] rec = new byte[rs];
         ByteBuffer b = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
@@ -109,7 +145,7 @@ final class DirectoryTree {
                         continue;
                     }
                     if (!extension) t.filesInUse++;
-                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, at, names);
+                    collectNames(b, h, (int) (extension ? base : n), extension ? h.baseRecord() : 0, at, names, t.names);
                 } catch (CorruptImageException e) {
                     t.warn(e.getMessage() + ": skipped");
                 }
@@ -121,7 +157,7 @@ final class DirectoryTree {
     }
 
     /** Reads only what the tree needs: each resident $FILE_NAME's parent, namespace and name. */
-    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, long at, List<PendingName> out) {
+    private static void collectNames(ByteBuffer b, MftRecord h, int owner, long baseRef, long at, Pending out, NamePool pool) {
         int p = h.attrsOffset();
         int end = h.bytesInUse();
         while (p + 16 <= end) {
@@ -137,7 +173,7 @@ final class DirectoryTree {
                 if (valueLen >= 0 && valueOff + (long) valueLen <= len) {
                     FileName fn = FileName.parse(b, p + valueOff, valueLen);
                     if (fn != null && fn.namespace() != FileName.DOS) {
-                        out.add(new PendingName(owner, baseRef, fn.parent(), fn.name()));
+                        out.add(owner, baseRef, fn.parent(), fn.name(), pool);
                     }
                 }
             }
@@ -145,23 +181,27 @@ final class DirectoryTree {
         }
     }
 
-    private void link(List<PendingName> names, boolean showSystem) {
+    private void link(Pending names, boolean showSystem) {
         int orphans = 0;
         int surrogates = 0;
-        for (PendingName pn : names) {
-            int c = pn.child;
+        int listed = 0;
+        int[] parentOf = new int[names.count]; // the directory each name is listed in, or -1
+        start = new int[state.length + 1];
+        for (int i = 0; i < names.count; i++) {
+            parentOf[i] = -1;
+            int c = names.child[i];
             if (c >= state.length || (state[c] & IN_USE) == 0) continue;
-            if (pn.name.length == 0) {
+            if (this.names.length(names.nameAt[i]) == 0) {
                 warn("MFT record " + c + " has an empty name: not listed");
                 continue;
             }
-            if (pn.baseRef != 0 && (seq[c] & 0xffff) != MftRecord.sequenceOf(pn.baseRef)) continue;
-            long p = MftRecord.number(pn.parentRef);
+            if (names.baseRef[i] != 0 && (seq[c] & 0xffff) != MftRecord.sequenceOf(names.baseRef[i])) continue;
+            long p = MftRecord.number(names.parentRef[i]);
             if (p == c) {
                 if (c != ROOT) warn("MFT record " + c + " names itself as its parent: not listed");
                 continue;
             }
-            int ps = MftRecord.sequenceOf(pn.parentRef);
+            int ps = MftRecord.sequenceOf(names.parentRef[i]);
             if (p >= state.length || (state[(int) p] & DIR) == 0 || (ps != 0 && (seq[(int) p] & 0xffff) != ps)) {
                 orphans++;
                 continue;
@@ -173,9 +213,23 @@ final class DirectoryTree {
             }
             if (firstParent[c] < 0) firstParent[c] = (int) p;
             if (!showSystem && c < FIRST_USER) continue;
-            if (Names.hasUnpairedSurrogate(pn.name)) surrogates++;
-            children.computeIfAbsent(p, k -> new ArrayList<>()).add(new DirEntry(Names.utf8(pn.name), c));
+            if (names.surrogates.get(i)) surrogates++;
+            parentOf[i] = (int) p;
+            start[(int) p + 1]++;
+            listed++;
         }
+        // grouped by directory, each group in scan order (a stable counting sort)
+        for (int d = 0; d < state.length; d++) start[d + 1] += start[d];
+        int[] next = Arrays.copyOf(start, state.length);
+        child = new int[listed];
+        nameAt = new int[listed];
+        for (int i = 0; i < names.count; i++) {
+            if (parentOf[i] < 0) continue;
+            int at = next[parentOf[i]]++;
+            child[at] = names.child[i];
+            nameAt[at] = names.nameAt[i];
+        }
+        this.names.trim();
         if (orphans > 0) warn(orphans + " name(s) whose parent directory is not in use or was reused: not listed (orphans)");
         if (surrogates > 0) warn(surrogates + " name(s) hold unpaired UTF-16 surrogates: written as WTF-8 (ntfs-3g hides them)");
     }
@@ -185,8 +239,13 @@ final class DirectoryTree {
         else dropped++;
     }
 
+    /** The names listed in directory record {@code dir}, in the order the scan met them (a new list each call). */
     List<DirEntry> children(long dir) {
-        return children.getOrDefault(dir, List.of());
+        if (dir < 0 || dir >= state.length || start[(int) dir] == start[(int) dir + 1]) return List.of();
+        int from = start[(int) dir], to = start[(int) dir + 1];
+        List<DirEntry> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) out.add(new DirEntry(names.get(nameAt[i]), child[i]));
+        return out;
     }
 
     /** Per directory a symlink target was looked up in: its entries ordered by upper-cased name. */
