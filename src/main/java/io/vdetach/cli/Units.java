@@ -18,6 +18,9 @@ final class Units {
 
     static String percent(long part, long whole) {
         if (whole == 0) return "-";
+        // the two ratios nearly every file of a listing has, without a Formatter each (the same text)
+        if (part == 0) return "0.0%";
+        if (part == whole) return "100.0%";
         return String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
     }
 }

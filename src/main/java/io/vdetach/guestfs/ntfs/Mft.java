@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The master file table as an array of records, read through $MFT's own runlist (which may
- * be fragmented and even spread over extension records): single records in 64 KiB pieces through
+ * be fragmented and even spread over extension records): single records in 16 KiB pieces through
  * the block cache, the one-pass scan in 1 MiB chunks straight from the volume.
  */
 final class Mft {
@@ -27,26 +27,28 @@ final class Mft {
      */
     static final int CHUNK_BYTES = 1 << 20;
     /**
-     * Bytes per cached piece for single records ({@link #record}): 64 records of 1 KiB. A walk
-     * reads a directory's records in order, but a hard link or a lookup elsewhere wants one record
-     * far away: with 1 MiB pieces the 10,000 hard links of a million-file volume made 8 GB of reads
-     * and as much old garbage (164 full collections, half of `ls`'s time). A multiple of every
-     * record size ({@link BootSector#MAX_RECORD}), so no record straddles two pieces.
+     * Bytes per cached piece for single records ({@link #record}) unless a record is larger: 16
+     * records of 1 KiB. A walk reads a directory's records in order, but a hard link or a lookup
+     * elsewhere wants one record far away: with 1 MiB pieces the 10,000 hard links of a
+     * million-file volume made 8 GB of reads and as much old garbage (164 full collections, half
+     * of `ls`'s time). A piece holds whole records (a boot sector may give 3 clusters a record).
      */
-    static final int CACHED_BYTES = 64 << 10;
+    static final int CACHED_BYTES = 16 << 10;
     /** NTFS record numbers are 32-bit in every released Windows. */
     static final long MAX_RECORDS = 1L << 32;
     /** $MFT's own attribute list can name at most this many runs pieces. */
     private static final int MAX_MFT_PIECES = 4096;
 
-    /** Shared for cached pieces with no allocated cluster: never written. */
-    private static final byte[] ZEROS = new byte[CACHED_BYTES];
 
     /** $MFT's data on the volume; unmapped clusters read as zeros. */
     private final RunTableLayer data;
     private final BlockCache.Region<byte[]> chunks;
     private final int recordSize;
     private final long records;
+    /** Bytes per cached piece: whole records, {@link #CACHED_BYTES} or one record when that is larger. */
+    private final int piece;
+    /** Shared for cached pieces with no allocated cluster: never written. */
+    private final byte[] zeros;
 
     private Mft(Layer volume, BlockCache.Region<byte[]> chunks, int recordSize, long clusterSize, List<DataRun> runs,
                 long dataSize) {
@@ -59,6 +61,8 @@ final class Mft {
         this.chunks = chunks;
         this.recordSize = recordSize;
         this.records = dataSize / recordSize;
+        this.piece = recordSize * Math.max(1, CACHED_BYTES / recordSize);
+        this.zeros = new byte[piece];
     }
 
     /** Reads record 0 at the boot sector's $MFT cluster and follows $MFT's runlist, including its attribute list. */
@@ -203,8 +207,8 @@ final class Mft {
         if (n < 0 || n >= records) throw MftRecord.corrupt(n, -1, "record number past the $MFT's " + records + " records");
         long pos = n * recordSize;
         byte[] rec = new byte[recordSize];
-        System.arraycopy(chunks.get(pos / CACHED_BYTES, i -> { byte[] c = read(i * CACHED_BYTES, CACHED_BYTES); return c == null ? ZEROS : c; }),
-                (int) (pos % CACHED_BYTES), rec, 0, recordSize);
+        System.arraycopy(chunks.get(pos / piece, i -> { byte[] c = read(i * piece, piece); return c == null ? zeros : c; }),
+                (int) (pos % piece), rec, 0, recordSize);
         if (isFile(rec, 0)) {
             String bad = MftRecord.fixup(rec, 0, recordSize);
             if (bad != null) throw MftRecord.corrupt(n, offsetOf(n), bad);
