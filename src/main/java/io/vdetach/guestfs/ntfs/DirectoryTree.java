@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -76,7 +77,7 @@ final class DirectoryTree {
         long[] parentRef = new long[1024];
         int[] nameAt = new int[1024];
         /** Names holding unpaired UTF-16 surrogates (warned about once, as a count). */
-        final java.util.BitSet surrogates = new java.util.BitSet();
+        final BitSet surrogates = new BitSet();
 
         void add(int owner, long base, long parent, char[] name, NamePool pool) {
             if (count == child.length) {
