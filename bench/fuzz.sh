@@ -21,7 +21,8 @@ TARGETS=(Qcow2FuzzTest#qcow2 VhdFuzzTest#vhd VhdxFuzzTest#vhdx VmdkFuzzTest#spar
          VmdkFuzzTest#descriptor VdiFuzzTest#vdi VolumeFuzzTest#partitions VolumeFuzzTest#lvm VolumeFuzzTest#lvmText
          ExtFuzzTest#ext NtfsFuzzTest#volume NtfsFuzzTest#mftRecord NtfsFuzzTest#bootSector FatFuzzTest#fat
          ExfatFuzzTest#exfat XfsFuzzTest#xfs DecoderFuzzTest#lznt1 DecoderFuzzTest#xpressHuffman DecoderFuzzTest#lzx
-         DecoderFuzzTest#zstd DecoderFuzzTest#compressedCluster EwfFuzzTest#ewf OvaFuzzTest#ova BitLockerFuzzTest#metadata VssFuzzTest#shadowCopies)
+         DecoderFuzzTest#zstd DecoderFuzzTest#compressedCluster EwfFuzzTest#ewf OvaFuzzTest#ova BitLockerFuzzTest#metadata VssFuzzTest#shadowCopies
+         EwfFuzzTest#segments VmdkFuzzTest#seSparse)
 want=${1:-all}
 minutes=${2:-20}
 runs=${RUNS:-1000000}

@@ -1,8 +1,14 @@
 package io.vdetach.fuzz;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * A file as a fuzzer input: its size, then chunks of bytes at offsets, zeros elsewhere. Disk images
@@ -22,8 +28,8 @@ public final class SparseFile {
     private static final int JOIN_GAP = 32;
 
     /** Writes the input standing for file {@code args[0]} to {@code args[1]} (bench/fuzz-seeds.sh makes seeds with it). */
-    public static void main(String[] args) throws java.io.IOException {
-        java.nio.file.Files.write(java.nio.file.Path.of(args[1]), encode(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(args[0]))));
+    public static void main(String[] args) throws IOException {
+        Files.write(Path.of(args[1]), encode(Files.readAllBytes(Path.of(args[0]))));
     }
 
     /** The file {@code input} stands for, at most {@code maxSize} bytes. */
@@ -40,6 +46,24 @@ public final class SparseFile {
         }
         return file;
     }
+
+    /**
+     * Writes {@code file} to {@code path} as a sparse file (its non-zero 4 KiB blocks only): a target
+     * whose format opens a second file by name (an extent, a segment) needs that file on disk.
+     */
+    static void write(byte[] file, Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int at = 0; at < file.length; at += 4096) {
+                int end = Math.min(file.length, at + 4096);
+                if (!Arrays.equals(file, at, end, ZEROS, 0, end - at) || end == file.length) {
+                    ch.write(ByteBuffer.wrap(file, at, end - at), at);
+                }
+            }
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
 
     /** The input that decodes to {@code file}: its non-zero stretches as chunks. */
     public static byte[] encode(byte[] file) {
