@@ -51,5 +51,16 @@ public record HostFilesystem(Path path, StatFs statfs, long device) {
         return statfs.type() == StatFs.BTRFS_MAGIC ? TailPolicy.CLONE_AND_TRUNCATE : TailPolicy.WRITE;
     }
 
+    /**
+     * What one name made here costs the filesystem beyond its data blocks, for plan's peak: on
+     * XFS an inode (512 bytes, mkfs.xfs's default for v5) and its share of directory blocks and
+     * inode btrees, measured at 560 bytes a file (docs/benchmarks.md, "Transient space"); ext2/3/4
+     * have their inodes in preallocated tables, so only directory entries (~32 bytes a name, in
+     * 4 KiB blocks). Other filesystems are not measured: XFS's figure stands in.
+     */
+    public int bytesPerEntry() {
+        return statfs.type() == StatFs.EXT4_MAGIC ? 32 : 560;
+    }
+
     public enum TailPolicy { WRITE, CLONE_AND_TRUNCATE }
 }
