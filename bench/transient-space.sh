@@ -52,23 +52,25 @@ img=$H/disk.img
 gpt_ext4_disk "$tree" "$img"
 
 free_bytes() { stat -f -c '%f %S' "$H" | awk '{printf "%.0f\n", $1 * $2}'; }
-# The poller: statfs of the XFS every 50 ms until killed; prints the lowest free bytes seen.
+# The poller: statfs of the XFS every 50 ms until killed; keeps the lowest free bytes seen in
+# $SCRATCH/low (rewritten at each new low, so a kill at any moment leaves the answer).
 start_poller() {
-  python3 - "$H" >"$SCRATCH/low" <<'PY' &
-import os, signal, sys, time
+  rm -f "$SCRATCH/low"
+  python3 - "$H" "$SCRATCH/low" <<'PY' &
+import os, sys, time
 low = None
-def done(*_):
-    print(low); sys.exit(0)
-signal.signal(signal.SIGTERM, done)
 while True:
     s = os.statvfs(sys.argv[1]); f = s.f_bfree * s.f_frsize
-    low = f if low is None else min(low, f)
+    if low is None or f < low:
+        low = f
+        with open(sys.argv[2] + ".new", "w") as out: out.write(f"{low}\n")
+        os.replace(sys.argv[2] + ".new", sys.argv[2])
     time.sleep(0.05)
 PY
   POLLER=$!
-  sleep 0.3
+  while [ ! -s "$SCRATCH/low" ]; do sleep 0.05; done
 }
-stop_poller() { kill -TERM "$POLLER"; wait "$POLLER" || true; cat "$SCRATCH/low"; }
+stop_poller() { kill "$POLLER"; wait "$POLLER" 2>/dev/null || true; cat "$SCRATCH/low"; }
 json_num() { grep -o "\"$1\": [0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
 mb() { echo "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
 
