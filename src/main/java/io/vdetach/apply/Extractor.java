@@ -113,7 +113,7 @@ public final class Extractor {
 
     /** plan: what the run would take of DEST's filesystem, and a warning when that is more than it has free. */
     private static void forecast(Tally report, HostFilesystem host, Totals totals) {
-        HostSpace s = HostSpace.of(totals.blocksWritten(), host.blockSize(), report.entries(), host.bytesPerEntry());
+        HostSpace s = HostSpace.of(totals.blocksWritten(), host.blockSize(), host.metadataBytes(report.entries(), report.directories()));
         report.hostSpace(s);
         long available = host.statfs().bytesAvailable();
         if (s.peakBytes() > available) {

@@ -172,6 +172,11 @@ final class Tally {
                 + recovered.hardlinks;
     }
 
+    /** Directories the run makes on the host so far. */
+    synchronized long directories() {
+        return total.directories + (recovered == null ? 0 : recovered.directories);
+    }
+
     synchronized int errorCount() { return errors.size(); }
 
     /** Hands the running totals to a progress line (outside the lock). */

@@ -52,14 +52,19 @@ public record HostFilesystem(Path path, StatFs statfs, long device) {
     }
 
     /**
-     * What one name made here costs the filesystem beyond its data blocks, for plan's peak: on
-     * XFS an inode (512 bytes, mkfs.xfs's default for v5) and its share of directory blocks and
-     * inode btrees, measured at 560 bytes a file (docs/benchmarks.md, "Transient space"); ext2/3/4
-     * have their inodes in preallocated tables, so only directory entries (~32 bytes a name, in
-     * 4 KiB blocks). Other filesystems are not measured: XFS's figure stands in.
+     * What making {@code entries} names ({@code directories} of them directories) costs this
+     * filesystem beyond the files' data blocks, for plan's peak. XFS: an inode each (512 bytes,
+     * mkfs.xfs's default for v5) and its share of inode chunks, inode btrees and directory blocks
+     * (small directories live in their inode), measured at 560 bytes a name (docs/benchmarks.md,
+     * "Transient space"). ext2/3/4: inodes sit in tables made by mkfs, so a directory's first
+     * block and ~32 bytes of directory entry a name. Other filesystems are not measured: XFS's
+     * figure stands in.
      */
-    public int bytesPerEntry() {
-        return statfs.type() == StatFs.EXT4_MAGIC ? 32 : 560;
+    public long metadataBytes(long entries, long directories) {
+        if (statfs.type() == StatFs.EXT4_MAGIC) {
+            return Math.addExact(Math.multiplyExact(directories, statfs.blockSize()), Math.multiplyExact(entries, 32L));
+        }
+        return Math.multiplyExact(entries, 560L);
     }
 
     public enum TailPolicy { WRITE, CLONE_AND_TRUNCATE }

@@ -16,11 +16,11 @@ public record HostSpace(long bytesWritten, long peakBytes) {
 
     /**
      * @param blocks host blocks written (sum of {@link #blocksWritten} over the files)
-     * @param entries files, directories, symlinks, special files and extra hard-link names made
+     * @param metadataBytes what the names made cost the host (inodes, directories: HostFilesystem.metadataBytes)
      */
-    public static HostSpace of(long blocks, int blockSize, long entries, int bytesPerEntry) {
+    public static HostSpace of(long blocks, int blockSize, long metadataBytes) {
         long written = Math.multiplyExact(blocks, (long) blockSize);
-        return new HostSpace(written, Math.addExact(written, Math.multiplyExact(entries, (long) bytesPerEntry)));
+        return new HostSpace(written, Math.addExact(written, metadataBytes));
     }
 
     /**

@@ -34,7 +34,7 @@ class HostSpaceTest {
 
     @Test
     void peakIsBlocksPlusEntries() {
-        HostSpace s = HostSpace.of(10, 4096, 3, 560);
+        HostSpace s = HostSpace.of(10, 4096, 1680);
         assertThat(s.bytesWritten()).isEqualTo(40960);
         assertThat(s.peakBytes()).isEqualTo(40960 + 1680);
     }
