@@ -68,13 +68,14 @@ for i in range(n):
 PY
 }
 
-# gpt_ext4_disk TREE IMG: a raw GPT disk IMG with one ext4 partition at 1 MiB made by mke2fs -d
-# from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset and size).
+# gpt_ext4_disk TREE IMG [MKE2FS_OPTION...]: a raw GPT disk IMG with one ext4 partition at 1 MiB made
+# by mke2fs -d from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset
+# and size). Options go to mke2fs (e.g. -N 60000 for a tree of many tiny files).
 gpt_ext4_disk() {
   local tree=$1 img=$2 data fs_size
   data=$(du -sb "$tree" | cut -f1)
   fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
-  mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
+  mke2fs -q -t ext4 -b 4096 "${@:3}" -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
   part_start=$((1 << 20)); fs_bytes=$(stat -c %s "$SCRATCH/fs.ext4")
   truncate -s $((part_start + fs_bytes + (1 << 20))) "$img"
   sgdisk -n 1:2048:+$((fs_bytes / 512)) -t 1:8300 "$img" >/dev/null

@@ -49,7 +49,7 @@ data=$(du -sb "$tree" | cut -f1); files=$(find "$tree" -type f | wc -l)
 tails=$(find "$tree" -type f -printf '%s\n' | awk '$1 % 4096 {n++} END {print n + 0}')
 echo "== $SHAPE: $data bytes in $files files, $tails with a partial last block"
 img=$H/disk.img
-gpt_ext4_disk "$tree" "$img"
+gpt_ext4_disk "$tree" "$img" -N $((files + 10000))
 
 free_bytes() { stat -f -c '%f %S' "$H" | awk '{printf "%.0f\n", $1 * $2}'; }
 # The poller: statfs of the XFS every 50 ms until killed; keeps the lowest free bytes seen in
