@@ -58,7 +58,7 @@ public record HostFilesystem(Path path, StatFs statfs, long device) {
      * (small directories live in their inode), measured at 560 bytes a name over 50,000 names,
      * plus what any run's first allocations take (an inode chunk of 64 inodes, a directory block,
      * free-space and refcount btree blocks: 80-110 KB measured beyond the per-name figure for 41
-     * names), {@link #RUN_METADATA_BYTES} (docs/benchmarks.md, "Transient space (issue 19)").
+     * names), {@code RUN_METADATA_BYTES} (docs/benchmarks.md, "Transient space (issue 19)").
      * ext2/3/4: inodes sit in tables made by mkfs, so a directory's first block and ~32 bytes of
      * directory entry a name. Other filesystems are not measured: XFS's figures stand in.
      */
