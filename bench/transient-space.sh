@@ -78,22 +78,22 @@ mb() { echo "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
 predicted=$(json_num peak_host_bytes "$SCRATCH/plan.json" || echo 0)
 echo "plan: peak_host_bytes $predicted, host_bytes_written $(json_num host_bytes_written "$SCRATCH/plan.json" || echo ?)"
 echo
-echo "| round | build | wall s | before→lowest MB | before→after MB | written MB (loop) | copied MB (report) | plan peak MB | lowest / plan |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round | build | wall s | cpu s (user+sys) | before→lowest MB | before→after MB | written MB (loop) | copied MB (report) | plan peak MB | lowest / plan |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 run() { # LABEL COMMAND...
   local label=$1; shift
   rm -rf "$H/out"; drop_caches; sleep 2
   before=$(free_bytes); w0=$(written_bytes "$hostdev")
   start_poller
   t0=$(now)
-  "$@" extract --no-progress --json "$img" "$H/out" >"$SCRATCH/extract.json"
+  /usr/bin/time -o "$SCRATCH/cpu" -f '%U %S' "$@" extract --no-progress --json "$img" "$H/out" >"$SCRATCH/extract.json"
   t1=$(now)
   sleep 0.2; low=$(stop_poller)
   after=$(free_bytes); w1=$(written_bytes "$hostdev")
   [ "$after" -lt "$low" ] && low=$after
   peak=$((before - low)); used=$((before - after))
   ratio=$([ "${predicted:-0}" -gt 0 ] && echo "$peak $predicted" | awk '{printf "%.2f", $1 / $2}' || echo -)
-  echo "| $r | $label | $(secs "$t0" "$t1") | $(mb $peak) | $(mb $used) | $(mb $((w1 - w0))) | $(mb "$(json_num bytes_copied "$SCRATCH/extract.json")") | $(mb "$predicted") | $ratio |"
+  echo "| $r | $label | $(secs "$t0" "$t1") | $(awk '{printf "%.2f", $1 + $2}' "$SCRATCH/cpu") | $(mb $peak) | $(mb $used) | $(mb $((w1 - w0))) | $(mb "$(json_num bytes_copied "$SCRATCH/extract.json")") | $(mb "$predicted") | $ratio |"
 }
 for ((r = 1; r <= ROUNDS; r++)); do
   [ ${#OLD[@]} -eq 0 ] || run before "${OLD[@]}"
