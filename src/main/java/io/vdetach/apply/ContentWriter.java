@@ -19,7 +19,7 @@ import java.util.List;
  * whole blocks), then copies and materialised bytes, then the size. Holes are left alone.
  * One per writer thread (it owns a transfer buffer).
  *
- * <p>Every byte range it writes is allocated first (fallocate), so the host never holds a
+ * <p>On XFS every byte range it writes is allocated first (fallocate), so the host never holds a
  * delayed allocation for it: XFS reserves, for each dirty delalloc extent, the data block plus
  * a worst-case of bmap btree blocks (~20 KiB for a one-block tail) until writeback, which made
  * the free space of a 50,000-file share extract drop by 5x what the run leaves used
@@ -33,17 +33,24 @@ final class ContentWriter {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
 
     private final int blockSize;
-    /** Set when DEST refuses fallocate (EOPNOTSUPP: some NFS, FUSE): plain buffered writes from then on. */
+    /** Set when DEST is not to be, or refuses to be, allocated ahead (HostFilesystem.allocateBeforeWriting, EOPNOTSUPP). */
     private boolean noAllocate;
 
     SourceFiles sources() {
         return sources;
     }
 
+    /** A writer that does not allocate ahead (decoding into a dump, or a host where that is not wanted). */
     ContentWriter(SourceFiles sources, Mode mode, int blockSize) {
+        this(sources, mode, blockSize, false);
+    }
+
+    /** @param allocateFirst fallocate each range before writing it (HostFilesystem.allocateBeforeWriting) */
+    ContentWriter(SourceFiles sources, Mode mode, int blockSize, boolean allocateFirst) {
         this.sources = sources;
         this.mode = mode;
         this.blockSize = blockSize;
+        this.noAllocate = !allocateFirst;
     }
 
     /** Figures of one file, added to the report by the caller. */

@@ -78,13 +78,14 @@ public final class Extractor {
             // Nothing to share: one ordered pass over the image instead of file by file.
             boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
-                    () -> new ContentWriter(sources, o.mode(), host.blockSize()));
+                    () -> new ContentWriter(sources, o.mode(), host.blockSize(), host.allocateBeforeWriting()));
                  ShareHashes hashes = ordered || !trail.hashing() ? null : new ShareHashes(sources)) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
                         host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher, trail, hashes);
                 if (ordered) {
-                    try (CopiedFiles copy = new CopiedFiles(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                    try (CopiedFiles copy = new CopiedFiles(ctx, sources,
+                            new ContentWriter(sources, Mode.COPY, host.blockSize(), host.allocateBeforeWriting()))) {
                         for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, copy);
                         copy.drain();
                     }

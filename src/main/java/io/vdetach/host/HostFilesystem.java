@@ -52,6 +52,18 @@ public record HostFilesystem(Path path, StatFs statfs, long device) {
     }
 
     /**
+     * Whether a writer should allocate (fallocate) each range before writing it here. XFS: yes —
+     * a buffered write into a hole reserves the data blocks plus a worst case of bmap btree
+     * blocks (20 KiB for a one-block tail) until writeback, and a write at EOF of a large file
+     * reserves speculative preallocation until close; an allocated range reserves neither
+     * (docs/benchmarks.md, "Transient space (issue 19)"). Btrfs: no — a preallocated extent
+     * keeps a small file from being stored inline in metadata. Others: not measured, left as they were.
+     */
+    public boolean allocateBeforeWriting() {
+        return statfs.type() == StatFs.XFS_MAGIC;
+    }
+
+    /**
      * What making {@code entries} names ({@code directories} of them directories) costs this
      * filesystem beyond the files' data blocks, for plan's peak. XFS: an inode each (512 bytes,
      * mkfs.xfs's default for v5) and its share of inode chunks, inode btrees and directory blocks
