@@ -79,13 +79,14 @@ gpt_disk() {
   dd if="$fs" of="$img" bs=4M seek=$((part_start)) oflag=seek_bytes conv=notrunc,sparse status=none
 }
 
-# gpt_ext4_disk TREE IMG: a raw GPT disk IMG with one ext4 partition at 1 MiB made by mke2fs -d
-# from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset and size).
+# gpt_ext4_disk TREE IMG [MKE2FS_OPTION...]: a raw GPT disk IMG with one ext4 partition at 1 MiB made
+# by mke2fs -d from TREE (removed afterwards); sets part_start and fs_bytes (the partition's offset
+# and size). Options go to mke2fs (e.g. -N 60000 for a tree of many tiny files).
 gpt_ext4_disk() {
   local tree=$1 img=$2 data fs_size
   data=$(du -sb "$tree" | cut -f1)
   fs_size=$(( (data * 13 / 10 + (512 << 20)) / 1048576 ))M
-  mke2fs -q -t ext4 -b 4096 -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
+  mke2fs -q -t ext4 -b 4096 "${@:3}" -d "$tree" "$SCRATCH/fs.ext4" "$fs_size" >/dev/null
   gpt_disk "$SCRATCH/fs.ext4" "$img" 8300
   rm -rf "$tree" "$SCRATCH/fs.ext4"
   sync

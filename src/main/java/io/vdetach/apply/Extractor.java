@@ -11,6 +11,7 @@ import io.vdetach.error.VdetachException;
 import io.vdetach.guestfs.TreeWalker;
 import io.vdetach.host.HostFilesystem;
 import io.vdetach.plan.Classifier;
+import io.vdetach.plan.HostSpace;
 import io.vdetach.plan.Mode;
 import io.vdetach.plan.OpenedImage;
 import io.vdetach.plan.Totals;
@@ -77,13 +78,14 @@ public final class Extractor {
             // Nothing to share: one ordered pass over the image instead of file by file.
             boolean ordered = !o.dryRun() && (o.mode() == Mode.COPY || !notShared.contains(null));
             try (Workers workers = new Workers(o.dryRun() || ordered ? 0 : o.threads(),
-                    () -> new ContentWriter(sources, o.mode(), host.blockSize()));
+                    () -> new ContentWriter(sources, o.mode(), host.blockSize(), host.allocateBeforeWriting()));
                  ShareHashes hashes = ordered || !trail.hashing() ? null : new ShareHashes(sources)) {
                 Totals totals = new Totals();
                 VolumeExtraction.Context ctx = new VolumeExtraction.Context(destFd, o, report, classifier, metadata, totals,
                         host.statfs().type() == StatFs.BTRFS_MAGIC, builder, workers, finisher, trail, hashes);
                 if (ordered) {
-                    try (CopiedFiles copy = new CopiedFiles(ctx, sources, new ContentWriter(sources, Mode.COPY, host.blockSize()))) {
+                    try (CopiedFiles copy = new CopiedFiles(ctx, sources,
+                            new ContentWriter(sources, Mode.COPY, host.blockSize(), host.allocateBeforeWriting()))) {
                         for (OpenedImage.Slot slot : slots) walk(ctx, slot, o.volume() != null, copy);
                         copy.drain();
                     }
@@ -94,6 +96,7 @@ public final class Extractor {
                 if (hashes != null) hashes.drain();
                 trail.rehashFallbacks();
                 report.notShared(totals.reasons());
+                if (o.dryRun()) forecast(report, host, totals);
             }
             if (!o.dryRun()) {
                 finisher.finish(destFd, builder);
@@ -107,6 +110,17 @@ public final class Extractor {
             o.progress().done();
         }
         return report.report((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** plan: what the run would take of DEST's filesystem, and a warning when that is more than it has free. */
+    private static void forecast(Tally report, HostFilesystem host, Totals totals) {
+        HostSpace s = HostSpace.of(totals.blocksWritten(), host.blockSize(), host.metadataBytes(report.entries(), report.directories()));
+        report.hostSpace(s);
+        long available = host.statfs().bytesAvailable();
+        if (s.peakBytes() > available) {
+            report.warn("DEST's filesystem has " + available + " bytes free for us; the run would take up to " + s.peakBytes()
+                    + " bytes of it (" + s.bytesWritten() + " bytes of written blocks, the rest inodes and directory entries)");
+        }
     }
 
     /** Walks one volume; {@code files}: where planned files go instead of the writer threads (null: to them). */

@@ -1,6 +1,7 @@
 package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
+import io.vdetach.plan.HostSpace;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -11,11 +12,12 @@ import java.util.stream.Stream;
  *
  * @param streaming detach --streaming's figures; null for other runs
  * @param deletion what detach deleted and the space that freed; null when nothing was deleted
+ * @param hostSpace plan's prediction of what the run takes of DEST's filesystem (blocks written, peak); null for other runs
  * @param recovered entries recovered by --deleted (below $Deleted/ and $Orphan/), not in {@code counts}; null without --deleted
  * @param notSharedBecause bytes per "kind: reason" for runs that were not shared
  */
 public record Report(Counts counts, Counts recovered, double seconds, long extraSpaceUsed, Streaming streaming, Deletion deletion,
-                     Map<String, Long> notSharedBecause, List<Volume> volumes, List<Conflict> conflicts,
+                     HostSpace hostSpace, Map<String, Long> notSharedBecause, List<Volume> volumes, List<Conflict> conflicts,
                      List<EntryError> errors, List<String> warnings, int exitCode) {
 
     /** Entries and bytes; bytesCopied includes bytesMaterialised (decoded bytes are written, not shared). */
@@ -48,12 +50,12 @@ public record Report(Counts counts, Counts recovered, double seconds, long extra
 
     /** The same report with one more warning. */
     public Report withWarning(String warning) {
-        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, deletion, notSharedBecause, volumes, conflicts, errors,
+        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, deletion, hostSpace, notSharedBecause, volumes, conflicts, errors,
                 Stream.concat(warnings.stream(), Stream.of(warning)).toList(), exitCode);
     }
 
     Report withDeletion(Deletion d) {
-        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, d, notSharedBecause, volumes, conflicts, errors,
+        return new Report(counts, recovered, seconds, extraSpaceUsed, streaming, d, hostSpace, notSharedBecause, volumes, conflicts, errors,
                 warnings, exitCode);
     }
 }

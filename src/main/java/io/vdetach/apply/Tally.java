@@ -2,6 +2,7 @@ package io.vdetach.apply;
 
 import io.vdetach.error.ErrorKind;
 import io.vdetach.error.VdetachException;
+import io.vdetach.plan.HostSpace;
 import io.vdetach.plan.PlannedRun;
 import java.io.EOFException;
 import java.io.IOException;
@@ -45,6 +46,7 @@ final class Tally {
     private int volumeFailures;
     private long extraSpaceUsed;
     private Report.Streaming streaming;
+    private HostSpace hostSpace;
 
     synchronized Volume volume(String name, String filesystem) {
         Volume v = new Volume(name, filesystem, "extracted", new Counter());
@@ -161,6 +163,20 @@ final class Tally {
     synchronized void warn(String warning) { warnings.add(warning); }
     synchronized void extraSpaceUsed(long bytes) { extraSpaceUsed = bytes; }
     synchronized void streaming(long windows, long peakExtraSpace) { streaming = new Report.Streaming(windows, peakExtraSpace); }
+    synchronized void hostSpace(HostSpace s) { hostSpace = s; }
+
+    /** Names the run makes on the host so far: files, directories, symlinks, special files and extra hard-link names. */
+    synchronized long entries() {
+        long n = total.files + total.directories + total.symlinks + total.specials + total.hardlinks;
+        return recovered == null ? n : n + recovered.files + recovered.directories + recovered.symlinks + recovered.specials
+                + recovered.hardlinks;
+    }
+
+    /** Directories the run makes on the host so far. */
+    synchronized long directories() {
+        return total.directories + (recovered == null ? 0 : recovered.directories);
+    }
+
     synchronized int errorCount() { return errors.size(); }
 
     /** Hands the running totals to a progress line (outside the lock). */
@@ -183,7 +199,7 @@ final class Tally {
         int exit = Report.exitCode(errors.size(), nothing, volumeFailures);
         List<Report.Volume> vols = volumes.stream()
                 .map(v -> new Report.Volume(v.name, v.filesystem, v.status, v.counter.counts(), v.counter.errors)).toList();
-        return new Report(total.counts(), recovered == null ? null : recovered.counts(), seconds, extraSpaceUsed, streaming, null,
+        return new Report(total.counts(), recovered == null ? null : recovered.counts(), seconds, extraSpaceUsed, streaming, null, hostSpace,
                 Collections.unmodifiableMap(new TreeMap<>(notShared)), vols, List.copyOf(conflicts), List.copyOf(errors),
                 List.copyOf(warnings), exit);
     }

@@ -429,7 +429,7 @@ final class VolumeExtraction implements TreeWalker.Visitor {
         long size = node.size();
         capOutput(runs);
         synchronized (c.totals()) {
-            for (PlannedRun r : runs) c.totals().add(r);
+            c.totals().addFile(runs, c.classifier().blockSize());
         }
         if (dryRun()) {
             c.report().plannedFile(vf, size, runs, true);

@@ -32,6 +32,10 @@ final class ReportView {
             m.put("peak_extra_space", r.streaming().peakExtraSpace());
             m.put("windows", r.streaming().windows());
         }
+        if (r.hostSpace() != null) {
+            m.put("host_bytes_written", r.hostSpace().bytesWritten());
+            m.put("peak_host_bytes", r.hostSpace().peakBytes());
+        }
         if (r.deletion() != null) {
             m.put("space_reclaimed", r.deletion().spaceReclaimed());
             m.put("deleted", r.deletion().deleted());
@@ -99,6 +103,10 @@ final class ReportView {
                     d.directories(), Units.bytes(d.bytesTotal()));
         }
         if (!verb.startsWith("would")) out.printf("extra space used on DEST's filesystem: %s%n", Units.bytes(r.extraSpaceUsed()));
+        if (r.hostSpace() != null) {
+            out.printf("DEST's filesystem: %s of blocks written, its free space dropping by up to %s during the run%n",
+                    Units.bytes(r.hostSpace().bytesWritten()), Units.bytes(r.hostSpace().peakBytes()));
+        }
         if (r.streaming() != null) {
             out.printf("streaming: %d windows, peak extra space %s%n", r.streaming().windows(), Units.bytes(r.streaming().peakExtraSpace()));
         }

@@ -51,5 +51,38 @@ public record HostFilesystem(Path path, StatFs statfs, long device) {
         return statfs.type() == StatFs.BTRFS_MAGIC ? TailPolicy.CLONE_AND_TRUNCATE : TailPolicy.WRITE;
     }
 
+    /**
+     * Whether a writer should allocate (fallocate) each range before writing it here. XFS: yes —
+     * a buffered write into a hole reserves the data blocks plus a worst case of bmap btree
+     * blocks (20 KiB for a one-block tail) until writeback, and a write at EOF of a large file
+     * reserves speculative preallocation until close; an allocated range reserves neither
+     * (docs/benchmarks.md, "Transient space (issue 19)"). Btrfs: no — a preallocated extent
+     * keeps a small file from being stored inline in metadata. Others: not measured, left as they were.
+     */
+    public boolean allocateBeforeWriting() {
+        return statfs.type() == StatFs.XFS_MAGIC;
+    }
+
+    /**
+     * What making {@code entries} names ({@code directories} of them directories) costs this
+     * filesystem beyond the files' data blocks, for plan's peak. XFS: an inode each (512 bytes,
+     * mkfs.xfs's default for v5) and its share of inode chunks, inode btrees and directory blocks
+     * (small directories live in their inode), measured at 560 bytes a name over 50,000 names,
+     * plus what any run's first allocations take (an inode chunk of 64 inodes, a directory block,
+     * free-space and refcount btree blocks: 80-110 KB measured beyond the per-name figure for 41
+     * names), {@code RUN_METADATA_BYTES} (docs/benchmarks.md, "Transient space (issue 19)").
+     * ext2/3/4: inodes sit in tables made by mkfs, so a directory's first block and ~32 bytes of
+     * directory entry a name. Other filesystems are not measured: XFS's figures stand in.
+     */
+    public long metadataBytes(long entries, long directories) {
+        if (statfs.type() == StatFs.EXT4_MAGIC) {
+            return Math.addExact(Math.multiplyExact(directories, statfs.blockSize()), Math.multiplyExact(entries, 32L));
+        }
+        return Math.addExact(RUN_METADATA_BYTES, Math.multiplyExact(entries, XFS_BYTES_PER_NAME));
+    }
+
+    private static final long XFS_BYTES_PER_NAME = 560;
+    private static final long RUN_METADATA_BYTES = 128 << 10;
+
     public enum TailPolicy { WRITE, CLONE_AND_TRUNCATE }
 }

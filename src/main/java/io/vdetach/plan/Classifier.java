@@ -41,6 +41,11 @@ public final class Classifier {
         return new Classifier(blockSize);
     }
 
+    /** DEST's block size: the unit of sharing and of the blocks partial runs fill. */
+    public int blockSize() {
+        return blockSize;
+    }
+
     /** Why nothing at all can be shared from {@code src} into DEST, or null when sharing can be tried. */
     public String whyNotShared(HostFile src) {
         if (dest == null) return null;
