@@ -28,7 +28,11 @@ final class ContentChecks implements AutoCloseable {
         }
     }
 
-    /** Reader threads: a few outstanding reads are what a loop device or a disk needs; the CPU work is a compare. */
+    /**
+     * Reader threads: the work is waiting for reads, the CPU part is a compare. Measured at a million
+     * entries (docs/benchmarks.md, "verify at a million"): 2 threads 145 s, 4 threads 88-114 s, 8 and
+     * 16 within that scatter; the walker then mostly waits for a free slot, the readers in DEST's pread.
+     */
     static final int THREADS = 4;
     /** Checks queued or running: twice the threads keeps each busy while the walker catches up. */
     static final int IN_FLIGHT = 2 * THREADS;

@@ -31,7 +31,10 @@ import java.util.List;
  * as extraction made it: made safe, then made unique in its directory by the same
  * {@link DirectoryNames} (a guest's second "esc" is "esc (1)"). DEST is read one directory at a
  * time, each opened from its parent's descriptor by one name with O_NOFOLLOW: a symlink that
- * extraction wrote is never followed out of DEST.
+ * extraction wrote is never followed out of DEST. The walk and every check of names, types, modes
+ * and extra entries run on one thread in walk order; a regular file's content, xattrs and mtime are
+ * compared on {@link ContentChecks}' threads (the walker opens the file first, from its directory's
+ * descriptor), and {@link MismatchLog} puts their mismatches back in walk order.
  */
 public final class Verify implements TreeWalker.Visitor {
     /**
