@@ -11,11 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 SMALL=${1:-3000}; MEDIUM=${2:-1500}; BIG=${3:-2}; BIG_MIB=${4:-500}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
-host_img=$SCRATCH/host.xfs
-truncate -s 12G "$host_img"
-mkfs.xfs -q -f -m reflink=1 "$host_img"
-attach "$host_img"; hostdev=$ATTACHED
-H=$SCRATCH/host; mount_at "$hostdev" "$H"
+xfs_host 12G
 
 echo "== building the guest tree ($SMALL small, $MEDIUM medium, $BIG x $BIG_MIB MiB)"
 tree=$H/tree; mkdir -p "$tree"

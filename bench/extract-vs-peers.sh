@@ -7,11 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 SMALL=${1:-40000}; MEDIUM=${2:-5000}; BIG=${3:-4}
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
-host_img=$SCRATCH/host.xfs
-truncate -s 24G "$host_img"
-mkfs.xfs -q -f -m reflink=1 "$host_img"
-attach "$host_img"; hostdev=$ATTACHED
-H=$SCRATCH/host; mount_at "$hostdev" "$H"
+xfs_host 24G
 
 echo "== building the guest tree ($SMALL small, $MEDIUM medium, $BIG x 500 MiB)"
 tree=$H/tree; mkdir -p "$tree"

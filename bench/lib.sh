@@ -68,6 +68,16 @@ for i in range(n):
 PY
 }
 
+# xfs_host SIZE: a fresh XFS with reflink (the share-mode host) of SIZE (truncate's units) in
+# $SCRATCH/host.xfs, loop-attached and mounted at $SCRATCH/host; sets hostdev and H.
+xfs_host() {
+  local img=$SCRATCH/host.xfs
+  truncate -s "$1" "$img"
+  mkfs.xfs -q -f -m reflink=1 "$img"
+  attach "$img"; hostdev=$ATTACHED
+  H=$SCRATCH/host; mount_at "$hostdev" "$H"
+}
+
 # gpt_disk FS IMG TYPE: a raw GPT disk IMG with one partition of sgdisk type TYPE (8300 Linux,
 # 0700 Microsoft basic data) at 1 MiB holding the filesystem image FS (copied sparse; FS is left);
 # sets part_start and fs_bytes (the partition's offset and size).

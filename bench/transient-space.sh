@@ -16,11 +16,7 @@ SHAPE=${1:-rund}; ROUNDS=${2:-1}
 read -r -a VD <<<"${VDETACH:-$REPO/vdetach}"
 read -r -a OLD <<<"${BEFORE:-}"
 rm -rf "$SCRATCH"; mkdir -p "$SCRATCH"
-host_img=$SCRATCH/host.xfs
-truncate -s 24G "$host_img"
-mkfs.xfs -q -f -m reflink=1 "$host_img"
-attach "$host_img"; hostdev=$ATTACHED
-H=$SCRATCH/host; mount_at "$hostdev" "$H"
+xfs_host 24G
 
 tree=$H/tree; mkdir -p "$tree"
 case $SHAPE in
