@@ -62,7 +62,8 @@ final class LsCommand implements Callable<Integer> {
     private static final int ASSUMED_HOST_BLOCK = 4096;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    private final List<Object> entries = new ArrayList<>();
+    /** --json: the document's last member, written entry by entry as the walk reaches them (never held whole). */
+    private Json.Tail entries;
     private final Classifier classifier = Classifier.hypothetical(ASSUMED_HOST_BLOCK);
     private int errors;
 
@@ -148,19 +149,30 @@ final class LsCommand implements Callable<Integer> {
                 if (guestPath != null) {
                     GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
                     String base = f.slot().volume().name() + (f.rest().isEmpty() ? "" : "/" + f.rest().replaceAll("/+$", ""));
+                    startEntries(json, out);
                     list(f.fs(), f.node(), base, out);
                 } else {
+                    startEntries(json, out);
                     for (OpenedImage.Slot s : img.slots()) {
                         if (s.filesystem() == null) continue;
                         list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
                         if (deleted) listRecovered(s.filesystem(), s.volume().name(), out);
                     }
                 }
-                json.put("entries", entries);
+                if (io.json) {
+                    entries.end();
+                    out.println();
+                }
+            } else if (io.json) {
+                out.println(Json.render(json));
             }
-            if (io.json) out.println(Json.render(json));
             return Report.exitCode(errors, !readable, volumeFailures);
         }
+    }
+
+    /** --json: writes the document up to its "entries", which the walk then adds to one by one. */
+    private void startEntries(Map<String, Object> json, PrintStream out) {
+        if (io.json) entries = Json.tail(out, json, "entries");
     }
 
     /** The image, its chain and its warnings, as --json starts. */
