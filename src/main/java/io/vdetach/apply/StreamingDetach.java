@@ -377,7 +377,8 @@ final class StreamingDetach {
                 for (; next != null; unitNo++) {
                     PieceSort.Piece first = next;
                     boolean copies = unitNo >= skip;
-                    // this unit's files, each one target (its file is opened once a batch)
+                    // the unit's recent files, each one target (its file is opened once a batch); a file whose
+                    // pieces lie farther apart gets another target, opened again
                     Map<Long, Target> targets = new HashMap<>();
                     Ranges consumed = new Ranges();
                     for (PieceSort.Piece q = first; q != null && q.source() == first.source()
@@ -388,6 +389,7 @@ final class StreamingDetach {
                         if (q.punchOnly()) continue;
                         Target t = targets.get(q.record());
                         if (t == null) {
+                            if (targets.size() >= TARGETS_KEPT) targets.clear();
                             t = new Target(destFd, plan.files.hostPath(q.record()), plan.evidence(q.file()));
                             targets.put(q.record(), t);
                         }
@@ -412,6 +414,9 @@ final class StreamingDetach {
             }
             return unitNo;
         }
+
+        /** Targets remembered within a unit: as many files as one of the engine's batches names at most. */
+        private static final int TARGETS_KEPT = 1024;
 
         /** A unit's consumed bytes, in image order, contiguous ranges merged as they come. */
         private static final class Ranges {
