@@ -44,6 +44,12 @@ import java.util.concurrent.TimeUnit;
  * next unit be copied while one is synced and punched, never more (two units in flight), so the
  * bytes copied but not yet punched — the extra space — stay within one window. Metadata, hard
  * links and directory times come last, then the image is deleted.
+ *
+ * <p>Memory: the plan is not held on the heap. Each file's record (where it is, its node for the
+ * metadata) goes to one scratch file ({@link PlannedFiles}), its pieces to another, sorted into
+ * image order in bounded chunks and merged ({@link PieceSort}); both live in {@code $TMPDIR}, ~200
+ * bytes a file, and vanish with the run. What stays in memory grows with the directories, the
+ * hard-linked files and, when evidence is written, the files' pending hashes, not with the files.
  */
 final class StreamingDetach {
     private StreamingDetach() {}
