@@ -90,6 +90,11 @@ final class PlannedFiles implements AutoCloseable {
         return at;
     }
 
+    /** Bytes of the records. */
+    long bytes() {
+        return spill.position();
+    }
+
     /** Files recorded. */
     int count() {
         return count;

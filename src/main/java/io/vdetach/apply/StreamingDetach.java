@@ -269,7 +269,8 @@ final class StreamingDetach {
                 }
                 plan.files.planned();
                 report.notShared(totals.reasons());
-                t0 = phase("walked, created " + plan.files.count() + " files (" + plan.pieces.size() + " pieces), decoded", t0);
+                t0 = phase("walked, created " + plan.files.count() + " files (scratch: " + plan.files.bytes() + " bytes of records, "
+                        + plan.pieces.size() + " pieces), decoded", t0);
                 crash.reached("walked");
                 if (!progress.materialised) {
                     Linux.syncfs(destFd);
