@@ -268,6 +268,12 @@ final class StreamingDetach {
                     }
                 }
                 plan.files.planned();
+                // Nothing more is read through the cache: the copy reads the image itself, the rest
+                // comes from the plan. Its budget and the walk's garbage go before the copy's buffers
+                // come (one full collection lets the heap shrink): otherwise the copy's peak is the
+                // walk's heap plus the buffers.
+                img.cache().clear();
+                System.gc();
                 report.notShared(totals.reasons());
                 t0 = phase("walked, created " + plan.files.count() + " files (scratch: " + plan.files.bytes() + " bytes of records, "
                         + plan.pieces.size() + " pieces), decoded", t0);
