@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Memory: the plan is not held on the heap. Each file's record (where it is, its node for the
  * metadata) goes to one scratch file ({@link PlannedFiles}), its pieces to another, sorted into
- * image order in bounded chunks and merged ({@link PieceSort}); both live in {@code $TMPDIR}, ~200
+ * image order in bounded chunks and merged ({@link PieceSort}); both live in {@code $TMPDIR}, ~225
  * bytes a file, and vanish with the run. What stays in memory grows with the directories, the
  * hard-linked files and, when evidence is written, the files' pending hashes, not with the files.
  */
