@@ -148,8 +148,12 @@ final class OrderedCopy implements AutoCloseable {
         final AtomicBoolean released = new AtomicBoolean();
     }
 
-    /** A unit's hook, the batches it waits for, and whether it gives back a unit slot. */
-    private record After(AfterUnit hook, List<Batch> batches, boolean slot) {}
+    /**
+     * A unit's hook, the batches it waits for (their latches only: a batch, its pieces and its
+     * targets are let go once written, not kept until the hook runs), and whether it gives back a
+     * unit slot.
+     */
+    private record After(AfterUnit hook, List<CountDownLatch> batches, boolean slot) {}
 
     /** A read the planner hands the readers; STOP_READ ends them. */
     private record SpanRead(ImageReads.Span span, List<Piece> pieces, Batch batch, long seq) {}
@@ -191,7 +195,7 @@ final class OrderedCopy implements AutoCloseable {
     /** Handed over and not yet released: close() releases them after a failure. */
     private final Set<Batch> unreleased = ConcurrentHashMap.newKeySet();
     private Batch current = new Batch();
-    private List<Batch> sinceUnit = new ArrayList<>();
+    private List<CountDownLatch> sinceUnit = new ArrayList<>();
     private boolean holdsUnitSlot;
 
     /** @param unitsInFlight units handed over before the oldest one's hook must have run (streaming: 2); 0: no units */
@@ -279,8 +283,9 @@ final class OrderedCopy implements AutoCloseable {
             current = new Batch();
             unreleased.add(b);
             // Only a unit's hook waits for its batches: without units (copy mode, dump) a list of them
-            // would keep every batch, and through it every file's plan, to the end (1 KB a file).
-            if (unitSlots != null) sinceUnit.add(b);
+            // would grow to the end. It holds their latches, not the batches: a batch, and through its
+            // leases every file's plan (1 KB a file), is garbage once written, also within a unit.
+            if (unitSlots != null) sinceUnit.add(b.written);
             put(batches, b);
         } catch (Stopped e) {
             throw stopped();
@@ -502,7 +507,7 @@ final class OrderedCopy implements AutoCloseable {
     private void afterLoop() {
         run(() -> {
             for (After a; (a = take(afters)) != STOP; ) {
-                for (Batch b : a.batches()) until(() -> b.written.await(100, TimeUnit.MILLISECONDS));
+                for (CountDownLatch w : a.batches()) until(() -> w.await(100, TimeUnit.MILLISECONDS));
                 a.hook().run();
                 if (a.slot()) unitSlots.release();
             }

@@ -28,7 +28,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +44,12 @@ import java.util.concurrent.TimeUnit;
  * next unit be copied while one is synced and punched, never more (two units in flight), so the
  * bytes copied but not yet punched — the extra space — stay within one window. Metadata, hard
  * links and directory times come last, then the image is deleted.
+ *
+ * <p>Memory: the plan is not held on the heap. Each file's record (where it is, its node for the
+ * metadata) goes to one scratch file ({@link PlannedFiles}), its pieces to another, sorted into
+ * image order in bounded chunks and merged ({@link PieceSort}); both live in {@code $TMPDIR}, ~225
+ * bytes a file, and vanish with the run. What stays in memory grows with the directories, the
+ * hard-linked files and, when evidence is written, the files' pending hashes, not with the files.
  */
 final class StreamingDetach {
     private StreamingDetach() {}
@@ -101,7 +106,7 @@ final class StreamingDetach {
              EvidenceTrail trail = EvidenceTrail.open(r.options().evidence(), "detach --streaming", img)) {
             img.image().warnings().forEach(report::warn);
             new Consumption(img, dest, r.options(), Math.max(1L << 16, window / 2 >> 16 << 16), progress, progressPath, resume,
-                    report, r.streaming().crashPoints(), new ArrayList<>(), trail).execute();
+                    report, r.streaming().crashPoints(), trail).execute();
             // the evidence is complete and on disk before anything is deleted
             trail.finish(report.report((System.nanoTime() - t0) / 1e9));
         }
@@ -167,19 +172,58 @@ final class StreamingDetach {
      * @param unit bytes of the image per unit: half the window (see the class comment), in 64 KiB steps
      */
     private record Consumption(OpenedImage img, Path dest, ExtractOptions o, long unit, ProgressFile progress,
-                               Path progressPath, boolean resume, Tally report, CrashPoints crash, List<Planned> files,
-                               EvidenceTrail trail) {
+                               Path progressPath, boolean resume, Tally report, CrashPoints crash, EvidenceTrail trail,
+                               Plan plan) {
 
-        /** A planned file beneath DEST ({@code destFd}); the engine reopens it by path for each batch and closes it after. */
-        private record Planned(Fd destFd, Tally.Volume vf, DirHandle dir, byte[] name, EntryPath display, Node node,
-                               List<PlannedRun> runs, long size, Slack slack, PendingEntry evidence) implements OrderedCopy.Target {
-            Fd open(int flags) {
-                return BeneathPath.open(destFd, VolumeExtraction.join(dir.hostPath(), name), flags, 0);
+        Consumption(OpenedImage img, Path dest, ExtractOptions o, long unit, ProgressFile progress, Path progressPath,
+                    boolean resume, Tally report, CrashPoints crash, EvidenceTrail trail) {
+            this(img, dest, o, unit, progress, progressPath, resume, report, crash, trail, new Plan());
+        }
+
+        /**
+         * What the walk planned, in bounded memory: each file's record ({@link PlannedFiles}) and its
+         * pieces ({@link PieceSort}) go to scratch files; only the image files, and the files'
+         * evidence when it is on (their hashers wait for the copy), stay in memory.
+         */
+        private static final class Plan implements AutoCloseable {
+            PlannedFiles files;
+            PieceSort pieces;
+            /** The image files pieces come from, numbered as they first appear. */
+            final List<HostFile> sources = new ArrayList<>();
+            final Map<HostFile, Integer> sourceIndex = new HashMap<>();
+            /** By file number; null when the evidence is off. */
+            List<PendingEntry> evidence;
+
+            void open(boolean evidenceOn) throws IOException {
+                files = new PlannedFiles();
+                pieces = new PieceSort();
+                evidence = evidenceOn ? new ArrayList<>() : null;
+            }
+
+            PendingEntry evidence(int file) {
+                return evidence == null ? PendingEntry.NONE : evidence.get(file);
+            }
+
+            int source(HostFile f) {
+                return sourceIndex.computeIfAbsent(f, k -> {
+                    sources.add(k);
+                    return sources.size() - 1;
+                });
             }
 
             @Override
+            public void close() throws IOException {
+                try (PlannedFiles f = files; PieceSort p = pieces) {
+                    evidence = null;
+                }
+            }
+        }
+
+        /** A planned file beneath DEST ({@code destFd}) in one unit; the engine opens it by path for each batch and closes it after. */
+        private record Target(Fd destFd, byte[] path, PendingEntry evidence) implements OrderedCopy.Target {
+            @Override
             public TargetFile open() {
-                return new TargetFile(open(Linux.O_WRONLY));
+                return new TargetFile(BeneathPath.open(destFd, path, Linux.O_WRONLY, 0));
             }
 
             @Override
@@ -194,13 +238,12 @@ final class StreamingDetach {
             }
         }
 
-        /** A COPY run cut at unit boundaries: part of a file taken from one image file; or a slack, only punched. */
-        private record Piece(Planned file, long fileOffset, long length, int source, long sourceOffset, boolean punchOnly) {}
-
         void execute() throws IOException {
             long t0 = System.nanoTime();
             try (Fd destFd = Linux.open(dest.toString(), Linux.O_RDONLY | Linux.O_DIRECTORY, 0);
-                 SourceFiles sources = new SourceFiles()) {
+                 SourceFiles sources = new SourceFiles();
+                 Plan p = plan) {
+                p.open(trail.on());
                 HostFilesystem host = HostFilesystem.of(dest, destFd);
                 boolean canShare;
                 try (HostFile top = HostFile.open(img.image().ownFiles().getFirst())) {
@@ -224,8 +267,16 @@ final class StreamingDetach {
                                         slackOf(data, size, slot.filesystem().blockSize()), ev));
                     }
                 }
+                plan.files.planned();
+                // Nothing more is read through the cache: the copy reads the image itself, the rest
+                // comes from the plan. Letting it go, and the walk's garbage with one full collection,
+                // before the copy's buffers come took the peak at 1 M entries from 394 to 369 MiB
+                // (docs/benchmarks.md, Scale).
+                img.cache().clear();
+                System.gc();
                 report.notShared(totals.reasons());
-                t0 = phase("walked, created " + files.size() + " files, decoded", t0);
+                t0 = phase("walked, created " + plan.files.count() + " files (scratch: " + plan.files.bytes() + " bytes of records, "
+                        + plan.pieces.size() + " pieces), decoded", t0);
                 crash.reached("walked");
                 if (!progress.materialised) {
                     Linux.syncfs(destFd);
@@ -236,7 +287,7 @@ final class StreamingDetach {
                 sample();
                 long units = copyUnits(destFd, sources);
                 t0 = phase("copied " + units + " units", t0);
-                for (Planned f : files) finishFile(f, metadata);
+                plan.files.forEach(f -> finishFile(destFd, f, metadata));
                 trail.rehashFallbacks(); // every file was hashed from DEST above: nothing is read from the punched image
                 finisher.finish(destFd, builder);
                 Linux.syncfs(destFd);
@@ -259,7 +310,8 @@ final class StreamingDetach {
         /**
          * Creates the file at its final size (so holes stay holes), decodes what must be decoded
          * (compressed, resident or inline data: its source may lie anywhere, so before anything is
-         * punched; a resumed run that recorded it skips it) and remembers the file's runs.
+         * punched; a resumed run that recorded it skips it), records the file and its pieces: its
+         * copied runs cut at unit boundaries, and its slack.
          */
         private void plan(VolumeExtraction.Context ctx, ContentWriter decoder, Tally.Volume vf, DirHandle dir, byte[] name,
                           EntryPath display, Node node, List<PlannedRun> runs, Layer data, long size, Slack slack,
@@ -279,7 +331,25 @@ final class StreamingDetach {
                 if (!decode.isEmpty() && !progress.materialised) decoder.write(fd, decode, data, size, false, evidence.hasher());
             }
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), dir, created.name());
-            files.add(new Planned(ctx.destFd(), vf, dir, created.name(), display, node, runs, size, slack, evidence));
+            int file = plan.files.count();
+            long record = plan.files.add(vf, dir, created.name(), display, node, size, CopiedFiles.copied(runs));
+            if (plan.evidence != null) plan.evidence.add(evidence);
+            report.plannedFile(vf, size, runs, false);
+            for (PlannedRun r : runs) {
+                if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
+                int src = plan.source(r.source());
+                for (long done = 0, n; done < r.length(); done += n) {
+                    long at = r.sourceOffset() + done;
+                    n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
+                    plan.pieces.add(new PieceSort.Piece(src, at, n, r.fileOffset() + done, file, record));
+                }
+            }
+            if (slack != null) {
+                // Kept inside its own unit: a block shared in the guest (reflink) may hold another file's
+                // data there, which must be copied before anything of it is punched.
+                long n = Math.min(slack.length(), (slack.offset() / unit + 1) * unit - slack.offset());
+                plan.pieces.add(new PieceSort.Piece(plan.source(slack.source()), slack.offset(), n, -1, file, record));
+            }
             for (String note : node.notes()) report.warn(display + ": " + note);
         }
 
@@ -300,46 +370,13 @@ final class StreamingDetach {
             return new Slack(f, h.offset(), rest);
         }
 
-        /** Every copied run and slack, cut at unit boundaries, in image order; {@code sources} numbers their image files. */
-        private List<Piece> pieces(List<HostFile> sources) {
-            Map<HostFile, Integer> index = new HashMap<>();
-            List<Piece> out = new ArrayList<>();
-            for (Planned f : files) {
-                for (PlannedRun r : f.runs()) {
-                    if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;
-                    int src = number(r.source(), index, sources);
-                    for (long done = 0, n; done < r.length(); done += n) {
-                        long at = r.sourceOffset() + done;
-                        n = Math.min(r.length() - done, (at / unit + 1) * unit - at);
-                        out.add(new Piece(f, r.fileOffset() + done, n, src, at, false));
-                    }
-                }
-                Slack slack = f.slack();
-                if (slack != null) {
-                    // Kept inside its own unit: a block shared in the guest (reflink) may hold another file's
-                    // data there, which must be copied before anything of it is punched.
-                    long n = Math.min(slack.length(), (slack.offset() / unit + 1) * unit - slack.offset());
-                    out.add(new Piece(f, -1, n, number(slack.source(), index, sources), slack.offset(), true));
-                }
-            }
-            out.sort(Comparator.comparingInt(Piece::source).thenComparingLong(Piece::sourceOffset));
-            return out;
-        }
-
-        private static int number(HostFile f, Map<HostFile, Integer> index, List<HostFile> sources) {
-            return index.computeIfAbsent(f, k -> {
-                sources.add(k);
-                return sources.size() - 1;
-            });
-        }
-
         /**
-         * Hands the pieces to the engine unit by unit (units an earlier run recorded as done are
-         * skipped); after each unit: sync, record, punch. Returns the number of units.
+         * Hands the pieces to the engine unit by unit, in image order (units an earlier run recorded
+         * as done are skipped); after each unit: sync, record, punch. Returns the number of units.
          */
         private long copyUnits(Fd destFd, SourceFiles sourceFiles) throws IOException {
-            List<HostFile> sources = new ArrayList<>();
-            List<Piece> pieces = pieces(sources);
+            List<HostFile> sources = plan.sources;
+            PieceSort.Cursor pieces = plan.pieces.sorted();
             List<Path> own = img.image().ownFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList();
             List<Fd> punchFds = new ArrayList<>();
             long skip = progress.windowsDone; // read once: the hook thread moves it on
@@ -349,15 +386,29 @@ final class StreamingDetach {
                 for (HostFile f : sources) {
                     punchFds.add(own.contains(f.path().toAbsolutePath().normalize()) ? Linux.open(f.path().toString(), Linux.O_RDWR, 0) : null);
                 }
-                for (int i = 0, j; i < pieces.size(); i = j, unitNo++) {
-                    Piece first = pieces.get(i);
-                    for (j = i; j < pieces.size() && pieces.get(j).source() == first.source()
-                            && pieces.get(j).sourceOffset() / unit == first.sourceOffset() / unit; j++) { }
-                    if (unitNo < skip) continue;
-                    List<Piece> u = pieces.subList(i, j);
-                    for (Piece p : u) {
-                        if (!p.punchOnly()) engine.piece(p.file(), p.fileOffset(), p.length(), sources.get(p.source()), p.sourceOffset());
+                PieceSort.Piece next = pieces.next();
+                for (; next != null; unitNo++) {
+                    PieceSort.Piece first = next;
+                    boolean copies = unitNo >= skip;
+                    // the unit's recent files, each one target (its file is opened once a batch); a file whose
+                    // pieces lie farther apart gets another target, opened again
+                    Map<Long, Target> targets = new HashMap<>();
+                    Ranges consumed = new Ranges();
+                    for (PieceSort.Piece q = first; q != null && q.source() == first.source()
+                            && q.sourceOffset() / unit == first.sourceOffset() / unit; q = next) {
+                        next = pieces.next();
+                        if (!copies) continue;
+                        consumed.add(q.sourceOffset(), q.length());
+                        if (q.punchOnly()) continue;
+                        Target t = targets.get(q.record());
+                        if (t == null) {
+                            if (targets.size() >= TARGETS_KEPT) targets.clear();
+                            t = new Target(destFd, plan.files.hostPath(q.record()), plan.evidence(q.file()));
+                            targets.put(q.record(), t);
+                        }
+                        engine.piece(t, q.fileOffset(), q.length(), sources.get(q.source()), q.sourceOffset());
                     }
+                    if (!copies) continue;
                     long done = unitNo + 1;
                     Fd punchFd = punchFds.get(first.source());
                     engine.unit(() -> {
@@ -366,7 +417,7 @@ final class StreamingDetach {
                         progress.windowsDone = done;
                         progress.write(progressPath);
                         crash.reached("window:" + done);
-                        if (punchFd != null) punch(punchFd, u);
+                        if (punchFd != null) consumed.punch(punchFd);
                         sample();
                     });
                 }
@@ -377,16 +428,26 @@ final class StreamingDetach {
             return unitNo;
         }
 
-        /** Punches a unit's consumed bytes: contiguous ranges merged, then rounded inward to the image's host blocks. */
-        private static void punch(Fd fd, List<Piece> u) {
-            long bs = Math.max(512, Linux.fstatfs(fd).blockSize());
-            for (int i = 0, j; i < u.size(); i = j) {
-                long start = u.get(i).sourceOffset(), end = start + u.get(i).length();
-                for (j = i + 1; j < u.size() && u.get(j).sourceOffset() <= end; j++) {
-                    end = Math.max(end, u.get(j).sourceOffset() + u.get(j).length());
+        /** Targets remembered within a unit: as many files as one of the engine's batches names at most. */
+        private static final int TARGETS_KEPT = 1024;
+
+        /** A unit's consumed bytes, in image order, contiguous ranges merged as they come. */
+        private static final class Ranges {
+            private final List<long[]> ranges = new ArrayList<>();
+
+            void add(long offset, long length) {
+                long[] last = ranges.isEmpty() ? null : ranges.getLast();
+                if (last != null && offset <= last[1]) last[1] = Math.max(last[1], offset + length);
+                else ranges.add(new long[] {offset, offset + length});
+            }
+
+            /** Punches each range, rounded inward to the image's host blocks. */
+            void punch(Fd fd) {
+                long bs = Math.max(512, Linux.fstatfs(fd).blockSize());
+                for (long[] r : ranges) {
+                    long a = (r[0] + bs - 1) / bs * bs, b = r[1] / bs * bs;
+                    if (b > a) Linux.punchHole(fd, a, b - a);
                 }
-                long a = (start + bs - 1) / bs * bs, b = end / bs * bs;
-                if (b > a) Linux.punchHole(fd, a, b - a);
             }
         }
 
@@ -403,17 +464,19 @@ final class StreamingDetach {
          * resumed run did not copy the units the killed one had punched; pieces too far out of order
          * fell back) from the file itself, synced and complete by now: the image's copy is punched.
          */
-        private void finishFile(Planned f, MetadataWriter metadata) {
-            report.plannedFile(f.vf(), f.size(), f.runs(), false);
-            try (Fd fd = f.open(Linux.O_RDONLY)) {
-                FileHasher h = f.evidence().hasher();
+        private void finishFile(Fd destFd, PlannedFiles.File f, MetadataWriter metadata) {
+            PendingEntry evidence = plan.evidence(f.number());
+            Tally.Volume vf = f.dir().volume();
+            try (Fd fd = BeneathPath.open(destFd, f.hostPath(), Linux.O_RDONLY, 0)) {
+                FileHasher h = evidence.hasher();
                 if (h != null && h.hashes() == null) h.rehash((at, dst) -> preadFully(fd, at, dst));
-                metadata.apply(fd, f.node()).forEach(p -> report.error(f.vf(), f.display().toString(), p, ErrorKind.HOST));
-                f.evidence().done(CopiedFiles.copied(f.runs()));
+                metadata.apply(fd, f.node()).forEach(p -> report.error(vf, f.display().toString(), p, ErrorKind.HOST));
+                evidence.done(f.extraction());
             } catch (IOException | RuntimeException e) {
-                report.error(f.vf(), f.display().toString(), e);
-                f.evidence().fail(e);
+                report.error(vf, f.display().toString(), e);
+                evidence.fail(e);
             }
+            if (plan.evidence != null) plan.evidence.set(f.number(), null); // its line is written: let it go
         }
 
         private static void preadFully(Fd fd, long at, ByteBuffer dst) {

@@ -62,7 +62,8 @@ final class LsCommand implements Callable<Integer> {
     private static final int ASSUMED_HOST_BLOCK = 4096;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    private final List<Object> entries = new ArrayList<>();
+    /** --json: the document's last member, written entry by entry as the walk reaches them (never held whole). */
+    private Json.Tail entries;
     private final Classifier classifier = Classifier.hypothetical(ASSUMED_HOST_BLOCK);
     private int errors;
 
@@ -148,30 +149,48 @@ final class LsCommand implements Callable<Integer> {
                 if (guestPath != null) {
                     GuestPaths.Found f = GuestPaths.resolve(img, guestPath);
                     String base = f.slot().volume().name() + (f.rest().isEmpty() ? "" : "/" + f.rest().replaceAll("/+$", ""));
+                    startEntries(json, out);
                     list(f.fs(), f.node(), base, out);
                 } else {
+                    startEntries(json, out);
                     for (OpenedImage.Slot s : img.slots()) {
                         if (s.filesystem() == null) continue;
                         list(s.filesystem(), s.filesystem().node(s.filesystem().rootId()), s.volume().name(), out);
                         if (deleted) listRecovered(s.filesystem(), s.volume().name(), out);
                     }
                 }
-                json.put("entries", entries);
+                if (io.json) {
+                    entries.end();
+                    out.println();
+                }
+            } else if (io.json) {
+                out.println(Json.render(json));
             }
-            if (io.json) out.println(Json.render(json));
             return Report.exitCode(errors, !readable, volumeFailures);
         }
+    }
+
+    /** --json: writes the document up to its "entries", which the walk then adds to one by one. */
+    private void startEntries(Map<String, Object> json, PrintStream out) {
+        if (io.json) entries = Json.tail(out, json, "entries");
+    }
+
+    /** A JSON object whose members keep the order given (Map.of's order changes from one run to the next). */
+    private static Map<String, Object> fields(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 
     /** The image, its chain and its warnings, as --json starts. */
     private Map<String, Object> header(DiskImage d) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("image", Map.of("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
+        json.put("image", fields("path", image.toString(), "format", d.format(), "virtual_size", d.size()));
         List<Object> chain = new ArrayList<>();
-        for (DiskImage.ChainLink l : d.chain()) chain.add(Map.of("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
+        for (DiskImage.ChainLink l : d.chain()) chain.add(fields("file", l.file().toString(), "format", l.format(), "detail", l.detail()));
         json.put("chain", chain);
         json.put("warnings", d.warnings());
-        d.acquisition().ifPresent(a -> json.put("acquisition", Map.of("case_data", a.caseData(), "stored_hashes",
+        d.acquisition().ifPresent(a -> json.put("acquisition", fields("case_data", a.caseData(), "stored_hashes",
                 a.storedHashes(), "read_errors", a.readErrors())));
         return json;
     }
@@ -224,7 +243,7 @@ final class LsCommand implements Callable<Integer> {
         if (io.json) {
             List<Object> list = new ArrayList<>();
             for (Snapshots.Entry s : snaps) {
-                list.add(Map.of("id", s.id(), "name", s.name(), "virtual_size", s.size(), "date", String.valueOf(s.date())));
+                list.add(fields("id", s.id(), "name", s.name(), "virtual_size", s.size(), "date", String.valueOf(s.date())));
             }
             json.put("snapshots", list);
             out.println(Json.render(json));
@@ -246,7 +265,7 @@ final class LsCommand implements Callable<Integer> {
         m.put("created", b.createdText());
         m.put("encrypt_on_write", b.encryptOnWrite());
         List<Object> ps = new ArrayList<>();
-        for (BitLockerInfo.Protector p : b.protectors()) ps.add(Map.of("type", p.type(), "guid", p.id().toString()));
+        for (BitLockerInfo.Protector p : b.protectors()) ps.add(fields("type", p.type(), "guid", p.id().toString()));
         m.put("protectors", ps);
         m.put("unlocked_by", b.locked() ? null : b.unlockedBy());
         return m;
@@ -275,7 +294,7 @@ final class LsCommand implements Callable<Integer> {
         } catch (VdetachException e) {
             errors++;
             Diagnostics.error(base + "/$Deleted", e.getMessage());
-            if (io.json) entries.add(Map.of("path", base + "/$Deleted", "error", e.getMessage()));
+            if (io.json) entries.add(fields("path", base + "/$Deleted", "error", e.getMessage()));
             else out.println(escape(base + "/$Deleted") + "  ERROR: " + e.getMessage());
             return;
         } catch (OutOfMemoryError | StackOverflowError e) {
@@ -285,7 +304,7 @@ final class LsCommand implements Callable<Integer> {
         for (VdetachException e : tree.problems()) {
             errors++;
             Diagnostics.error(base + "/$Deleted", e.getMessage());
-            if (io.json) entries.add(Map.of("path", base + "/$Deleted", "error", e.getMessage()));
+            if (io.json) entries.add(fields("path", base + "/$Deleted", "error", e.getMessage()));
             else out.println(escape(base + "/$Deleted") + "  ERROR: " + e.getMessage());
         }
         for (DirEntry top : tree.list(tree.node(tree.rootId()))) {
@@ -329,7 +348,7 @@ final class LsCommand implements Callable<Integer> {
                 errors++;
                 String p = join(base, path);
                 Diagnostics.error(p, reason);
-                if (io.json) entries.add(Map.of("path", p, "error", reason));
+                if (io.json) entries.add(fields("path", p, "error", reason));
                 else out.println(escape(p) + "  ERROR: " + reason);
             }
 

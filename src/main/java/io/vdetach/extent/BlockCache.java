@@ -100,6 +100,16 @@ public final class BlockCache {
         return freed;
     }
 
+    /**
+     * Lets every cached value go: for a run past its last read through the cache (streaming
+     * detach copies with its own reads once the walk is done), so the collector can give the
+     * budget's memory back. Values are loaded again if asked for.
+     */
+    public synchronized void clear() {
+        map.clear();
+        bytes = 0;
+    }
+
     private synchronized void dropRegion(int region) {
         Iterator<Map.Entry<Key, Entry>> it = map.entrySet().iterator();
         while (it.hasNext()) {

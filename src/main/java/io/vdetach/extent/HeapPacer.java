@@ -19,29 +19,59 @@ final class HeapPacer {
     /** Garbage let grow past what the last collection left live before the next one. */
     static final long HEADROOM = 64L << 20;
 
-    private static long evicted;
-    private static long liveAfterLast;
+    /** The heap the pacer watches: the JVM's, or a test's. */
+    interface Heap {
+        /** Bytes in use, live or garbage. */
+        long used();
 
-    private HeapPacer() {}
+        /** A full collection. */
+        void collect();
+    }
+
+    private static final Heap JVM = new Heap() {
+        @Override
+        public long used() {
+            Runtime rt = Runtime.getRuntime();
+            return rt.totalMemory() - rt.freeMemory();
+        }
+
+        @Override
+        public void collect() {
+            System.gc();
+        }
+    };
+
+    /** The process's pacer: every cache reports to it. */
+    private static final HeapPacer PROCESS = new HeapPacer(JVM);
+
+    private final Heap heap;
+    private long evicted;
+    private long liveAfterLast;
+
+    HeapPacer(Heap heap) {
+        this.heap = heap;
+    }
 
     /** {@code bytes} of cached values were let go; may run a full collection (not under a lock). */
     static void evicted(long bytes) {
-        synchronized (HeapPacer.class) {
-            evicted += bytes;
-            if (evicted < CHECK_EVERY) return;
-            evicted = 0;
-        }
-        Runtime rt = Runtime.getRuntime();
-        long used = rt.totalMemory() - rt.freeMemory();
+        PROCESS.let(bytes);
+    }
+
+    /** {@code bytes} were let go; returns whether that asked for a full collection. */
+    boolean let(long bytes) {
         long limit;
-        synchronized (HeapPacer.class) {
+        synchronized (this) {
+            evicted += bytes;
+            if (evicted < CHECK_EVERY) return false;
+            evicted = 0;
             limit = Math.max(FLOOR, liveAfterLast + HEADROOM);
         }
-        if (used < limit) return;
-        System.gc();
-        long live = rt.totalMemory() - rt.freeMemory();
-        synchronized (HeapPacer.class) {
+        if (heap.used() < limit) return false;
+        heap.collect();
+        long live = heap.used();
+        synchronized (this) {
             liveAfterLast = live;
         }
+        return true;
     }
 }

@@ -1,5 +1,7 @@
 package io.vdetach.json;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
 
@@ -23,6 +25,66 @@ public final class Json {
         StringBuilder b = new StringBuilder();
         write(b, value, -1);
         return b.toString();
+    }
+
+    /**
+     * Starts writing to {@code out} the document {@link #render} makes of {@code head} with one more
+     * member, {@code key}, last, whose value is a list given one element at a time ({@link
+     * Tail#add}) and never held whole: a listing of millions of entries in bounded memory. The
+     * output is byte for byte {@code render} of that map (without a final newline).
+     */
+    public static Tail tail(Appendable out, Map<String, ?> head, String key) {
+        StringBuilder b = new StringBuilder("{\n");
+        for (var e : head.entrySet()) {
+            if (e.getKey().equals(key)) throw new IllegalArgumentException(key + " is the tail's key");
+            member(b, e.getKey(), e.getValue());
+            b.append(",\n");
+        }
+        pad(b, 1);
+        string(b, key);
+        b.append(": ");
+        Tail t = new Tail(out);
+        t.append(b);
+        return t;
+    }
+
+    /** The list that ends a document started by {@link #tail}. */
+    public static final class Tail {
+        private final Appendable out;
+        private long count;
+
+        private Tail(Appendable out) {
+            this.out = out;
+        }
+
+        /** The list's next element. */
+        public void add(Object element) {
+            StringBuilder b = new StringBuilder(count == 0 ? "[\n" : ",\n");
+            pad(b, 2);
+            write(b, element, 2);
+            append(b);
+            count++;
+        }
+
+        /** Ends the list and the document. */
+        public void end() {
+            append(count == 0 ? "[]\n}" : "\n  ]\n}");
+        }
+
+        private void append(CharSequence s) {
+            try {
+                out.append(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static void member(StringBuilder b, String key, Object value) {
+        pad(b, 1);
+        string(b, key);
+        b.append(": ");
+        write(b, value, 1);
     }
 
     private static void write(StringBuilder b, Object v, int indent) {
