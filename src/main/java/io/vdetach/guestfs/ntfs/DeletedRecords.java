@@ -64,18 +64,29 @@ final class DeletedRecords implements DeletedEntries {
         return null;
     }
 
+    /** An MFT record's bytes and header (null when never used). */
+    private record Read(ByteBuffer bytes, MftRecord header) {}
+
+    /**
+     * Record {@code n} read and its header parsed; null when it is torn or damaged: whether it was a
+     * file at all is unknown (the live scan warns of those in use).
+     */
+    private Read read(long n) throws IOException {
+        try {
+            ByteBuffer b = mft.record(n);
+            return new Read(b, MftRecord.parse(b, mft.recordSize(), n, mft.offsetOf(n)));
+        } catch (CorruptImageException e) {
+            return null;
+        }
+    }
+
     /** Record {@code n} recovered, or null when it is in use, an extension, never used or nameless. */
     private Recovered recover(long n) throws IOException {
         long at = mft.offsetOf(n);
-        ByteBuffer b;
-        MftRecord h;
-        try {
-            b = mft.record(n);
-            h = MftRecord.parse(b, mft.recordSize(), n, at);
-        } catch (CorruptImageException e) {
-            return null; // torn or damaged: whether it was a file at all is unknown (the live scan warns of those in use)
-        }
-        if (h == null || h.inUse() || h.baseRecord() != 0) return null;
+        Read r = read(n);
+        if (r == null || r.header() == null || r.header().inUse() || r.header().baseRecord() != 0) return null;
+        ByteBuffer b = r.bytes();
+        MftRecord h = r.header();
         FileName fn = ParentChain.name(b, h);
         if (fn == null) return null;
         List<Attribute> attrs = new ArrayList<>(Attribute.parseAll(b, h, n, boot.clusters(), at));
@@ -133,17 +144,11 @@ final class DeletedRecords implements DeletedEntries {
         for (AttributeListEntry e : AttributeListEntry.parseAll(listStream.readAll(NtfsFilesystem.MAX_ATTRIBUTE_LIST), n, listStream)) {
             long x = MftRecord.number(e.segment());
             if (!seen.add(x) || x >= mft.records()) continue;
-            long xat = mft.offsetOf(x);
-            ByteBuffer xb;
-            MftRecord xh;
-            try {
-                xb = mft.record(x);
-                xh = MftRecord.parse(xb, mft.recordSize(), x, xat);
-            } catch (CorruptImageException ex) {
-                continue;
-            }
+            Read xr = read(x);
+            if (xr == null) continue;
+            MftRecord xh = xr.header();
             if (xh == null || xh.inUse() || MftRecord.number(xh.baseRecord()) != n || xh.baseRecord() == 0) continue;
-            for (Attribute a : Attribute.parseAll(xb, xh, x, boot.clusters(), xat)) {
+            for (Attribute a : Attribute.parseAll(xr.bytes(), xh, x, boot.clusters(), mft.offsetOf(x))) {
                 if (a.type() != Attribute.ATTRIBUTE_LIST) attrs.add(a);
             }
         }
