@@ -2,13 +2,21 @@ package io.vdetach.json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.SequencedCollection;
+import java.util.SequencedMap;
 
 /**
  * Renders maps, lists, strings, numbers and booleans as JSON: the one writer behind every --json
  * report and every JSON Lines file vdetach writes. Strings are escaped completely (every control
- * character), so guest names cannot break a line or a document.
+ * character), so guest names cannot break a line or a document. Output is byte-stable: a map or
+ * a collection with an order of its own (a LinkedHashMap, a TreeMap, a List) keeps it, and one
+ * without (Map.of, HashMap, Set.of), whose iteration order changes from JVM run to JVM run, is
+ * written sorted by key (by element text), so two runs over the same image give the same bytes.
  */
 public final class Json {
     private Json() {}
@@ -35,7 +43,7 @@ public final class Json {
      */
     public static Tail tail(Appendable out, Map<String, ?> head, String key) {
         StringBuilder b = new StringBuilder("{\n");
-        for (var e : head.entrySet()) {
+        for (var e : members(head)) {
             if (e.getKey().equals(key)) throw new IllegalArgumentException(key + " is the tail's key");
             member(b, e.getKey(), e.getValue());
             b.append(",\n");
@@ -102,7 +110,7 @@ public final class Json {
                 b.append('{');
                 newline(b, indent);
                 int i = 0;
-                for (var e : m.entrySet()) {
+                for (var e : members(m)) {
                     pad(b, indent + 1);
                     string(b, String.valueOf(e.getKey()));
                     b.append(indent < 0 ? ":" : ": ");
@@ -121,7 +129,7 @@ public final class Json {
                 b.append('[');
                 newline(b, indent);
                 int i = 0;
-                for (Object o : c) {
+                for (Object o : elements(c)) {
                     pad(b, indent + 1);
                     write(b, o, deeper(indent));
                     if (++i < c.size()) b.append(',');
@@ -132,6 +140,18 @@ public final class Json {
             }
             default -> string(b, v.toString());
         }
+    }
+
+    private static <K, V> Iterable<Map.Entry<K, V>> members(Map<K, V> m) {
+        if (m instanceof SequencedMap<K, V>) return m.entrySet();
+        return m.entrySet().stream().sorted(Comparator.comparing(e -> String.valueOf(e.getKey()))).toList();
+    }
+
+    private static Iterable<?> elements(Collection<?> c) {
+        if (c instanceof SequencedCollection<?>) return c;
+        List<Object> sorted = new ArrayList<>(c);
+        sorted.sort(Comparator.comparing(String::valueOf));
+        return sorted;
     }
 
     /** Indentation of the next level; -1 (one line) stays -1. */
