@@ -60,7 +60,8 @@ public final class MetadataSeed {
         }
     }
 
-    private static Layer recording(HostFile raw, BitSet read) {
+    /** {@code raw}, recording in {@code read} every sector a read touches. */
+    static Layer recording(HostFile raw, BitSet read) {
         return new Layer() {
             @Override public long size() { return raw.size(); }
 

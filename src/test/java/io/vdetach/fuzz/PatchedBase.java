@@ -50,20 +50,7 @@ final class PatchedBase {
         HostFile plain = HostFile.inMemory(Path.of(name), bytes);
         BitSet read = new BitSet();
         BitSet data = new BitSet();
-        Layer recorder = new Layer() {
-            @Override public long size() { return plain.size(); }
-
-            @Override public String describe() { return plain.describe(); }
-
-            @Override public List<Run> map(long offset, long length) throws IOException { return plain.map(offset, length); }
-
-            @Override
-            public int read(long offset, ByteBuffer dst) throws IOException {
-                int n = plain.read(offset, dst);
-                if (n > 0) read.set((int) (offset / SECTOR), (int) ((offset + n + SECTOR - 1) / SECTOR));
-                return n;
-            }
-        };
+        Layer recorder = MetadataSeed.recording(plain, read);
         walk.walk(recorder, new LayerWalk(GuestWalk.READ_BUDGET, m -> {
             // whole sectors of file data only: a sector shared with metadata stays patchable
             long first = (m.offset() + SECTOR - 1) / SECTOR;

@@ -98,6 +98,27 @@ public final class TskDeleted {
     }
 
     /**
+     * Every entry in {@code ours} was found deleted with its metadata intact; a directory has no
+     * content, and a file's content is its size and has the SHA-256 {@code sourceSum} gives for its
+     * recovered path (the file it was made from).
+     */
+    public static void intactAsItsSource(Map<String, Recovered> ours, java.util.function.UnaryOperator<String> sourceSum)
+            throws IOException {
+        for (var e : ours.entrySet()) {
+            Recovered r = e.getValue();
+            org.assertj.core.api.Assertions.assertThat(r.place()).isEqualTo(Recovered.Place.DELETED);
+            org.assertj.core.api.Assertions.assertThat(r.recovery()).as(e.getKey()).isEqualTo(Recovered.Recovery.METADATA_INTACT);
+            if (r.node().isDirectory()) {
+                org.assertj.core.api.Assertions.assertThat(r.content()).isNull();
+                continue;
+            }
+            org.assertj.core.api.Assertions.assertThat(r.content().size()).isEqualTo(r.node().size());
+            org.assertj.core.api.Assertions.assertThat(sha256(r.content())).as(e.getKey() + " against its source")
+                    .isEqualTo(sourceSum.apply(e.getKey()));
+        }
+    }
+
+    /**
      * {@code vdetach extract --deleted} of {@code img} into {@code dest}, checked against Sleuth Kit:
      * every file tsk_recover wrote (its SHA-256 in {@code tsk}) is under DEST/disk/$Deleted at the same
      * path, and every orphan's content is among those under DEST/disk/$Orphan; the live tree is left
