@@ -7,7 +7,7 @@
 #   RUNS=1000000     stop a target after this many executions (0: only the time limit)
 #   HEAP=512m        the JVM heap cap: an input whose parse needs more is an OutOfMemoryError finding
 #   FUZZ_MERGE=1     instead of fuzzing, minimise the target's corpus (libFuzzer -merge=1) into its
-#                    committed inputs directory, keeping its crash reproducers
+#                    committed inputs directory as corpus-<sha1>, beside its seeds and reproducers
 #
 # Each input also has the per-input time limit of the class's @Timeout (libFuzzer -timeout): a
 # slower input is a finding. Findings (crash-*, timeout-*, slow-unit-*) are written into the
@@ -45,22 +45,28 @@ for t in "${selected[@]}"; do
   args=(-o -B test "-Dtest=io.vdetach.fuzz.$class#$method" -Dsurefire.failIfNoSpecifiedTests=false
         -Djunit.jupiter.execution.timeout.mode=disabled -Djazzer.internal.arg.0=fuzz)
   if [ -n "${FUZZ_MERGE:-}" ]; then
+    # The named seeds (seed-*) and the reproducers (crash-*, timeout-*, slow-unit-*) always stay;
+    # the grown corpus is cut to the files that add coverage beyond them (libFuzzer -merge=1 with
+    # the seeds already in its output), committed as corpus-<sha1>, and made anew on each merge.
     merged=$logs/merged/$class.$method
-    seeds=$logs/merged/$class.$method.seeds   # the committed seeds without the crash reproducers
-    rm -rf "$merged" "$seeds"; mkdir -p "$merged" "$seeds"
-    find "$dir" -maxdepth 1 -type f -name 'seed-*' -exec cp {} "$seeds" \;
+    rm -rf "$merged"; mkdir -p "$merged"
+    find "$dir" -maxdepth 1 -type f ! -name 'corpus-*' -exec cp {} "$merged" \;
     # the inner merge runs are this script's fuzz-inner.sh, given as libFuzzer's argv[0]
     args=("${args[@]/-Djazzer.internal.arg.0=fuzz/-Djazzer.internal.arg.0=$PWD/bench/fuzz-inner.sh}"
           "-Djazzer.internal.arg.1=$PWD/$merged" "-Djazzer.internal.arg.2=$PWD/.cifuzz-corpus/io.vdetach.fuzz.$class/$method"
-          "-Djazzer.internal.arg.3=$PWD/$seeds" -Djazzer.internal.arg.4=-merge=1)
+          -Djazzer.internal.arg.3=-merge=1)
     echo "== $t: merging into $merged"
+    kept=$(find "$merged" -type f | wc -l)
     FUZZ_TARGET="io.vdetach.fuzz.$class#$method" JAZZER_FUZZ=1 JAVA_TOOL_OPTIONS="-Xmx$heap" mvn "${args[@]}" > "$log.merge" 2>&1 || true
-    n=$(find "$merged" -type f | wc -l)
-    if [ "$n" -gt 0 ]; then
-      find "$dir" -maxdepth 1 -type f ! -name 'crash-*' ! -name 'timeout-*' ! -name 'slow-unit-*' -delete
-      for f in "$merged"/*; do cp "$f" "$dir/seed-$(basename "$f")"; done
+    if grep -aq 'MERGE-OUTER: successful' "$log.merge"; then
+      find "$dir" -maxdepth 1 -type f -name 'corpus-*' -delete
+      for f in "$merged"/*; do
+        [ -e "$dir/$(basename "$f")" ] || cp "$f" "$dir/corpus-$(basename "$f")"
+      done
+      echo "   $kept seeds and reproducers, $(find "$dir" -maxdepth 1 -name 'corpus-*' | wc -l) corpus inputs (log $log.merge)"
+    else
+      echo "   merge failed, inputs left as they were (log $log.merge)"
     fi
-    echo "   $n inputs (log $log.merge)"
     continue
   fi
   before=$(ls "$dir")
