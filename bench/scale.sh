@@ -7,6 +7,8 @@
 # peak RSS and time per entry; clone-floor.c runs in the same run at the same file count and mean
 # size.
 #   usage: sudo bench/scale.sh [N] [--fs ext4|ntfs] [--clean] [--only "ls plan extract verify copy streaming floor"]
+#     (also in --only, not run by default: "evidence", detach --streaming with --manifest and three
+#     hashes, its peak live heap from a class histogram every 2 s)
 #     --clean   remove the cached guests ($CACHE) and exit; --only build: build the guest and exit
 #   env: CACHE (default /var/tmp/vdetach-scale, with --fs ntfs /var/tmp/vdetach-scale-ntfs),
 #        JAVA_OPTS_EXTRA (extra JVM options, e.g. -Xlog:gc:file=...), HISTO=1 (a heap class
@@ -140,6 +142,24 @@ fi
 if want streaming; then
   cp --sparse=always "$img" "$E/disk.img"
   timed "detach --streaming (ext4)" "" "$vd" detach --streaming --no-progress --json "$E/disk.img" "$E/out-streaming"
+fi
+if want evidence; then
+  peak_live() { # NAME: the largest live heap of the running detach, from class histograms (each a full GC)
+    local pid="" best=0 t
+    while [ -z "$pid" ]; do sleep 0.5; pid=$(pgrep -f "io.vdetach.cli.Main detach" | head -1 || true); done
+    while kill -0 "$pid" 2>/dev/null; do
+      t=$("$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram 2>/dev/null | tee "$SCRATCH/$1.h" | awk '/^Total/ {print $3}') || true
+      if [ -n "$t" ] && [ "$t" -gt "$best" ]; then best=$t; cp "$SCRATCH/$1.h" "$SCRATCH/$1.histogram"; fi
+      sleep 2
+    done
+    echo "| $1: peak live heap | $((best / 1048576)) MiB | | $((best / ENTRIES)) B | histogram: $SCRATCH/$1.histogram |"
+  }
+  source "$REPO/scripts/java-home"
+  cp --sparse=always "$img" "$E/disk-evidence.img"
+  peak_live "detach --streaming --manifest" > "$SCRATCH/peak.txt" & pp=$!
+  timed "detach --streaming --manifest (ext4)" "--hash md5,sha1,sha256" "$vd" detach --streaming --no-progress --json \
+    --manifest "$E/manifest.jsonl" --hash md5,sha1,sha256 "$E/disk-evidence.img" "$E/out-evidence"
+  wait "$pp" || true; cat "$SCRATCH/peak.txt"
 fi
 if want floor; then
   floor_src=$REPO/../shared/bench/clone-floor.c
