@@ -174,7 +174,10 @@ final class EvidenceTrail implements AutoCloseable {
      * in file order through its content layer.
      */
     void rehashFallbacks() throws IOException {
-        for (PendingEntry e; (e = fallbacks.poll()) != null; ) e.hasher().rehash(e.content::readFully);
+        for (PendingEntry e; (e = fallbacks.poll()) != null; ) {
+            Layer content = e.content();
+            if (content != null) e.hasher().rehash(content::readFully); // else already hashed from DEST
+        }
         if (System.getenv("VDETACH_DEBUG") != null && on()) {
             System.err.printf("evidence: %d files hashed again after the run (pieces too far out of order), %d bytes held at most%n",
                     budget.fallbacks(), budget.peak());

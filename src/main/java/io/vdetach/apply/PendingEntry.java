@@ -31,14 +31,15 @@ final class PendingEntry implements FileHasher.Listener {
     private final Node node;
     private final String inode;
     private final Long allocated;
-    /** A regular file's content, kept for a re-read after its hasher fell back. */
-    final Layer content;
+    /** A regular file's content, kept for a re-read after its hasher fell back (null once {@link #rereadFromDest}). */
+    private volatile Layer content;
     private final FileHasher hasher;
     private final boolean laterName;
     /** A named stream written as a file of its own reports to its file's entry instead of writing a line. */
     private final PendingEntry parent;
     private final byte[] streamName;
-    private final Map<String, EntryRecord.Stream> streams = new LinkedHashMap<>();
+    /** Named streams by name, made for the first (guarded by this entry's lock). */
+    private Map<String, EntryRecord.Stream> streams;
     private final AtomicInteger open = new AtomicInteger(2); // the walker's part and the creation's
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile byte[] hostPath;
@@ -89,6 +90,18 @@ final class PendingEntry implements FileHasher.Listener {
     }
 
     boolean on() { return trail != null; }
+
+    /** The content to hash again after a fall-back; null when that comes from DEST instead. */
+    Layer content() { return content; }
+
+    /**
+     * A fallen-back hasher will be fed from the extracted file, not from the image ({@code detach
+     * --streaming} punches the image): the content layer (its run table) is let go now, so the
+     * thousands of files a streaming plan holds until their copy do not each keep one.
+     */
+    void rereadFromDest() {
+        content = null;
+    }
 
     /** The content's hasher, offered every byte written; null when not hashing. */
     FileHasher hasher() { return hasher; }
@@ -148,10 +161,7 @@ final class PendingEntry implements FileHasher.Listener {
     /** A named stream small enough to stay an xattr, hashed by the walker (empty hashes: not hashed). */
     void stream(byte[] name, long size, Map<String, String> hashes) {
         if (trail == null) return;
-        synchronized (streams) {
-            streams.put(new String(name, java.nio.charset.StandardCharsets.ISO_8859_1),
-                    new EntryRecord.Stream(name, size, hashes, null));
-        }
+        putStream(name, new EntryRecord.Stream(name, size, hashes, null));
     }
 
     /** A named stream written as a file of its own ({@code asFile}): its own pending entry, reporting here. */
@@ -193,8 +203,8 @@ final class PendingEntry implements FileHasher.Listener {
             trail.firstName(scope, node.id(), hostPath, hashes);
         }
         List<EntryRecord.Stream> s;
-        synchronized (streams) {
-            s = new ArrayList<>(streams.values());
+        synchronized (this) {
+            s = streams == null ? List.of() : new ArrayList<>(streams.values());
         }
         trail.write(new EntryRecord(scope.volume(), hostPath, guestPath, node, inode, node == null ? null : scope.fs().timePrecision(),
                 allocated, s, extraction, hashes, linkTo, status, error, kind, scope.deleted(node), scope.recovery(node)));
@@ -203,14 +213,17 @@ final class PendingEntry implements FileHasher.Listener {
     /** A stream file of this entry is complete: its hashes and path; a failed one fails the entry. */
     private void streamWritten(byte[] name, long size, Map<String, String> hashes, byte[] path, String failure,
                                ErrorKind failureKind) {
-        synchronized (streams) {
-            streams.put(new String(name, java.nio.charset.StandardCharsets.ISO_8859_1), new EntryRecord.Stream(name, size, hashes, path));
-        }
+        putStream(name, new EntryRecord.Stream(name, size, hashes, path));
         if (failure != null && status == EntryRecord.Status.OK) {
             status = EntryRecord.Status.ERROR;
             error = "alternate data stream \"" + new String(name, java.nio.charset.StandardCharsets.UTF_8) + "\": " + failure;
             kind = failureKind;
         }
         release();
+    }
+
+    private synchronized void putStream(byte[] name, EntryRecord.Stream stream) {
+        if (streams == null) streams = new LinkedHashMap<>();
+        streams.put(new String(name, java.nio.charset.StandardCharsets.ISO_8859_1), stream);
     }
 }

@@ -333,7 +333,10 @@ final class StreamingDetach {
             if (node.nlink() > 1) ctx.finisher().firstName(vf, node.id(), dir, created.name());
             int file = plan.files.count();
             long record = plan.files.add(vf, dir, created.name(), display, node, size, CopiedFiles.copied(runs));
-            if (plan.evidence != null) plan.evidence.add(evidence);
+            if (plan.evidence != null) {
+                evidence.rereadFromDest(); // finishFile hashes a fallen-back file from DEST
+                plan.evidence.add(evidence);
+            }
             report.plannedFile(vf, size, runs, false);
             for (PlannedRun r : runs) {
                 if (r.kind() != RunClass.COPY && r.kind() != RunClass.SHARE) continue;

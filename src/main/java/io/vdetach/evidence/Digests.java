@@ -89,8 +89,20 @@ public final class Digests {
 
     /** Each algorithm's key and lower-case hex digest; the digests are spent afterwards. */
     public Map<String, String> finish() {
+        return hex(List.of(algorithms), finishRaw());
+    }
+
+    /** Each algorithm's digest, in the order given; the digests are spent afterwards. */
+    public byte[][] finishRaw() {
+        byte[][] out = new byte[digests.length][];
+        for (int i = 0; i < digests.length; i++) out[i] = digests[i].digest();
+        return out;
+    }
+
+    /** {@code raw} (from {@link #finishRaw} with {@code algorithms}) as each key and lower-case hex digest. */
+    public static Map<String, String> hex(List<Algorithm> algorithms, byte[][] raw) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < digests.length; i++) out.put(algorithms[i].key(), HexFormat.of().formatHex(digests[i].digest()));
+        for (int i = 0; i < raw.length; i++) out.put(algorithms.get(i).key(), HexFormat.of().formatHex(raw[i]));
         return out;
     }
 }

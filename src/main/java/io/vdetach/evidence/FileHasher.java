@@ -46,7 +46,8 @@ public final class FileHasher {
     private final List<Range> data;
     private final HoldBudget budget;
     private final Listener listener;
-    private final TreeMap<Long, ByteBuffer> held = new TreeMap<>();
+    /** Pieces that came before their turn, by offset; made for the first (most files never need it). */
+    private TreeMap<Long, ByteBuffer> held;
     /**
      * Made when the first byte is hashed and dropped once the hashes are out: a streaming detach
      * keeps a hasher for every planned file until the copy reaches it, and three digests' state is
@@ -61,7 +62,8 @@ public final class FileHasher {
     private int range;
     private boolean busy;
     private long heldBytes;
-    private Map<String, String> result;
+    /** The digests once finished: raw, not hex in a map (a third of the size; a streaming detach holds them until its finish step). */
+    private byte[][] result;
 
     /** @param data the file's data ranges in order, not overlapping, inside {@code [0, size)} */
     public FileHasher(List<Digests.Algorithm> algorithms, long size, List<Range> data, HoldBudget budget, Listener listener) {
@@ -80,7 +82,7 @@ public final class FileHasher {
     public long size() { return size; }
 
     /** The hashes ("sha256" &rarr; hex), once finished; null when abandoned or not finished. */
-    public synchronized Map<String, String> hashes() { return result; }
+    public synchronized Map<String, String> hashes() { return result == null ? null : Digests.hex(algorithms, result); }
 
     public synchronized boolean fellBack() { return state == State.FALLEN_BACK; }
 
@@ -172,7 +174,7 @@ public final class FileHasher {
                 notifyAll();
                 return null;
             }
-            while (!held.isEmpty()) {
+            while (held != null && !held.isEmpty()) {
                 Map.Entry<Long, ByteBuffer> e = held.firstEntry();
                 long eEnd = e.getKey() + e.getValue().remaining();
                 if (e.getKey() > next) break;
@@ -185,7 +187,7 @@ public final class FileHasher {
             notifyAll();
             if (next >= size) {
                 state = State.DONE;
-                result = digests().finish();
+                result = digests().finishRaw();
                 digests = null;
                 finished = true;
             }
@@ -204,13 +206,14 @@ public final class FileHasher {
     /** Keeps a copy of a piece that is not next; false when the budget refuses (the file then falls back). */
     private boolean hold(long at, ByteBuffer bytes) {
         int n = bytes.remaining();
-        if (held.containsKey(at)) return true; // offered twice: the first copy stands
+        if (held != null && held.containsKey(at)) return true; // offered twice: the first copy stands
         if (!budget.take(n)) {
             fallBack();
             return false;
         }
         ByteBuffer copy = ByteBuffer.allocate(n);
         copy.put(bytes.duplicate()).flip();
+        if (held == null) held = new TreeMap<>();
         held.put(at, copy);
         heldBytes += n;
         return true;
@@ -227,7 +230,7 @@ public final class FileHasher {
     private void dropHeld() {
         budget.give(heldBytes);
         heldBytes = 0;
-        held.clear();
+        held = null;
     }
 
     /** The file's extraction failed: no hashes; pieces offered later are ignored. */
@@ -273,7 +276,7 @@ public final class FileHasher {
             digests = null;
             next = size;
             state = State.DONE;
-            result = d.finish();
+            result = d.finishRaw();
         }
         listener.finished(this);
     }
