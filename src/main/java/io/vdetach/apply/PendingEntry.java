@@ -187,7 +187,8 @@ final class PendingEntry implements FileHasher.Listener {
     }
 
     private void complete() {
-        Map<String, String> hashes = hasher == null || hasher.hashes() == null ? Map.of() : hasher.hashes();
+        Map<String, String> hashes = hasher == null ? null : hasher.hashes(); // made from the raw digests on each call
+        if (hashes == null) hashes = Map.of();
         if (parent != null) {
             parent.streamWritten(streamName, node.size(), hashes, hostPath, status == EntryRecord.Status.OK ? null : error, kind);
             return;

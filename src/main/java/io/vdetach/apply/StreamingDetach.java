@@ -472,7 +472,7 @@ final class StreamingDetach {
             Tally.Volume vf = f.dir().volume();
             try (Fd fd = BeneathPath.open(destFd, f.hostPath(), Linux.O_RDONLY, 0)) {
                 FileHasher h = evidence.hasher();
-                if (h != null && h.hashes() == null) h.rehash((at, dst) -> preadFully(fd, at, dst));
+                if (h != null) h.rehash((at, dst) -> preadFully(fd, at, dst)); // nothing to do once it is hashed
                 metadata.apply(fd, f.node()).forEach(p -> report.error(vf, f.display().toString(), p, ErrorKind.HOST));
                 evidence.done(f.extraction());
             } catch (IOException | RuntimeException e) {

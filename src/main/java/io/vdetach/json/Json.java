@@ -45,7 +45,7 @@ public final class Json {
         StringBuilder b = new StringBuilder("{\n");
         for (var e : members(head)) {
             if (e.getKey().equals(key)) throw new IllegalArgumentException(key + " is the tail's key");
-            member(b, e.getKey(), e.getValue());
+            member(b, e.getKey(), e.getValue(), 0);
             b.append(",\n");
         }
         pad(b, 1);
@@ -88,11 +88,12 @@ public final class Json {
         }
     }
 
-    private static void member(StringBuilder b, String key, Object value) {
-        pad(b, 1);
+    /** One member of a map written at {@code indent}: its key and its value. */
+    private static void member(StringBuilder b, String key, Object value, int indent) {
+        pad(b, indent + 1);
         string(b, key);
-        b.append(": ");
-        write(b, value, 1);
+        b.append(indent < 0 ? ":" : ": ");
+        write(b, value, deeper(indent));
     }
 
     private static void write(StringBuilder b, Object v, int indent) {
@@ -111,10 +112,7 @@ public final class Json {
                 newline(b, indent);
                 int i = 0;
                 for (var e : members(m)) {
-                    pad(b, indent + 1);
-                    string(b, String.valueOf(e.getKey()));
-                    b.append(indent < 0 ? ":" : ": ");
-                    write(b, e.getValue(), deeper(indent));
+                    member(b, String.valueOf(e.getKey()), e.getValue(), indent);
                     if (++i < m.size()) b.append(',');
                     newline(b, indent);
                 }
